@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  // Tests that run promtool, amtool or the real servers: `npm run test:tools`.
+  testPathIgnorePatterns: ['/node_modules/', '/test/tools/', '/test/e2e/'],
+  snapshotFormat: { escapeString: false, printBasicPrototype: false },
+};

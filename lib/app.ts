@@ -1,0 +1,32 @@
+import { App } from 'aws-cdk-lib';
+import { EnvironmentConfig } from './config/environment-schema';
+import { DEFAULT_ENVIRONMENT, loadEnvironment, projectRoot } from './config/load-environment';
+import { loadModel } from './model/model';
+import { loadRouting } from './model/routing';
+import { ObservabilityStack } from './stacks/observability-stack';
+
+export interface BuildAppOptions {
+  /** Project root holding config/, catalog/, alerts/ and dashboards/. @default - this repository */
+  readonly root?: string;
+  /** A validated environment, instead of reading `-c env=NAME` (tests). */
+  readonly environment?: EnvironmentConfig;
+}
+
+/**
+ * Builds the app for one environment: reads `-c env=NAME`, validates the
+ * environment and the model once, and wires the stacks.
+ */
+export function buildApp(app: App, options: BuildAppOptions = {}): ObservabilityStack {
+  const root = options.root ?? projectRoot();
+  const name = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
+  const environment = options.environment ?? loadEnvironment(name, { root });
+  const model = loadModel(root, environment);
+  const routing = loadRouting(root);
+  return new ObservabilityStack(app, 'ObservabilityStack', {
+    stackName: `${environment.app}-${environment.name}`,
+    description: `Observability of the trading platform (${environment.name}): AMP, alert routing, logs and dashboards.`,
+    env: environment.account ? { account: environment.account, region: environment.region } : undefined,
+    model,
+    routing,
+  });
+}

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** E.164: a plus sign, a country code and at most 15 digits in all. */
+const E164 = /^\+[1-9]\d{1,14}$/;
+const NAME = /^[a-z][a-z0-9-]{0,40}$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+export const serviceSchema = z.strictObject({
+  /** The service's name; it is also the Prometheus `job` everywhere. */
+  name: z.string().regex(NAME, { error: 'must be a lowercase name like "backend" (letters, digits, dashes)' }),
+  /** Port of the Prometheus endpoint. @default 8001 */
+  port: z.number().int().min(1).max(65535).default(8001),
+  /** Path of the Prometheus endpoint. @default /metrics */
+  path: z.string().startsWith('/', { error: 'must start with "/", e.g. "/metrics"' }).default('/metrics'),
+});
+
+const discoverySchema = z.discriminatedUnion(
+  'mode',
+  [
+    /** Static targets `<service>:<port>`: compose service names (local). */
+    z.strictObject({ mode: z.literal('static') }),
+    /** DNS names `<service>.<namespace>:<port>`, e.g. Cloud Map. */
+    z.strictObject({
+      mode: z.literal('dns'),
+      namespace: z.string().min(1, { error: 'must name the DNS namespace, e.g. "trading.internal"' }),
+    }),
+    /** ECS service discovery with the collector's `ecs_observer`. */
+    z.strictObject({
+      mode: z.literal('ecs'),
+      /** Name of the ECS cluster the platform's tasks run in. */
+      clusterName: z.string().min(1),
+      /** Docker label whose value names the service (its `job`). @default com.trading.service */
+      serviceLabel: z.string().min(1).default('com.trading.service'),
+    }),
+  ],
+  { error: 'must be one of "static", "dns" (with namespace) or "ecs" (with clusterName)' },
+);
+
+const exportersSchema = z.strictObject({
+  metrics: z.enum(['amp', 'cloudwatch', 'otlp', 'prometheus'], {
+    error: 'must be one of "amp", "cloudwatch", "otlp" or "prometheus"',
+  }),
+  traces: z.enum(['xray', 'otlp', 'jaeger', 'none'], {
+    error: 'must be one of "xray", "otlp", "jaeger" or "none"',
+  }),
+  logs: z.enum(['cloudwatch', 'local'], { error: 'must be "cloudwatch" or "local"' }),
+  /** The OTLP vendor endpoint, required when metrics or traces are "otlp". */
+  otlp: z
+    .strictObject({
+      /** OTLP/HTTP endpoint, e.g. https://otlp.eu01.nr-data.net */
+      endpoint: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+      /** Header that carries the credential. @default Authorization */
+      authHeader: z.string().min(1).default('Authorization'),
+      /** Secrets Manager secret whose value is the header's value. */
+      authSecretName: z.string().regex(SECRET_NAME, { error: 'must be a Secrets Manager secret name' }),
+    })
+    .optional(),
+});
+
+const grafanaSchema = z.discriminatedUnion(
+  'authentication',
+  [
+    z.strictObject({
+      authentication: z.literal('AWS_SSO'),
+      /** Let workspace admins install plugins. @default false */
+      pluginAdminEnabled: z.boolean().default(false),
+    }),
+    z.strictObject({
+      authentication: z.literal('SAML'),
+      pluginAdminEnabled: z.boolean().default(false),
+      saml: z.strictObject({
+        idpMetadataUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+        /** SAML assertion attribute that carries the user's roles. @default role */
+        roleAttribute: z.string().min(1).default('role'),
+        adminRoleValues: z.array(z.string().min(1)).min(1),
+        editorRoleValues: z.array(z.string().min(1)).default([]),
+      }),
+    }),
+  ],
+  { error: 'authentication must be "AWS_SSO" or "SAML"' },
+);
+
+const alertsSchema = z.strictObject({
+  /** Addresses subscribed to the critical and warning topics. */
+  email: z.array(z.email({ error: 'must be an email address like "oncall@example.com"' })).default([]),
+  /** Phone numbers (E.164) subscribed to the critical topic. */
+  sms: z.array(z.string().regex(E164, { error: 'must be an E.164 phone number like "+14155550100"' })).default([]),
+  /** PagerDuty events integration for critical alerts. */
+  pagerduty: z
+    .strictObject({
+      /** Secrets Manager secret with the integration URL under key `url`. */
+      secretName: z.string().regex(SECRET_NAME, { error: 'must be a Secrets Manager secret name' }),
+    })
+    .optional(),
+  /** Slack incoming webhook for critical and warning alerts. */
+  slack: z
+    .strictObject({
+      /** Secrets Manager secret with the webhook URL under key `url`. */
+      webhookSecretName: z.string().regex(SECRET_NAME, { error: 'must be a Secrets Manager secret name' }),
+    })
+    .optional(),
+});
+
+export const environmentSchema = z
+  .strictObject({
+    /** Application name: the first part of every physical name. */
+    app: z.string().regex(NAME, { error: 'must be a lowercase name like "trading-observability"' }),
+    /** Where this environment runs: AWS managed services, or the local Docker stack. */
+    target: z.enum(['aws', 'local'], { error: 'must be "aws" or "local"' }),
+    /** AWS account; without account and region the template is environment-agnostic. */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id in quotes' })
+      .optional(),
+    /** AWS region, e.g. eu-west-1. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region like "eu-west-1"' })
+      .optional(),
+    services: z.array(serviceSchema).min(1, { error: 'must list at least one service' }),
+    /** Prometheus scrape (and rule evaluation) interval. @default 15 */
+    scrapeIntervalSeconds: z.number().int().min(5).max(300),
+    discovery: discoverySchema,
+    exporters: exportersSchema,
+    /** CloudWatch Logs retention, one of the values CloudWatch allows. */
+    logRetentionDays: z
+      .number()
+      .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
+        error: `must be a retention CloudWatch Logs allows: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
+      }),
+    /** How long AMP (or local Prometheus) keeps samples. */
+    metricsRetentionDays: z.number().int().min(1).max(1095, { error: 'AMP keeps metrics at most 1095 days' }),
+    grafana: grafanaSchema,
+    alerts: alertsSchema,
+    /** Principals (ARNs) that may assume the remote-write-only role. @default - no role */
+    remoteWritePrincipals: z
+      .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(root|role\/.+|user\/.+)$/, { error: 'must be an IAM principal ARN' }))
+      .default([]),
+    /** Extra tags on every resource. */
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .superRefine((env, ctx) => {
+    const allowed =
+      env.target === 'aws'
+        ? { metrics: ['amp', 'cloudwatch', 'otlp'], traces: ['xray', 'otlp', 'none'], logs: ['cloudwatch'] }
+        : { metrics: ['prometheus', 'otlp'], traces: ['jaeger', 'otlp', 'none'], logs: ['local'] };
+    for (const signal of ['metrics', 'traces', 'logs'] as const) {
+      const value = env.exporters[signal];
+      if (!allowed[signal].includes(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exporters', signal],
+          input: value,
+          message: `"${value}" cannot be used by ${env.target === "aws" ? "an AWS" : "a local"} environment: use one of ${allowed[signal].map((a) => `"${a}"`).join(', ')}`,
+        });
+      }
+    }
+    if ((env.exporters.metrics === 'otlp' || env.exporters.traces === 'otlp') && !env.exporters.otlp) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exporters', 'otlp'],
+        input: undefined,
+        message: 'is required when metrics or traces go to "otlp": add exporters.otlp.endpoint and exporters.otlp.authSecretName',
+      });
+    }
+    const modes = env.target === 'aws' ? ['dns', 'ecs'] : ['static'];
+    if (!modes.includes(env.discovery.mode)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['discovery', 'mode'],
+        input: env.discovery.mode,
+        message: `cannot be used by ${env.target === "aws" ? "an AWS" : "a local"} environment: use ${modes.map((m) => `"${m}"`).join(' or ')}`,
+      });
+    }
+    if ((env.account === undefined) !== (env.region === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.account === undefined ? 'account' : 'region'],
+        input: undefined,
+        message: 'is required when the other of account/region is set: give both, or neither for an environment-agnostic template',
+      });
+    }
+    const seen = new Set<string>();
+    env.services.forEach((s, i) => {
+      if (seen.has(s.name)) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], input: s.name, message: 'is listed twice: service names must be unique' });
+      }
+      seen.add(s.name);
+    });
+  });
+
+/** A validated environment. */
+export type EnvironmentConfig = z.infer<typeof environmentSchema> & { readonly name: string };
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type ExportersConfig = EnvironmentConfig['exporters'];

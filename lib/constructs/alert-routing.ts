@@ -1,0 +1,235 @@
+import * as path from 'path';
+import { Aws, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaNode from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubs from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { Naming } from '../naming';
+
+/** Who is told, per receiver of the routing tree. */
+export interface AlertDestinations {
+  /** Email addresses: critical and warning. @default - none */
+  readonly emails?: readonly string[];
+  /** E.164 phone numbers: critical only. @default - none */
+  readonly smsNumbers?: readonly string[];
+  /** Secrets Manager secret with the PagerDuty integration URL (key `url`): critical only. @default - no PagerDuty */
+  readonly pagerDutySecretName?: string;
+  /** Secrets Manager secret with the Slack webhook URL (key `url`): critical, warning and info. @default - no Slack */
+  readonly slackWebhookSecretName?: string;
+}
+
+export interface AlertRoutingProps {
+  readonly naming: Naming;
+  /** Receiver names of the routing tree (alerts/alertmanager.yaml); one topic each. */
+  readonly receivers: readonly string[];
+  /** The receiver of the dead man's switch; its topic is watched by a CloudWatch alarm. */
+  readonly watchdogReceiver: string;
+  /** The AMP workspace allowed to publish (topic and key policies pin aws:SourceArn to it). */
+  readonly workspaceArn: string;
+  readonly destinations: AlertDestinations;
+  /** Retention of the Slack notifier's log group. @default ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Key for the notifier's log group. @default - the topics' key is not used; logs are encrypted with this key if given */
+  readonly logsKey?: kms.IKey;
+  /** @default - a key with rotation is created */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * How long the Watchdog may stay silent before the alarm fires. Alertmanager
+   * repeats it every 5 minutes (alerts/alertmanager.yaml).
+   * @default Duration.minutes(15)
+   */
+  readonly watchdogSilence?: Duration;
+}
+
+const CRITICAL = 'critical';
+const WARNING = 'warning';
+const INFO = 'info';
+
+/**
+ * SNS alert routing: one KMS-encrypted, TLS-only topic per receiver that only
+ * this AMP workspace may publish to; subscriptions per destination; a Slack
+ * notifier; and a dead man's switch alarm that does not depend on AMP.
+ */
+export class AlertRouting extends Construct {
+  readonly topics: Readonly<Record<string, sns.Topic>>;
+  readonly key: kms.IKey;
+  readonly watchdogAlarm: cloudwatch.Alarm;
+  readonly slackNotifier?: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: AlertRoutingProps) {
+    super(scope, id);
+    for (const required of [CRITICAL, props.watchdogReceiver]) {
+      if (!props.receivers.includes(required)) {
+        throw new Error(`AlertRouting: the routing tree has no "${required}" receiver; receivers are ${props.receivers.join(', ')}`);
+      }
+    }
+    const key = (this.key =
+      props.encryptionKey ??
+      new kms.Key(this, 'Key', {
+        description: `Encrypts the alert topics of ${props.naming.prefix}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }));
+    // AMP's alert manager and CloudWatch alarms publish to the encrypted topics.
+    // The key policy names AMP workspaces of this account and region by
+    // pattern: naming the workspace itself would be a cycle (workspace ->
+    // alert manager definition -> topic ARN -> key -> workspace ARN). The
+    // topic policies below pin the exact workspace, and publishing needs both.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AmpAlertManagerPublish',
+        principals: [new iam.ServicePrincipal('aps.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:aps:${Aws.REGION}:${Aws.ACCOUNT_ID}:workspace/*` },
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+
+    const topics: Record<string, sns.Topic> = {};
+    for (const receiver of props.receivers) {
+      const topic = new sns.Topic(this, `Topic-${receiver}`, {
+        topicName: props.naming.name(`alerts-${receiver}`),
+        displayName: `${props.naming.prefix} ${receiver} alerts`,
+        masterKey: key,
+        enforceSSL: true,
+      });
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AmpAlertManagerPublish',
+          principals: [new iam.ServicePrincipal('aps.amazonaws.com')],
+          actions: ['sns:Publish', 'sns:GetTopicAttributes'],
+          resources: [topic.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnEquals: { 'aws:SourceArn': props.workspaceArn } },
+        }),
+      );
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+          },
+        }),
+      );
+      topics[receiver] = topic;
+      new CfnOutput(Stack.of(this), `AlertTopic${receiver.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Arn`, {
+        value: topic.topicArn,
+        description: `SNS topic of the "${receiver}" alert receiver`,
+      });
+    }
+    this.topics = topics;
+
+    const d = props.destinations;
+    const human = props.receivers.filter((r) => r !== props.watchdogReceiver);
+    for (const email of d.emails ?? []) {
+      for (const r of human.filter((x) => x === CRITICAL || x === WARNING)) topics[r].addSubscription(new snsSubs.EmailSubscription(email));
+    }
+    for (const number of d.smsNumbers ?? []) topics[CRITICAL].addSubscription(new snsSubs.SmsSubscription(number));
+    if (d.pagerDutySecretName) {
+      // The integration URL is a credential: it enters the template only as a dynamic reference.
+      const url = SecretValue.secretsManager(d.pagerDutySecretName, { jsonField: 'url' });
+      new sns.Subscription(this, 'PagerDuty', {
+        topic: topics[CRITICAL],
+        protocol: sns.SubscriptionProtocol.HTTPS,
+        endpoint: url.unsafeUnwrap(),
+      });
+    }
+    if (d.slackWebhookSecretName) {
+      this.slackNotifier = this.slackNotifierFor(
+        props,
+        d.slackWebhookSecretName,
+        human.filter((r) => [CRITICAL, WARNING, INFO].includes(r)),
+      );
+    }
+
+    // Dead man's switch: the Watchdog alert reaches its topic every few
+    // minutes; silence means the alerting path (AMP rules, alert manager,
+    // SNS) is broken. The alarm's own path (CloudWatch -> SNS) skips AMP.
+    const silence = props.watchdogSilence ?? Duration.minutes(15);
+    const period = Duration.minutes(5);
+    const periods = Math.max(1, Math.round(silence.toMinutes() / period.toMinutes()));
+    this.watchdogAlarm = new cloudwatch.Alarm(this, 'WatchdogSilent', {
+      alarmName: props.naming.name('watchdog-silent'),
+      alarmDescription: `No Watchdog notification for ${silence.toMinutes()} minutes: alerts from AMP are not being delivered. See docs/runbooks.md#watchdog.`,
+      metric: topics[props.watchdogReceiver].metricNumberOfMessagesPublished({ period, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.watchdogAlarm.addAlarmAction(new cwActions.SnsAction(topics[CRITICAL]));
+    this.watchdogAlarm.addOkAction(new cwActions.SnsAction(topics[CRITICAL]));
+  }
+
+  /** The topic of one receiver. */
+  topic(receiver: string): sns.ITopic {
+    const t = this.topics[receiver];
+    if (!t) throw new Error(`AlertRouting: no topic for receiver "${receiver}"`);
+    return t;
+  }
+
+  /** Lets the grantee publish to every alert topic (and use their key). */
+  grantPublish(grantee: iam.IGrantable): void {
+    for (const t of Object.values(this.topics)) t.grantPublish(grantee);
+  }
+
+  private slackNotifierFor(props: AlertRoutingProps, secretName: string, receivers: string[]): lambda.IFunction {
+    const secret = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', secretName);
+    const logGroup = new logs.LogGroup(this, 'SlackNotifierLogs', {
+      logGroupName: props.naming.path('slack-notifier'),
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'SlackNotifierRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Slack notifier: reads its webhook secret and writes its own logs',
+    });
+    logGroup.grantWrite(role);
+    secret.grantRead(role);
+    const fn = new lambdaNode.NodejsFunction(this, 'SlackNotifier', {
+      functionName: props.naming.name('slack-notifier'),
+      entry: path.join(__dirname, 'slack-notifier', 'handler.ts'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      role,
+      logGroup,
+      environment: { WEBHOOK_SECRET_ID: secretName },
+      bundling: { minify: true, sourceMap: false, externalModules: ['@aws-sdk/*'] },
+      description: 'Posts alert notifications to Slack',
+    });
+    for (const r of receivers) this.topics[r].addSubscription(new snsSubs.LambdaSubscription(fn));
+    Validations.of(role).acknowledge({
+      id:
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:' + secretName + '-??????]',
+      reason:
+        'A secret imported by name has a random six-character suffix: the ARN pattern ends in "-??????" and matches only that secret.',
+    });
+    return fn;
+  }
+}

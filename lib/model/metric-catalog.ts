@@ -1,0 +1,90 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserInputError } from '../errors';
+
+/** The catalog file, relative to the project root: the one place to add a metric. */
+export const CATALOG_FILE = 'catalog/metrics.yaml';
+
+const metricSchema = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
+  type: z.enum(['counter', 'gauge', 'histogram']),
+  unit: z.string().min(1),
+  services: z.array(z.string()).min(1),
+  description: z.string().min(1),
+  /** Label name -> expected number of distinct values. */
+  labels: z.record(z.string(), z.number().int().positive()).default({}),
+});
+
+const catalogSchema = z.strictObject({
+  builtin: z.array(z.string()).default([]),
+  metrics: z.array(metricSchema).min(1),
+});
+
+export type MetricDefinition = z.infer<typeof metricSchema>;
+
+/** How a series name in a query relates to the catalog. */
+export type SeriesKind =
+  | { readonly kind: 'metric'; readonly metric: MetricDefinition; readonly suffix?: 'bucket' | 'sum' | 'count' }
+  | { readonly kind: 'builtin' }
+  | { readonly kind: 'recording' };
+
+export class MetricCatalog {
+  private readonly byName = new Map<string, MetricDefinition>();
+  private readonly builtin: ReadonlySet<string>;
+
+  constructor(
+    readonly metrics: readonly MetricDefinition[],
+    builtin: readonly string[],
+  ) {
+    for (const m of metrics) {
+      if (this.byName.has(m.name)) {
+        throw UserInputError.of({
+          file: CATALOG_FILE,
+          where: `metric ${m.name}`,
+          problem: 'is listed twice',
+          fix: 'keep one entry per metric',
+        });
+      }
+      this.byName.set(m.name, m);
+    }
+    this.builtin = new Set(builtin);
+  }
+
+  get(name: string): MetricDefinition | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Resolves a series name as a query writes it (`x_bucket` is histogram `x`). */
+  resolve(series: string, recordingRules: ReadonlySet<string> = new Set()): SeriesKind | undefined {
+    if (recordingRules.has(series)) return { kind: 'recording' };
+    if (this.builtin.has(series)) return { kind: 'builtin' };
+    const metric = this.byName.get(series);
+    if (metric) return { kind: 'metric', metric };
+    const m = /^(.*)_(bucket|sum|count)$/.exec(series);
+    const hist = m ? this.byName.get(m[1]) : undefined;
+    if (m && hist?.type === 'histogram') return { kind: 'metric', metric: hist, suffix: m[2] as 'bucket' | 'sum' | 'count' };
+    return undefined;
+  }
+
+  /** Every series name a scrape yields for the catalog (histograms as _bucket/_sum/_count). */
+  seriesNames(): string[] {
+    return this.metrics.flatMap((m) => (m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name]));
+  }
+}
+
+export function loadCatalog(root: string): MetricCatalog {
+  const file = path.join(root, CATALOG_FILE);
+  const parsed = catalogSchema.safeParse(parseYaml(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw UserInputError.of({
+      file: CATALOG_FILE,
+      where: issue.path.join('.'),
+      problem: issue.message,
+      fix: 'see the header of the file for the fields of a metric',
+    });
+  }
+  return new MetricCatalog(parsed.data.metrics, parsed.data.builtin);
+}

@@ -1,0 +1,68 @@
+import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@prometheus-io/lezer-promql';
+
+/** One series selector in a query, with the functions and aggregations around it. */
+export interface SelectorUse {
+  /** The metric name, from the identifier or a `__name__="..."` matcher. */
+  readonly name: string | undefined;
+  /** Names of enclosing functions, innermost first (e.g. ["rate", "sum"]). */
+  readonly enclosing: readonly string[];
+}
+
+export type PromqlParse =
+  | { readonly ok: true; readonly selectors: readonly SelectorUse[] }
+  | { readonly ok: false; readonly position: number; readonly near: string };
+
+/**
+ * Grafana replaces these before a query reaches Prometheus; the parser must
+ * see something that is valid in their place.
+ */
+const GRAFANA_DURATIONS = /\$__(rate_interval|interval|range)|\$\{__(rate_interval|interval|range)\}/g;
+
+/** Parses a query with Prometheus' own grammar and lists its selectors. */
+export function parsePromql(expr: string, options: { grafana?: boolean } = {}): PromqlParse {
+  const text = options.grafana ? expr.replace(GRAFANA_DURATIONS, '5m') : expr;
+  if (text.trim() === '') return { ok: false, position: 0, near: '' };
+  const tree = parser.parse(text);
+  let error: number | undefined;
+  const selectors: SelectorUse[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError && error === undefined) error = node.from;
+      if (node.name === 'VectorSelector') {
+        selectors.push({ name: selectorName(node.node, text), enclosing: enclosingFunctions(node.node, text) });
+      }
+    },
+  });
+  if (error !== undefined) return { ok: false, position: error, near: text.slice(Math.max(0, error - 20), error + 20) };
+  return { ok: true, selectors };
+}
+
+function selectorName(node: SyntaxNode, text: string): string | undefined {
+  const ident = node.getChild('Identifier');
+  if (ident) return text.slice(ident.from, ident.to);
+  const matchers = node.getChild('LabelMatchers');
+  for (const m of matchers?.getChildren('UnquotedLabelMatcher') ?? []) {
+    const label = m.getChild('LabelName');
+    const value = m.getChild('StringLiteral');
+    const op = m.getChild('MatchOp');
+    if (label && value && op && text.slice(label.from, label.to) === '__name__' && text.slice(op.from, op.to) === '=') {
+      return JSON.parse(text.slice(value.from, value.to).replace(/^'(.*)'$/, '"$1"')) as string;
+    }
+  }
+  return undefined;
+}
+
+function enclosingFunctions(node: SyntaxNode, text: string): string[] {
+  const names: string[] = [];
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.name === 'FunctionCall') {
+      const id = p.getChild('FunctionIdentifier');
+      if (id) names.push(text.slice(id.from, id.to));
+    } else if (p.name === 'AggregateExpr') {
+      const op = p.getChild('AggregateOp');
+      if (op) names.push(text.slice(op.from, op.to));
+    }
+  }
+  return names;
+}

@@ -1,0 +1,72 @@
+import { RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AlertRouting } from '../constructs/alert-routing';
+import { LogsKey } from '../constructs/logs-key';
+import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
+import { ObservabilityModel } from '../model/model';
+import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
+import { Naming } from '../naming';
+import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
+
+export interface ObservabilityStackProps extends StackProps {
+  readonly model: ObservabilityModel;
+  readonly routing: Routing;
+}
+
+/**
+ * Everything one environment deploys to AWS. It only wires constructs; what
+ * they contain comes from the model.
+ */
+export class ObservabilityStack extends Stack {
+  readonly naming: Naming;
+  readonly workspace?: PrometheusWorkspace;
+  readonly alertRouting?: AlertRouting;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const env = props.model.environment;
+    const naming = (this.naming = Naming.of(env));
+    Tags.of(this).add('app', env.app);
+    Tags.of(this).add('env', env.name);
+    for (const [k, v] of Object.entries(env.tags)) Tags.of(this).add(k, v);
+
+    if (env.target !== 'aws') return;
+    const retain = env.name === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const logsKey = new LogsKey(this, 'LogsKey', { description: `Encrypts the log groups of ${naming.prefix}`, removalPolicy: retain });
+    const ampLogs = new logs.LogGroup(this, 'AmpLogs', {
+      logGroupName: naming.path('amp'),
+      retention: env.logRetentionDays as logs.RetentionDays,
+      encryptionKey: logsKey,
+      removalPolicy: retain,
+    });
+    const workspace = (this.workspace = new PrometheusWorkspace(this, 'Prometheus', {
+      alias: naming.prefix,
+      retentionDays: env.metricsRetentionDays,
+      logGroup: ampLogs,
+      parameterPrefix: naming.path(),
+      remoteWritePrincipals: env.remoteWritePrincipals.map((arn) => new iam.ArnPrincipal(arn)),
+      removalPolicy: retain,
+    }));
+    for (const file of props.model.ruleFiles) workspace.addRuleGroupsNamespace(file.name, file.text);
+
+    const routing = (this.alertRouting = new AlertRouting(this, 'AlertRouting', {
+      naming,
+      receivers: props.routing.receivers,
+      watchdogReceiver: WATCHDOG_RECEIVER,
+      workspaceArn: workspace.workspaceArn,
+      logsKey,
+      logRetention: env.logRetentionDays as logs.RetentionDays,
+      destinations: {
+        emails: env.alerts.email,
+        smsNumbers: env.alerts.sms,
+        pagerDutySecretName: env.alerts.pagerduty?.secretName,
+        slackWebhookSecretName: env.alerts.slack?.webhookSecretName,
+      },
+    }));
+    const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));
+    workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));
+  }
+}

@@ -1,0 +1,59 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp } from '../lib/app';
+import { EnvironmentConfig } from '../lib/config/environment-schema';
+import { loadEnvironment } from '../lib/config/load-environment';
+import { ObservabilityStack } from '../lib/stacks/observability-stack';
+
+export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
+
+export interface Synthesized {
+  readonly stack: ObservabilityStack;
+  readonly template: Template;
+  readonly json: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * Synthesizes one environment the way `cdk synth -c env=NAME` does, with
+ * cdk-nag's AwsSolutions pack as a validation plugin: an unacknowledged
+ * finding makes app.synth() throw. Lambda bundling is skipped (tests do not
+ * need the bundle, and esbuild would run once per synth).
+ */
+export function synth(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig = (e) => e): Synthesized {
+  const app = new App({ context: { env, 'aws:cdk:bundling-stacks': [] } });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
+  const assembly = app.synth();
+  const json = assembly.getStackByName(stack.stackName).template;
+  return { stack, template: Template.fromJSON(json), json };
+}
+
+/** Every resource of a type, as [logicalId, properties]. */
+export function resourcesOf(json: Record<string, any>, type: string): [string, any][] {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  return Object.entries(json.Resources ?? {})
+    .filter(([, r]: [string, any]) => r.Type === type) // eslint-disable-line @typescript-eslint/no-explicit-any
+    .map(([id, r]: [string, any]) => [id, r.Properties]); // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * Resolves the intrinsic functions that appear in strings we render (Fn::Join
+ * of Refs), with fake values, so the text can be fed to promtool/amtool.
+ */
+export function resolveJoin(value: unknown, refs: Record<string, string> = {}): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v['Fn::Join']) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => resolveJoin(p, refs)).join(sep);
+  }
+  if (typeof v.Ref === 'string') {
+    if (v.Ref === 'AWS::Region') return 'eu-west-1';
+    if (v.Ref === 'AWS::AccountId') return '123456789012';
+    if (v.Ref === 'AWS::Partition') return 'aws';
+    return refs[v.Ref] ?? `arn:aws:sns:eu-west-1:123456789012:${v.Ref}`;
+  }
+  if (v['Fn::GetAtt']) return `getatt-${(v['Fn::GetAtt'] as string[]).join('.')}`;
+  throw new Error(`resolveJoin: unsupported ${JSON.stringify(value).slice(0, 100)}`);
+}
