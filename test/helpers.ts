@@ -16,12 +16,12 @@ export interface Synthesized {
 
 /**
  * Synthesizes one environment the way `cdk synth -c env=NAME` does, with
- * cdk-nag's AwsSolutions pack as a validation plugin: an unacknowledged
- * finding makes app.synth() throw. Lambda bundling is skipped (tests do not
+ * cdk-nag's AwsSolutions pack as a validation plugin and CDK's CloudFormation
+ * validation as errors: an unacknowledged finding makes app.synth() throw. Lambda bundling is skipped (tests do not
  * need the bundle, and esbuild would run once per synth).
  */
 export function synth(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig = (e) => e): Synthesized {
-  const app = new App({ context: { env, 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { env, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
   const assembly = app.synth();

@@ -5,13 +5,13 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as lambdaNode from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { Naming } from '../naming';
+import { bundledNodeCode } from './bundled-node-code';
 
 /** Who is told, per receiver of the routing tree. */
 export interface AlertDestinations {
@@ -210,9 +210,10 @@ export class AlertRouting extends Construct {
     });
     logGroup.grantWrite(role);
     secret.grantRead(role);
-    const fn = new lambdaNode.NodejsFunction(this, 'SlackNotifier', {
+    const fn = new lambda.Function(this, 'SlackNotifier', {
       functionName: props.naming.name('slack-notifier'),
-      entry: path.join(__dirname, 'slack-notifier', 'handler.ts'),
+      code: bundledNodeCode(path.join(__dirname, 'slack-notifier', 'handler.ts')),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -220,7 +221,6 @@ export class AlertRouting extends Construct {
       role,
       logGroup,
       environment: { WEBHOOK_SECRET_ID: secretName },
-      bundling: { minify: true, sourceMap: false, externalModules: ['@aws-sdk/*'] },
       description: 'Posts alert notifications to Slack',
     });
     for (const r of receivers) this.topics[r].addSubscription(new snsSubs.LambdaSubscription(fn));

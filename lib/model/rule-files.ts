@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
-import { UserInputError } from '../errors';
+import { describeZodIssue, UserInputError } from '../errors';
 import { MetricCatalog } from './metric-catalog';
 import { parsePromql } from './promql';
 
@@ -169,15 +169,17 @@ function parseRuleFile(file: string, text: string, thresholds: Record<string, Th
       fix: 'correct the YAML syntax',
     });
   }
-  const result = ruleFileSchema.safeParse(doc);
+  const result = ruleFileSchema.safeParse(doc, { reportInput: true });
   if (!result.success) {
-    const issue = result.error.issues[0];
-    throw UserInputError.of({
-      file,
-      where: issue.path.map(String).join('.') || 'top level',
-      problem: issue.message,
-      fix: 'follow the Prometheus rule file format: groups: [{name, rules: [{alert|record, expr, for, labels, annotations}]}]',
-    });
+    throw new UserInputError(
+      describeZodIssue(
+        file,
+        [],
+        doc,
+        result.error.issues[0],
+        'the Prometheus rule file format: groups: [{name, rules: [{alert|record, expr, for, labels, annotations}]}]',
+      ),
+    );
   }
   return result.data.groups.map((group) => ({
     ...group,

@@ -1,0 +1,76 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const repo = path.resolve(__dirname, '..');
+
+/** A copy of the project (code and data) in which a test may break one file. */
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-cli-'));
+  for (const d of ['bin', 'lib', 'config', 'catalog', 'alerts', 'dashboards'])
+    fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/** Runs the app as `cdk synth -c env=NAME` does: context and output folder through the environment. */
+function synth(dir: string, env: string) {
+  const out = path.join(dir, 'cdk.out');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ env, 'aws:cdk:bundling-stacks': [] }), CDK_OUTDIR: out },
+    timeout: 60_000,
+  });
+  const templates = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f.endsWith('.template.json')) : [];
+  return { status: r.status, stderr: r.stderr.trim(), templates };
+}
+
+describe('the cdk app entry point', () => {
+  const dir = project();
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('synthesizes the chosen environment', () => {
+    const r = synth(dir, 'staging');
+    expect(r.status).toBe(0);
+    expect(r.templates).toEqual(['ObservabilityStack.template.json']);
+  });
+
+  test('fails when the environment is unknown, with one message and no template', () => {
+    fs.rmSync(path.join(dir, 'cdk.out'), { recursive: true, force: true });
+    const r = synth(dir, 'qa');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'config/environments.yaml: environments: no such environment (got "qa"). Fix: pass -c env= one of local, dev, staging, prod, or add "qa" under environments:',
+    );
+    expect(r.templates).toEqual([]);
+  });
+
+  test('fails when a rule expression does not parse, naming file, rule and fix', () => {
+    const broken = project();
+    const file = path.join(broken, 'alerts/platform-health.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('expr: up == 0', 'expr: up == '));
+    const r = synth(broken, 'prod');
+    fs.rmSync(broken, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^alerts\/platform-health\.yaml: group "platform_health", alert "ServiceDown", expr: is not valid PromQL .*Fix: /,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.templates).toEqual([]);
+  });
+
+  test('fails when a dashboard queries an unknown metric, naming file and panel', () => {
+    const broken = project();
+    const file = path.join(broken, 'dashboards/trading-platform-overview.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('sum(pipeline_cache_size)', 'sum(pipeline_cache_sise)'));
+    const r = synth(broken, 'dev');
+    fs.rmSync(broken, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'dashboards/trading-platform-overview.json: panel "Cached Pipelines" (id 20): queries a metric that is neither in the catalog nor a recording rule (got "pipeline_cache_sise"). Fix: add it to catalog/metrics.yaml, add a recording rule of that name in alerts/, or correct the spelling',
+    );
+    expect(r.templates).toEqual([]);
+  });
+});

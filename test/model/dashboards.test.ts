@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { UserInputError } from '../../lib/errors';
+import { loadDashboards, validateDashboards } from '../../lib/model/dashboards';
+import { loadCatalog } from '../../lib/model/metric-catalog';
+import { loadRuleFiles } from '../../lib/model/rule-files';
+
+const root = path.resolve(__dirname, '../..');
+const catalog = loadCatalog(root);
+const recording = new Set(
+  loadRuleFiles(root, catalog).flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))),
+);
+const dashboard = (uid: string, expr: string, title = 'Panel') =>
+  JSON.stringify({ uid, title: `Dashboard ${uid}`, panels: [{ id: 7, type: 'timeseries', title, targets: [{ refId: 'A', expr }] }] });
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserInputError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('dashboards', () => {
+  test('the repository dashboards load, every panel query over known metrics', () => {
+    const dashboards = loadDashboards(root, catalog, recording);
+    const overview = dashboards.find((d) => d.uid === 'trading-platform-overview');
+    expect(overview?.title).toBe('Trading Platform Overview');
+    expect(overview?.panels.filter((p) => p.queries.length > 0).length).toBeGreaterThanOrEqual(25);
+  });
+
+  test("the overview has the seed's five rows, in order", () => {
+    const json = JSON.parse(fs.readFileSync(path.join(root, 'dashboards/trading-platform-overview.json'), 'utf8'));
+    const rows = json.panels.filter((p: { type: string }) => p.type === 'row').map((p: { title: string }) => p.title);
+    expect(rows).toEqual([
+      'System Health',
+      'System Status',
+      'Signal Generator Service',
+      'Trigger Dispatcher Service',
+      'Pipeline Execution (Celery)',
+    ]);
+  });
+
+  test('a subfolder becomes the Grafana folder', () => {
+    const [d] = validateDashboards([{ file: 'dashboards/team-a/x.json', text: dashboard('x', 'up') }], catalog, recording);
+    expect(d.folder).toBe('team-a');
+  });
+
+  test('fails when a panel query is not PromQL, naming file and panel', () => {
+    const msg = errorOf(() =>
+      validateDashboards([{ file: 'dashboards/x.json', text: dashboard('x', 'sum(rate(up[5m])', 'Broken') }], catalog, recording),
+    );
+    expect(msg).toMatch(/^dashboards\/x\.json: panel "Broken" \(id 7\): has a query that is not valid PromQL/);
+  });
+
+  test('fails when a panel queries an unknown metric', () => {
+    const msg = errorOf(() =>
+      validateDashboards(
+        [{ file: 'dashboards/x.json', text: dashboard('x', 'rate(signals_genrated_total[$__rate_interval])') }],
+        catalog,
+        recording,
+      ),
+    );
+    expect(msg).toContain(
+      'dashboards/x.json: panel "Panel" (id 7): queries a metric that is neither in the catalog nor a recording rule (got "signals_genrated_total")',
+    );
+  });
+
+  test('fails when two dashboards share a uid', () => {
+    const msg = errorOf(() =>
+      validateDashboards(
+        [
+          { file: 'dashboards/a.json', text: dashboard('same', 'up') },
+          { file: 'dashboards/b.json', text: dashboard('same', 'up') },
+        ],
+        catalog,
+        recording,
+      ),
+    );
+    expect(msg).toBe('dashboards/b.json: uid: is already used by dashboards/a.json (got "same"). Fix: give each dashboard its own uid');
+  });
+
+  test('fails when the file is not JSON', () => {
+    const msg = errorOf(() => validateDashboards([{ file: 'dashboards/a.json', text: '{"uid": ' }], catalog, recording));
+    expect(msg).toMatch(/^dashboards\/a\.json: JSON: does not parse/);
+  });
+});

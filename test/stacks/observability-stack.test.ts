@@ -1,0 +1,232 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parse } from 'yaml';
+import { ENVIRONMENTS, resolveJoin, resourcesOf, synth } from '../helpers';
+
+/** A small, reviewable summary of a template: resource types and counts, outputs. Asset hashes never appear. */
+function summary(json: Record<string, any>) {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  const types: Record<string, number> = {};
+  for (const r of Object.values<{ Type: string }>(json.Resources ?? {})) types[r.Type] = (types[r.Type] ?? 0) + 1;
+  return { resources: Object.fromEntries(Object.entries(types).sort()), outputs: Object.keys(json.Outputs ?? {}).sort() };
+}
+
+describe.each(ENVIRONMENTS)('ObservabilityStack (%s)', (env) => {
+  // synth() runs cdk-nag's AwsSolutions pack: an unacknowledged finding throws here.
+  const { json } = synth(env);
+
+  test('passes cdk-nag and matches its summary snapshot', () => {
+    expect(summary(json)).toMatchSnapshot();
+  });
+
+  test('tags every taggable resource with app and env', () => {
+    for (const [, props] of resourcesOf(json, 'AWS::SNS::Topic')) {
+      expect(props.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'app', Value: 'trading-observability' },
+          { Key: 'env', Value: env },
+        ]),
+      );
+    }
+  });
+});
+
+describe('ObservabilityStack on AWS (prod)', () => {
+  const { template, json } = synth('prod');
+
+  test('creates the AMP workspace with its alias, retention, KMS key and logging', () => {
+    template.hasResourceProperties('AWS::APS::Workspace', {
+      Alias: 'trading-observability-prod',
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrometheusKey'), 'Arn'] },
+      WorkspaceConfiguration: { RetentionPeriodInDays: 400 },
+      LoggingConfiguration: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AmpLogs'), 'Arn'] } },
+    });
+    template.hasResource('AWS::APS::Workspace', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/trading-observability/prod/amp',
+      RetentionInDays: 90,
+      KmsKeyId: Match.anyValue(),
+    });
+  });
+
+  test('publishes the remote-write and query URLs as SSM parameters and outputs', () => {
+    for (const name of ['remote-write-url', 'query-url', 'workspace-arn']) {
+      template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/trading-observability/prod/amp/${name}` });
+    }
+    expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['AmpRemoteWriteUrl', 'AmpQueryUrl', 'AmpWorkspaceArn']));
+    expect(resolveJoin(json.Outputs.AmpRemoteWriteUrl.Value)).toMatch(/api\/v1\/remote_write$/);
+  });
+
+  test('creates one rule groups namespace per rule file, holding the validated file', () => {
+    const namespaces = resourcesOf(json, 'AWS::APS::RuleGroupsNamespace').map(([, p]) => p);
+    expect(namespaces.map((n) => n.Name).sort()).toEqual(['pipeline-execution', 'platform-health', 'recording-rules', 'signal-system']);
+    for (const ns of namespaces) {
+      const groups = parse(ns.Data).groups;
+      expect(groups.length).toBeGreaterThan(0);
+      expect(ns.Data).not.toContain('${threshold.');
+    }
+  });
+
+  test('renders the alert manager definition with one SNS topic per receiver, SigV4 and templates', () => {
+    const [[, ws]] = resourcesOf(json, 'AWS::APS::Workspace');
+    const definition = parse(resolveJoin(ws.AlertManagerDefinition));
+    expect(Object.keys(definition.template_files)).toEqual(['notification.tmpl']);
+    const config = parse(definition.alertmanager_config);
+    expect(config.templates).toEqual(['notification.tmpl']);
+    expect(config.receivers.map((r: { name: string }) => r.name)).toEqual(['critical', 'warning', 'info', 'watchdog']);
+    for (const r of config.receivers) {
+      expect(r.sns_configs).toEqual([
+        expect.objectContaining({
+          topic_arn: expect.stringContaining(`AlertRoutingTopic${r.name}`),
+          sigv4: { region: 'eu-west-1' },
+          subject: '{{ template "trading.subject" . }}',
+        }),
+      ]);
+    }
+  });
+
+  test('encrypts every topic with KMS and enforces TLS', () => {
+    const topics = resourcesOf(json, 'AWS::SNS::Topic');
+    expect(topics.map(([, p]) => p.TopicName).sort()).toEqual(
+      ['critical', 'info', 'warning', 'watchdog'].map((r) => `trading-observability-prod-alerts-${r}`),
+    );
+    for (const [, p] of topics) expect(p.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AlertRoutingKey/), 'Arn'] });
+    for (const [, policy] of resourcesOf(json, 'AWS::SNS::TopicPolicy')) {
+      expect(policy.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      );
+    }
+  });
+
+  test('lets only this workspace publish, by aws:SourceAccount and aws:SourceArn', () => {
+    for (const [, policy] of resourcesOf(json, 'AWS::SNS::TopicPolicy')) {
+      const amp = policy.PolicyDocument.Statement.find((s: { Sid?: string }) => s.Sid === 'AmpAlertManagerPublish');
+      expect(amp).toMatchObject({
+        Effect: 'Allow',
+        Principal: { Service: 'aps.amazonaws.com' },
+        Action: ['sns:Publish', 'sns:GetTopicAttributes'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^Prometheus/), 'Arn'] } },
+        },
+      });
+    }
+  });
+
+  test("the topics' key lets AMP and CloudWatch use it only from this account", () => {
+    const keys = resourcesOf(json, 'AWS::KMS::Key').filter(([id]) => id.startsWith('AlertRoutingKey'));
+    expect(keys).toHaveLength(1);
+    const statements = keys[0][1].KeyPolicy.Statement;
+    const amp = statements.find((s: { Sid?: string }) => s.Sid === 'AmpAlertManagerPublish');
+    expect(amp.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(resolveJoin(amp.Condition.ArnLike['aws:SourceArn'])).toBe('arn:aws:aps:eu-west-1:123456789012:workspace/*');
+    expect(keys[0][1].EnableKeyRotation).toBe(true);
+  });
+
+  test('subscribes email to critical and warning, SMS and PagerDuty to critical', () => {
+    const subs = resourcesOf(json, 'AWS::SNS::Subscription').map(([, p]) => ({
+      protocol: p.Protocol,
+      endpoint: p.Endpoint,
+      topic: p.TopicArn.Ref,
+    }));
+    const on = (protocol: string) =>
+      subs
+        .filter((s) => s.protocol === protocol)
+        .map((s) => s.topic)
+        .sort();
+    expect(on('email')).toEqual([expect.stringMatching(/^AlertRoutingTopiccritical/), expect.stringMatching(/^AlertRoutingTopicwarning/)]);
+    expect(on('sms')).toEqual([expect.stringMatching(/^AlertRoutingTopiccritical/)]);
+    expect(on('https')).toEqual([expect.stringMatching(/^AlertRoutingTopiccritical/)]);
+    expect(subs.find((s) => s.protocol === 'https')?.endpoint).toBe(
+      '{{resolve:secretsmanager:trading-observability/prod/pagerduty:SecretString:url::}}',
+    );
+    expect(on('lambda')).toEqual(['critical', 'info', 'warning'].map((r) => expect.stringMatching(new RegExp(`^AlertRoutingTopic${r}`))));
+  });
+
+  test('the Slack notifier reads its secret at run time and may read only that secret', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { WEBHOOK_SECRET_ID: 'trading-observability/prod/slack-webhook' } },
+      Runtime: 'nodejs24.x',
+    });
+    const policies = resourcesOf(json, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('AlertRoutingSlackNotifierRole'));
+    const statements = policies.flatMap(([, p]) => p.PolicyDocument.Statement);
+    const secret = statements.find((s: { Action: string[] }) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(resolveJoin(secret.Resource)).toBe(
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:trading-observability/prod/slack-webhook-??????',
+    );
+  });
+
+  test("the dead man's switch alarm treats silence as breaching and pages through the critical topic", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'trading-observability-prod-watchdog-silent',
+      MetricName: 'NumberOfMessagesPublished',
+      Namespace: 'AWS/SNS',
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertRoutingTopicwatchdog'), 'TopicName'] } }],
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertRoutingTopiccritical') }],
+    });
+  });
+
+  test('no secret value reaches the template: canaries planted in Secrets Manager names stay references', () => {
+    // Canary values where a careless change might pick them up.
+    process.env.SLACK_WEBHOOK_URL = 'https://hooks.slack.com/services/CANARY-5f1c';
+    process.env.PAGERDUTY_URL = 'https://events.pagerduty.com/CANARY-9b2e';
+    const canary = synth('prod', (e) => ({
+      ...e,
+      alerts: { ...e.alerts, pagerduty: { secretName: 'canary/pagerduty' }, slack: { webhookSecretName: 'canary/slack' } },
+    }));
+    const text = JSON.stringify(canary.json);
+    expect(text).toContain('{{resolve:secretsmanager:canary/pagerduty:SecretString:url::}}');
+    expect(text).not.toMatch(/CANARY|hooks\.slack\.com|events\.pagerduty\.com/);
+    delete process.env.SLACK_WEBHOOK_URL;
+    delete process.env.PAGERDUTY_URL;
+    expect(text).not.toMatch(/"(Password|Token|Secret)"\s*:\s*"[^{]/);
+  });
+});
+
+test('the cdk-nag gate fails when a finding is not acknowledged', () => {
+  const app = new App();
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  new sns.Topic(new Stack(app, 'Bad'), 'PlainTopic');
+  expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);
+});
+
+describe('ObservabilityStack, environments differ only by configuration', () => {
+  test('dev has no SMS, PagerDuty or Slack; it destroys its data on deletion', () => {
+    const { json } = synth('dev');
+    const protocols = resourcesOf(json, 'AWS::SNS::Subscription').map(([, p]) => p.Protocol);
+    expect(new Set(protocols)).toEqual(new Set(['email']));
+    expect(
+      Object.values<{ Type: string; DeletionPolicy?: string }>(json.Resources).find((r) => r.Type === 'AWS::APS::Workspace')
+        ?.DeletionPolicy,
+    ).toBe('Delete');
+  });
+
+  test('an account and region pin the stack; without them it is environment-agnostic', () => {
+    const pinned = synth('staging', (e) => ({ ...e, account: '111122223333', region: 'eu-central-1' }));
+    expect(pinned.stack.account).toBe('111122223333');
+    expect(pinned.stack.region).toBe('eu-central-1');
+    const agnostic = synth('staging');
+    expect(agnostic.stack.resolve(agnostic.stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  test('the remote-write role may only aps:RemoteWrite to this workspace', () => {
+    const { json } = synth('dev', (e) => ({ ...e, remoteWritePrincipals: ['arn:aws:iam::111122223333:role/prometheus'] }));
+    const [[, role]] = resourcesOf(json, 'AWS::IAM::Role').filter(([id]) => id.startsWith('PrometheusRemoteWriteRole'));
+    expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ AWS: 'arn:aws:iam::111122223333:role/prometheus' });
+    const [[, policy]] = resourcesOf(json, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('PrometheusRemoteWriteRole'));
+    expect(policy.PolicyDocument.Statement).toEqual([
+      { Action: 'aps:RemoteWrite', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Prometheus/), 'Arn'] } },
+    ]);
+  });
+
+  test('local deploys nothing to AWS', () => {
+    const { json } = synth('local');
+    expect(Object.values<{ Type: string }>(json.Resources ?? {}).filter((r) => r.Type !== 'AWS::CDK::Metadata')).toEqual([]);
+  });
+});
