@@ -11,4 +11,9 @@ export default tseslint.config(
       'no-new': 'off',
     },
   },
+  {
+    // Synthesized templates are untyped JSON.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

@@ -11,7 +11,7 @@ export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 export interface Synthesized {
   readonly stack: ObservabilityStack;
   readonly template: Template;
-  readonly json: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly json: Record<string, any>;
 }
 
 /**
@@ -31,10 +31,9 @@ export function synth(env: string, overrides: (e: EnvironmentConfig) => Environm
 
 /** Every resource of a type, as [logicalId, properties]. */
 export function resourcesOf(json: Record<string, any>, type: string): [string, any][] {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   return Object.entries(json.Resources ?? {})
-    .filter(([, r]: [string, any]) => r.Type === type) // eslint-disable-line @typescript-eslint/no-explicit-any
-    .map(([id, r]: [string, any]) => [id, r.Properties]); // eslint-disable-line @typescript-eslint/no-explicit-any
+    .filter(([, r]: [string, any]) => r.Type === type)
+    .map(([id, r]: [string, any]) => [id, r.Properties]);
 }
 
 /**

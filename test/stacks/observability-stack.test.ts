@@ -7,7 +7,6 @@ import { ENVIRONMENTS, resolveJoin, resourcesOf, synth } from '../helpers';
 
 /** A small, reviewable summary of a template: resource types and counts, outputs. Asset hashes never appear. */
 function summary(json: Record<string, any>) {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const types: Record<string, number> = {};
   for (const r of Object.values<{ Type: string }>(json.Resources ?? {})) types[r.Type] = (types[r.Type] ?? 0) + 1;
   return { resources: Object.fromEntries(Object.entries(types).sort()), outputs: Object.keys(json.Outputs ?? {}).sort() };

@@ -15,7 +15,6 @@ export function renderedFromTemplate(): {
   templateDir: string;
   definition: Record<string, any>;
 } {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const { json } = synth('prod');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-rendered-'));
   const ruleFiles = resourcesOf(json, 'AWS::APS::RuleGroupsNamespace').map(([, p]) => {
