@@ -133,6 +133,16 @@ export const environmentSchema = z
       .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
         error: `must be a retention CloudWatch Logs allows: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
       }),
+    /** Mask email addresses and AWS secret keys in log events (CloudWatch data protection). @default false */
+    logDataProtection: z.boolean().default(false),
+    /** Error-level log events per service in 5 minutes that raise a warning alarm. @default 10 */
+    logErrorAlarmThreshold: z.number().int().min(1).default(10),
+    tracing: z
+      .strictObject({
+        /** Share of requests X-Ray samples beyond the first one each second (0-1). @default 0.05 */
+        sampleRate: z.number().min(0).max(1, { error: 'must be a fraction between 0 and 1, e.g. 0.05' }).default(0.05),
+      })
+      .default({ sampleRate: 0.05 }),
     /** How long AMP (or local Prometheus) keeps samples. */
     metricsRetentionDays: z.number().int().min(1).max(1095, { error: 'AMP keeps metrics at most 1095 days' }),
     grafana: grafanaSchema,

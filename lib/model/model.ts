@@ -1,5 +1,6 @@
 import { EnvironmentConfig } from '../config/environment-schema';
 import { DashboardFile, loadDashboards } from './dashboards';
+import { LogQuery, loadLogQueries } from './log-queries';
 import { loadCatalog, MetricCatalog } from './metric-catalog';
 import { loadRuleFiles, loadThresholds, RuleFile, Threshold } from './rule-files';
 
@@ -15,6 +16,8 @@ export interface ObservabilityModel {
   readonly ruleFiles: readonly RuleFile[];
   readonly recordingRules: ReadonlySet<string>;
   readonly dashboards: readonly DashboardFile[];
+  /** Logs Insights saved queries (logs/queries.yaml). */
+  readonly logQueries: readonly LogQuery[];
 }
 
 export function loadModel(root: string, environment: EnvironmentConfig): ObservabilityModel {
@@ -23,5 +26,5 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
   const ruleFiles = loadRuleFiles(root, catalog, thresholds);
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
   const dashboards = loadDashboards(root, catalog, recordingRules);
-  return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards };
+  return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards, logQueries: loadLogQueries(root) };
 }

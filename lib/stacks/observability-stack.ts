@@ -5,10 +5,15 @@ import { Construct } from 'constructs';
 import { AlertRouting } from '../constructs/alert-routing';
 import { LogsKey } from '../constructs/logs-key';
 import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
+import { ServiceLogGroups } from '../constructs/service-log-groups';
+import { Tracing } from '../constructs/tracing';
 import { ObservabilityModel } from '../model/model';
 import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
+
+/** The collector's name among the log groups (and its service name). */
+export const COLLECTOR_SERVICE = 'otel-collector';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly model: ObservabilityModel;
@@ -23,6 +28,7 @@ export class ObservabilityStack extends Stack {
   readonly naming: Naming;
   readonly workspace?: PrometheusWorkspace;
   readonly alertRouting?: AlertRouting;
+  readonly logGroups?: ServiceLogGroups;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -72,6 +78,21 @@ export class ObservabilityStack extends Stack {
         slackWebhookSecretName: env.alerts.slack?.webhookSecretName,
       },
     }));
+    this.logGroups = new ServiceLogGroups(this, 'Logs', {
+      naming,
+      services: [...env.services.map((s) => s.name), COLLECTOR_SERVICE],
+      retention: env.logRetentionDays as logs.RetentionDays,
+      encryptionKey: logsKey,
+      removalPolicy: retain,
+      dataProtection: env.logDataProtection,
+      queries: props.model.logQueries,
+      alarmTopic: routing.topic('warning'),
+      errorAlarmThreshold: env.logErrorAlarmThreshold,
+    });
+    if (env.exporters.traces === 'xray') {
+      new Tracing(this, 'Tracing', { naming, services: env.services.map((s) => s.name), sampleRate: env.tracing.sampleRate });
+    }
+
     const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));
     workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));
   }
