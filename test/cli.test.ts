@@ -8,7 +8,7 @@ const repo = path.resolve(__dirname, '..');
 /** A copy of the project (code and data) in which a test may break one file. */
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-cli-'));
-  for (const d of ['bin', 'lib', 'config', 'catalog', 'alerts', 'dashboards'])
+  for (const d of ['bin', 'lib', 'config', 'catalog', 'alerts', 'dashboards', 'logs'])
     fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
