@@ -143,6 +143,33 @@ export const environmentSchema = z
         sampleRate: z.number().min(0).max(1, { error: 'must be a fraction between 0 and 1, e.g. 0.05' }).default(0.05),
       })
       .default({ sampleRate: 0.05 }),
+    collector: z
+      .strictObject({
+        /**
+         * Collector tasks. With 2 or more, every task scrapes every target and
+         * AMP's HA deduplication keeps one replica's samples (see README). @default 1
+         */
+        replicas: z.number().int().min(1).max(10).default(1),
+        /** Fargate CPU units per task. @default 1024 */
+        cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], { error: 'must be a Fargate CPU size: 256, 512, 1024, 2048 or 4096' }).default(1024),
+        /** Memory per task (MiB). @default 2048 */
+        memoryMiB: z.number().int().min(512).max(30720).default(2048),
+        /** Run in the platform's existing ECS cluster (by name) instead of a new one. @default - a cluster is created */
+        clusterName: z.string().min(1).optional(),
+      })
+      .default({ replicas: 1, cpu: 1024, memoryMiB: 2048 }),
+    /**
+     * The platform's VPC, imported by id (no lookups at synth).
+     * @default - a minimal VPC of its own
+     */
+    network: z
+      .strictObject({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id like "vpc-0abc123"' }),
+        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: 'must be a CIDR like "10.0.0.0/16"' }),
+        availabilityZones: z.array(z.string().min(1)).min(1),
+        privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id like "subnet-0abc123"' })).min(1),
+      })
+      .optional(),
     /** How long AMP (or local Prometheus) keeps samples. */
     metricsRetentionDays: z.number().int().min(1).max(1095, { error: 'AMP keeps metrics at most 1095 days' }),
     grafana: grafanaSchema,
@@ -193,6 +220,14 @@ export const environmentSchema = z
         path: [env.account === undefined ? 'account' : 'region'],
         input: undefined,
         message: 'is required when the other of account/region is set: give both, or neither for an environment-agnostic template',
+      });
+    }
+    if (env.network && env.network.availabilityZones.length !== env.network.privateSubnetIds.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'privateSubnetIds'],
+        input: env.network.privateSubnetIds,
+        message: 'must list one subnet per availability zone, in the same order: give as many privateSubnetIds as availabilityZones',
       });
     }
     const seen = new Set<string>();

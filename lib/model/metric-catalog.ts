@@ -22,6 +22,9 @@ const catalogSchema = z.strictObject({
   metrics: z.array(metricSchema).min(1),
 });
 
+/** Buckets of the OpenTelemetry SDK's default explicit histogram (14 bounds + +Inf). */
+export const HISTOGRAM_BUCKETS = 16;
+
 export type MetricDefinition = z.infer<typeof metricSchema>;
 
 /** How a series name in a query relates to the catalog. */
@@ -66,6 +69,20 @@ export class MetricCatalog {
     const hist = m ? this.byName.get(m[1]) : undefined;
     if (m && hist?.type === 'histogram') return { kind: 'metric', metric: hist, suffix: m[2] as 'bucket' | 'sum' | 'count' };
     return undefined;
+  }
+
+  /**
+   * Active series the catalog implies per target: the product of each
+   * metric's label cardinalities, times (buckets + _sum + _count) for
+   * histograms, times the services that emit it. The collector's sizing and
+   * the cost estimate work from this.
+   */
+  estimateSeries(histogramBuckets = HISTOGRAM_BUCKETS): number {
+    return this.metrics.reduce((sum, m) => {
+      const labels = Object.values(m.labels).reduce((p, n) => p * n, 1);
+      const perLabelSet = m.type === 'histogram' ? histogramBuckets + 2 : 1;
+      return sum + labels * perLabelSet * m.services.length;
+    }, 0);
   }
 
   /** Every series name a scrape yields for the catalog (histograms as _bucket/_sum/_count). */

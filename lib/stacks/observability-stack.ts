@@ -2,7 +2,11 @@ import { RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AlertRouting } from '../constructs/alert-routing';
+import { CollectorService } from '../constructs/collector-service';
+import { OtelServiceSettings } from '../constructs/otel-service-settings';
+import { PlatformNetwork } from '../constructs/platform-network';
 import { LogsKey } from '../constructs/logs-key';
 import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
 import { ServiceLogGroups } from '../constructs/service-log-groups';
@@ -11,6 +15,7 @@ import { ObservabilityModel } from '../model/model';
 import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
+import { collectorConfigYaml, OTLP_HTTP_PORT, renderCollectorConfig } from '../render/collector-config';
 
 /** The collector's name among the log groups (and its service name). */
 export const COLLECTOR_SERVICE = 'otel-collector';
@@ -29,6 +34,7 @@ export class ObservabilityStack extends Stack {
   readonly workspace?: PrometheusWorkspace;
   readonly alertRouting?: AlertRouting;
   readonly logGroups?: ServiceLogGroups;
+  readonly collector?: CollectorService;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -92,6 +98,56 @@ export class ObservabilityStack extends Stack {
     if (env.exporters.traces === 'xray') {
       new Tracing(this, 'Tracing', { naming, services: env.services.map((s) => s.name), sampleRate: env.tracing.sampleRate });
     }
+
+    const network = new PlatformNetwork(this, 'Network', {
+      naming,
+      existing: env.network,
+      flowLogsKey: logsKey,
+      flowLogsRetention: env.logRetentionDays as logs.RetentionDays,
+      removalPolicy: retain,
+    });
+    const emfLogGroup =
+      env.exporters.metrics === 'cloudwatch'
+        ? new logs.LogGroup(this, 'EmfLogs', {
+            logGroupName: naming.path('metrics-emf'),
+            retention: env.logRetentionDays as logs.RetentionDays,
+            encryptionKey: logsKey,
+            removalPolicy: retain,
+          })
+        : undefined;
+    const collectorConfig = renderCollectorConfig(
+      { environment: env, catalog: props.model.catalog },
+      {
+        region: this.region,
+        ampRemoteWriteUrl: env.exporters.metrics === 'amp' ? workspace.remoteWriteUrl : undefined,
+        emfLogGroupName: emfLogGroup?.logGroupName,
+      },
+    );
+    const collector = (this.collector = new CollectorService(this, 'Collector', {
+      naming,
+      configYaml: collectorConfigYaml(collectorConfig),
+      vpc: network.vpc,
+      vpcCidr: network.vpcCidr,
+      subnets: network.privateSubnets,
+      cluster: env.collector.clusterName
+        ? ecs.Cluster.fromClusterAttributes(this, 'PlatformCluster', { clusterName: env.collector.clusterName, vpc: network.vpc })
+        : undefined,
+      replicas: env.collector.replicas,
+      cpu: env.collector.cpu,
+      memoryMiB: env.collector.memoryMiB,
+      logGroup: this.logGroups.logGroup(COLLECTOR_SERVICE),
+      otlpAuthSecretName:
+        env.exporters.metrics === 'otlp' || env.exporters.traces === 'otlp' ? env.exporters.otlp?.authSecretName : undefined,
+      xray: env.exporters.traces === 'xray',
+      emfLogGroup,
+      ecsDiscoveryClusterName: env.discovery.mode === 'ecs' ? env.discovery.clusterName : undefined,
+    }));
+    if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector.taskRole);
+    new OtelServiceSettings(this, 'OtelSettings', {
+      naming,
+      services: env.services.map((s) => s.name),
+      otlpEndpoint: `http://${collector.endpointHost}:${OTLP_HTTP_PORT}`,
+    });
 
     const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));
     workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));

@@ -1,0 +1,221 @@
+import { Aws, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { Naming } from '../naming';
+import { ADOT_IMAGE, HEALTH_CHECK_PORT, OTLP_AUTH_ENV, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from '../render/collector-config';
+
+export interface CollectorServiceProps {
+  readonly naming: Naming;
+  /** The rendered collector configuration (YAML); delivered through an SSM parameter. */
+  readonly configYaml: string;
+  readonly vpc: ec2.IVpc;
+  /** The VPC's CIDR: OTLP is accepted from it only. */
+  readonly vpcCidr: string;
+  /** Subnets of the tasks. @default - the VPC's private subnets */
+  readonly subnets?: ec2.SubnetSelection;
+  /** Run in this cluster (e.g. the platform's). @default - a cluster with Container Insights */
+  readonly cluster?: ecs.ICluster;
+  /** @default 1 */
+  readonly replicas?: number;
+  /** @default 1024 */
+  readonly cpu?: number;
+  /** @default 2048 */
+  readonly memoryMiB?: number;
+  /** The collector's own log group. */
+  readonly logGroup: logs.ILogGroup;
+  /** Secrets Manager secret whose value is the OTLP vendor's auth header. @default - none */
+  readonly otlpAuthSecretName?: string;
+  /** Let the collector write traces to X-Ray. @default false */
+  readonly xray?: boolean;
+  /** Log group the awsemf exporter writes to. @default - none */
+  readonly emfLogGroup?: logs.ILogGroup;
+  /** The cluster ecs_observer discovers the platform's tasks in. @default - no ECS discovery */
+  readonly ecsDiscoveryClusterName?: string;
+}
+
+/** The Cloud Map service name of the collector. */
+export const COLLECTOR_DNS_NAME = 'otel-collector';
+
+/**
+ * The ADOT collector on ECS Fargate: configuration from an SSM parameter,
+ * private subnets without public IPs, OTLP only from the VPC, a health check
+ * on the health_check extension, rollback on failed deployments, and a Cloud
+ * Map name the platform's services send OTLP to.
+ */
+export class CollectorService extends Construct {
+  readonly service: ecs.FargateService;
+  readonly taskRole: iam.Role;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly configParameter: ssm.StringParameter;
+  readonly namespace: servicediscovery.PrivateDnsNamespace;
+  /** e.g. otel-collector.trading-observability-prod.internal */
+  readonly endpointHost: string;
+
+  constructor(scope: Construct, id: string, props: CollectorServiceProps) {
+    super(scope, id);
+    const naming = props.naming;
+
+    this.configParameter = new ssm.StringParameter(this, 'Config', {
+      parameterName: naming.path('otel-collector', 'config'),
+      stringValue: props.configYaml,
+      description: `ADOT collector configuration of ${naming.prefix}`,
+      // The configuration is larger than a standard parameter's 4 KB.
+      tier: ssm.ParameterTier.ADVANCED,
+    });
+
+    const cluster =
+      props.cluster ??
+      new ecs.Cluster(this, 'Cluster', {
+        clusterName: naming.name('collector'),
+        vpc: props.vpc,
+        containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      });
+
+    this.taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `ADOT collector of ${naming.prefix}`,
+    });
+    const task = new ecs.FargateTaskDefinition(this, 'Task', {
+      family: naming.name('otel-collector'),
+      cpu: props.cpu ?? 1024,
+      memoryLimitMiB: props.memoryMiB ?? 2048,
+      taskRole: this.taskRole,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    const secrets: Record<string, ecs.Secret> = { AOT_CONFIG_CONTENT: ecs.Secret.fromSsmParameter(this.configParameter) };
+    if (props.otlpAuthSecretName) {
+      secrets[OTLP_AUTH_ENV] = ecs.Secret.fromSecretsManager(
+        secretsmanager.Secret.fromSecretNameV2(this, 'OtlpAuth', props.otlpAuthSecretName),
+      );
+    }
+    task.addContainer('collector', {
+      containerName: 'otel-collector',
+      image: ecs.ContainerImage.fromRegistry(ADOT_IMAGE),
+      command: ['--config=env:AOT_CONFIG_CONTENT'],
+      secrets,
+      essential: true,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),
+      portMappings: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, HEALTH_CHECK_PORT].map((containerPort) => ({ containerPort })),
+      healthCheck: {
+        command: ['/healthcheck'],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'ADOT collector: OTLP from the VPC; out to AMP, X-Ray and scrape targets',
+      allowAllOutbound: true,
+    });
+    for (const port of [OTLP_GRPC_PORT, OTLP_HTTP_PORT]) {
+      this.securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(port), `OTLP from the VPC (${port})`);
+    }
+
+    Validations.of(this.securityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: "The only ingress CIDR is the VPC's own (an intrinsic when the VPC is created here, which the rule cannot evaluate); never 0.0.0.0/0.",
+    });
+
+    this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
+      name: `${naming.prefix}.internal`,
+      vpc: props.vpc,
+      description: `Service discovery of ${naming.prefix}'s collector`,
+    });
+    this.endpointHost = `${COLLECTOR_DNS_NAME}.${naming.prefix}.internal`;
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      serviceName: naming.name('otel-collector'),
+      cluster,
+      taskDefinition: task,
+      desiredCount: props.replicas ?? 1,
+      assignPublicIp: false,
+      vpcSubnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      cloudMapOptions: {
+        name: COLLECTOR_DNS_NAME,
+        cloudMapNamespace: this.namespace,
+        dnsRecordType: servicediscovery.DnsRecordType.A,
+        dnsTtl: Duration.seconds(10),
+      },
+    });
+
+    if (props.xray) {
+      this.taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+          resources: ['*'],
+        }),
+      );
+      Validations.of(this.taskRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments, PutTelemetryRecords and the sampling APIs support no resource-level permissions.',
+      });
+    }
+    if (props.emfLogGroup) {
+      this.taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [props.emfLogGroup.logGroupArn],
+        }),
+      );
+    }
+    if (props.ecsDiscoveryClusterName) this.grantEcsDiscovery(props.ecsDiscoveryClusterName);
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'CollectorOtlpEndpoint', {
+      value: `http://${this.endpointHost}:${OTLP_HTTP_PORT}`,
+      description: 'OTLP/HTTP endpoint of the collector',
+    });
+    new CfnOutput(stack, 'CollectorSecurityGroupId', {
+      value: this.securityGroup.securityGroupId,
+      description: "Allow this group to reach the services' metrics port (8001)",
+    });
+  }
+
+  /** ecs_observer reads the platform's tasks: list/describe in that cluster, task definitions and instances. */
+  private grantEcsDiscovery(clusterName: string): void {
+    const clusterArn = `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${clusterName}`;
+    this.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:ListTasks', 'ecs:ListServices'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': clusterArn } },
+      }),
+    );
+    this.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeTasks'],
+        resources: [`arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${clusterName}/*`],
+      }),
+    );
+    this.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices', 'ecs:DescribeContainerInstances'],
+        resources: [
+          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:service/${clusterName}/*`,
+          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:container-instance/${clusterName}/*`,
+        ],
+      }),
+    );
+    this.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ec2:DescribeInstances'], resources: ['*'] }),
+    );
+    Validations.of(this.taskRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ecs_observer: ListTasks/ListServices are limited to one cluster by the ecs:cluster condition; DescribeTaskDefinition and ec2:DescribeInstances support no resource-level permissions.',
+    });
+  }
+}

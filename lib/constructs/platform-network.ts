@@ -1,0 +1,69 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Naming } from '../naming';
+
+export interface PlatformNetworkProps {
+  readonly naming: Naming;
+  /** The platform's VPC, by id; no lookup happens at synth. @default - a minimal VPC is created */
+  readonly existing?: {
+    readonly vpcId: string;
+    readonly vpcCidr: string;
+    readonly availabilityZones: readonly string[];
+    readonly privateSubnetIds: readonly string[];
+  };
+  /** Key and retention of the created VPC's flow logs. */
+  readonly flowLogsKey: kms.IKey;
+  readonly flowLogsRetention: logs.RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The network the collector runs in: the platform's VPC imported by id, or a minimal one of its own. */
+export class PlatformNetwork extends Construct {
+  readonly vpc: ec2.IVpc;
+  readonly vpcCidr: string;
+  readonly privateSubnets: ec2.SubnetSelection;
+
+  constructor(scope: Construct, id: string, props: PlatformNetworkProps) {
+    super(scope, id);
+    if (props.existing) {
+      this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: props.existing.vpcId,
+        vpcCidrBlock: props.existing.vpcCidr,
+        availabilityZones: [...props.existing.availabilityZones],
+        privateSubnetIds: [...props.existing.privateSubnetIds],
+      });
+      this.vpcCidr = props.existing.vpcCidr;
+      this.privateSubnets = { subnets: this.vpc.privateSubnets };
+      return;
+    }
+    // Two AZs, one NAT gateway: the collector needs egress to AMP, X-Ray and
+    // the public ECR image; nothing is reachable from outside.
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      vpcName: props.naming.name('vpc'),
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+    });
+    vpc.addFlowLog('FlowLogs', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        new logs.LogGroup(this, 'FlowLogsGroup', {
+          logGroupName: props.naming.path('vpc-flow-logs'),
+          retention: props.flowLogsRetention,
+          encryptionKey: props.flowLogsKey,
+          removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+        }),
+      ),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+    this.vpc = vpc;
+    this.vpcCidr = vpc.vpcCidrBlock;
+    this.privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  }
+}
