@@ -103,7 +103,7 @@ export class CollectorService extends Construct {
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),
       portMappings: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, HEALTH_CHECK_PORT].map((containerPort) => ({ containerPort })),
       healthCheck: {
-        command: ['/healthcheck'],
+        command: ['CMD', '/healthcheck'],
         interval: Duration.seconds(30),
         timeout: Duration.seconds(5),
         retries: 3,
@@ -122,7 +122,8 @@ export class CollectorService extends Construct {
 
     Validations.of(this.securityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
-      reason: "The only ingress CIDR is the VPC's own (an intrinsic when the VPC is created here, which the rule cannot evaluate); never 0.0.0.0/0.",
+      reason:
+        "The only ingress CIDR is the VPC's own (an intrinsic when the VPC is created here, which the rule cannot evaluate); never 0.0.0.0/0.",
     });
 
     this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
@@ -151,6 +152,7 @@ export class CollectorService extends Construct {
       },
     });
 
+    const wildcardReasons: string[] = [];
     if (props.xray) {
       this.taskRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -158,10 +160,7 @@ export class CollectorService extends Construct {
           resources: ['*'],
         }),
       );
-      Validations.of(this.taskRole).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments, PutTelemetryRecords and the sampling APIs support no resource-level permissions.',
-      });
+      wildcardReasons.push('X-Ray PutTraceSegments, PutTelemetryRecords and the sampling APIs support no resource-level permissions.');
     }
     if (props.emfLogGroup) {
       this.taskRole.addToPrincipalPolicy(
@@ -171,7 +170,10 @@ export class CollectorService extends Construct {
         }),
       );
     }
-    if (props.ecsDiscoveryClusterName) this.grantEcsDiscovery(props.ecsDiscoveryClusterName);
+    if (props.ecsDiscoveryClusterName) wildcardReasons.push(this.grantEcsDiscovery(props.ecsDiscoveryClusterName));
+    // One acknowledgement per finding id: the reasons of every grant that needs `*`.
+    if (wildcardReasons.length > 0)
+      Validations.of(this.taskRole).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: wildcardReasons.join(' ') });
 
     const stack = Stack.of(this);
     new CfnOutput(stack, 'CollectorOtlpEndpoint', {
@@ -184,8 +186,11 @@ export class CollectorService extends Construct {
     });
   }
 
-  /** ecs_observer reads the platform's tasks: list/describe in that cluster, task definitions and instances. */
-  private grantEcsDiscovery(clusterName: string): void {
+  /**
+   * ecs_observer reads the platform's tasks: list/describe in that cluster,
+   * task definitions and instances. Returns why `Resource::*` remains.
+   */
+  private grantEcsDiscovery(clusterName: string): string {
     const clusterArn = `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster/${clusterName}`;
     this.taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -212,10 +217,12 @@ export class CollectorService extends Construct {
     this.taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ec2:DescribeInstances'], resources: ['*'] }),
     );
-    Validations.of(this.taskRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ecs_observer: ListTasks/ListServices are limited to one cluster by the ecs:cluster condition; DescribeTaskDefinition and ec2:DescribeInstances support no resource-level permissions.',
-    });
+    for (const kind of ['task', 'service', 'container-instance']) {
+      Validations.of(this.taskRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:${kind}/${clusterName}/*]`,
+        reason: `ecs_observer describes the ${kind}s of the platform's one cluster, whose ids it cannot know in advance.`,
+      });
+    }
+    return 'ecs_observer: ListTasks/ListServices are limited to one cluster by the ecs:cluster condition; DescribeTaskDefinition and ec2:DescribeInstances support no resource-level permissions.';
   }
 }

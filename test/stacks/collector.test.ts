@@ -1,0 +1,169 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
+import { EnvironmentConfig } from '../../lib/config/environment-schema';
+import { ADOT_IMAGE } from '../../lib/render/collector-config';
+import { resolveJoin, resourcesOf, synth } from '../helpers';
+
+const OTLP = { endpoint: 'https://otlp.vendor.example', authHeader: 'Authorization', authSecretName: 'vendor/otlp-key' };
+const exporters = (x: Partial<EnvironmentConfig['exporters']>) => (e: EnvironmentConfig) => ({
+  ...e,
+  exporters: { ...e.exporters, otlp: OTLP, ...x },
+});
+
+function taskRoleStatements(json: Record<string, any>) {
+  return resourcesOf(json, 'AWS::IAM::Policy')
+    .filter(([id]) => id.startsWith('CollectorTaskRole'))
+    .flatMap(([, p]) => p.PolicyDocument.Statement);
+}
+function executionRoleStatements(json: Record<string, any>) {
+  return resourcesOf(json, 'AWS::IAM::Policy')
+    .filter(([id]) => id.startsWith('CollectorTaskExecutionRole'))
+    .flatMap(([, p]) => p.PolicyDocument.Statement);
+}
+const actions = (statements: any[]) => statements.flatMap((s) => [s.Action].flat()).sort();
+
+describe('collector on ECS Fargate (prod)', () => {
+  const { template, json } = synth('prod');
+
+  test('runs the pinned ADOT image with its configuration from SSM, a health check and no public IP', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'trading-observability-prod-otel-collector',
+      Cpu: '1024',
+      Memory: '2048',
+      ContainerDefinitions: [
+        Match.objectLike({
+          Image: ADOT_IMAGE,
+          Command: ['--config=env:AOT_CONFIG_CONTENT'],
+          Secrets: [{ Name: 'AOT_CONFIG_CONTENT', ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }],
+          HealthCheck: Match.objectLike({ Command: ['CMD', '/healthcheck'] }),
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/trading-observability/prod/otel-collector/config', Tier: 'Advanced' });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 2,
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+      DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 100, DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+    });
+    template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'otel-collector' });
+  });
+
+  test('the configuration in the template is the renderer output for prod', () => {
+    const [, param] = resourcesOf(json, 'AWS::SSM::Parameter').find(
+      ([, p]) => p.Name === '/trading-observability/prod/otel-collector/config',
+    )!;
+    const cfg = parse(resolveJoin(param.Value));
+    expect(Object.keys(cfg.service.pipelines)).toEqual(['metrics/scraped', 'metrics/pushed', 'traces']);
+    expect(cfg.exporters['prometheusremotewrite/scraped'].endpoint).toMatch(
+      /^getatt-Prometheus.*PrometheusEndpoint.*api\/v1\/remote_write$/,
+    );
+  });
+
+  test('accepts OTLP only from the VPC', () => {
+    const [[, sg]] = resourcesOf(json, 'AWS::EC2::SecurityGroup').filter(([id]) => id.startsWith('CollectorSecurityGroup'));
+    expect(sg.SecurityGroupIngress.map((r: any) => [r.FromPort, r.CidrIp])).toEqual([
+      [4317, { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'CidrBlock'] }],
+      [4318, { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'CidrBlock'] }],
+    ]);
+  });
+
+  test('the task role may only remote-write to this workspace and send traces', () => {
+    const statements = taskRoleStatements(json);
+    expect(actions(statements)).toEqual([
+      'aps:RemoteWrite',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements.find((s: any) => s.Action === 'aps:RemoteWrite').Resource).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^Prometheus/), 'Arn'],
+    });
+  });
+
+  test('the execution role reads only its own configuration parameter', () => {
+    const statements = executionRoleStatements(json);
+    const ssmRead = statements.filter((s: any) => actions([s]).some((a) => a.startsWith('ssm:')));
+    expect(ssmRead).toHaveLength(1);
+    expect(JSON.stringify(ssmRead[0].Resource)).toMatch(/"Ref":"CollectorConfig[0-9A-F]+"/);
+    expect(actions(statements).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+  });
+
+  test("publishes each service's OTEL_* settings in SSM", () => {
+    for (const service of ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher']) {
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/trading-observability/prod/otel/${service}/OTEL_SERVICE_NAME`,
+        Value: service,
+      });
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/trading-observability/prod/otel/${service}/OTEL_EXPORTER_OTLP_ENDPOINT`,
+        Value: 'http://otel-collector.trading-observability-prod.internal:4318',
+      });
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/trading-observability/prod/otel/${service}/OTEL_RESOURCE_ATTRIBUTES`,
+        Value: Match.stringLikeRegexp('deployment.environment=prod'),
+      });
+    }
+  });
+
+  test('a VPC of its own has private subnets, one NAT gateway and flow logs', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+  });
+});
+
+describe('switching exporters changes only configuration, permissions and secrets', () => {
+  test('metrics to CloudWatch: no AMP write, EMF log group writes instead', () => {
+    const { json } = synth('prod', exporters({ metrics: 'cloudwatch' }));
+    const statements = taskRoleStatements(json);
+    expect(actions(statements)).not.toContain('aps:RemoteWrite');
+    const logsStmt = statements.find((s: any) => [s.Action].flat().includes('logs:PutLogEvents'));
+    expect(logsStmt.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EmfLogs/), 'Arn'] });
+  });
+
+  test('metrics and traces to an OTLP vendor: no AWS telemetry permissions; the execution role reads the auth secret', () => {
+    const { json, template } = synth('prod', exporters({ metrics: 'otlp', traces: 'otlp' }));
+    expect(taskRoleStatements(json)).toEqual([]);
+    const secretRead = executionRoleStatements(json).find((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(resolveJoin(secretRead.Resource)).toMatch(/:secret:vendor\/otlp-key-\?\?\?\?\?\?$/);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Secrets: Match.arrayWith([Match.objectLike({ Name: 'OTLP_AUTH_HEADER' })]) })],
+    });
+  });
+
+  test('traces "none": no X-Ray permissions', () => {
+    const { json } = synth('prod', exporters({ traces: 'none' }));
+    expect(actions(taskRoleStatements(json))).toEqual(['aps:RemoteWrite']);
+  });
+
+  test('ECS discovery: the task role reads tasks of that one cluster', () => {
+    const { json } = synth('prod', (e) => ({
+      ...e,
+      discovery: { mode: 'ecs', clusterName: 'trading', serviceLabel: 'com.trading.service' },
+    }));
+    const list = taskRoleStatements(json).find((s: any) => [s.Action].flat().includes('ecs:ListTasks'));
+    expect(resolveJoin(list.Condition.ArnEquals['ecs:cluster'])).toBe('arn:aws:ecs:eu-west-1:123456789012:cluster/trading');
+  });
+
+  test("the platform's network, imported by id, replaces the VPC of its own", () => {
+    const { json, template } = synth('prod', (e) => ({
+      ...e,
+      network: {
+        vpcId: 'vpc-0123456789abcdef0',
+        vpcCidr: '10.20.0.0/16',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+      },
+    }));
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] }),
+      },
+    });
+    const [[, sg]] = resourcesOf(json, 'AWS::EC2::SecurityGroup').filter(([id]) => id.startsWith('CollectorSecurityGroup'));
+    expect(sg.SecurityGroupIngress.map((r: any) => r.CidrIp)).toEqual(['10.20.0.0/16', '10.20.0.0/16']);
+  });
+});
