@@ -29,8 +29,15 @@ function promtoolCheck(name: string, config: Record<string, any>) {
 describe("the collector's scrape configuration passes promtool check config", () => {
   test.each([
     ['prod (dns discovery, from the template)', () => fromTemplate('prod')],
-    ['prod (ecs discovery, from the template)', () => fromTemplate('prod', (e) => ({ ...e, discovery: { mode: 'ecs', clusterName: 'trading', serviceLabel: 'com.trading.service' } }))],
-    ['local (static targets)', () => renderCollectorConfig({ environment: loadEnvironment('local'), catalog: loadCatalog(path.resolve(__dirname, '../..')) })],
+    [
+      'prod (ecs discovery, from the template)',
+      () =>
+        fromTemplate('prod', (e) => ({ ...e, discovery: { mode: 'ecs', clusterName: 'trading', serviceLabel: 'com.trading.service' } })),
+    ],
+    [
+      'local (static targets)',
+      () => renderCollectorConfig({ environment: loadEnvironment('local'), catalog: loadCatalog(path.resolve(__dirname, '../..')) }),
+    ],
   ])('%s', (name, config) => {
     const cfg = config();
     for (const receiver of ['prometheus', 'prometheus/self']) {
