@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AlertRouting } from '../constructs/alert-routing';
 import { CollectorService } from '../constructs/collector-service';
+import { DashboardImport } from '../constructs/dashboard-import/dashboard-import';
+import { GrafanaWorkspace } from '../constructs/grafana-workspace';
 import { OtelServiceSettings } from '../constructs/otel-service-settings';
 import { PlatformNetwork } from '../constructs/platform-network';
 import { LogsKey } from '../constructs/logs-key';
@@ -35,6 +37,7 @@ export class ObservabilityStack extends Stack {
   readonly alertRouting?: AlertRouting;
   readonly logGroups?: ServiceLogGroups;
   readonly collector?: CollectorService;
+  readonly grafana?: GrafanaWorkspace;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -147,6 +150,23 @@ export class ObservabilityStack extends Stack {
       naming,
       services: env.services.map((s) => s.name),
       otlpEndpoint: `http://${collector.endpointHost}:${OTLP_HTTP_PORT}`,
+    });
+
+    const grafanaWorkspace = (this.grafana = new GrafanaWorkspace(this, 'Grafana', {
+      naming,
+      prometheus: workspace,
+      saml: env.grafana.authentication === 'SAML' ? env.grafana.saml : undefined,
+      pluginAdminEnabled: env.grafana.pluginAdminEnabled,
+      notificationTopics: Object.values(routing.topics),
+    }));
+    new DashboardImport(this, 'Dashboards', {
+      naming,
+      grafana: grafanaWorkspace,
+      dashboards: props.model.dashboards,
+      prometheusEndpoint: workspace.prometheusEndpoint,
+      region: this.region,
+      logsKey,
+      logRetention: env.logRetentionDays as logs.RetentionDays,
     });
 
     const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));

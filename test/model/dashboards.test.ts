@@ -10,8 +10,23 @@ const catalog = loadCatalog(root);
 const recording = new Set(
   loadRuleFiles(root, catalog).flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))),
 );
-const dashboard = (uid: string, expr: string, title = 'Panel') =>
-  JSON.stringify({ uid, title: `Dashboard ${uid}`, panels: [{ id: 7, type: 'timeseries', title, targets: [{ refId: 'A', expr }] }] });
+const dashboard = (uid: string, expr: string, title = 'Panel', panel: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    uid,
+    title: `Dashboard ${uid}`,
+    panels: [
+      {
+        id: 7,
+        type: 'timeseries',
+        title,
+        datasource: { type: 'prometheus', uid: 'prometheus' },
+        fieldConfig: { defaults: { unit: 'ops' } },
+        targets: [{ refId: 'A', expr }],
+        ...panel,
+      },
+    ],
+  });
+const lint = (text: string) => errorOf(() => validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording));
 
 function errorOf(fn: () => unknown): string {
   try {
@@ -80,6 +95,37 @@ describe('dashboards', () => {
       ),
     );
     expect(msg).toBe('dashboards/b.json: uid: is already used by dashboards/a.json (got "same"). Fix: give each dashboard its own uid');
+  });
+
+  test('fails when a counter is shown raw', () => {
+    expect(lint(dashboard('x', 'sum(pipeline_executions_total)'))).toBe(
+      'dashboards/x.json: panel "Panel" (id 7): shows the counter pipeline_executions_total raw (got "sum(pipeline_executions_total)"). Fix: wrap it in rate(pipeline_executions_total[$__rate_interval]) or increase(...) (seed 9.3: rate, not raw counts)',
+    );
+    expect(lint(dashboard('x', 'sum(kafka_publish_duration_seconds_count)'))).toContain(
+      'shows the counter kafka_publish_duration_seconds_count raw',
+    );
+  });
+
+  test('fails when histogram buckets are used outside histogram_quantile', () => {
+    expect(lint(dashboard('x', 'sum(rate(kafka_publish_duration_seconds_bucket[5m]))'))).toContain(
+      'uses histogram buckets outside histogram_quantile',
+    );
+  });
+
+  test('fails when a panel has no unit', () => {
+    expect(lint(dashboard('x', 'sum(up)', 'Up', { fieldConfig: { defaults: {} } }))).toContain('panel "Up" (id 7): has no unit');
+  });
+
+  test('fails when a panel references a data source that is not provisioned', () => {
+    const text = dashboard('x', 'sum(up)', 'Up', {
+      targets: [{ refId: 'A', expr: 'sum(up)', datasource: { type: 'prometheus', uid: 'P1809F7CD0C75ACF3' } }],
+    });
+    expect(lint(text)).toContain('references a data source that is not provisioned (got "P1809F7CD0C75ACF3")');
+  });
+
+  test('accepts a ${datasource} variable and gauges shown directly', () => {
+    const text = dashboard('x', 'sum(system_active_pipelines)', 'Gauge', { datasource: { type: 'prometheus', uid: '${datasource}' } });
+    expect(validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording)).toHaveLength(1);
   });
 
   test('fails when the file is not JSON', () => {

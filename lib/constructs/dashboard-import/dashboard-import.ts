@@ -1,0 +1,117 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { Naming } from '../../naming';
+import { bundledNodeCode } from '../bundled-node-code';
+import { GrafanaWorkspace } from '../grafana-workspace';
+import type { BundledDashboard, ImportProperties } from './handler';
+
+export interface DashboardImportProps {
+  readonly naming: Naming;
+  readonly grafana: GrafanaWorkspace;
+  /** The dashboards to publish (the validated files of dashboards/). */
+  readonly dashboards: readonly BundledDashboard[];
+  /** The AMP workspace's Prometheus endpoint, for the data source. */
+  readonly prometheusEndpoint: string;
+  readonly region: string;
+  readonly logsKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * Publishes dashboards/ to Amazon Managed Grafana: the files ship as one S3
+ * asset, and a custom resource imports them (see ./handler). Its properties
+ * change only when a dashboard does, so an unchanged redeploy calls nothing.
+ */
+export class DashboardImport extends Construct {
+  readonly handler: lambda.Function;
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: DashboardImportProps) {
+    super(scope, id);
+    // One JSON document: a file asset is hashed by content and not zipped.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboards-'));
+    const bundleFile = path.join(dir, 'dashboards.json');
+    fs.writeFileSync(
+      bundleFile,
+      JSON.stringify({ dashboards: props.dashboards.map(({ file, folder, uid, text }) => ({ file, folder, uid, text })) }),
+    );
+    const bundle = new s3assets.Asset(this, 'Bundle', { path: bundleFile });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: props.naming.path('dashboard-import'),
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Dashboard importer: reads its bundle, manages Grafana service account tokens, writes its logs',
+    });
+    logGroup.grantWrite(role);
+    // Exactly the bundle object (bundle.grantRead would add bucket-wide wildcards).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bundle.bucket.arnForObjects(bundle.s3ObjectKey)] }),
+    );
+    props.grafana.grantServiceAccounts(role);
+
+    this.handler = new lambda.Function(this, 'Handler', {
+      functionName: props.naming.name('dashboard-import'),
+      code: bundledNodeCode(path.join(__dirname, 'handler', 'index.ts')),
+      handler: 'index.onEvent',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.minutes(5),
+      role,
+      logGroup,
+      description: 'Imports dashboards/ into Amazon Managed Grafana',
+    });
+
+    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
+      logGroupName: props.naming.path('dashboard-import-provider'),
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler, logGroup: providerLogs });
+    const properties: ImportProperties = {
+      WorkspaceId: props.grafana.workspaceId,
+      GrafanaUrl: props.grafana.url,
+      BundleBucket: bundle.s3BucketName,
+      BundleKey: bundle.s3ObjectKey,
+      Region: props.region,
+      PrometheusUrl: props.prometheusEndpoint,
+      ServiceAccountName: 'dashboard-importer',
+      Marker: `managed-by:${props.naming.prefix}`,
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::GrafanaDashboards',
+      properties: properties as unknown as Record<string, string>,
+    });
+
+    const frameworkNodes = provider.node.findAll();
+    for (const node of frameworkNodes) {
+      if (node.node.id === 'ServiceRole') {
+        Validations.of(node).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason:
+            "The custom-resources Provider framework's own function uses the AWS managed basic execution policy; it cannot be replaced.",
+        });
+        Validations.of(node).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+          reason: 'The Provider framework may invoke any version of the importer function.',
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { Aws, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import * as grafana from 'aws-cdk-lib/aws-grafana';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { Naming } from '../naming';
+import { PrometheusWorkspace } from './prometheus-workspace';
+
+/** SAML settings, when users sign in through an identity provider instead of IAM Identity Center. */
+export interface GrafanaSamlSettings {
+  readonly idpMetadataUrl: string;
+  readonly roleAttribute: string;
+  readonly adminRoleValues: readonly string[];
+  readonly editorRoleValues: readonly string[];
+}
+
+export interface GrafanaWorkspaceProps {
+  readonly naming: Naming;
+  /** The AMP workspace Grafana may query (read-only). */
+  readonly prometheus: PrometheusWorkspace;
+  /** How users sign in. @default - IAM Identity Center (AWS_SSO) */
+  readonly saml?: GrafanaSamlSettings;
+  /** Let workspace admins install plugins. @default false */
+  readonly pluginAdminEnabled?: boolean;
+  /** Topics Grafana alerting may notify. @default - none */
+  readonly notificationTopics?: readonly sns.ITopic[];
+  /** @default 10.4 */
+  readonly grafanaVersion?: string;
+}
+
+/**
+ * Amazon Managed Grafana (there is no L2; this wraps the L1): current-account
+ * access, service-managed permissions with a workspace role that reads only
+ * this AMP workspace, CloudWatch and X-Ray, and may publish to the alert topics.
+ */
+export class GrafanaWorkspace extends Construct {
+  readonly workspace: grafana.CfnWorkspace;
+  readonly role: iam.Role;
+  readonly workspaceId: string;
+  /** https://g-xxxx.grafana-workspace.<region>.amazonaws.com */
+  readonly url: string;
+  readonly workspaceArn: string;
+
+  constructor(scope: Construct, id: string, props: GrafanaWorkspaceProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('grafana.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          StringLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:grafana:${Aws.REGION}:${Aws.ACCOUNT_ID}:/workspaces/*` },
+        },
+      }),
+      description: `Amazon Managed Grafana of ${props.naming.prefix}: read-only AMP, CloudWatch, X-Ray`,
+    });
+    props.prometheus.grantQuery(this.role);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchRead',
+        actions: [
+          'cloudwatch:DescribeAlarmsForMetric',
+          'cloudwatch:DescribeAlarmHistory',
+          'cloudwatch:DescribeAlarms',
+          'cloudwatch:ListMetrics',
+          'cloudwatch:GetMetricData',
+          'cloudwatch:GetInsightRuleReport',
+          'logs:DescribeLogGroups',
+          'logs:GetLogGroupFields',
+          'logs:StartQuery',
+          'logs:StopQuery',
+          'logs:GetQueryResults',
+          'logs:GetLogEvents',
+          'ec2:DescribeTags',
+          'ec2:DescribeInstances',
+          'ec2:DescribeRegions',
+          'tag:GetResources',
+        ],
+        resources: ['*'],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'XRayRead',
+        actions: [
+          'xray:BatchGetTraces',
+          'xray:GetTraceSummaries',
+          'xray:GetTraceGraph',
+          'xray:GetGroups',
+          'xray:GetTimeSeriesServiceStatistics',
+          'xray:GetInsightSummaries',
+          'xray:GetInsight',
+          'xray:GetServiceGraph',
+        ],
+        resources: ['*'],
+      }),
+    );
+    for (const topic of props.notificationTopics ?? []) topic.grantPublish(this.role);
+    if ((props.notificationTopics ?? []).length > 0) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "Publishing to a KMS-encrypted topic needs GenerateDataKey* on the topics' key (the grant is scoped to that key).",
+      });
+    }
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "Read-only data source access as AWS's AmazonGrafanaCloudWatchAccess and X-Ray read policies grant it: CloudWatch metric reads, Logs Insights queries and X-Ray reads support no resource-level permissions.",
+    });
+
+    this.workspace = new grafana.CfnWorkspace(this, 'Resource', {
+      name: props.naming.prefix,
+      description: `Dashboards of the trading platform (${props.naming.env})`,
+      accountAccessType: 'CURRENT_ACCOUNT',
+      authenticationProviders: [props.saml ? 'SAML' : 'AWS_SSO'],
+      permissionType: 'SERVICE_MANAGED',
+      roleArn: this.role.roleArn,
+      dataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
+      notificationDestinations: ['SNS'],
+      grafanaVersion: props.grafanaVersion ?? '10.4',
+      pluginAdminEnabled: props.pluginAdminEnabled ?? false,
+      samlConfiguration: props.saml && {
+        idpMetadata: { url: props.saml.idpMetadataUrl },
+        assertionAttributes: { role: props.saml.roleAttribute },
+        roleValues: { admin: [...props.saml.adminRoleValues], editor: [...props.saml.editorRoleValues] },
+      },
+    });
+    this.workspaceId = this.workspace.attrId;
+    this.url = `https://${this.workspace.attrEndpoint}`;
+    this.workspaceArn = `arn:${Aws.PARTITION}:grafana:${Aws.REGION}:${Aws.ACCOUNT_ID}:/workspaces/${this.workspaceId}`;
+    new CfnOutput(Stack.of(this), 'GrafanaUrl', { value: this.url, description: 'Amazon Managed Grafana workspace URL' });
+  }
+
+  /** Lets the grantee manage this workspace's service accounts and their tokens (the dashboard importer). */
+  grantServiceAccounts(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'grafana:ListWorkspaceServiceAccounts',
+        'grafana:CreateWorkspaceServiceAccount',
+        'grafana:DeleteWorkspaceServiceAccount',
+        'grafana:CreateWorkspaceServiceAccountToken',
+        'grafana:DeleteWorkspaceServiceAccountToken',
+      ],
+      resourceArns: [this.workspaceArn],
+    });
+  }
+}

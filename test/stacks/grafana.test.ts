@@ -1,0 +1,118 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { resourcesOf, synth } from '../helpers';
+
+describe('Amazon Managed Grafana (prod)', () => {
+  const { template, json, stack } = synth('prod');
+
+  test('creates the workspace: current account, IAM Identity Center, service-managed, three data sources, SNS', () => {
+    template.hasResourceProperties('AWS::Grafana::Workspace', {
+      Name: 'trading-observability-prod',
+      AccountAccessType: 'CURRENT_ACCOUNT',
+      AuthenticationProviders: ['AWS_SSO'],
+      PermissionType: 'SERVICE_MANAGED',
+      DataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
+      NotificationDestinations: ['SNS'],
+      GrafanaVersion: '10.4',
+      PluginAdminEnabled: false,
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GrafanaRole'), 'Arn'] },
+    });
+    expect(json.Outputs.GrafanaUrl.Value).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^Grafana/), 'Endpoint'] }]],
+    });
+  });
+
+  test('the workspace role reads this AMP workspace only, CloudWatch and X-Ray, and writes nothing else', () => {
+    const statements = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('GrafanaRole'))
+      .flatMap(([, p]) => p.PolicyDocument.Statement);
+    const aps = statements.find((s: any) => [s.Action].flat().includes('aps:QueryMetrics'));
+    expect(aps.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Prometheus/), 'Arn'] });
+    const all = statements.flatMap((s: any) => [s.Action].flat());
+    expect(all.filter((a: string) => a.startsWith('aps:')).sort()).toEqual([
+      'aps:GetLabels',
+      'aps:GetMetricMetadata',
+      'aps:GetSeries',
+      'aps:QueryMetrics',
+    ]);
+    const writes = all.filter((a: string) => /:(Put|Create|Delete|Update)/.test(a));
+    expect(writes).toEqual([]);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'grafana.amazonaws.com' },
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
+          }),
+        ],
+      },
+    });
+  });
+
+  test('imports dashboards/ through a custom resource whose properties hold no secret', () => {
+    const [[, cr]] = resourcesOf(json, 'Custom::GrafanaDashboards');
+    expect(Object.keys(cr).sort()).toEqual([
+      'BundleBucket',
+      'BundleKey',
+      'GrafanaUrl',
+      'Marker',
+      'PrometheusUrl',
+      'Region',
+      'ServiceAccountName',
+      'ServiceToken',
+      'WorkspaceId',
+    ]);
+    expect(cr.Marker).toBe('managed-by:trading-observability-prod');
+    expect(cr.BundleKey).toMatch(/^[0-9a-f]{64}\.json$/);
+    const { ServiceToken: _serviceToken, ...rest } = cr; // the Provider's function ARN, not a credential
+    expect(JSON.stringify(rest)).not.toMatch(/token|glsa_/i);
+  });
+
+  test('the importer may only manage service accounts of this workspace and read its bundle', () => {
+    const statements = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('DashboardsRole'))
+      .flatMap(([, p]) => p.PolicyDocument.Statement);
+    const grafanaStmt = statements.find((s: any) => [s.Action].flat().some((a: string) => a.startsWith('grafana:')));
+    expect([grafanaStmt.Action].flat().sort()).toEqual([
+      'grafana:CreateWorkspaceServiceAccount',
+      'grafana:CreateWorkspaceServiceAccountToken',
+      'grafana:DeleteWorkspaceServiceAccount',
+      'grafana:DeleteWorkspaceServiceAccountToken',
+      'grafana:ListWorkspaceServiceAccounts',
+    ]);
+    expect(JSON.stringify(grafanaStmt.Resource)).toContain(':/workspaces/');
+    const s3 = statements.find((s: any) => [s.Action].flat().includes('s3:GetObject'));
+    expect(JSON.stringify(s3.Resource)).toContain(`/${resourcesOf(json, 'Custom::GrafanaDashboards')[0][1].BundleKey}`);
+    expect(stack.node.tryFindChild('Dashboards')).toBeDefined();
+  });
+
+  test('an unchanged dashboard set gives the same bundle key (no update on redeploy)', () => {
+    const again = synth('prod');
+    const key = (j: any) => resourcesOf(j, 'Custom::GrafanaDashboards')[0][1].BundleKey;
+    expect(key(again.json)).toBe(key(json));
+  });
+});
+
+test('SAML authentication comes from the environment', () => {
+  const { template } = synth('staging', (e) => ({
+    ...e,
+    grafana: {
+      authentication: 'SAML',
+      pluginAdminEnabled: true,
+      saml: {
+        idpMetadataUrl: 'https://idp.example.com/metadata',
+        roleAttribute: 'groups',
+        adminRoleValues: ['sre'],
+        editorRoleValues: ['dev'],
+      },
+    },
+  }));
+  template.hasResourceProperties('AWS::Grafana::Workspace', {
+    AuthenticationProviders: ['SAML'],
+    PluginAdminEnabled: true,
+    SamlConfiguration: {
+      IdpMetadata: { Url: 'https://idp.example.com/metadata' },
+      AssertionAttributes: { Role: 'groups' },
+      RoleValues: { Admin: ['sre'], Editor: ['dev'] },
+    },
+  });
+});
