@@ -1,12 +1,21 @@
 #!/usr/bin/env node
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { UserInputError } from '../lib/errors';
+import { renderLocalBundle } from '../lib/render/local-bundle';
+import { writeBundle } from '../lib/render/write-bundle';
 
 try {
   const app = new App();
-  buildApp(app);
+  const stack = buildApp(app);
   app.synth();
+  if (stack.model.environment.target === 'local') {
+    // The local environment's output: the same model rendered for Docker.
+    const dir = path.join(app.outdir, 'local-bundle');
+    writeBundle(dir, renderLocalBundle(stack.model, stack.routing));
+    process.stderr.write(`local bundle: ${dir} (npm run local:up runs it)\n`);
+  }
 } catch (e) {
   if (e instanceof UserInputError) {
     // One message naming file, field, value and fix; no stack trace, no template.

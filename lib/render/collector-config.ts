@@ -33,6 +33,10 @@ export interface CollectorDestinations {
   readonly prometheusRemoteWriteUrl?: string;
   /** Local Jaeger OTLP endpoint. @default jaeger:4317 */
   readonly jaegerEndpoint?: string;
+  /** Static discovery: host:port per service. @default <service>:<port> (compose names) */
+  readonly staticTargets?: Readonly<Record<string, string>>;
+  /** Where the collector's own metrics are scraped. @default 127.0.0.1:8888 */
+  readonly selfMetricsTarget?: string;
 }
 
 export interface CollectorInput {
@@ -105,11 +109,15 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   }
 
   const receivers: Config = {
-    prometheus: { config: scrapeConfig(env, interval) },
+    prometheus: { config: scrapeConfig(env, interval, to.staticTargets) },
     'prometheus/self': {
       config: {
         scrape_configs: [
-          { job_name: COLLECTOR_JOB, scrape_interval: interval, static_configs: [{ targets: [`127.0.0.1:${SELF_METRICS_PORT}`] }] },
+          {
+            job_name: COLLECTOR_JOB,
+            scrape_interval: interval,
+            static_configs: [{ targets: [to.selfMetricsTarget ?? `127.0.0.1:${SELF_METRICS_PORT}`] }],
+          },
         ],
       },
     },
@@ -160,14 +168,18 @@ export function collectorConfigYaml(config: Config): string {
 }
 
 /** The Prometheus scrape configuration inside the prometheus receiver: one job per service, named as the service. */
-export function scrapeConfig(env: EnvironmentConfig, interval = `${env.scrapeIntervalSeconds}s`): Config {
+export function scrapeConfig(
+  env: EnvironmentConfig,
+  interval = `${env.scrapeIntervalSeconds}s`,
+  staticTargets: Readonly<Record<string, string>> = {},
+): Config {
   return {
     global: { scrape_interval: interval, scrape_timeout: `${Math.min(10, env.scrapeIntervalSeconds)}s` },
     scrape_configs: env.services.map((s) => {
       const job: Config = { job_name: s.name, metrics_path: s.path, scrape_interval: interval };
       switch (env.discovery.mode) {
         case 'static':
-          return { ...job, static_configs: [{ targets: [`${s.name}:${s.port}`] }] };
+          return { ...job, static_configs: [{ targets: [staticTargets[s.name] ?? `${s.name}:${s.port}`] }] };
         case 'dns':
           // Cloud Map keeps one A record per task: every task is a target.
           return {

@@ -33,6 +33,8 @@ export interface ObservabilityStackProps extends StackProps {
  */
 export class ObservabilityStack extends Stack {
   readonly naming: Naming;
+  readonly model: ObservabilityModel;
+  readonly routing: Routing;
   readonly workspace?: PrometheusWorkspace;
   readonly alertRouting?: AlertRouting;
   readonly logGroups?: ServiceLogGroups;
@@ -43,6 +45,8 @@ export class ObservabilityStack extends Stack {
     super(scope, id, props);
     const env = props.model.environment;
     const naming = (this.naming = Naming.of(env));
+    this.model = props.model;
+    this.routing = props.routing;
     Tags.of(this).add('app', env.app);
     Tags.of(this).add('env', env.name);
     for (const [k, v] of Object.entries(env.tags)) Tags.of(this).add(k, v);

@@ -1,0 +1,140 @@
+/**
+ * The demo emitter: a stand-in for one of the platform's services (or the
+ * collector's own telemetry), exposing every metric the catalog lists for it
+ * on `/metrics` with the OpenTelemetry JS SDK's Prometheus exporter, with
+ * realistic, moving values.
+ *
+ *   node --import tsx scripts/demo-emitter.ts --service backend [--port 8001] [--tick-ms 1000]
+ */
+import { metrics, type Attributes } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import * as path from 'path';
+import { loadCatalog, MetricDefinition } from '../lib/model/metric-catalog';
+
+/** Plausible label values per label name (low cardinality on purpose: seed 9.2). */
+const VALUES: Record<string, string[]> = {
+  status: ['completed', 'failed', 'running', 'pending'],
+  pipeline_id: ['p-momentum', 'p-breakout', 'p-mean-revert', 'p-news'],
+  trigger_mode: ['signal', 'periodic'],
+  agent_type: ['analyst', 'risk', 'executor'],
+  signal_type: ['momentum', 'breakout', 'volume_spike'],
+  source: ['binance', 'coinbase'],
+  generator: ['technical', 'sentiment'],
+  topic: ['signals'],
+  error: ['timeout', 'broker_unavailable'],
+  consumer_group: ['trigger-dispatcher'],
+  http_request_method: ['GET', 'POST'],
+  http_route: ['/api/pipelines', '/api/executions', '/health'],
+  http_response_status_code: ['200', '201', '500'],
+  db_operation_name: ['SELECT', 'INSERT', 'UPDATE'],
+  state: ['idle', 'used'],
+  command: ['GET', 'SET', 'EXPIRE'],
+  receiver: ['prometheus', 'otlp'],
+  transport: ['http', 'grpc'],
+  exporter: ['prometheusremotewrite/scraped', 'prometheusremotewrite/pushed'],
+};
+
+/** Each metric's typical magnitude: seconds for durations, dollars for cost, counts otherwise. */
+function sample(m: MetricDefinition, t: number): number {
+  const wave = 1 + 0.5 * Math.sin(t / 20);
+  if (m.unit === 's') {
+    const base = m.name.startsWith('pipeline_execution')
+      ? 40
+      : m.name.startsWith('pipeline_agent')
+        ? 8
+        : m.name.startsWith('batch')
+          ? 0.4
+          : 0.05;
+    return base * wave * (0.5 + Math.random());
+  }
+  if (m.unit === 'USD') return 0.02 + Math.random() * 0.1;
+  if (m.unit === 'percent') return 95 + 4 * Math.sin(t / 30);
+  return Math.max(0, Math.round(10 * wave + Math.random() * 5));
+}
+
+function labelSets(m: MetricDefinition): Attributes[] {
+  let sets: Attributes[] = [{}];
+  for (const label of Object.keys(m.labels)) {
+    const values = (VALUES[label] ?? ['a', 'b']).slice(0, m.labels[label]);
+    sets = sets.flatMap((s) => values.map((v) => ({ ...s, [label]: v })));
+  }
+  return sets;
+}
+
+/** How often an increment applies to a label set: failures are rare, completions common. */
+function increment(attrs: Attributes, name: string): number {
+  if (attrs.status === 'failed' || attrs.error || name.includes('failure') || name.includes('failed') || name.includes('refused'))
+    return Math.random() < 0.1 ? 1 : 0;
+  if (attrs.http_response_status_code === '500') return Math.random() < 0.05 ? 1 : 0;
+  if (name.includes('skipped')) return Math.random() < 0.3 ? 1 : 0;
+  return 1 + Math.floor(Math.random() * 3);
+}
+
+export function startEmitter(service: string, port: number, tickMs: number): { stop: () => Promise<void> } {
+  const catalog = loadCatalog(path.resolve(__dirname, '..'));
+  const mine = catalog.metrics.filter((m) => m.services.includes(service));
+  if (mine.length === 0) throw new Error(`no catalog metric is emitted by "${service}"`);
+  const exporter = new PrometheusExporter({ port, host: process.env.EMITTER_HOST ?? '0.0.0.0', endpoint: '/metrics' });
+  const provider = new MeterProvider({ readers: [exporter] });
+  metrics.setGlobalMeterProvider(provider);
+  const meter = provider.getMeter(`demo-${service}`);
+  const t0 = Date.now();
+  const ticks: (() => void)[] = [];
+
+  for (const m of mine) {
+    const sets = labelSets(m);
+    if (m.type === 'gauge') {
+      meter.createObservableGauge(m.name, { description: m.description }).addCallback((result) => {
+        const t = (Date.now() - t0) / 1000;
+        for (const attrs of sets) result.observe(sample(m, t), attrs);
+      });
+    } else if (m.type === 'counter') {
+      // The exporter adds `_total` to counters; the catalog's name already has it.
+      const counter = meter.createCounter(m.name.replace(/_total$/, ''), { description: m.description });
+      for (const attrs of sets) counter.add(0, attrs); // every series exists from the start
+      ticks.push(() => sets.forEach((attrs) => counter.add(increment(attrs, m.name), attrs)));
+    } else {
+      const histogram = meter.createHistogram(m.name, {
+        description: m.description,
+        advice: {
+          explicitBucketBoundaries:
+            m.unit === 's'
+              ? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
+              : [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+        },
+      });
+      ticks.push(() => {
+        const t = (Date.now() - t0) / 1000;
+        for (const attrs of sets) histogram.record(sample(m, t), attrs);
+      });
+    }
+  }
+  const timer = setInterval(() => ticks.forEach((f) => f()), tickMs);
+  ticks.forEach((f) => f());
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await provider.shutdown();
+    },
+  };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const arg = (flag: string, fallback?: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : fallback;
+  };
+  const service = arg('--service', process.env.SERVICE);
+  if (!service) {
+    process.stderr.write(
+      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--port 8001] [--tick-ms 1000]\n',
+    );
+    process.exit(2);
+  }
+  const port = Number(arg('--port', '8001'));
+  const emitter = startEmitter(service, port, Number(arg('--tick-ms', '1000')));
+  console.log(`demo emitter: ${service} on :${port}/metrics`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
+}

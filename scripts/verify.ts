@@ -1,0 +1,138 @@
+/**
+ * `npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env NAME]`
+ *
+ * The seed's troubleshooting (section 10) as a command, against a Prometheus
+ * API: every expected job is up, every catalog metric exists, every dashboard
+ * query returns data, the rule groups are loaded, and Alertmanager answers.
+ * With --sigv4 it signs requests for Amazon Managed Prometheus (URL = the
+ * workspace's Prometheus endpoint; Alertmanager defaults to its alertmanager/).
+ */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
+import { loadModel, ObservabilityModel } from '../lib/model/model';
+
+export interface VerifyOptions {
+  readonly prometheusUrl: string;
+  readonly alertmanagerUrl?: string;
+  readonly sigv4Region?: string;
+}
+
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** Grafana's variables, as Grafana would fill them for a recent window. */
+function grafanaToPromql(expr: string): string {
+  return expr
+    .replace(/\$__rate_interval|\$\{__rate_interval\}/g, '1m')
+    .replace(/\$__interval|\$\{__interval\}/g, '15s')
+    .replace(/\$__range|\$\{__range\}/g, '1h');
+}
+
+export async function verify(model: ObservabilityModel, options: VerifyOptions): Promise<Check[]> {
+  const get = httpGetter(options.sigv4Region);
+  const base = options.prometheusUrl.replace(/\/$/, '');
+  const query = async (q: string) => {
+    const r = (await get(`${base}/api/v1/query?query=${encodeURIComponent(q)}`)) as {
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    return r.data.result;
+  };
+  const checks: Check[] = [];
+  const check = async (name: string, f: () => Promise<string | undefined>) => {
+    try {
+      const problem = await f();
+      checks.push({ name, ok: problem === undefined, detail: problem ?? 'ok' });
+    } catch (e) {
+      checks.push({ name, ok: false, detail: (e as Error).message });
+    }
+  };
+
+  await check('every expected job is up (10.1 "Check Prometheus targets")', async () => {
+    const up = await query('up');
+    const bad = model.environment.services.map((s) => s.name).filter((job) => !up.some((r) => r.metric.job === job && r.value[1] === '1'));
+    return bad.length ? `not up: ${bad.join(', ')}` : undefined;
+  });
+
+  await check('every catalog metric exists (10.1 "Check metric exists")', async () => {
+    const names = new Set(((await get(`${base}/api/v1/label/__name__/values`)) as { data: string[] }).data);
+    const missing = model.catalog.seriesNames().filter((n) => !names.has(n));
+    return missing.length ? `missing: ${missing.join(', ')}` : undefined;
+  });
+
+  await check('every dashboard query returns data ("No data in Grafana")', async () => {
+    const empty: string[] = [];
+    for (const d of model.dashboards) {
+      for (const p of d.panels) {
+        for (const expr of p.queries) if ((await query(grafanaToPromql(expr))).length === 0) empty.push(`${d.file} "${p.title}": ${expr}`);
+      }
+    }
+    return empty.length ? `no data:\n    ${empty.join('\n    ')}` : undefined;
+  });
+
+  await check('every rule group is loaded', async () => {
+    const loaded = new Set(
+      ((await get(`${base}/api/v1/rules`)) as { data: { groups: { name: string }[] } }).data.groups.map((g) => g.name),
+    );
+    const missing = model.ruleFiles.flatMap((f) => f.groups.map((g) => g.name)).filter((g) => !loaded.has(g));
+    return missing.length ? `not loaded: ${missing.join(', ')}` : undefined;
+  });
+
+  const am = options.alertmanagerUrl ?? (options.sigv4Region ? `${base}/alertmanager` : undefined);
+  if (am) {
+    await check('Alertmanager answers', async () => {
+      await get(`${am.replace(/\/$/, '')}/api/v2/alerts`);
+      return undefined;
+    });
+  }
+  return checks;
+}
+
+function httpGetter(region?: string): (url: string) => Promise<unknown> {
+  const signer = region ? new SignatureV4({ service: 'aps', region, credentials: defaultProvider(), sha256: Sha256 }) : undefined;
+  return async (url: string) => {
+    const u = new URL(url);
+    let headers: Record<string, string> = { accept: 'application/json' };
+    if (signer) {
+      const signed = await signer.sign({
+        method: 'GET',
+        protocol: u.protocol,
+        hostname: u.hostname,
+        path: u.pathname,
+        query: Object.fromEntries(u.searchParams),
+        headers: { host: u.host, ...headers },
+      });
+      headers = signed.headers as Record<string, string>;
+    }
+    const res = await fetch(url, { headers });
+    if (!res.ok) throw new Error(`GET ${u.pathname}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    return res.json();
+  };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const arg = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const prometheusUrl = arg('--prometheus');
+  if (!prometheusUrl) {
+    process.stderr.write(
+      'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]\n',
+    );
+    process.exit(2);
+  }
+  const root = projectRoot();
+  const model = loadModel(root, loadEnvironment(arg('--env') ?? 'local', { root }));
+  verify(model, { prometheusUrl, alertmanagerUrl: arg('--alertmanager'), sigv4Region: arg('--sigv4') }).then((checks) => {
+    for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n      ${c.detail}`}`);
+    const failed = checks.filter((c) => !c.ok).length;
+    console.log(`verify: ${checks.length - failed} passed, ${failed} failed`);
+    process.exit(failed ? 1 : 0);
+  });
+}
