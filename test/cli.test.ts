@@ -37,6 +37,13 @@ describe('the cdk app entry point', () => {
     expect(r.templates).toEqual(['ObservabilityStack.template.json']);
   });
 
+  test('synthesizing the local environment renders the local bundle into the assembly', () => {
+    const r = synth(dir, 'local');
+    expect(r.status).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'cdk.out', 'local-bundle', 'monitoring', 'prometheus.yml'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'cdk.out', 'local-bundle', 'docker-compose.yml'))).toBe(true);
+  });
+
   test('fails when the environment is unknown, with one message and no template', () => {
     fs.rmSync(path.join(dir, 'cdk.out'), { recursive: true, force: true });
     const r = synth(dir, 'qa');

@@ -10,6 +10,8 @@ export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 
 export interface Synthesized {
   readonly stack: ObservabilityStack;
+  /** The cloud assembly's folder (templates and file assets). */
+  readonly outdir: string;
   readonly template: Template;
   readonly json: Record<string, any>;
 }
@@ -26,7 +28,7 @@ export function synth(env: string, overrides: (e: EnvironmentConfig) => Environm
   const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
   const assembly = app.synth();
   const json = assembly.getStackByName(stack.stackName).template;
-  return { stack, template: Template.fromJSON(json), json };
+  return { stack, template: Template.fromJSON(json), json, outdir: assembly.directory };
 }
 
 /** Every resource of a type, as [logicalId, properties]. */

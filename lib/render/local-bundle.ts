@@ -193,5 +193,5 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       volumes: ['${TRADING_OBSERVABILITY_DIR:-..}:/app:ro'],
     };
   }
-  return { name: `${env.app}-${env.name}`, services, volumes: { 'prometheus-data': {} } };
+  return { services, volumes: { 'prometheus-data': {} } };
 }
