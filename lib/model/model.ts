@@ -1,8 +1,13 @@
 import { EnvironmentConfig } from '../config/environment-schema';
-import { DashboardFile, loadDashboards } from './dashboards';
+import { DashboardFile } from './dashboards';
 import { LogQuery, loadLogQueries } from './log-queries';
 import { loadCatalog, MetricCatalog } from './metric-catalog';
-import { loadRuleFiles, loadThresholds, RuleFile, Threshold } from './rule-files';
+import { loadSlos, renderSloRules, SLO_FILE, SloSet } from './slos';
+import { renderSloDashboard } from '../render/slo-dashboard';
+import { ruleFilePaths, loadThresholds, RuleFile, Threshold, validateRuleFiles } from './rule-files';
+import { dashboardPaths, validateDashboards } from './dashboards';
+import * as fs from 'fs';
+import * as path from 'path';
 
 /**
  * What is monitored, validated once: the environment's services, the metric
@@ -18,13 +23,26 @@ export interface ObservabilityModel {
   readonly dashboards: readonly DashboardFile[];
   /** Logs Insights saved queries (logs/queries.yaml). */
   readonly logQueries: readonly LogQuery[];
+  /** Service level objectives (alerts/slos.yaml); rendered into the rule file "slos" and the "SLOs" dashboard. */
+  readonly slos: SloSet;
 }
+
+/** Where the generated SLO dashboard sits among dashboards/ (it is not a file in the repository). */
+export const SLO_DASHBOARD_FILE = 'dashboards/slos.json';
 
 export function loadModel(root: string, environment: EnvironmentConfig): ObservabilityModel {
   const catalog = loadCatalog(root);
   const thresholds = loadThresholds(root);
-  const ruleFiles = loadRuleFiles(root, catalog, thresholds);
+  const slos = loadSlos(root);
+  const read = (file: string) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
+  // The SLO file renders into one more rule file, validated like the others.
+  const raw = [...ruleFilePaths(root).map(read), ...(slos.slos.length > 0 ? [{ file: SLO_FILE, text: renderSloRules(slos) }] : [])];
+  const ruleFiles = validateRuleFiles(raw, catalog, thresholds);
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
-  const dashboards = loadDashboards(root, catalog, recordingRules);
-  return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards, logQueries: loadLogQueries(root) };
+  const dashboards = validateDashboards(
+    [...dashboardPaths(root).map(read), ...(slos.slos.length > 0 ? [{ file: SLO_DASHBOARD_FILE, text: renderSloDashboard(slos) }] : [])],
+    catalog,
+    recordingRules,
+  );
+  return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards, logQueries: loadLogQueries(root), slos };
 }

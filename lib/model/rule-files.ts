@@ -153,7 +153,7 @@ export function validateRuleFiles(
       });
     }
     const name = path.basename(file).replace(/\.ya?ml$/, '');
-    return { file, name, groups, text: stringifyYaml({ groups }, { lineWidth: 0 }) };
+    return { file, name, groups, text: stringifyYaml({ groups }, { lineWidth: 0, aliasDuplicateObjects: false }) };
   });
 }
 

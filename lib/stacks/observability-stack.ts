@@ -7,6 +7,7 @@ import { AlertRouting } from '../constructs/alert-routing';
 import { CollectorService } from '../constructs/collector-service';
 import { DashboardImport } from '../constructs/dashboard-import/dashboard-import';
 import { GrafanaWorkspace } from '../constructs/grafana-workspace';
+import { MonitoringHealth } from '../constructs/monitoring-health';
 import { OtelServiceSettings } from '../constructs/otel-service-settings';
 import { PlatformNetwork } from '../constructs/platform-network';
 import { LogsKey } from '../constructs/logs-key';
@@ -163,7 +164,7 @@ export class ObservabilityStack extends Stack {
       pluginAdminEnabled: env.grafana.pluginAdminEnabled,
       notificationTopics: Object.values(routing.topics),
     }));
-    new DashboardImport(this, 'Dashboards', {
+    const dashboardImport = new DashboardImport(this, 'Dashboards', {
       naming,
       grafana: grafanaWorkspace,
       dashboards: props.model.dashboards,
@@ -171,6 +172,16 @@ export class ObservabilityStack extends Stack {
       region: this.region,
       logsKey,
       logRetention: env.logRetentionDays as logs.RetentionDays,
+    });
+
+    new MonitoringHealth(this, 'MonitoringHealth', {
+      naming,
+      collector: collector.service,
+      collectorClusterName: collector.service.cluster.clusterName,
+      workspaceId: workspace.workspaceId,
+      dashboardImporter: dashboardImport.handler,
+      criticalTopic: routing.topic('critical'),
+      warningTopic: routing.topic('warning'),
     });
 
     const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));

@@ -60,7 +60,13 @@ describe('ObservabilityStack on AWS (prod)', () => {
 
   test('creates one rule groups namespace per rule file, holding the validated file', () => {
     const namespaces = resourcesOf(json, 'AWS::APS::RuleGroupsNamespace').map(([, p]) => p);
-    expect(namespaces.map((n) => n.Name).sort()).toEqual(['pipeline-execution', 'platform-health', 'recording-rules', 'signal-system']);
+    expect(namespaces.map((n) => n.Name).sort()).toEqual([
+      'pipeline-execution',
+      'platform-health',
+      'recording-rules',
+      'signal-system',
+      'slos',
+    ]);
     for (const ns of namespaces) {
       const groups = parse(ns.Data).groups;
       expect(groups.length).toBeGreaterThan(0);
