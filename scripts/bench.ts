@@ -8,6 +8,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { FULL_SCALE, ScaleShape, writeSyntheticProject } from '../lib/scale/synthetic-project';
+import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } from '../lib/scale/scale-report';
 
 const root = path.resolve(__dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -29,6 +31,11 @@ function timeOnce(entry: string, env: string, validation: boolean): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+if (process.argv.includes('--scale')) {
+  scaleBench();
+  process.exit(0);
+}
+
 /**
  * CDK validates every template with its CloudFormation rules at synth unless
  * told not to (`cdk synth --no-validation`); both sides are timed both ways.
@@ -48,4 +55,50 @@ for (const validation of [true, false]) {
   console.log(
     `  all four environments: ${total.toFixed(0)} ms; ratio (slowest environment / baseline): ${(worst / baseline).toFixed(2)}x (target <= 1.5x)\n`,
   );
+}
+
+/**
+ * `npm run bench -- --scale`: the platform at 50x (200 services, 300
+ * dashboards, 2,000 alert rules), synthesized beside the four-service app and
+ * the one-topic app, and every figure of its output against its limit.
+ */
+function scaleBench(): void {
+  const limits = loadLimits(root);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
+  const time = (label: string, f: () => number) => {
+    const ms = median(Array.from({ length: Math.max(1, Math.min(runs, 3)) }, f));
+    console.log(`  ${label.padEnd(52)} ${ms.toFixed(0).padStart(7)} ms`);
+    return ms;
+  };
+  console.log('synth wall time (CDK defaults, median of up to 3 runs):');
+  const baseline = time('one-topic CDK app', () => timeOnce('scripts/bench/one-topic-app.ts', 'prod', true));
+  const four = time('four-service app (-c env=prod)', () => timeOnce('bin/app.ts', 'prod', true));
+  const shapes: [string, ScaleShape][] = [
+    ['1/4 scale: 50 services, 75 dashboards, 500 rules', { services: 50, dashboards: 75, alertRules: 500 }],
+    ['full scale: 200 services, 300 dashboards, 2,000 rules', FULL_SCALE],
+  ];
+  const results = shapes.map(([label, shape], i) => {
+    const dir = writeSyntheticProject(root, path.join(tmp, `p${i}`), shape);
+    const out = path.join(dir, 'cdk.out');
+    const ms = time(label, () => {
+      fs.rmSync(out, { recursive: true, force: true });
+      return synthProject(dir, 'bin/app.ts', 'prod', out);
+    });
+    return { ms, out };
+  });
+  const [quarter, full] = results;
+  console.log(
+    `  full scale / one-topic app: ${(full.ms / baseline).toFixed(2)}x; full scale / four-service app: ${(full.ms / four).toFixed(2)}x`,
+  );
+  console.log(`  growth from 1/4 to full scale: ${(full.ms / quarter.ms).toFixed(2)}x for 4x the model (linear would be <= 4x)`);
+  const figures = inspectAssembly(full.out, limits);
+  console.log(`\nfull scale, every figure against its limit (config/limits.yaml):\n${formatFigures(figures)}`);
+  const { hard, quota } = overLimits(figures);
+  console.log(hard.length === 0 ? '\nevery hard limit holds' : `\n${hard.length} figure(s) over a hard limit`);
+  for (const q of quota)
+    console.log(
+      `quota increase needed: ${q.what} ${q.value.toLocaleString('en-US')} > default ${q.limit.toLocaleString('en-US')} (adjustable)`,
+    );
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (hard.length > 0) process.exitCode = 1;
 }

@@ -12,8 +12,11 @@ import { ADOT_IMAGE, HEALTH_CHECK_PORT, OTLP_AUTH_ENV, OTLP_GRPC_PORT, OTLP_HTTP
 
 export interface CollectorServiceProps {
   readonly naming: Naming;
-  /** The rendered collector configuration (YAML); delivered through an SSM parameter. */
-  readonly configYaml: string;
+  /**
+   * The rendered collector configuration, in fragments the collector merges
+   * (see collectorConfigFragments); each is delivered through an SSM parameter.
+   */
+  readonly configFragments: readonly string[];
   readonly vpc: ec2.IVpc;
   /** The VPC's CIDR: OTLP is accepted from it only. */
   readonly vpcCidr: string;
@@ -53,21 +56,33 @@ export class CollectorService extends Construct {
   readonly taskRole: iam.Role;
   readonly securityGroup: ec2.SecurityGroup;
   readonly configParameter: ssm.StringParameter;
+  /** Every fragment's parameter (one for the platform's four services). */
+  readonly configParameters: readonly ssm.StringParameter[];
   readonly namespace: servicediscovery.PrivateDnsNamespace;
   /** e.g. otel-collector.trading-observability-prod.internal */
   readonly endpointHost: string;
+
+  /** The collector's DNS name, known before the service exists. */
+  static endpointHostFor(naming: Naming): string {
+    return `${COLLECTOR_DNS_NAME}.${naming.prefix}.internal`;
+  }
 
   constructor(scope: Construct, id: string, props: CollectorServiceProps) {
     super(scope, id);
     const naming = props.naming;
 
-    this.configParameter = new ssm.StringParameter(this, 'Config', {
-      parameterName: naming.path('otel-collector', 'config'),
-      stringValue: props.configYaml,
-      description: `ADOT collector configuration of ${naming.prefix}`,
-      // The configuration is larger than a standard parameter's 4 KB.
-      tier: ssm.ParameterTier.ADVANCED,
-    });
+    if (props.configFragments.length === 0) throw new Error('CollectorService: configFragments is empty');
+    this.configParameters = props.configFragments.map(
+      (fragment, i) =>
+        new ssm.StringParameter(this, i === 0 ? 'Config' : `Config${i + 1}`, {
+          parameterName: naming.path('otel-collector', i === 0 ? 'config' : `config-${i + 1}`),
+          stringValue: fragment,
+          description: `ADOT collector configuration of ${naming.prefix}${props.configFragments.length > 1 ? ` (part ${i + 1}/${props.configFragments.length})` : ''}`,
+          // Larger than a standard parameter's 4 KB; an advanced one holds 8 KB.
+          tier: ssm.ParameterTier.ADVANCED,
+        }),
+    );
+    this.configParameter = this.configParameters[0];
 
     const cluster =
       props.cluster ??
@@ -88,7 +103,10 @@ export class CollectorService extends Construct {
       taskRole: this.taskRole,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const secrets: Record<string, ecs.Secret> = { AOT_CONFIG_CONTENT: ecs.Secret.fromSsmParameter(this.configParameter) };
+    const configVariables = this.configParameters.map((_, i) => (i === 0 ? 'AOT_CONFIG_CONTENT' : `AOT_CONFIG_CONTENT_${i + 1}`));
+    const secrets: Record<string, ecs.Secret> = Object.fromEntries(
+      this.configParameters.map((p, i) => [configVariables[i], ecs.Secret.fromSsmParameter(p)]),
+    );
     if (props.otlpAuthSecretName) {
       secrets[OTLP_AUTH_ENV] = ecs.Secret.fromSecretsManager(
         secretsmanager.Secret.fromSecretNameV2(this, 'OtlpAuth', props.otlpAuthSecretName),
@@ -97,7 +115,7 @@ export class CollectorService extends Construct {
     task.addContainer('collector', {
       containerName: 'otel-collector',
       image: ecs.ContainerImage.fromRegistry(ADOT_IMAGE),
-      command: ['--config=env:AOT_CONFIG_CONTENT'],
+      command: configVariables.map((v) => `--config=env:${v}`),
       secrets,
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),
@@ -131,7 +149,7 @@ export class CollectorService extends Construct {
       vpc: props.vpc,
       description: `Service discovery of ${naming.prefix}'s collector`,
     });
-    this.endpointHost = `${COLLECTOR_DNS_NAME}.${naming.prefix}.internal`;
+    this.endpointHost = CollectorService.endpointHostFor(naming);
 
     this.service = new ecs.FargateService(this, 'Service', {
       serviceName: naming.name('otel-collector'),

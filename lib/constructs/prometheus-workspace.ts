@@ -119,10 +119,13 @@ export class PrometheusWorkspace extends Construct {
     });
   }
 
-  /** Adds one rule groups namespace; `data` is a Prometheus rule file. */
-  addRuleGroupsNamespace(name: string, data: string): aps.CfnRuleGroupsNamespace {
+  /**
+   * Adds one rule groups namespace; `data` is a Prometheus rule file.
+   * @param scope where the resource goes (e.g. a nested stack, at scale). @default this construct
+   */
+  addRuleGroupsNamespace(name: string, data: string, scope: Construct = this): aps.CfnRuleGroupsNamespace {
     if (this.namespaces.has(name)) throw new Error(`PrometheusWorkspace: rule groups namespace "${name}" added twice`);
-    const ns = new aps.CfnRuleGroupsNamespace(this, `Rules-${name}`, { workspace: this.workspaceArn, name, data });
+    const ns = new aps.CfnRuleGroupsNamespace(scope, `Rules-${name}`, { workspace: this.workspaceArn, name, data });
     this.namespaces.set(name, ns);
     return ns;
   }

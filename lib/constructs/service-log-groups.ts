@@ -28,6 +28,12 @@ export interface ServiceLogGroupsProps {
   readonly dataProtection?: boolean;
   /** Saved Logs Insights queries. @default - none */
   readonly queries?: readonly SavedLogQuery[];
+  /**
+   * Save the `all`-scope queries over these groups. Off when the services are
+   * split across several constructs (see saveCrossServiceQueries).
+   * @default true
+   */
+  readonly crossServiceQueries?: boolean;
   /** Topic the per-service error alarms notify. @default - no alarms */
   readonly alarmTopic?: sns.ITopic;
   /** Error-level events per 5 minutes that raise the alarm. @default 10 */
@@ -109,6 +115,7 @@ export class ServiceLogGroups extends Construct {
     this.errorAlarms = alarms;
 
     for (const q of props.queries ?? []) {
+      if (q.scope === 'all' && props.crossServiceQueries === false) continue;
       const targets =
         q.scope === 'each' ? props.services.map((s) => [s, [groups[s]]] as const) : ([['all', Object.values(groups)]] as const);
       for (const [target, logGroups] of targets) {
@@ -134,5 +141,16 @@ export class ServiceLogGroups extends Construct {
   /** Lets the grantee write to every service's log group (or only the named ones). */
   grantWrite(grantee: iam.IGrantable, services: readonly string[] = Object.keys(this.logGroups)): void {
     for (const s of services) this.logGroup(s).grantWrite(grantee);
+  }
+}
+
+/**
+ * The `all`-scope queries when the services' log groups are split across
+ * nested stacks: saved without log groups (Logs Insights asks for them, and
+ * a query may name at most 50), under the same names.
+ */
+export function saveCrossServiceQueries(scope: Construct, naming: Naming, queries: readonly SavedLogQuery[]): void {
+  for (const q of queries.filter((x) => x.scope === 'all')) {
+    new logs.CfnQueryDefinition(scope, `Query-${q.name}`, { name: `${naming.prefix}/${q.name}`, queryString: q.query.trim() });
   }
 }

@@ -4,8 +4,6 @@ import { Naming } from '../naming';
 
 export interface TracingProps {
   readonly naming: Naming;
-  /** Services whose traces form the platform's X-Ray group. */
-  readonly services: readonly string[];
   /** Share of requests sampled beyond the reservoir (0-1). */
   readonly sampleRate: number;
   /** Requests per second always sampled, per service. @default 1 */
@@ -22,7 +20,9 @@ export class Tracing extends Construct {
     if (props.sampleRate < 0 || props.sampleRate > 1) throw new Error(`Tracing: sampleRate must be 0-1, got ${props.sampleRate}`);
     this.group = new xray.CfnGroup(this, 'Group', {
       groupName: props.naming.prefix,
-      filterExpression: props.services.map((s) => `service("${s}")`).join(' OR '),
+      // The collector indexes deployment.environment as an annotation on every
+      // segment: one short filter, whatever the number of services.
+      filterExpression: `annotation.deployment_environment = "${props.naming.env}"`,
       insightsConfiguration: { insightsEnabled: true, notificationsEnabled: false },
     });
     // X-Ray limits rule names to 32 characters.

@@ -109,7 +109,9 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   }
 
   const receivers: Config = {
-    prometheus: { config: scrapeConfig(env, interval, to.staticTargets) },
+    // Scrape jobs in receivers of SCRAPE_JOBS_PER_RECEIVER, so the configuration
+    // can be delivered in fragments under SSM's 8 KB (collectorConfigFragments).
+    ...scrapeReceivers(scrapeConfig(env, interval, to.staticTargets)),
     'prometheus/self': {
       config: {
         scrape_configs: [
@@ -137,7 +139,7 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   const metricsProcessors = ['memory_limiter', 'attributes/cardinality', 'resourcedetection', 'resource', 'batch'];
   const pipelines: Config = {
     // Scraped targets: with several replicas, AMP keeps one replica's samples.
-    'metrics/scraped': { receivers: ['prometheus'], processors: metricsProcessors, exporters: scraped },
+    'metrics/scraped': { receivers: scrapeReceiverNames(env.services.length), processors: metricsProcessors, exporters: scraped },
     // Pushed (OTLP) and per-task metrics: each task's own, never deduplicated.
     'metrics/pushed': {
       receivers: ['otlp', 'prometheus/self', ...(aws ? ['awsecscontainermetrics'] : [])],
@@ -160,6 +162,46 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
       telemetry: { metrics: { address: `0.0.0.0:${SELF_METRICS_PORT}` }, logs: { level: 'info' } },
     },
   };
+}
+
+/**
+ * Below this size the configuration is one SSM parameter (advanced tier holds
+ * 8 KB; the margin is for the remote-write URL and region, resolved at deploy).
+ */
+export const SINGLE_FRAGMENT_BYTES = 7000;
+
+/** Scrape jobs per prometheus receiver (about 4 KB of YAML). */
+export const SCRAPE_JOBS_PER_RECEIVER = 20;
+
+/** `prometheus`, then `prometheus/2`, `prometheus/3`...: one receiver per SCRAPE_JOBS_PER_RECEIVER services. */
+export function scrapeReceiverNames(services: number): string[] {
+  return Array.from({ length: Math.max(1, Math.ceil(services / SCRAPE_JOBS_PER_RECEIVER)) }, (_, i) =>
+    i === 0 ? 'prometheus' : `prometheus/${i + 1}`,
+  );
+}
+
+function scrapeReceivers(config: Config): Config {
+  const jobs = config.scrape_configs as Config[];
+  return Object.fromEntries(
+    scrapeReceiverNames(jobs.length).map((name, i) => [
+      name,
+      { config: { ...config, scrape_configs: jobs.slice(i * SCRAPE_JOBS_PER_RECEIVER, (i + 1) * SCRAPE_JOBS_PER_RECEIVER) } },
+    ]),
+  );
+}
+
+/**
+ * The configuration as the collector reads it from several `--config`
+ * sources, which it merges: one fragment while it fits an SSM parameter (the
+ * platform's four services); beyond that, everything but the scrape
+ * receivers, then one fragment per scrape receiver.
+ */
+export function collectorConfigFragments(config: Config, maxBytes = SINGLE_FRAGMENT_BYTES): string[] {
+  const whole = collectorConfigYaml(config);
+  if (Buffer.byteLength(whole) <= maxBytes) return [whole];
+  const scrape = Object.keys(config.receivers).filter((r) => /^prometheus(\/\d+)?$/.test(r));
+  const base = { ...config, receivers: Object.fromEntries(Object.entries(config.receivers).filter(([r]) => !scrape.includes(r))) };
+  return [collectorConfigYaml(base), ...scrape.map((r) => collectorConfigYaml({ receivers: { [r]: config.receivers[r] } }))];
 }
 
 /** The configuration as YAML, as the collector reads it. */

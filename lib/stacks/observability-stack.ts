@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -12,16 +12,25 @@ import { OtelServiceSettings } from '../constructs/otel-service-settings';
 import { PlatformNetwork } from '../constructs/platform-network';
 import { LogsKey } from '../constructs/logs-key';
 import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
-import { ServiceLogGroups } from '../constructs/service-log-groups';
+import { saveCrossServiceQueries, ServiceLogGroups } from '../constructs/service-log-groups';
 import { Tracing } from '../constructs/tracing';
 import { ObservabilityModel } from '../model/model';
 import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
-import { collectorConfigYaml, OTLP_HTTP_PORT, renderCollectorConfig } from '../render/collector-config';
+import { collectorConfigFragments, OTLP_HTTP_PORT, renderCollectorConfig } from '../render/collector-config';
 
 /** The collector's name among the log groups (and its service name). */
 export const COLLECTOR_SERVICE = 'otel-collector';
+
+/** Rule file bytes kept in this stack's template; more go to nested stacks. */
+export const RULES_INLINE_BYTES = 400_000;
+
+/** Services whose per-service resources share one (nested) stack. */
+export const SERVICES_PER_SHARD = 40;
+
+const chunk = <T>(xs: readonly T[], n: number): T[][] =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
 export interface ObservabilityStackProps extends StackProps {
   readonly model: ObservabilityModel;
@@ -38,7 +47,8 @@ export class ObservabilityStack extends Stack {
   readonly routing: Routing;
   readonly workspace?: PrometheusWorkspace;
   readonly alertRouting?: AlertRouting;
-  readonly logGroups?: ServiceLogGroups;
+  /** The services' log groups: one construct, or one per nested stack at scale. */
+  serviceLogs: readonly ServiceLogGroups[] = [];
   readonly collector?: CollectorService;
   readonly grafana?: GrafanaWorkspace;
 
@@ -76,7 +86,20 @@ export class ObservabilityStack extends Stack {
       remoteWritePrincipals: env.remoteWritePrincipals.map((arn) => new iam.ArnPrincipal(arn)),
       removalPolicy: retain,
     }));
-    for (const file of props.model.ruleFiles) workspace.addRuleGroupsNamespace(file.name, file.text);
+    // Rule files count against the 1 MB template body: beyond RULES_INLINE_BYTES
+    // their namespaces go to nested stacks of at most that size each.
+    const ruleBytes = props.model.ruleFiles.reduce((n, f) => n + f.text.length, 0);
+    let ruleScope: Construct = this;
+    let ruleScopeBytes = 0;
+    let ruleShards = 0;
+    for (const file of props.model.ruleFiles) {
+      if (ruleBytes > RULES_INLINE_BYTES && (ruleShards === 0 || ruleScopeBytes + file.text.length > RULES_INLINE_BYTES)) {
+        ruleScope = new NestedStack(this, `Rules${ruleShards++}`, { description: `AMP rule groups namespaces of ${naming.prefix}` });
+        ruleScopeBytes = 0;
+      }
+      ruleScopeBytes += file.text.length;
+      workspace.addRuleGroupsNamespace(file.name, file.text, ruleScope);
+    }
 
     const routing = (this.alertRouting = new AlertRouting(this, 'AlertRouting', {
       naming,
@@ -92,19 +115,36 @@ export class ObservabilityStack extends Stack {
         slackWebhookSecretName: env.alerts.slack?.webhookSecretName,
       },
     }));
-    this.logGroups = new ServiceLogGroups(this, 'Logs', {
-      naming,
-      services: [...env.services.map((s) => s.name), COLLECTOR_SERVICE],
-      retention: env.logRetentionDays as logs.RetentionDays,
-      encryptionKey: logsKey,
-      removalPolicy: retain,
-      dataProtection: env.logDataProtection,
-      queries: props.model.logQueries,
-      alarmTopic: routing.topic('warning'),
-      errorAlarmThreshold: env.logErrorAlarmThreshold,
+    // Per-service resources (log group, its SSM names, error metric and alarm,
+    // saved query, OTEL_* settings: 10 each) go to nested stacks of
+    // SERVICES_PER_SHARD services once one stack would pass CloudFormation's
+    // 500 resources; the platform's four services stay in this stack.
+    const perService = [...env.services.map((s) => s.name), COLLECTOR_SERVICE];
+    const shards = chunk(perService, SERVICES_PER_SHARD);
+    const sharded = shards.length > 1;
+    const otlpEndpoint = `http://${CollectorService.endpointHostFor(naming)}:${OTLP_HTTP_PORT}`;
+    this.serviceLogs = shards.map((services, i) => {
+      const scope = sharded
+        ? new NestedStack(this, `Services${i}`, { description: `Per-service resources ${i + 1}/${shards.length} of ${naming.prefix}` })
+        : this;
+      const group = new ServiceLogGroups(scope, 'Logs', {
+        naming,
+        services,
+        retention: env.logRetentionDays as logs.RetentionDays,
+        encryptionKey: logsKey,
+        removalPolicy: retain,
+        dataProtection: env.logDataProtection,
+        queries: props.model.logQueries,
+        crossServiceQueries: !sharded,
+        alarmTopic: routing.topic('warning'),
+        errorAlarmThreshold: env.logErrorAlarmThreshold,
+      });
+      new OtelServiceSettings(scope, 'OtelSettings', { naming, services: services.filter((s) => s !== COLLECTOR_SERVICE), otlpEndpoint });
+      return group;
     });
+    if (sharded) saveCrossServiceQueries(this, naming, props.model.logQueries);
     if (env.exporters.traces === 'xray') {
-      new Tracing(this, 'Tracing', { naming, services: env.services.map((s) => s.name), sampleRate: env.tracing.sampleRate });
+      new Tracing(this, 'Tracing', { naming, sampleRate: env.tracing.sampleRate });
     }
 
     const network = new PlatformNetwork(this, 'Network', {
@@ -133,7 +173,7 @@ export class ObservabilityStack extends Stack {
     );
     const collector = (this.collector = new CollectorService(this, 'Collector', {
       naming,
-      configYaml: collectorConfigYaml(collectorConfig),
+      configFragments: collectorConfigFragments(collectorConfig),
       vpc: network.vpc,
       vpcCidr: network.vpcCidr,
       subnets: network.privateSubnets,
@@ -143,7 +183,7 @@ export class ObservabilityStack extends Stack {
       replicas: env.collector.replicas,
       cpu: env.collector.cpu,
       memoryMiB: env.collector.memoryMiB,
-      logGroup: this.logGroups.logGroup(COLLECTOR_SERVICE),
+      logGroup: this.logGroupOf(COLLECTOR_SERVICE),
       otlpAuthSecretName:
         env.exporters.metrics === 'otlp' || env.exporters.traces === 'otlp' ? env.exporters.otlp?.authSecretName : undefined,
       xray: env.exporters.traces === 'xray',
@@ -151,11 +191,6 @@ export class ObservabilityStack extends Stack {
       ecsDiscoveryClusterName: env.discovery.mode === 'ecs' ? env.discovery.clusterName : undefined,
     }));
     if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector.taskRole);
-    new OtelServiceSettings(this, 'OtelSettings', {
-      naming,
-      services: env.services.map((s) => s.name),
-      otlpEndpoint: `http://${collector.endpointHost}:${OTLP_HTTP_PORT}`,
-    });
 
     const grafanaWorkspace = (this.grafana = new GrafanaWorkspace(this, 'Grafana', {
       naming,
@@ -186,5 +221,12 @@ export class ObservabilityStack extends Stack {
 
     const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));
     workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));
+  }
+
+  /** The log group of one service, whichever (nested) stack holds it. */
+  logGroupOf(service: string): logs.ILogGroup {
+    const holder = this.serviceLogs.find((l) => service in l.logGroups);
+    if (!holder) throw new Error(`ObservabilityStack: no log group for "${service}"`);
+    return holder.logGroup(service);
   }
 }

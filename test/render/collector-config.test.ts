@@ -1,7 +1,8 @@
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadCatalog } from '../../lib/model/metric-catalog';
-import { collectorSizing, FORBIDDEN_LABELS, renderCollectorConfig } from '../../lib/render/collector-config';
+import { parse } from 'yaml';
+import { collectorConfigFragments, collectorSizing, FORBIDDEN_LABELS, renderCollectorConfig } from '../../lib/render/collector-config';
 import * as path from 'path';
 
 const catalog = loadCatalog(path.resolve(__dirname, '../..'));
@@ -175,6 +176,20 @@ describe('collector configuration', () => {
       return c;
     };
     expect(normalize(render(prod))).toEqual(normalize(render(local)));
+  });
+
+  test('one fragment for the four services; at 45 services, fragments that merge back into the whole', () => {
+    expect(collectorConfigFragments(render(prod))).toHaveLength(1);
+    const many = { ...prod, services: Array.from({ length: 45 }, (_, i) => ({ name: `svc-${i}`, port: 8001, path: '/metrics' })) };
+    const cfg = render(many);
+    expect(cfg.service.pipelines['metrics/scraped'].receivers).toEqual(['prometheus', 'prometheus/2', 'prometheus/3']);
+    const fragments = collectorConfigFragments(cfg);
+    expect(fragments).toHaveLength(4);
+    for (const f of fragments) expect(Buffer.byteLength(f)).toBeLessThan(7000);
+    const merged = fragments
+      .map((f) => parse(f))
+      .reduce((acc, f) => ({ ...acc, ...f, receivers: { ...acc.receivers, ...f.receivers } }), {} as any);
+    expect(merged).toEqual(JSON.parse(JSON.stringify(cfg)));
   });
 
   test('fails when an AWS exporter lacks its destination', () => {

@@ -90,10 +90,10 @@ describe('log groups, queries and tracing (prod)', () => {
     }
   });
 
-  test('creates the X-Ray group of the four services and a sampling rule at the environment rate', () => {
+  test("creates the X-Ray group of the environment's traces and a sampling rule at the environment rate", () => {
     template.hasResourceProperties('AWS::XRay::Group', {
       GroupName: 'trading-observability-prod',
-      FilterExpression: 'service("backend") OR service("celery-worker") OR service("signal-generator") OR service("trigger-dispatcher")',
+      FilterExpression: 'annotation.deployment_environment = "prod"',
     });
     template.hasResourceProperties('AWS::XRay::SamplingRule', {
       SamplingRule: Match.objectLike({

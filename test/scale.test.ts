@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { inspectAssembly, loadLimits, overLimits, synthProject } from '../lib/scale/scale-report';
+import { writeSyntheticProject } from '../lib/scale/synthetic-project';
+
+const repo = path.resolve(__dirname, '..');
+
+describe('scale guard: the platform at 12x (50 services, 75 dashboards, 500 alert rules)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-test-'));
+  const dir = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 50, dashboards: 75, alertRules: 500 });
+  const out = path.join(dir, 'cdk.out');
+  synthProject(dir, 'bin/app.ts', 'prod', out);
+  const figures = inspectAssembly(out, loadLimits(repo));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('every figure is within its limit', () => {
+    const { hard, quota } = overLimits(figures);
+    expect(hard).toEqual([]);
+    expect(quota).toEqual([]);
+  });
+
+  test('per-service resources move to nested stacks of at most 40 services', () => {
+    const nested = fs.readdirSync(out).filter((f) => f.endsWith('.nested.template.json') && f.includes('Services'));
+    expect(nested).toHaveLength(2); // 51 log groups (50 services and the collector)
+    const resources = figures.filter((f) => f.unit === 'resources').map((f) => f.value);
+    expect(Math.max(...resources)).toBeLessThanOrEqual(400);
+  });
+
+  test('the collector configuration is split into fragments under the SSM size', () => {
+    const fragments = figures.filter((f) => f.what.startsWith('SSM /trading-observability/prod/otel-collector/config'));
+    expect(fragments.length).toBe(4); // the base and three receivers of 20 scrape jobs
+    for (const f of fragments) expect(f.value).toBeLessThan(8192);
+  });
+
+  test('dashboards ship in one S3 asset, not in the template', () => {
+    const main = JSON.parse(fs.readFileSync(path.join(out, 'ObservabilityStack.template.json'), 'utf8'));
+    expect(JSON.stringify(main)).not.toContain('Synthetic 12');
+    const assets = fs.readdirSync(out).filter((f) => /^asset\..*\.json$/.test(f));
+    const bundle = assets.map((a) => JSON.parse(fs.readFileSync(path.join(out, a), 'utf8'))).find((j) => Array.isArray(j.dashboards));
+    expect(bundle.dashboards.map((d: { uid: string }) => d.uid)).toEqual(
+      expect.arrayContaining(['synthetic-0', 'synthetic-74', 'trading-platform-overview']),
+    );
+  });
+});
