@@ -123,9 +123,9 @@ export class PrometheusWorkspace extends Construct {
    * Adds one rule groups namespace; `data` is a Prometheus rule file.
    * @param scope where the resource goes (e.g. a nested stack, at scale). @default this construct
    */
-  addRuleGroupsNamespace(name: string, data: string, scope: Construct = this): aps.CfnRuleGroupsNamespace {
+  addRuleGroupsNamespace(name: string, data: string, scope?: Construct): aps.CfnRuleGroupsNamespace {
     if (this.namespaces.has(name)) throw new Error(`PrometheusWorkspace: rule groups namespace "${name}" added twice`);
-    const ns = new aps.CfnRuleGroupsNamespace(scope, `Rules-${name}`, { workspace: this.workspaceArn, name, data });
+    const ns = new aps.CfnRuleGroupsNamespace(scope ?? this, `Rules-${name}`, { workspace: this.workspaceArn, name, data });
     this.namespaces.set(name, ns);
     return ns;
   }

@@ -46,7 +46,7 @@ export function inspectAssembly(outdir: string, limits: Limits): Figure[] {
   let rules = 0;
   for (const t of templates.sort()) {
     const text = fs.readFileSync(path.join(outdir, t), 'utf8');
-    const json = JSON.parse(text) as { Resources?: Record<string, { Type: string; Properties?: any }> };
+    const json = JSON.parse(text) as { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
     const resources = Object.values(json.Resources ?? {});
     const name = t.replace(/\.(nested\.)?template\.json$/, '');
     figures.push({ what: `${name}: template body`, value: text.length, limit: limits.cloudformation.templateBodyBytes, unit: 'bytes' });
@@ -57,29 +57,30 @@ export function inspectAssembly(outdir: string, limits: Limits): Figure[] {
       unit: 'resources',
     });
     for (const r of resources) {
+      const p = r.Properties ?? {};
       if (r.Type === 'AWS::APS::RuleGroupsNamespace') {
-        const data = String(r.Properties.Data);
+        const data = String(p.Data);
         rules += (data.match(/^\s+- (alert|record): /gm) ?? []).length;
         figures.push({
-          what: `AMP namespace ${r.Properties.Name}`,
+          what: `AMP namespace ${String(p.Name)}`,
           value: Buffer.byteLength(data),
           limit: limits.amp.ruleGroupsNamespaceBytes,
           unit: 'bytes',
         });
       }
-      if (r.Type === 'AWS::APS::Workspace' && typeof r.Properties?.AlertManagerDefinition === 'object') {
+      if (r.Type === 'AWS::APS::Workspace' && typeof p.AlertManagerDefinition === 'object') {
         figures.push({
           what: 'AMP alert manager definition',
-          value: JSON.stringify(r.Properties.AlertManagerDefinition).length,
+          value: JSON.stringify(p.AlertManagerDefinition).length,
           limit: limits.amp.alertManagerDefinitionBytes,
           unit: 'bytes',
           note: 'approx., with unresolved ARNs',
         });
       }
-      if (r.Type === 'AWS::SSM::Parameter' && r.Properties?.Tier === 'Advanced') {
+      if (r.Type === 'AWS::SSM::Parameter' && p.Tier === 'Advanced') {
         figures.push({
-          what: `SSM ${r.Properties.Name}`,
-          value: resolvedBytes(r.Properties.Value),
+          what: `SSM ${String(p.Name)}`,
+          value: resolvedBytes(p.Value),
           limit: limits.ssm.advancedParameterBytes,
           unit: 'bytes',
           note: 'each deploy-time value counted as 150 bytes',

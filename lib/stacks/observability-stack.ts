@@ -89,17 +89,17 @@ export class ObservabilityStack extends Stack {
     // Rule files count against the 1 MB template body: beyond RULES_INLINE_BYTES
     // their namespaces go to nested stacks of at most that size each.
     const ruleBytes = props.model.ruleFiles.reduce((n, f) => n + f.text.length, 0);
-    let ruleScope: Construct = this;
-    let ruleScopeBytes = 0;
-    let ruleShards = 0;
-    for (const file of props.model.ruleFiles) {
-      if (ruleBytes > RULES_INLINE_BYTES && (ruleShards === 0 || ruleScopeBytes + file.text.length > RULES_INLINE_BYTES)) {
-        ruleScope = new NestedStack(this, `Rules${ruleShards++}`, { description: `AMP rule groups namespaces of ${naming.prefix}` });
-        ruleScopeBytes = 0;
-      }
-      ruleScopeBytes += file.text.length;
-      workspace.addRuleGroupsNamespace(file.name, file.text, ruleScope);
-    }
+    const ruleShards =
+      ruleBytes > RULES_INLINE_BYTES
+        ? packBySize(props.model.ruleFiles, (f) => f.text.length, RULES_INLINE_BYTES)
+        : [props.model.ruleFiles];
+    ruleShards.forEach((files, i) => {
+      const scope =
+        ruleShards.length > 1
+          ? new NestedStack(this, `Rules${i}`, { description: `AMP rule groups namespaces of ${naming.prefix}` })
+          : undefined;
+      for (const file of files) workspace.addRuleGroupsNamespace(file.name, file.text, scope);
+    });
 
     const routing = (this.alertRouting = new AlertRouting(this, 'AlertRouting', {
       naming,
