@@ -29,6 +29,21 @@ export const RULES_INLINE_BYTES = 400_000;
 /** Services whose per-service resources share one (nested) stack. */
 export const SERVICES_PER_SHARD = 40;
 
+/** Consecutive groups of items whose sizes add up to at most `max` each. */
+function packBySize<T>(items: readonly T[], size: (t: T) => number, max: number): T[][] {
+  const groups: T[][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (groups.length === 0 || bytes + size(item) > max) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups[groups.length - 1].push(item);
+    bytes += size(item);
+  }
+  return groups;
+}
+
 const chunk = <T>(xs: readonly T[], n: number): T[][] =>
   Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
