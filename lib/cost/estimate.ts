@@ -1,0 +1,188 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { EnvironmentConfig } from '../config/environment-schema';
+import { HISTOGRAM_BUCKETS, MetricCatalog } from '../model/metric-catalog';
+
+export const PRICES_FILE = 'config/prices.yaml';
+
+export interface Prices {
+  date: string;
+  region: string;
+  currency: string;
+  prices: {
+    amp: {
+      ingestTiers: { upToSamples: number | null; perTenMillion: number }[];
+      storagePerGbMonth: number;
+      queryPerBillionSamples: number;
+    };
+    grafana: { editorPerMonth: number; viewerPerMonth: number };
+    fargateArm: { perVcpuHour: number; perGbHour: number };
+    cloudwatch: { logsIngestPerGb: number; logsStoragePerGbMonth: number; alarmPerMonth: number };
+    sns: { publishesPerMillion: number; emailPerHundredThousand: number; smsPerMessage: number; httpsPerMillion: number };
+    kms: { keyPerMonth: number };
+    ssm: { advancedParameterPerMonth: number };
+    natGateway: { perHour: number; perGbProcessed: number };
+    xray: { tracesRecordedPerMillion: number };
+  };
+  assumptions: Record<string, number>;
+}
+
+export function loadPrices(root: string): Prices {
+  return parse(fs.readFileSync(path.join(root, PRICES_FILE), 'utf8')) as Prices;
+}
+
+export interface CostLine {
+  readonly item: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly monthlyUsd: number;
+}
+
+export interface CardinalityFinding {
+  readonly metric: string;
+  readonly series: number;
+  readonly budget: number;
+  readonly labels: Record<string, number>;
+}
+
+export interface CostEstimate {
+  readonly environment: string;
+  readonly pricesDate: string;
+  readonly region: string;
+  readonly activeSeries: number;
+  readonly samplesPerMonth: number;
+  readonly lines: readonly CostLine[];
+  readonly totalMonthlyUsd: number;
+  readonly assumptions: Readonly<Record<string, number | string>>;
+  readonly overBudget: readonly CardinalityFinding[];
+}
+
+/** Series one scrape target exposes for a metric: label cardinalities multiplied, times the histogram's series. */
+export function seriesOfMetric(labels: Record<string, number>, type: string): number {
+  return Object.values(labels).reduce((p, n) => p * n, 1) * (type === 'histogram' ? HISTOGRAM_BUCKETS + 2 : 1);
+}
+
+/** AMP's tiered ingestion price for a month's samples. */
+export function ampIngestCost(samples: number, tiers: Prices['prices']['amp']['ingestTiers']): number {
+  let cost = 0;
+  let from = 0;
+  for (const t of tiers) {
+    const upTo = t.upToSamples ?? Infinity;
+    const inTier = Math.max(0, Math.min(samples, upTo) - from);
+    cost += (inTier / 1e7) * t.perTenMillion;
+    from = upTo;
+    if (samples <= upTo) break;
+  }
+  return cost;
+}
+
+/** A month of the environment, priced line by line from the model and config/prices.yaml. */
+export function estimateCost(env: EnvironmentConfig, catalog: MetricCatalog, prices: Prices): CostEstimate {
+  const a = prices.assumptions;
+  const p = prices.prices;
+  const hours = a.hoursPerMonth;
+  const lines: CostLine[] = [];
+  const line = (item: string, quantity: number, unit: string, monthlyUsd: number) =>
+    lines.push({ item, quantity, unit, monthlyUsd: Math.round(monthlyUsd * 100) / 100 });
+
+  const instances = a.instancesPerService;
+  const series = catalog.estimateSeries() * instances;
+  const samplesPerMonth = series * ((hours * 3600) / env.scrapeIntervalSeconds);
+  const retentionMonths = env.metricsRetentionDays / 30.4;
+  const storedGb = (samplesPerMonth * retentionMonths * a.bytesPerStoredSample) / 2 ** 30;
+
+  if (env.exporters.metrics === 'amp') {
+    line('AMP samples ingested', samplesPerMonth, 'samples', ampIngestCost(samplesPerMonth, p.amp.ingestTiers));
+    line(`AMP storage (${env.metricsRetentionDays} days kept)`, storedGb, 'GB-month', storedGb * p.amp.storagePerGbMonth);
+    line('AMP query samples processed', a.querySamplesPerMonth, 'samples', (a.querySamplesPerMonth / 1e9) * p.amp.queryPerBillionSamples);
+  }
+  line('Managed Grafana editors', a.grafanaEditors, 'users', a.grafanaEditors * p.grafana.editorPerMonth);
+  line('Managed Grafana viewers', a.grafanaViewers, 'users', a.grafanaViewers * p.grafana.viewerPerMonth);
+
+  const vcpu = env.collector.cpu / 1024;
+  const gb = env.collector.memoryMiB / 1024;
+  line(
+    `Collector tasks (${env.collector.replicas} x ${vcpu} vCPU, ${gb} GB, ARM)`,
+    env.collector.replicas * hours,
+    'task-hours',
+    env.collector.replicas * hours * (vcpu * p.fargateArm.perVcpuHour + gb * p.fargateArm.perGbHour),
+  );
+  if (!env.network) {
+    line('NAT gateway (the VPC of its own)', hours, 'hours', hours * p.natGateway.perHour + a.natGbPerMonth * p.natGateway.perGbProcessed);
+  }
+
+  const logServices = env.services.length + 1;
+  const logGb = logServices * a.logGbPerServicePerDay * 30.4;
+  line(`CloudWatch Logs ingested (${logServices} groups)`, logGb, 'GB', logGb * p.cloudwatch.logsIngestPerGb);
+  const storedLogGb = logGb * a.logCompressionRatio * Math.min(env.logRetentionDays / 30.4, 120);
+  line(
+    `CloudWatch Logs stored (${env.logRetentionDays} days kept)`,
+    storedLogGb,
+    'GB-month',
+    storedLogGb * p.cloudwatch.logsStoragePerGbMonth,
+  );
+  const alarms = logServices + 1 + 6; // error alarms, the Watchdog, the monitoring-the-monitoring alarms
+  line('CloudWatch alarms', alarms, 'alarms', alarms * p.cloudwatch.alarmPerMonth);
+
+  const n = a.alertNotificationsPerMonth;
+  const snsCost =
+    (n / 1e6) * p.sns.publishesPerMillion +
+    env.alerts.email.length * (n / 1e5) * p.sns.emailPerHundredThousand +
+    env.alerts.sms.length * n * 0.2 * p.sns.smsPerMessage + // SMS goes to critical only: a fifth of the notifications
+    (env.alerts.pagerduty ? ((n * 0.2) / 1e6) * p.sns.httpsPerMillion : 0);
+  line('SNS alert notifications', n, 'notifications', snsCost);
+  if (env.exporters.traces === 'xray')
+    line('X-Ray traces recorded', a.tracesPerMonth, 'traces', (a.tracesPerMonth / 1e6) * p.xray.tracesRecordedPerMillion);
+  line('KMS keys', 3, 'keys', 3 * p.kms.keyPerMonth);
+  line('SSM advanced parameters (collector configuration)', 1, 'parameters', p.ssm.advancedParameterPerMonth);
+
+  const budget = a.cardinalityBudgetPerMetric;
+  const overBudget = catalog.metrics
+    .map((m) => ({ metric: m.name, series: seriesOfMetric(m.labels, m.type) * m.services.length * instances, budget, labels: m.labels }))
+    .filter((f) => f.series > budget)
+    .sort((x, y) => y.series - x.series);
+
+  const total = Math.round(lines.reduce((s, l) => s + l.monthlyUsd, 0) * 100) / 100;
+  return {
+    environment: env.name,
+    pricesDate: prices.date,
+    region: prices.region,
+    activeSeries: series,
+    samplesPerMonth,
+    lines,
+    totalMonthlyUsd: total,
+    assumptions: { ...a, scrapeIntervalSeconds: env.scrapeIntervalSeconds, histogramSeriesPerLabelSet: HISTOGRAM_BUCKETS + 2 },
+    overBudget,
+  };
+}
+
+export function formatEstimate(e: CostEstimate): string {
+  const num = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
+  const rows = e.lines.map(
+    (l) => `  ${l.item.padEnd(56)} ${num(l.quantity).padStart(18)} ${l.unit.padEnd(13)} ${l.monthlyUsd.toFixed(2).padStart(10)}`,
+  );
+  return [
+    `Monthly cost estimate, environment "${e.environment}" (prices of ${e.pricesDate}, ${e.region}, USD)`,
+    `  ${'item'.padEnd(56)} ${'quantity'.padStart(18)} ${'unit'.padEnd(13)} ${'USD/month'.padStart(10)}`,
+    ...rows,
+    `  ${'total'.padEnd(56)} ${''.padStart(18)} ${''.padEnd(13)} ${e.totalMonthlyUsd.toFixed(2).padStart(10)}`,
+    '',
+    `Active series: ${num(e.activeSeries)} (catalog label cardinalities x ${e.assumptions.instancesPerService} instances per service); samples per month: ${num(e.samplesPerMonth)}`,
+    'Assumptions (config/prices.yaml):',
+    ...Object.entries(e.assumptions).map(([k, v]) => `  ${k}: ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`),
+    '',
+    e.overBudget.length === 0
+      ? `Cardinality budget: every metric within ${num(e.assumptions.cardinalityBudgetPerMetric as number)} series`
+      : `Cardinality budget (${num(e.assumptions.cardinalityBudgetPerMetric as number)} series per metric, seed 9.2) exceeded by:\n${e.overBudget
+          .map(
+            (f) =>
+              `  ${f.metric}: ${num(f.series)} series (labels ${
+                Object.entries(f.labels)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ') || 'none'
+              })`,
+          )
+          .join('\n')}`,
+  ].join('\n');
+}

@@ -1,0 +1,71 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { loadEnvironment } from '../lib/config/load-environment';
+import { ampIngestCost, estimateCost, loadPrices, seriesOfMetric } from '../lib/cost/estimate';
+import { loadCatalog } from '../lib/model/metric-catalog';
+
+const repo = path.resolve(__dirname, '..');
+const prices = loadPrices(repo);
+const catalog = loadCatalog(repo);
+
+describe('cost estimate', () => {
+  test('AMP ingestion is priced by tier', () => {
+    const tiers = prices.prices.amp.ingestTiers;
+    expect(ampIngestCost(1e9, tiers)).toBeCloseTo(90, 6); // 100 x 10M at 0.90
+    expect(ampIngestCost(3e9, tiers)).toBeCloseTo(180 + 35, 6); // 2B at 0.90, then 1B at 0.35
+  });
+
+  test('series come from the catalog: label cardinalities multiplied, histograms times their series', () => {
+    expect(seriesOfMetric({ status: 4, pipeline_id: 200 }, 'counter')).toBe(800);
+    expect(seriesOfMetric({ topic: 3 }, 'histogram')).toBe(3 * 18);
+  });
+
+  test('prod: every line priced, samples from the scrape interval, the total their sum', () => {
+    const e = estimateCost(loadEnvironment('prod'), catalog, prices);
+    expect(e.lines.map((l) => l.item)).toEqual(
+      expect.arrayContaining([
+        'AMP samples ingested',
+        'Managed Grafana editors',
+        'Managed Grafana viewers',
+        'SNS alert notifications',
+        'X-Ray traces recorded',
+      ]),
+    );
+    expect(e.activeSeries).toBe(catalog.estimateSeries() * prices.assumptions.instancesPerService);
+    expect(e.samplesPerMonth).toBe(e.activeSeries * ((730 * 3600) / 15));
+    expect(e.totalMonthlyUsd).toBeCloseTo(
+      e.lines.reduce((s, l) => s + l.monthlyUsd, 0),
+      2,
+    );
+  });
+
+  test('switching metrics to CloudWatch drops the AMP lines', () => {
+    const env = loadEnvironment('prod');
+    const e = estimateCost({ ...env, exporters: { ...env.exporters, metrics: 'cloudwatch' } }, catalog, prices);
+    expect(e.lines.some((l) => l.item.startsWith('AMP'))).toBe(false);
+  });
+
+  test('flags the metrics over the cardinality budget (seed 9.2)', () => {
+    const e = estimateCost(loadEnvironment('prod'), catalog, prices);
+    expect(e.overBudget.map((f) => f.metric)).toEqual([
+      'http_server_request_duration_seconds',
+      'pipeline_agent_execution_duration_seconds',
+      'pipeline_execution_duration_seconds',
+    ]);
+  });
+
+  test('npm run cost prints a table, and JSON with --json', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cost.ts', ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    const table = run('-c', 'env=prod');
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/^Monthly cost estimate, environment "prod"/);
+    expect(table.stdout).toMatch(/total\s+\d+\.\d\d/);
+    const json = JSON.parse(run('-c', 'env=dev', '--json').stdout);
+    expect(json.environment).toBe('dev');
+    expect(json.lines.length).toBeGreaterThan(5);
+    const bad = run('-c', 'env=qa');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('no such environment (got "qa")');
+  });
+});
