@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../lib/app';
 import { EnvironmentConfig } from '../lib/config/environment-schema';
 import { loadEnvironment } from '../lib/config/load-environment';
+import { UserInputError } from '../lib/errors';
 import { ObservabilityStack } from '../lib/stacks/observability-stack';
 
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
@@ -57,4 +58,15 @@ export function resolveJoin(value: unknown, refs: Record<string, string> = {}): 
   }
   if (v['Fn::GetAtt']) return `getatt-${(v['Fn::GetAtt'] as string[]).join('.')}`;
   throw new Error(`resolveJoin: unsupported ${JSON.stringify(value).slice(0, 100)}`);
+}
+
+/** The message of the UserInputError `fn` throws; fails the test if it throws nothing or something else. */
+export function inputErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserInputError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a UserInputError');
 }

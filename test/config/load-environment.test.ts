@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { UserInputError } from '../../lib/errors';
+import { inputErrorOf } from '../helpers';
 
 const base = {
   app: 'trading-observability',
@@ -19,15 +19,6 @@ function load(env: Record<string, unknown>, name = 'x') {
   return loadEnvironment(name, { text: stringify({ environments: { x: env } }) });
 }
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserInputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('environments', () => {
   test.each(['local', 'dev', 'staging', 'prod'])('%s loads and keeps the seed defaults', (name) => {
@@ -53,61 +44,61 @@ describe('environments', () => {
   });
 
   test('fails when the environment name is unknown', () => {
-    const msg = errorOf(() => loadEnvironment('prd'));
+    const msg = inputErrorOf(() => loadEnvironment('prd'));
     expect(msg).toBe('config/environments.yaml: environments: no such environment (got "prd"). Fix: pass -c env= one of local, dev, staging, prod, or add "prd" under environments:');
   });
 
   test('fails when an exporter is unknown', () => {
-    const msg = errorOf(() => load({ ...base, exporters: { ...base.exporters, metrics: 'datadog' } }));
+    const msg = inputErrorOf(() => load({ ...base, exporters: { ...base.exporters, metrics: 'datadog' } }));
     expect(msg).toContain('environments.x.exporters.metrics');
     expect(msg).toContain('(got "datadog")');
     expect(msg).toContain('one of "amp", "cloudwatch", "otlp" or "prometheus"');
   });
 
   test('fails when an exporter does not fit the target', () => {
-    const msg = errorOf(() => load({ ...base, exporters: { ...base.exporters, traces: 'jaeger' } }));
+    const msg = inputErrorOf(() => load({ ...base, exporters: { ...base.exporters, traces: 'jaeger' } }));
     expect(msg).toContain('environments.x.exporters.traces');
     expect(msg).toContain('cannot be used by an AWS environment');
   });
 
   test('fails when otlp is chosen without an endpoint', () => {
-    const msg = errorOf(() => load({ ...base, exporters: { ...base.exporters, metrics: 'otlp' } }));
+    const msg = inputErrorOf(() => load({ ...base, exporters: { ...base.exporters, metrics: 'otlp' } }));
     expect(msg).toContain('environments.x.exporters.otlp: is required when metrics or traces go to "otlp"');
   });
 
   test('fails when an email address is malformed', () => {
-    const msg = errorOf(() => load({ ...base, alerts: { email: ['oncall-at-example.com'] } }));
+    const msg = inputErrorOf(() => load({ ...base, alerts: { email: ['oncall-at-example.com'] } }));
     expect(msg).toMatch(/environments\.x\.alerts\.email\[0\].*"oncall-at-example\.com".*email address/);
   });
 
   test('fails when a phone number is not E.164', () => {
-    const msg = errorOf(() => load({ ...base, alerts: { sms: ['0155 555 0100'] } }));
+    const msg = inputErrorOf(() => load({ ...base, alerts: { sms: ['0155 555 0100'] } }));
     expect(msg).toMatch(/environments\.x\.alerts\.sms\[0\].*"0155 555 0100".*E\.164/);
   });
 
   test('fails when the log retention is one CloudWatch does not allow', () => {
-    const msg = errorOf(() => load({ ...base, logRetentionDays: 31 }));
+    const msg = inputErrorOf(() => load({ ...base, logRetentionDays: 31 }));
     expect(msg).toMatch(/environments\.x\.logRetentionDays.*\(got 31\).*1, 3, 5, 7, 14, 30/);
   });
 
   test('fails when a required field is missing', () => {
     const { discovery: _omit, ...rest } = base;
-    const msg = errorOf(() => load(rest));
+    const msg = inputErrorOf(() => load(rest));
     expect(msg).toBe('config/environments.yaml: environments.x.discovery: is missing. Fix: add discovery (expected object)');
   });
 
   test('fails when a key is misspelt', () => {
-    const msg = errorOf(() => load({ ...base, logRetentionDay: 30 }));
+    const msg = inputErrorOf(() => load({ ...base, logRetentionDay: 30 }));
     expect(msg).toContain('has unknown key(s) logRetentionDay');
   });
 
   test('fails when only one of account and region is given', () => {
-    const msg = errorOf(() => load({ ...base, account: '123456789012' }));
+    const msg = inputErrorOf(() => load({ ...base, account: '123456789012' }));
     expect(msg).toContain('environments.x.region: is required when the other of account/region is set');
   });
 
   test('fails when the YAML does not parse', () => {
-    const msg = errorOf(() => loadEnvironment('dev', { text: 'environments:\n  dev: [unclosed\n' }));
+    const msg = inputErrorOf(() => loadEnvironment('dev', { text: 'environments:\n  dev: [unclosed\n' }));
     expect(msg).toMatch(/^config\/environments\.yaml: line \d+: is not valid YAML/);
   });
 });

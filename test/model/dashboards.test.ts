@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserInputError } from '../../lib/errors';
 import { loadDashboards, validateDashboards } from '../../lib/model/dashboards';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { loadRuleFiles } from '../../lib/model/rule-files';
+import { inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
@@ -26,17 +26,7 @@ const dashboard = (uid: string, expr: string, title = 'Panel', panel: Record<str
       },
     ],
   });
-const lint = (text: string) => errorOf(() => validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording));
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserInputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
+const lint = (text: string) => inputErrorOf(() => validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording));
 
 describe('dashboards', () => {
   test('the repository dashboards load, every panel query over known metrics', () => {
@@ -64,14 +54,14 @@ describe('dashboards', () => {
   });
 
   test('fails when a panel query is not PromQL, naming file and panel', () => {
-    const msg = errorOf(() =>
+    const msg = inputErrorOf(() =>
       validateDashboards([{ file: 'dashboards/x.json', text: dashboard('x', 'sum(rate(up[5m])', 'Broken') }], catalog, recording),
     );
     expect(msg).toMatch(/^dashboards\/x\.json: panel "Broken" \(id 7\): has a query that is not valid PromQL/);
   });
 
   test('fails when a panel queries an unknown metric', () => {
-    const msg = errorOf(() =>
+    const msg = inputErrorOf(() =>
       validateDashboards(
         [{ file: 'dashboards/x.json', text: dashboard('x', 'rate(signals_genrated_total[$__rate_interval])') }],
         catalog,
@@ -84,7 +74,7 @@ describe('dashboards', () => {
   });
 
   test('fails when two dashboards share a uid', () => {
-    const msg = errorOf(() =>
+    const msg = inputErrorOf(() =>
       validateDashboards(
         [
           { file: 'dashboards/a.json', text: dashboard('same', 'up') },
@@ -129,7 +119,7 @@ describe('dashboards', () => {
   });
 
   test('fails when the file is not JSON', () => {
-    const msg = errorOf(() => validateDashboards([{ file: 'dashboards/a.json', text: '{"uid": ' }], catalog, recording));
+    const msg = inputErrorOf(() => validateDashboards([{ file: 'dashboards/a.json', text: '{"uid": ' }], catalog, recording));
     expect(msg).toMatch(/^dashboards\/a\.json: JSON: does not parse/);
   });
 });

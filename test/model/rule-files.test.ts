@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { UserInputError } from '../../lib/errors';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { loadRuleFiles, loadThresholds, REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
+import { inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
@@ -16,16 +16,6 @@ const alert = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 const file = (rules: unknown[], name = 'alerts/x.yaml') => ({ file: name, text: stringify({ groups: [{ name: `g-${name}`, rules }] }) });
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserInputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('rule files', () => {
   test('the repository rule files load, thresholds filled in', () => {
@@ -55,14 +45,16 @@ describe('rule files', () => {
   });
 
   test('fails when an expression does not parse', () => {
-    const msg = errorOf(() => validateRuleFiles([file([alert({ expr: 'rate(up[5m]' })])], catalog, thresholds));
+    const msg = inputErrorOf(() => validateRuleFiles([file([alert({ expr: 'rate(up[5m]' })])], catalog, thresholds));
     expect(msg).toMatch(
       /^alerts\/x\.yaml: group "g-alerts\/x\.yaml", alert "A", expr: is not valid PromQL near position 11 .*\(got "rate\(up\[5m\]"\)\. Fix: /,
     );
   });
 
   test('fails when a metric is neither in the catalog nor a recording rule', () => {
-    const msg = errorOf(() => validateRuleFiles([file([alert({ expr: 'rate(pipeline_execution_total[5m]) > 0' })])], catalog, thresholds));
+    const msg = inputErrorOf(() =>
+      validateRuleFiles([file([alert({ expr: 'rate(pipeline_execution_total[5m]) > 0' })])], catalog, thresholds),
+    );
     expect(msg).toContain(
       'alert "A", expr: queries a metric that is neither in the catalog nor a recording rule (got "pipeline_execution_total")',
     );
@@ -78,39 +70,41 @@ describe('rule files', () => {
   });
 
   test('fails when two alerts share a name', () => {
-    const msg = errorOf(() => validateRuleFiles([file([alert()], 'alerts/a.yaml'), file([alert()], 'alerts/b.yaml')], catalog, thresholds));
+    const msg = inputErrorOf(() =>
+      validateRuleFiles([file([alert()], 'alerts/a.yaml'), file([alert()], 'alerts/b.yaml')], catalog, thresholds),
+    );
     expect(msg).toContain('alerts/b.yaml: group "g-alerts/b.yaml", alert "A": duplicates the alert of the same name in alerts/a.yaml');
   });
 
   test('fails when an alert has no severity', () => {
-    const msg = errorOf(() => validateRuleFiles([file([alert({ labels: { service: 'backend' } })])], catalog, thresholds));
+    const msg = inputErrorOf(() => validateRuleFiles([file([alert({ labels: { service: 'backend' } })])], catalog, thresholds));
     expect(msg).toBe(
       'alerts/x.yaml: group "g-alerts/x.yaml", alert "A": has no `severity` label. Fix: add labels.severity: one of critical, warning, info',
     );
   });
 
   test('fails when the severity is unknown', () => {
-    const msg = errorOf(() => validateRuleFiles([file([alert({ labels: { severity: 'page', service: 'b' } })])], catalog, thresholds));
+    const msg = inputErrorOf(() => validateRuleFiles([file([alert({ labels: { severity: 'page', service: 'b' } })])], catalog, thresholds));
     expect(msg).toContain('labels.severity: is not a known severity (got "page")');
   });
 
   test('fails when an alert lacks an annotation', () => {
-    const msg = errorOf(() => validateRuleFiles([file([alert({ annotations: { summary: 's' } })])], catalog, thresholds));
+    const msg = inputErrorOf(() => validateRuleFiles([file([alert({ annotations: { summary: 's' } })])], catalog, thresholds));
     expect(msg).toContain('has no `description` annotation');
   });
 
   test('fails when a threshold is unknown', () => {
-    const msg = errorOf(() => validateRuleFiles([file([alert({ expr: 'up < ${threshold.nope}' })])], catalog, thresholds));
+    const msg = inputErrorOf(() => validateRuleFiles([file([alert({ expr: 'up < ${threshold.nope}' })])], catalog, thresholds));
     expect(msg).toContain('alert "A", expr: uses an unknown threshold (got "${threshold.nope}")');
   });
 
   test('fails when a recording rule is not named level:metric:operations', () => {
-    const msg = errorOf(() => validateRuleFiles([file([{ record: 'signals_per_minute', expr: 'up' }])], catalog, thresholds));
+    const msg = inputErrorOf(() => validateRuleFiles([file([{ record: 'signals_per_minute', expr: 'up' }])], catalog, thresholds));
     expect(msg).toContain('is not named level:metric:operations (got "signals_per_minute")');
   });
 
   test('fails when the file is not in the rule file format', () => {
-    const msg = errorOf(() =>
+    const msg = inputErrorOf(() =>
       validateRuleFiles(
         [{ file: 'alerts/x.yaml', text: 'groups:\n  - name: g\n    rules:\n      - alert: A\n        exprr: up\n' }],
         catalog,
