@@ -1,0 +1,86 @@
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import { loadEnvironment } from '../lib/config/load-environment';
+import { loadModel } from '../lib/model/model';
+import { verify } from '../scripts/verify';
+
+const repo = path.resolve(__dirname, '..');
+const model = loadModel(repo, loadEnvironment('prod'));
+
+/** A Prometheus API on loopback that answers like AMP: every job up, every metric present, every query with data. */
+function fakeAmp(options: { missing?: string[]; down?: string[] } = {}) {
+  const auth: string[] = [];
+  const server = http.createServer((req, res) => {
+    auth.push(String(req.headers.authorization ?? ''));
+    const url = new URL(req.url ?? '/', 'http://x');
+    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const p = url.pathname.replace(/^\/workspaces\/ws-1/, '');
+    if (p === '/api/v1/query') {
+      const q = url.searchParams.get('query') ?? '';
+      if (q === 'up')
+        return json({
+          data: {
+            result: model.environment.services.map((s) => ({
+              metric: { job: s.name },
+              value: [0, options.down?.includes(s.name) ? '0' : '1'],
+            })),
+          },
+        });
+      return json({ data: { result: [{ metric: {}, value: [0, '1'] }] } });
+    }
+    if (p === '/api/v1/label/__name__/values')
+      return json({ data: model.catalog.seriesNames().filter((n) => !options.missing?.includes(n)) });
+    if (p === '/api/v1/rules') return json({ data: { groups: model.ruleFiles.flatMap((f) => f.groups.map((g) => ({ name: g.name }))) } });
+    if (p === '/alertmanager/api/v2/alerts') return json([]);
+    res.writeHead(404).end();
+  });
+  return { server, auth };
+}
+
+async function run(options: Parameters<typeof fakeAmp>[0] = {}) {
+  const { server, auth } = fakeAmp(options);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/workspaces/ws-1`;
+  try {
+    return { checks: await verify(model, { prometheusUrl: url, sigv4Region: 'eu-west-1' }), auth };
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
+describe('npm run verify against an AMP-like API with SigV4', () => {
+  const saved = { ...process.env };
+  beforeAll(() => {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+    delete process.env.AWS_PROFILE;
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  test('signs every request and passes every check, Alertmanager included', async () => {
+    const { checks, auth } = await run();
+    expect(checks.map((c) => [c.name.split(' (')[0], c.ok])).toEqual([
+      ['every expected job is up', true],
+      ['every catalog metric exists', true],
+      ['every dashboard query returns data', true],
+      ['every rule group is loaded', true],
+      ['Alertmanager answers', true],
+    ]);
+    expect(auth.length).toBeGreaterThan(10);
+    expect(auth.every((a) => a.startsWith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/') && a.includes('/eu-west-1/aps/aws4_request'))).toBe(
+      true,
+    );
+  });
+
+  test('fails when a job is down or a catalog metric is missing, naming them', async () => {
+    const { checks } = await run({ down: ['celery-worker'], missing: ['pipeline_cache_size'] });
+    expect(checks.find((c) => c.name.startsWith('every expected job'))).toMatchObject({ ok: false, detail: 'not up: celery-worker' });
+    expect(checks.find((c) => c.name.startsWith('every catalog metric'))).toMatchObject({
+      ok: false,
+      detail: 'missing: pipeline_cache_size',
+    });
+  });
+});
