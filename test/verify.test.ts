@@ -14,7 +14,7 @@ function fakeAmp(options: { missing?: string[]; down?: string[] } = {}) {
   const server = http.createServer((req, res) => {
     auth.push(String(req.headers.authorization ?? ''));
     const url = new URL(req.url ?? '/', 'http://x');
-    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (body: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const p = url.pathname.replace(/^\/workspaces\/ws-1/, '');
     if (p === '/api/v1/query') {
       const q = url.searchParams.get('query') ?? '';
@@ -33,7 +33,7 @@ function fakeAmp(options: { missing?: string[]; down?: string[] } = {}) {
       return json({ data: model.catalog.seriesNames().filter((n) => !options.missing?.includes(n)) });
     if (p === '/api/v1/rules') return json({ data: { groups: model.ruleFiles.flatMap((f) => f.groups.map((g) => ({ name: g.name }))) } });
     if (p === '/alertmanager/api/v2/alerts') return json([]);
-    res.writeHead(404).end();
+    return void res.writeHead(404).end();
   });
   return { server, auth };
 }

@@ -130,6 +130,21 @@ export class PrometheusWorkspace extends Construct {
     return ns;
   }
 
+  /**
+   * Adds an AMP anomaly detector (Random Cut Forest) on an aggregated query,
+   * evaluated every minute; missing data is skipped.
+   */
+  addAnomalyDetector(alias: string, query: string, labels: Readonly<Record<string, string>>): aps.CfnAnomalyDetector {
+    return new aps.CfnAnomalyDetector(this, `Anomaly-${alias}`, {
+      workspace: this.workspaceArn,
+      alias,
+      evaluationIntervalInSeconds: 60,
+      configuration: { randomCutForest: { query } },
+      missingDataAction: { skip: true },
+      labels: Object.entries(labels).map(([key, value]) => ({ key, value })),
+    });
+  }
+
   /** Sets the alert manager definition (the AMP wrapper with alertmanager_config and template_files). */
   setAlertManagerDefinition(definition: string): void {
     this.workspace.alertManagerDefinition = definition;

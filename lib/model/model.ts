@@ -3,6 +3,7 @@ import { DashboardFile } from './dashboards';
 import { LogQuery, loadLogQueries } from './log-queries';
 import { loadCatalog, MetricCatalog } from './metric-catalog';
 import { loadSlos, renderSloRules, SLO_FILE, SloSet } from './slos';
+import { Anomaly, ANOMALIES_FILE, loadAnomalies, renderAnomalyRules } from './anomalies';
 import { renderSloDashboard } from '../render/slo-dashboard';
 import { ruleFilePaths, loadThresholds, RuleFile, Threshold, validateRuleFiles } from './rule-files';
 import { dashboardPaths, validateDashboards } from './dashboards';
@@ -25,6 +26,8 @@ export interface ObservabilityModel {
   readonly logQueries: readonly LogQuery[];
   /** Service level objectives (alerts/slos.yaml); rendered into the rule file "slos" and the "SLOs" dashboard. */
   readonly slos: SloSet;
+  /** Anomaly detection (alerts/anomalies.yaml): z-score rules everywhere, AMP anomaly detectors on AWS. */
+  readonly anomalies: readonly Anomaly[];
 }
 
 /** Where the generated SLO dashboard sits among dashboards/ (it is not a file in the repository). */
@@ -34,9 +37,14 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
   const catalog = loadCatalog(root);
   const thresholds = loadThresholds(root);
   const slos = loadSlos(root);
+  const anomalies = loadAnomalies(root);
   const read = (file: string) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
   // The SLO file renders into one more rule file, validated like the others.
-  const raw = [...ruleFilePaths(root).map(read), ...(slos.slos.length > 0 ? [{ file: SLO_FILE, text: renderSloRules(slos) }] : [])];
+  const raw = [
+    ...ruleFilePaths(root).map(read),
+    ...(slos.slos.length > 0 ? [{ file: SLO_FILE, text: renderSloRules(slos) }] : []),
+    ...(anomalies.length > 0 ? [{ file: ANOMALIES_FILE, text: renderAnomalyRules(anomalies) }] : []),
+  ];
   const ruleFiles = validateRuleFiles(raw, catalog, thresholds);
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
   const dashboards = validateDashboards(
@@ -44,5 +52,5 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
     catalog,
     recordingRules,
   );
-  return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards, logQueries: loadLogQueries(root), slos };
+  return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards, logQueries: loadLogQueries(root), slos, anomalies };
 }

@@ -9,7 +9,7 @@ import { parsePromql } from './promql';
 export const ALERTS_DIR = 'alerts';
 export const THRESHOLDS_FILE = 'alerts/thresholds.yaml';
 /** Files in alerts/ that are not Prometheus rule files. */
-const NOT_RULE_FILES = new Set(['alertmanager.yaml', 'thresholds.yaml', 'slos.yaml']);
+const NOT_RULE_FILES = new Set(['alertmanager.yaml', 'thresholds.yaml', 'slos.yaml', 'anomalies.yaml']);
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 /** Annotations every alert carries, so a page is actionable on its own. */

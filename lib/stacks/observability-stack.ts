@@ -116,6 +116,9 @@ export class ObservabilityStack extends Stack {
       for (const file of files) workspace.addRuleGroupsNamespace(file.name, file.text, scope);
     });
 
+    for (const a of props.model.anomalies)
+      workspace.addAnomalyDetector(naming.name(a.name).slice(0, 64), a.query, { anomaly: a.name, service: a.service });
+
     const routing = (this.alertRouting = new AlertRouting(this, 'AlertRouting', {
       naming,
       receivers: props.routing.receivers,

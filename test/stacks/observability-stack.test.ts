@@ -61,6 +61,7 @@ describe('ObservabilityStack on AWS (prod)', () => {
   test('creates one rule groups namespace per rule file, holding the validated file', () => {
     const namespaces = resourcesOf(json, 'AWS::APS::RuleGroupsNamespace').map(([, p]) => p);
     expect(namespaces.map((n) => n.Name).sort()).toEqual([
+      'anomalies',
       'pipeline-execution',
       'platform-health',
       'recording-rules',
