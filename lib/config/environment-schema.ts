@@ -97,11 +97,15 @@ const alertsSchema = z.strictObject({
       secretName: z.string().regex(SECRET_NAME, { error: 'must be a Secrets Manager secret name' }),
     })
     .optional(),
-  /** Slack incoming webhook for critical and warning alerts. */
+  /**
+   * Slack for critical, warning and info alerts. On AWS the webhook URL is in
+   * Secrets Manager; locally Alertmanager reads it from the file named by
+   * SLACK_WEBHOOK_URL_FILE when the stack starts.
+   */
   slack: z
     .strictObject({
-      /** Secrets Manager secret with the webhook URL under key `url`. */
-      webhookSecretName: z.string().regex(SECRET_NAME, { error: 'must be a Secrets Manager secret name' }),
+      /** Secrets Manager secret with the webhook URL under key `url` (required on AWS). */
+      webhookSecretName: z.string().regex(SECRET_NAME, { error: 'must be a Secrets Manager secret name' }).optional(),
     })
     .optional(),
 });
@@ -203,6 +207,14 @@ export const environmentSchema = z
         path: ['exporters', 'otlp'],
         input: undefined,
         message: 'is required when metrics or traces go to "otlp": add exporters.otlp.endpoint and exporters.otlp.authSecretName',
+      });
+    }
+    if (env.target === 'aws' && env.alerts.slack && !env.alerts.slack.webhookSecretName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'slack', 'webhookSecretName'],
+        input: undefined,
+        message: 'is required on AWS: add the name of the Secrets Manager secret holding the webhook URL',
       });
     }
     const modes = env.target === 'aws' ? ['dns', 'ecs'] : ['static'];

@@ -1,7 +1,7 @@
 import { stringify as stringifyYaml } from 'yaml';
 import { ObservabilityModel } from '../model/model';
 import { Routing } from '../model/routing';
-import { renderAlertmanagerConfig } from './alertmanager-config';
+import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './alertmanager-config';
 import { collectorConfigYaml, OTLP_GRPC_PORT, OTLP_HTTP_PORT, renderCollectorConfig, ADOT_IMAGE } from './collector-config';
 
 /** Images of the local stack, pinned here. */
@@ -30,7 +30,13 @@ export interface LocalEndpoints {
   readonly collectorSelfTarget?: string;
   /** Folder of the notification templates, as Alertmanager sees it. @default /etc/alertmanager/templates */
   readonly templatesDir?: string;
+  /** The file holding the Slack webhook URL, as Alertmanager sees it. @default /etc/alertmanager/secrets/slack-webhook-url */
+  readonly slackWebhookUrlFile?: string;
 }
+
+/** Receivers that notify Slack when it is configured (the Watchdog does not). */
+const SLACK_RECEIVERS = ['critical', 'warning', 'info'];
+const SLACK_URL_PATH = '/etc/alertmanager/secrets/slack-webhook-url';
 
 export const SEED_RETENTION = '15d';
 
@@ -58,10 +64,25 @@ export function renderLocalBundle(model: ObservabilityModel, routing: Routing, e
   for (const f of model.ruleFiles) files[`monitoring/rules/${f.name}.yaml`] = f.text;
 
   const webhook = (endpoints.webhookBaseUrl ?? 'http://alert-sink:9099').replace(/\/$/, '');
+  const destinations = (receiver: string) => ({
+    webhook_configs: [{ url: `${webhook}/${receiver}`, send_resolved: true }],
+    // Slack when the environment asks for it; the URL stays in a file, out of the bundle.
+    ...(env.alerts.slack &&
+      SLACK_RECEIVERS.includes(receiver) && {
+        slack_configs: [
+          {
+            api_url_file: endpoints.slackWebhookUrlFile ?? SLACK_URL_PATH,
+            send_resolved: true,
+            title: SUBJECT_TEMPLATE,
+            text: MESSAGE_TEMPLATE,
+          },
+        ],
+      }),
+  });
   files['monitoring/alertmanager/alertmanager.yml'] = stringifyYaml(
     renderAlertmanagerConfig(
       routing,
-      (receiver) => ({ webhook_configs: [{ url: `${webhook}/${receiver}`, send_resolved: true }] }),
+      destinations,
       Object.keys(routing.templates).map((t) => `${endpoints.templatesDir ?? '/etc/alertmanager/templates'}/${t}`),
     ),
     { lineWidth: 0 },
@@ -145,7 +166,12 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
     alertmanager: {
       image: LOCAL_IMAGES.alertmanager,
       command: ['--config.file=/etc/alertmanager/alertmanager.yml'],
-      volumes: ['./monitoring/alertmanager:/etc/alertmanager:ro'],
+      volumes: [
+        './monitoring/alertmanager:/etc/alertmanager:ro',
+        ...(env.alerts.slack
+          ? [`\${SLACK_WEBHOOK_URL_FILE:?set SLACK_WEBHOOK_URL_FILE to a file holding the Slack webhook URL}:${SLACK_URL_PATH}:ro`]
+          : []),
+      ],
       ports: ['9093:9093'],
     },
     grafana: {

@@ -97,6 +97,11 @@ describe('environments', () => {
     expect(msg).toContain('environments.x.region: is required when the other of account/region is set');
   });
 
+  test('fails when Slack on AWS names no secret', () => {
+    const msg = inputErrorOf(() => load({ ...base, alerts: { slack: {} } }));
+    expect(msg).toContain('environments.x.alerts.slack.webhookSecretName: is required on AWS');
+  });
+
   test('fails when the YAML does not parse', () => {
     const msg = inputErrorOf(() => loadEnvironment('dev', { text: 'environments:\n  dev: [unclosed\n' }));
     expect(msg).toMatch(/^config\/environments\.yaml: line \d+: is not valid YAML/);

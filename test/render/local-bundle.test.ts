@@ -68,6 +68,28 @@ describe('the local bundle', () => {
   });
 });
 
+test('Slack, when the local environment asks for it: the URL from a file, never in the bundle', () => {
+  const withSlack = loadModel(repo, { ...loadEnvironment('local'), alerts: { email: [], sms: [], slack: {} } });
+  const files = renderLocalBundle(withSlack, routing);
+  const am = parse(files['monitoring/alertmanager/alertmanager.yml']);
+  const byName = Object.fromEntries(am.receivers.map((r: { name: string }) => [r.name, r]));
+  for (const r of ['critical', 'warning', 'info']) {
+    expect(byName[r].slack_configs).toEqual([
+      {
+        api_url_file: '/etc/alertmanager/secrets/slack-webhook-url',
+        send_resolved: true,
+        title: '{{ template "trading.subject" . }}',
+        text: '{{ template "trading.message" . }}',
+      },
+    ]);
+  }
+  expect(byName.watchdog.slack_configs).toBeUndefined();
+  expect(parse(files['docker-compose.yml']).services.alertmanager.volumes).toContain(
+    '${SLACK_WEBHOOK_URL_FILE:?set SLACK_WEBHOOK_URL_FILE to a file holding the Slack webhook URL}:/etc/alertmanager/secrets/slack-webhook-url:ro',
+  );
+  expect(parse(bundle['monitoring/alertmanager/alertmanager.yml']).receivers.every((r: object) => !('slack_configs' in r))).toBe(true);
+});
+
 describe('parity with the AWS template (prod)', () => {
   const aws = synth('prod');
   const awsCollector = () => {

@@ -67,6 +67,24 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
     expect(r.status).toBe(0);
   });
 
+  test('with Slack configured, the local Alertmanager configuration passes amtool check-config', () => {
+    const slackDir = path.join(dir, 'slack');
+    const urlFile = path.join(dir, 'slack-url');
+    fs.writeFileSync(urlFile, 'https://hooks.slack.com/services/T000/B000/XXXX\n');
+    const model = loadModel(repo, { ...loadEnvironment('local'), alerts: { email: [], sms: [], slack: {} } });
+    writeBundle(
+      slackDir,
+      renderLocalBundle(model, loadRouting(repo), {
+        slackWebhookUrlFile: urlFile,
+        templatesDir: path.join(slackDir, 'monitoring/alertmanager/templates'),
+      }),
+    );
+    const r = spawnSync('amtool', ['check-config', path.join(slackDir, 'monitoring/alertmanager/alertmanager.yml')], { encoding: 'utf8' });
+    expect(r.stdout).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(slackDir, 'monitoring/alertmanager/alertmanager.yml'), 'utf8')).not.toContain('hooks.slack.com');
+  });
+
   test('the local Prometheus configuration and its rules pass promtool check config', () => {
     const r = spawnSync('promtool', ['check', 'config', path.join(dir, 'monitoring/prometheus.yml')], { encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`).not.toContain('FAILED');
