@@ -55,7 +55,6 @@ export class CollectorService extends Construct {
   readonly service: ecs.FargateService;
   readonly taskRole: iam.Role;
   readonly securityGroup: ec2.SecurityGroup;
-  readonly configParameter: ssm.StringParameter;
   /** Every fragment's parameter (one for the platform's four services). */
   readonly configParameters: readonly ssm.StringParameter[];
   readonly namespace: servicediscovery.PrivateDnsNamespace;
@@ -82,7 +81,6 @@ export class CollectorService extends Construct {
           tier: ssm.ParameterTier.ADVANCED,
         }),
     );
-    this.configParameter = this.configParameters[0];
 
     const cluster =
       props.cluster ??

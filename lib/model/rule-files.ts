@@ -100,16 +100,10 @@ export function ruleFilePaths(root: string): string[] {
 }
 
 /**
- * Loads and validates every rule file: YAML and schema, thresholds, PromQL
- * syntax, known metrics, unique alert and group names, alert labels and
- * annotations. The first problem stops the load with a message naming file,
- * group and rule.
+ * Validates rule files: YAML and schema, thresholds, PromQL syntax, known
+ * metrics, unique alert and group names, alert labels and annotations. The
+ * first problem stops with a message naming file, group and rule.
  */
-export function loadRuleFiles(root: string, catalog: MetricCatalog, thresholds = loadThresholds(root)): RuleFile[] {
-  const raw = ruleFilePaths(root).map((file) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') }));
-  return validateRuleFiles(raw, catalog, thresholds);
-}
-
 export function validateRuleFiles(
   raw: readonly { file: string; text: string }[],
   catalog: MetricCatalog,

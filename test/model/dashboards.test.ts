@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadDashboards, validateDashboards } from '../../lib/model/dashboards';
+import { validateDashboards } from '../../lib/model/dashboards';
 import { loadCatalog } from '../../lib/model/metric-catalog';
-import { loadRuleFiles } from '../../lib/model/rule-files';
+import { loadEnvironment } from '../../lib/config/load-environment';
+import { loadModel } from '../../lib/model/model';
 import { inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
-const recording = new Set(
-  loadRuleFiles(root, catalog).flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))),
-);
+const model = loadModel(root, loadEnvironment('dev'));
+const recording = model.recordingRules;
 const dashboard = (uid: string, expr: string, title = 'Panel', panel: Record<string, unknown> = {}) =>
   JSON.stringify({
     uid,
@@ -30,7 +30,7 @@ const lint = (text: string) => inputErrorOf(() => validateDashboards([{ file: 'd
 
 describe('dashboards', () => {
   test('the repository dashboards load, every panel query over known metrics', () => {
-    const dashboards = loadDashboards(root, catalog, recording);
+    const dashboards = model.dashboards;
     const overview = dashboards.find((d) => d.uid === 'trading-platform-overview');
     expect(overview?.title).toBe('Trading Platform Overview');
     expect(overview?.panels.filter((p) => p.queries.length > 0).length).toBeGreaterThanOrEqual(25);

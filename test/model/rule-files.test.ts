@@ -1,11 +1,15 @@
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadCatalog } from '../../lib/model/metric-catalog';
-import { loadRuleFiles, loadThresholds, REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
+import { loadEnvironment } from '../../lib/config/load-environment';
+import { loadModel } from '../../lib/model/model';
+import { loadThresholds, REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
 import { inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
+/** The repository's own rule files (not the ones rendered from slos.yaml and anomalies.yaml). */
+const repoRuleFiles = () => loadModel(root, loadEnvironment('dev')).ruleFiles.filter((f) => !['slos', 'anomalies'].includes(f.name));
 const thresholds = { limit: { value: 0.1, description: 'a limit' } };
 const annotations = Object.fromEntries(REQUIRED_ANNOTATIONS.map((a) => [a, `${a} text`]));
 const alert = (over: Record<string, unknown> = {}) => ({
@@ -19,7 +23,7 @@ const file = (rules: unknown[], name = 'alerts/x.yaml') => ({ file: name, text: 
 
 describe('rule files', () => {
   test('the repository rule files load, thresholds filled in', () => {
-    const files = loadRuleFiles(root, catalog);
+    const files = repoRuleFiles();
     expect(files.map((f) => f.name)).toEqual(['pipeline-execution', 'platform-health', 'recording-rules', 'signal-system']);
     const text = files.map((f) => f.text).join('\n');
     expect(text).not.toContain('${threshold.');
@@ -27,7 +31,7 @@ describe('rule files', () => {
   });
 
   test("keeps the seed's two alerts by name, severity and expression", () => {
-    const rules = loadRuleFiles(root, catalog).flatMap((f) => f.groups.flatMap((g) => g.rules));
+    const rules = repoRuleFiles().flatMap((f) => f.groups.flatMap((g) => g.rules));
     const serviceDown = rules.find((r) => r.alert === 'ServiceDown');
     expect(serviceDown).toMatchObject({ expr: 'up == 0', for: '1m', labels: { severity: 'critical' } });
     const failure = rules.find((r) => r.alert === 'HighExecutionFailureRate');
