@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -37,13 +38,16 @@ export class DashboardImport extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardImportProps) {
     super(scope, id);
-    // One JSON document: a file asset is hashed by content and not zipped.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboards-'));
-    const bundleFile = path.join(dir, 'dashboards.json');
-    fs.writeFileSync(
-      bundleFile,
-      JSON.stringify({ dashboards: props.dashboards.map(({ file, folder, uid, text }) => ({ file, folder, uid, text })) }),
-    );
+    // One JSON document: a file asset is hashed by content and not zipped. The
+    // file is named by its content, so repeated synths reuse it instead of
+    // leaving a new temporary folder behind each time.
+    const content = JSON.stringify({ dashboards: props.dashboards.map(({ file, folder, uid, text }) => ({ file, folder, uid, text })) });
+    const dir = path.join(os.tmpdir(), 'trading-observability-dashboards');
+    const bundleFile = path.join(dir, `${createHash('sha256').update(content).digest('hex')}.json`);
+    if (!fs.existsSync(bundleFile)) {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(bundleFile, content);
+    }
     const bundle = new s3assets.Asset(this, 'Bundle', { path: bundleFile });
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
