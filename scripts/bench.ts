@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { cdkContext } from '../lib/cdk-context';
 import { FULL_SCALE, ScaleShape, writeSyntheticProject } from '../lib/scale/synthetic-project';
 import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } from '../lib/scale/scale-report';
 
@@ -20,7 +21,12 @@ function timeOnce(entry: string, env: string, validation: boolean): number {
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ env }), CDK_OUTDIR: out, CDK_VALIDATION: String(validation) },
+    env: {
+      ...process.env,
+      CDK_CONTEXT_JSON: JSON.stringify(cdkContext(root, { env })),
+      CDK_OUTDIR: out,
+      CDK_VALIDATION: String(validation),
+    },
     encoding: 'utf8',
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;

@@ -1,11 +1,15 @@
+import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../lib/app';
+import { cdkContext } from '../lib/cdk-context';
 import { EnvironmentConfig } from '../lib/config/environment-schema';
 import { loadEnvironment } from '../lib/config/load-environment';
 import { UserInputError } from '../lib/errors';
 import { ObservabilityStack } from '../lib/stacks/observability-stack';
+
+const REPO = path.resolve(__dirname, '..');
 
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 
@@ -18,13 +22,15 @@ export interface Synthesized {
 }
 
 /**
- * Synthesizes one environment the way `cdk synth -c env=NAME` does, with
- * cdk-nag's AwsSolutions pack as a validation plugin and CDK's CloudFormation
- * validation as errors: an unacknowledged finding makes app.synth() throw. Lambda bundling is skipped (tests do not
+ * Synthesizes one environment the way `cdk synth -c env=NAME` does (cdk.json's
+ * context, feature flags included), with cdk-nag's AwsSolutions pack as a
+ * validation plugin and CDK's CloudFormation validation as errors (cdk.json
+ * sets `@aws-cdk/core:validateAgainstDefaultRules`): an unacknowledged finding
+ * makes app.synth() throw. Lambda bundling is skipped (tests do not
  * need the bundle, and esbuild would run once per synth).
  */
 export function synth(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig = (e) => e): Synthesized {
-  const app = new App({ context: { env, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const app = new App({ context: cdkContext(REPO, { env, 'aws:cdk:bundling-stacks': [] }) });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
   const assembly = app.synth();

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { cdkContext } from '../cdk-context';
 
 export interface Limits {
   cloudformation: { templateBodyBytes: number; resourcesPerStack: number };
@@ -32,7 +33,7 @@ export function synthProject(root: string, entry: string, env: string, outdir: s
   const r = spawnSync(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ env }), CDK_OUTDIR: outdir },
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkContext(root, { env })), CDK_OUTDIR: outdir },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`synth of ${root} failed:\n${r.stderr.slice(-3000)}`);

@@ -112,6 +112,14 @@ describe('collector on ECS Fargate (prod)', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
   });
+
+  test("the VPC's default security group is stripped of its rules (cdk.json's recommended flags reach the tests)", () => {
+    // @aws-cdk/aws-ec2:restrictDefaultSecurityGroup, set in cdk.json: a test that
+    // synthesized without cdk.json's context would see no such resource.
+    template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
+      DefaultSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkVpc'), 'DefaultSecurityGroup'] },
+    });
+  });
 });
 
 describe('switching exporters changes only configuration, permissions and secrets', () => {

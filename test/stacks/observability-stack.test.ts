@@ -112,7 +112,7 @@ describe('ObservabilityStack on AWS (prod)', () => {
       expect(amp).toMatchObject({
         Effect: 'Allow',
         Principal: { Service: 'aps.amazonaws.com' },
-        Action: ['sns:Publish', 'sns:GetTopicAttributes'],
+        Action: ['sns:GetTopicAttributes', 'sns:Publish'],
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
           ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^Prometheus/), 'Arn'] } },
