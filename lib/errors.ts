@@ -34,10 +34,11 @@ export function describeZodIssue(
   issue: z.core.$ZodIssue,
   reference: string,
 ): string {
-  const where = [...prefix, ...issue.path]
-    .map(String)
-    .join('.')
-    .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  const where =
+    [...prefix, ...issue.path]
+      .map(String)
+      .join('.')
+      .replace(/\.(\d+)(?=\.|$)/g, '[$1]') || 'top level';
   const value = issue.input !== undefined ? issue.input : valueAt(input, issue.path);
   if (value === undefined && issue.code === 'invalid_type') {
     return UserInputError.of({

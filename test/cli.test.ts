@@ -70,6 +70,18 @@ describe('the cdk app entry point', () => {
     expect(r.templates).toEqual([]);
   });
 
+  test('fails when a data file is not valid YAML, naming file, line and column, without a stack trace', () => {
+    const broken = project();
+    fs.appendFileSync(path.join(broken, 'catalog/metrics.yaml'), 'metrics: [unclosed\n');
+    const r = synth(broken, 'dev');
+    fs.rmSync(broken, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^catalog\/metrics\.yaml: line \d+, column \d+: is not valid YAML \(.+\)\. Fix: correct the YAML syntax there$/,
+    );
+    expect(r.templates).toEqual([]);
+  });
+
   test('fails when a dashboard queries an unknown metric, naming file and panel', () => {
     const broken = project();
     const file = path.join(broken, 'dashboards/trading-platform-overview.json');

@@ -19,6 +19,8 @@ export interface Synthesized {
   readonly outdir: string;
   readonly template: Template;
   readonly json: Record<string, any>;
+  /** Warning annotations of the stack, as "path: message" (construct warnings CDK would print at synth). */
+  readonly warnings: string[];
 }
 
 /**
@@ -34,8 +36,9 @@ export function synth(env: string, overrides: (e: EnvironmentConfig) => Environm
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
   const assembly = app.synth();
-  const json = assembly.getStackByName(stack.stackName).template;
-  return { stack, template: Template.fromJSON(json), json, outdir: assembly.directory };
+  const artifact = assembly.getStackByName(stack.stackName);
+  const warnings = artifact.messages.filter((m) => m.level === 'warning').map((m) => `${m.id}: ${String(m.entry.data)}`);
+  return { stack, template: Template.fromJSON(artifact.template), json: artifact.template, outdir: assembly.directory, warnings };
 }
 
 /** Every resource of a type, as [logicalId, properties]. */

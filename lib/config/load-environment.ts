@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseYamlText } from '../data-file';
 import { describeZodIssue, UserInputError } from '../errors';
 import { EnvironmentConfig, environmentSchema } from './environment-schema';
 
@@ -19,16 +19,7 @@ export interface LoadEnvironmentOptions {
 export function loadEnvironment(name: string, options: LoadEnvironmentOptions = {}): EnvironmentConfig {
   const file = ENVIRONMENTS_FILE;
   const text = options.text ?? fs.readFileSync(path.join(options.root ?? projectRoot(), file), 'utf8');
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    if (e instanceof YAMLParseError) {
-      const line = e.linePos?.[0].line;
-      throw UserInputError.of({ file, where: `line ${line ?? '?'}`, problem: `is not valid YAML: ${e.message.split('\n')[0]}`, fix: 'correct the YAML syntax' });
-    }
-    throw e;
-  }
+  const doc = parseYamlText(file, text);
   const root = (doc ?? {}) as { defaults?: Record<string, unknown>; environments?: Record<string, Record<string, unknown> | null> };
   const environments = root.environments ?? {};
   const names = Object.keys(environments);

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -38,6 +38,11 @@ export class PlatformNetwork extends Construct {
       });
       this.vpcCidr = props.existing.vpcCidr;
       this.privateSubnets = { subnets: this.vpc.privateSubnets };
+      for (const subnet of this.vpc.privateSubnets)
+        Annotations.of(subnet).acknowledgeWarning(
+          '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+          'Only the subnet ids are used (to place the collector tasks); nothing here reads or adds routes.',
+        );
       return;
     }
     // Two AZs, one NAT gateway: the collector needs egress to AMP, X-Ray and

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
-import { describeZodIssue, UserInputError } from '../errors';
+import { readYamlFile } from '../data-file';
 
 export const ANOMALIES_FILE = 'alerts/anomalies.yaml';
 
@@ -21,11 +21,8 @@ export type Anomaly = z.infer<typeof anomalySchema>;
 export function loadAnomalies(root: string): Anomaly[] {
   const full = path.join(root, ANOMALIES_FILE);
   if (!fs.existsSync(full)) return [];
-  const doc = parseYaml(fs.readFileSync(full, 'utf8'));
-  const parsed = z.strictObject({ anomalies: z.array(anomalySchema) }).safeParse(doc, { reportInput: true });
-  if (!parsed.success)
-    throw new UserInputError(describeZodIssue(ANOMALIES_FILE, [], doc, parsed.error.issues[0], 'the header of alerts/anomalies.yaml'));
-  return parsed.data.anomalies;
+  return readYamlFile(root, ANOMALIES_FILE, z.strictObject({ anomalies: z.array(anomalySchema) }), 'the header of alerts/anomalies.yaml')
+    .anomalies;
 }
 
 const camel = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());

@@ -1,8 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { describeZodIssue, UserInputError } from '../errors';
+import { readYamlFile } from '../data-file';
+import { UserInputError } from '../errors';
 
 export const LOG_QUERIES_FILE = 'logs/queries.yaml';
 
@@ -17,14 +15,12 @@ export type LogQuery = z.infer<typeof querySchema>;
 
 export function loadLogQueries(root: string): LogQuery[] {
   const file = LOG_QUERIES_FILE;
-  const doc = parseYaml(fs.readFileSync(path.join(root, file), 'utf8'));
-  const parsed = z.strictObject({ queries: z.array(querySchema) }).safeParse(doc, { reportInput: true });
-  if (!parsed.success) throw new UserInputError(describeZodIssue(file, [], doc, parsed.error.issues[0], 'the header of logs/queries.yaml'));
+  const { queries } = readYamlFile(root, file, z.strictObject({ queries: z.array(querySchema) }), 'the header of logs/queries.yaml');
   const names = new Set<string>();
-  for (const q of parsed.data.queries) {
+  for (const q of queries) {
     if (names.has(q.name))
       throw UserInputError.of({ file, where: `query "${q.name}"`, problem: 'is defined twice', fix: 'give each query its own name' });
     names.add(q.name);
   }
-  return parsed.data.queries;
+  return queries;
 }

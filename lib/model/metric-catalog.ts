@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
 /** The catalog file, relative to the project root: the one place to add a metric. */
@@ -92,16 +90,6 @@ export class MetricCatalog {
 }
 
 export function loadCatalog(root: string): MetricCatalog {
-  const file = path.join(root, CATALOG_FILE);
-  const parsed = catalogSchema.safeParse(parseYaml(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw UserInputError.of({
-      file: CATALOG_FILE,
-      where: issue.path.join('.'),
-      problem: issue.message,
-      fix: 'see the header of the file for the fields of a metric',
-    });
-  }
-  return new MetricCatalog(parsed.data.metrics, parsed.data.builtin);
+  const data = readYamlFile(root, CATALOG_FILE, catalogSchema, 'the header of catalog/metrics.yaml for the fields of a metric');
+  return new MetricCatalog(data.metrics, data.builtin);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 import { SEVERITIES } from './rule-files';
 
@@ -49,17 +49,12 @@ export interface Routing {
 
 export function loadRouting(root: string): Routing {
   const file = ROUTING_FILE;
-  const parsed = routingSchema.safeParse(parseYaml(fs.readFileSync(path.join(root, file), 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw UserInputError.of({
-      file,
-      where: issue.path.map(String).join('.') || 'top level',
-      problem: issue.message,
-      fix: 'follow the Alertmanager configuration format (route, inhibit_rules, receivers with names only)',
-    });
-  }
-  const { route, inhibit_rules, receivers, templates } = parsed.data;
+  const { route, inhibit_rules, receivers, templates } = readYamlFile(
+    root,
+    file,
+    routingSchema,
+    'the Alertmanager configuration format (route, inhibit_rules, receivers with names only)',
+  );
   const names = receivers.map((r) => r.name);
   const walk = (r: RouteShape, where: string): void => {
     if (r.receiver !== undefined && !names.includes(r.receiver)) {

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
-import { describeZodIssue, UserInputError } from '../errors';
+import { checkData, parseYamlText } from '../data-file';
+import { UserInputError } from '../errors';
 import { MetricCatalog } from './metric-catalog';
 import { parsePromql } from './promql';
 
@@ -75,17 +76,13 @@ const PLACEHOLDER = /\$\{threshold\.([a-z0-9_]+)\}/g;
 export function loadThresholds(root: string): Record<string, Threshold> {
   const file = path.join(root, THRESHOLDS_FILE);
   if (!fs.existsSync(file)) return {};
-  const parsed = thresholdsSchema.safeParse(parseYaml(fs.readFileSync(file, 'utf8')) ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw UserInputError.of({
-      file: THRESHOLDS_FILE,
-      where: issue.path.join('.'),
-      problem: issue.message,
-      fix: 'write each threshold as `name: { value: NUMBER, description: TEXT }`',
-    });
-  }
-  return parsed.data;
+  const doc = parseYamlText(THRESHOLDS_FILE, fs.readFileSync(file, 'utf8')) ?? {};
+  return checkData(
+    THRESHOLDS_FILE,
+    doc,
+    thresholdsSchema,
+    'the header of alerts/thresholds.yaml: `name: { value: NUMBER, description: TEXT }`',
+  );
 }
 
 /** Lists alerts/*.yaml rule files (not recursive; not alertmanager.yaml). */
@@ -152,30 +149,13 @@ export function validateRuleFiles(
 }
 
 function parseRuleFile(file: string, text: string, thresholds: Record<string, Threshold>): RuleGroup[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw UserInputError.of({
-      file,
-      where: 'YAML',
-      problem: `does not parse: ${(e as Error).message.split('\n')[0]}`,
-      fix: 'correct the YAML syntax',
-    });
-  }
-  const result = ruleFileSchema.safeParse(doc, { reportInput: true });
-  if (!result.success) {
-    throw new UserInputError(
-      describeZodIssue(
-        file,
-        [],
-        doc,
-        result.error.issues[0],
-        'the Prometheus rule file format: groups: [{name, rules: [{alert|record, expr, for, labels, annotations}]}]',
-      ),
-    );
-  }
-  return result.data.groups.map((group) => ({
+  const data = checkData(
+    file,
+    parseYamlText(file, text),
+    ruleFileSchema,
+    'the Prometheus rule file format: groups: [{name, rules: [{alert|record, expr, for, labels, annotations}]}]',
+  );
+  return data.groups.map((group) => ({
     ...group,
     rules: group.rules.map((rule, i) => {
       const where = `group "${group.name}", ${rule.alert ? `alert "${rule.alert}"` : rule.record ? `record "${rule.record}"` : `rule #${i + 1}`}`;

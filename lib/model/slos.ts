@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
-import { describeZodIssue, UserInputError } from '../errors';
+import { readYamlFile } from '../data-file';
+import { UserInputError } from '../errors';
 
 export const SLO_FILE = 'alerts/slos.yaml';
 
@@ -41,17 +42,14 @@ const RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 export function loadSlos(root: string): SloSet {
   const full = path.join(root, SLO_FILE);
   if (!fs.existsSync(full)) return { window: '30d', slos: [] };
-  const doc = parseYaml(fs.readFileSync(full, 'utf8'));
-  const parsed = fileSchema.safeParse(doc, { reportInput: true });
-  if (!parsed.success)
-    throw new UserInputError(describeZodIssue(SLO_FILE, [], doc, parsed.error.issues[0], 'the header of alerts/slos.yaml'));
+  const data = readYamlFile(root, SLO_FILE, fileSchema, 'the header of alerts/slos.yaml');
   const names = new Set<string>();
-  for (const s of parsed.data.slos) {
+  for (const s of data.slos) {
     if (names.has(s.name))
       throw UserInputError.of({ file: SLO_FILE, where: `slo "${s.name}"`, problem: 'is defined twice', fix: 'give each SLO its own name' });
     names.add(s.name);
   }
-  return parsed.data;
+  return data;
 }
 
 const camel = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());

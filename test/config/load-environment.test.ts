@@ -104,6 +104,6 @@ describe('environments', () => {
 
   test('fails when the YAML does not parse', () => {
     const msg = inputErrorOf(() => loadEnvironment('dev', { text: 'environments:\n  dev: [unclosed\n' }));
-    expect(msg).toMatch(/^config\/environments\.yaml: line \d+: is not valid YAML/);
+    expect(msg).toMatch(/^config\/environments\.yaml: line \d+, column \d+: is not valid YAML/);
   });
 });

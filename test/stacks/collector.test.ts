@@ -155,8 +155,8 @@ describe('switching exporters changes only configuration, permissions and secret
     expect(resolveJoin(list.Condition.ArnEquals['ecs:cluster'])).toBe('arn:aws:ecs:eu-west-1:123456789012:cluster/trading');
   });
 
-  test("the platform's network, imported by id, replaces the VPC of its own", () => {
-    const { json, template } = synth('prod', (e) => ({
+  test("the platform's network, imported by id, replaces the VPC of its own, without warnings", () => {
+    const { json, template, warnings } = synth('prod', (e) => ({
       ...e,
       network: {
         vpcId: 'vpc-0123456789abcdef0',
@@ -166,6 +166,7 @@ describe('switching exporters changes only configuration, permissions and secret
       },
     }));
     template.resourceCountIs('AWS::EC2::VPC', 0);
+    expect(warnings).toEqual([]);
     template.hasResourceProperties('AWS::ECS::Service', {
       NetworkConfiguration: {
         AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] }),

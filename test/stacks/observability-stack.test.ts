@@ -14,10 +14,14 @@ function summary(json: Record<string, any>) {
 
 describe.each(ENVIRONMENTS)('ObservabilityStack (%s)', (env) => {
   // synth() runs cdk-nag's AwsSolutions pack: an unacknowledged finding throws here.
-  const { json } = synth(env);
+  const { json, warnings } = synth(env);
 
   test('passes cdk-nag and matches its summary snapshot', () => {
     expect(summary(json)).toMatchSnapshot();
+  });
+
+  test('synthesizes without a construct warning', () => {
+    expect(warnings).toEqual([]);
   });
 
   test('tags every taggable resource with app and env', () => {

@@ -1,0 +1,64 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { z } from 'zod';
+import { loadEnvironment } from '../lib/config/load-environment';
+import { checkData, parseYamlText } from '../lib/data-file';
+import { loadModel } from '../lib/model/model';
+import { loadRouting } from '../lib/model/routing';
+import { inputErrorOf } from './helpers';
+
+const repo = path.resolve(__dirname, '..');
+
+describe('data files', () => {
+  test('fails when YAML does not parse: names the file, line and column, once', () => {
+    const msg = inputErrorOf(() => parseYamlText('alerts/x.yaml', 'groups:\n  name: a: b\n'));
+    expect(msg).toMatch(/^alerts\/x\.yaml: line 2, column \d+: is not valid YAML \(.+\)\. Fix: correct the YAML syntax there$/);
+    expect(msg).not.toContain('\n');
+  });
+
+  test('fails when a file is empty: the top level is named as the place', () => {
+    const msg = inputErrorOf(() =>
+      checkData('logs/queries.yaml', parseYamlText('logs/queries.yaml', ''), z.object({ queries: z.array(z.string()) }), 'x'),
+    );
+    expect(msg).toMatch(/^logs\/queries\.yaml: top level: /);
+  });
+
+  test('fails when a field has the wrong type: names the field and the value', () => {
+    const msg = inputErrorOf(() =>
+      checkData(
+        'catalog/metrics.yaml',
+        { metrics: [{ name: 7 }] },
+        z.object({ metrics: z.array(z.object({ name: z.string() })) }),
+        'the header',
+      ),
+    );
+    expect(msg).toContain('catalog/metrics.yaml: metrics[0].name: ');
+    expect(msg).toContain('(got 7)');
+  });
+
+  // Every YAML file the app reads (model and routing) goes through the same reader: a syntax
+  // error in any of them is one message naming that file.
+  const files = [
+    'catalog/metrics.yaml',
+    'alerts/thresholds.yaml',
+    'alerts/alertmanager.yaml',
+    'alerts/slos.yaml',
+    'alerts/anomalies.yaml',
+    'alerts/platform-health.yaml',
+    'logs/queries.yaml',
+  ];
+  test.each(files)('fails when %s is not valid YAML, naming it', (file) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'data-file-'));
+    try {
+      for (const d of ['config', 'catalog', 'alerts', 'dashboards', 'logs'])
+        fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
+      fs.appendFileSync(path.join(dir, file), '\nbroken: [unclosed\n');
+      const msg = inputErrorOf(() => (loadRouting(dir), loadModel(dir, loadEnvironment('dev', { root: dir }))));
+      expect(msg.startsWith(`${file}: line `)).toBe(true);
+      expect(msg).toContain('is not valid YAML');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
