@@ -15,6 +15,8 @@ import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } 
 const root = path.resolve(__dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'];
+/** cdk.json's context, read once: both apps get it, as `cdk synth` would give it. */
+const CONTEXT = cdkContext(root);
 
 function timeOnce(entry: string, env: string, validation: boolean): number {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -23,7 +25,7 @@ function timeOnce(entry: string, env: string, validation: boolean): number {
     cwd: root,
     env: {
       ...process.env,
-      CDK_CONTEXT_JSON: JSON.stringify(cdkContext(root, { env })),
+      CDK_CONTEXT_JSON: JSON.stringify({ ...CONTEXT, env }),
       CDK_OUTDIR: out,
       CDK_VALIDATION: String(validation),
     },

@@ -3,17 +3,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cdkContext } from '../lib/cdk-context';
+import { copyProject } from '../lib/project-copy';
 
 const repo = path.resolve(__dirname, '..');
 
 /** A copy of the project (code and data) in which a test may break one file. */
 function project(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-cli-'));
-  for (const d of ['bin', 'lib', 'config', 'catalog', 'alerts', 'dashboards', 'logs'])
-    fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
-  fs.copyFileSync(path.join(repo, 'cdk.json'), path.join(dir, 'cdk.json'));
-  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
+  return copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'obs-cli-')));
 }
 
 /** Runs the app as `cdk synth -c env=NAME` does: context and output folder through the environment. */
@@ -22,7 +18,7 @@ function synth(dir: string, env: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkContext(repo, { env, 'aws:cdk:bundling-stacks': [] })), CDK_OUTDIR: out },
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkContext(dir, { env, 'aws:cdk:bundling-stacks': [] })), CDK_OUTDIR: out },
     timeout: 60_000,
   });
   const templates = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f.endsWith('.template.json')) : [];

@@ -6,6 +6,7 @@ import { loadEnvironment } from '../lib/config/load-environment';
 import { checkData, parseYamlText } from '../lib/data-file';
 import { loadModel } from '../lib/model/model';
 import { loadRouting } from '../lib/model/routing';
+import { copyProject } from '../lib/project-copy';
 import { inputErrorOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
@@ -49,10 +50,8 @@ describe('data files', () => {
     'logs/queries.yaml',
   ];
   test.each(files)('fails when %s is not valid YAML, naming it', (file) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'data-file-'));
+    const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'data-file-')));
     try {
-      for (const d of ['config', 'catalog', 'alerts', 'dashboards', 'logs'])
-        fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
       fs.appendFileSync(path.join(dir, file), '\nbroken: [unclosed\n');
       const msg = inputErrorOf(() => (loadRouting(dir), loadModel(dir, loadEnvironment('dev', { root: dir }))));
       expect(msg.startsWith(`${file}: line `)).toBe(true);

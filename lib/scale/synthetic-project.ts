@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
+import { copyProject } from '../project-copy';
 
 export interface ScaleShape {
   readonly services: number;
@@ -18,10 +19,7 @@ export const FULL_SCALE: ScaleShape = { services: 200, dashboards: 300, alertRul
  * extra dashboards of six panels. Returns the copy's root.
  */
 export function writeSyntheticProject(repo: string, dir: string, shape: ScaleShape): string {
-  for (const d of ['bin', 'lib', 'config', 'catalog', 'alerts', 'dashboards', 'logs'])
-    fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
-  fs.copyFileSync(path.join(repo, 'cdk.json'), path.join(dir, 'cdk.json'));
-  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  copyProject(repo, dir);
   const names = Array.from({ length: shape.services }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
   const metric = (s: string) => s.replace(/-/g, '_');
 

@@ -5,15 +5,14 @@ import { parse, stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { UserInputError } from '../../lib/errors';
 import { loadModel, SLO_DASHBOARD_FILE } from '../../lib/model/model';
+import { copyProject } from '../../lib/project-copy';
 import { loadSlos, renderSloRules, sloAlertNames } from '../../lib/model/slos';
 
 const repo = path.resolve(__dirname, '../..');
 
 /** A copy of the project's data with one more SLO: "adding an SLO is one entry". */
 function withExtraSlo(extra: Record<string, unknown>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slo-'));
-  for (const d of ['config', 'catalog', 'alerts', 'dashboards', 'logs'])
-    fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
+  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')));
   const file = path.join(dir, 'alerts/slos.yaml');
   const doc = parse(fs.readFileSync(file, 'utf8'));
   doc.slos.push(extra);
