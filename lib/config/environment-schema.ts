@@ -62,6 +62,37 @@ const exportersSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * IAM Identity Center user and group ids, as UpdatePermissions accepts them:
+ * a UUID, optionally prefixed by a 10-hex-digit identity store part
+ * (pattern of User.id in the AMG API reference; see test/contracts/amg-permissions.ts).
+ */
+export const IDENTITY_CENTER_ID = /^([0-9a-fA-F]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/;
+const identityCenterIds = z
+  .array(
+    z.string().regex(IDENTITY_CENTER_ID, {
+      error: 'must be an IAM Identity Center id like "9067c5b4d3-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d" (Identity Center console, group or user details)',
+    }),
+  )
+  .default([]);
+const roleGrantSchema = z.strictObject({
+  /** IAM Identity Center group ids given this role. @default [] */
+  groups: identityCenterIds,
+  /** IAM Identity Center user ids given this role. @default [] */
+  users: identityCenterIds,
+});
+export const GRAFANA_ROLES = ['admin', 'editor', 'viewer'] as const;
+const grafanaAccessSchema = z.strictObject({
+  admin: roleGrantSchema.default({ groups: [], users: [] }),
+  editor: roleGrantSchema.default({ groups: [], users: [] }),
+  viewer: roleGrantSchema.default({ groups: [], users: [] }),
+  /**
+   * This project owns the workspace's access: assignments made by hand (not
+   * listed here) are revoked at deploy. @default false (hand-made assignments stay)
+   */
+  exclusive: z.boolean().default(false),
+});
+
 const grafanaSchema = z.discriminatedUnion(
   'authentication',
   [
@@ -69,6 +100,8 @@ const grafanaSchema = z.discriminatedUnion(
       authentication: z.literal('AWS_SSO'),
       /** Let workspace admins install plugins. @default false */
       pluginAdminEnabled: z.boolean().default(false),
+      /** Who may open the workspace, and with which role (applied with AMG's UpdatePermissions). @default - no one is assigned */
+      access: grafanaAccessSchema.optional(),
     }),
     z.strictObject({
       authentication: z.literal('SAML'),
@@ -242,6 +275,37 @@ export const environmentSchema = z
         message: 'must list one subnet per availability zone, in the same order: give as many privateSubnetIds as availabilityZones',
       });
     }
+    if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
+      const roleOf = new Map<string, string>();
+      for (const role of GRAFANA_ROLES) {
+        for (const kind of ['groups', 'users'] as const) {
+          env.grafana.access[role][kind].forEach((id, i) => {
+            const other = roleOf.get(id);
+            if (other !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['grafana', 'access', role, kind, i],
+                input: id,
+                message: `is also given the ${other} role: remove it from one of the two, a group or user has one role on a workspace`,
+              });
+            }
+            roleOf.set(id, role);
+          });
+        }
+      }
+    }
+    if (env.grafana.authentication === 'SAML') {
+      env.grafana.saml.editorRoleValues.forEach((value, i) => {
+        if (env.grafana.authentication === 'SAML' && env.grafana.saml.adminRoleValues.includes(value)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['grafana', 'saml', 'editorRoleValues', i],
+            input: value,
+            message: 'is also an admin role value: remove it from one of adminRoleValues and editorRoleValues',
+          });
+        }
+      });
+    }
     const seen = new Set<string>();
     env.services.forEach((s, i) => {
       if (seen.has(s.name)) {
@@ -255,3 +319,4 @@ export const environmentSchema = z
 export type EnvironmentConfig = z.infer<typeof environmentSchema> & { readonly name: string };
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ExportersConfig = EnvironmentConfig['exporters'];
+export type GrafanaAccessConfig = z.infer<typeof grafanaAccessSchema>;

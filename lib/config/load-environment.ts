@@ -41,6 +41,20 @@ export function loadEnvironment(name: string, options: LoadEnvironmentOptions = 
   if (name === 'prod' && result.data.logRetentionDays < 30) {
     throw UserInputError.of({ file, where: `environments.${name}.logRetentionDays`, problem: 'is below the 30 days production requires', value: result.data.logRetentionDays, fix: 'set it to 30 or more' });
   }
+  // Someone must be able to administer production's Grafana without a console step.
+  const grafana = result.data.grafana;
+  if (name === 'prod' && result.data.target === 'aws' && grafana.authentication === 'AWS_SSO') {
+    const admin = grafana.access?.admin;
+    if (!admin || admin.groups.length + admin.users.length === 0) {
+      throw UserInputError.of({
+        file,
+        where: `environments.${name}.grafana.access.admin`,
+        problem: 'is empty: production needs at least one Grafana admin',
+        value: admin ? admin.groups : undefined,
+        fix: 'add an IAM Identity Center group id under grafana.access.admin.groups',
+      });
+    }
+  }
   return { ...result.data, name };
 }
 

@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AlertRouting } from '../constructs/alert-routing';
 import { CollectorService } from '../constructs/collector-service';
 import { DashboardImport } from '../constructs/dashboard-import/dashboard-import';
+import { GrafanaAccess } from '../constructs/grafana-access/grafana-access';
 import { GrafanaWorkspace } from '../constructs/grafana-workspace';
 import { MonitoringHealth } from '../constructs/monitoring-health';
 import { OtelServiceSettings } from '../constructs/otel-service-settings';
@@ -217,6 +218,16 @@ export class ObservabilityStack extends Stack {
       pluginAdminEnabled: env.grafana.pluginAdminEnabled,
       notificationTopics: Object.values(routing.topics),
     }));
+    if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
+      new GrafanaAccess(this, 'GrafanaAccess', {
+        naming,
+        workspaceId: grafanaWorkspace.workspaceId,
+        workspaceArn: grafanaWorkspace.workspaceArn,
+        ...env.grafana.access,
+        logsKey,
+        logRetention: env.logRetentionDays as logs.RetentionDays,
+      });
+    }
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
       naming,
       grafana: grafanaWorkspace,

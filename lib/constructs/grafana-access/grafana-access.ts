@@ -1,0 +1,152 @@
+import * as path from 'path';
+import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { Naming } from '../../naming';
+import { bundledNodeCode } from '../bundled-node-code';
+import type { AccessProperties, Assignment, Role } from './handler';
+
+/** Identity Center groups and users for one Grafana role. */
+export interface RoleGrant {
+  readonly groups?: readonly string[];
+  readonly users?: readonly string[];
+}
+
+export interface GrafanaAccessProps {
+  readonly naming: Naming;
+  /** The workspace's id (g-…) and ARN. */
+  readonly workspaceId: string;
+  readonly workspaceArn: string;
+  /** @default - no one */
+  readonly admin?: RoleGrant;
+  /** @default - no one */
+  readonly editor?: RoleGrant;
+  /** @default - no one */
+  readonly viewer?: RoleGrant;
+  /** Revoke every assignment not listed (made by hand). @default false */
+  readonly exclusive?: boolean;
+  readonly logsKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * Who may open an Amazon Managed Grafana workspace that signs in with IAM
+ * Identity Center. CloudFormation's AWS::Grafana::Workspace has no property
+ * for it, so a custom resource calls AMG's UpdatePermissions (see ./handler).
+ * Its properties change only when the configuration does.
+ */
+export class GrafanaAccess extends Construct {
+  readonly handler: lambda.Function;
+  readonly resource: CustomResource;
+  /** What the resource applies, in order: admins, editors, viewers. */
+  readonly assignments: readonly Assignment[];
+
+  constructor(scope: Construct, id: string, props: GrafanaAccessProps) {
+    super(scope, id);
+    const grants: [Role, RoleGrant | undefined][] = [
+      ['ADMIN', props.admin],
+      ['EDITOR', props.editor],
+      ['VIEWER', props.viewer],
+    ];
+    this.assignments = grants.flatMap(([role, g]) => [
+      ...(g?.groups ?? []).map((gid) => ({ id: gid, type: 'SSO_GROUP' as const, role })),
+      ...(g?.users ?? []).map((uid) => ({ id: uid, type: 'SSO_USER' as const, role })),
+    ]);
+    const seen = new Map<string, Role>();
+    for (const a of this.assignments) {
+      const other = seen.get(a.id);
+      if (other) throw new Error(`GrafanaAccess: ${a.id} is given both ${other} and ${a.role}; give it one role`);
+      seen.set(a.id, a.role);
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: props.naming.path('grafana-access'),
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: "Grafana access: lists and updates this workspace's user and group permissions, writes its logs",
+    });
+    logGroup.grantWrite(role);
+    // Exactly this workspace (test/contracts/amg-permissions.ts IAM_ACTIONS.workspace).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WorkspacePermissions',
+        actions: ['grafana:ListPermissions', 'grafana:UpdatePermissions'],
+        resources: [props.workspaceArn],
+      }),
+    );
+    // The read-only Identity Center calls AWS's AWSGrafanaWorkspacePermissionManagementV2 grants for the same job.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'IdentityCenterRead',
+        actions: [
+          'sso:DescribeRegisteredRegions',
+          'sso:GetSharedSsoConfiguration',
+          'sso:ListDirectoryAssociations',
+          'sso:GetManagedApplicationInstance',
+          'sso:ListProfiles',
+          'sso:GetProfile',
+          'sso:ListProfileAssociations',
+          'sso-directory:DescribeUser',
+          'sso-directory:DescribeGroup',
+        ],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Read-only IAM Identity Center calls that UpdatePermissions relies on, as AWS\'s AWSGrafanaWorkspacePermissionManagementV2 grants them (Resource "*" there too); the write actions are scoped to the workspace ARN.',
+    });
+
+    this.handler = new lambda.Function(this, 'Handler', {
+      functionName: props.naming.name('grafana-access'),
+      code: bundledNodeCode(path.join(__dirname, 'handler', 'index.ts')),
+      handler: 'index.onEvent',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 128,
+      timeout: Duration.minutes(2),
+      role,
+      logGroup,
+      description: 'Assigns IAM Identity Center groups and users their Amazon Managed Grafana role',
+    });
+    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
+      logGroupName: props.naming.path('grafana-access-provider'),
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler, logGroup: providerLogs });
+    const properties: AccessProperties = {
+      WorkspaceId: props.workspaceId,
+      Assignments: JSON.stringify(this.assignments),
+      Exclusive: String(props.exclusive ?? false),
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::GrafanaAccess',
+      properties: properties as unknown as Record<string, string>,
+    });
+
+    for (const node of provider.node.findAll()) {
+      if (node.node.id !== 'ServiceRole') continue;
+      Validations.of(node).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "The custom-resources Provider framework's own function uses the AWS managed basic execution policy; it cannot be replaced.",
+      });
+      Validations.of(node).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+        reason: 'The Provider framework may invoke any version of the access function.',
+      });
+    }
+  }
+}
