@@ -7,11 +7,9 @@
  * With --sigv4 it signs requests for Amazon Managed Prometheus (URL = the
  * workspace's Prometheus endpoint; Alertmanager defaults to its alertmanager/).
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
 import { loadModel, ObservabilityModel } from '../lib/model/model';
+import { httpClient } from './aws-http';
 
 export interface VerifyOptions {
   readonly prometheusUrl: string;
@@ -93,25 +91,8 @@ export async function verify(model: ObservabilityModel, options: VerifyOptions):
 }
 
 function httpGetter(region?: string): (url: string) => Promise<unknown> {
-  const signer = region ? new SignatureV4({ service: 'aps', region, credentials: defaultProvider(), sha256: Sha256 }) : undefined;
-  return async (url: string) => {
-    const u = new URL(url);
-    let headers: Record<string, string> = { accept: 'application/json' };
-    if (signer) {
-      const signed = await signer.sign({
-        method: 'GET',
-        protocol: u.protocol,
-        hostname: u.hostname,
-        path: u.pathname,
-        query: Object.fromEntries(u.searchParams),
-        headers: { host: u.host, ...headers },
-      });
-      headers = signed.headers as Record<string, string>;
-    }
-    const res = await fetch(url, { headers });
-    if (!res.ok) throw new Error(`GET ${u.pathname}: ${res.status} ${(await res.text()).slice(0, 200)}`);
-    return res.json();
-  };
+  const request = httpClient(region);
+  return (url: string) => request('GET', url);
 }
 
 if (require.main === module) {
