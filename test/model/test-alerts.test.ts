@@ -33,7 +33,13 @@ describe('test alerts from the routing tree', () => {
   test('continue sends an alert on to later routes too', () => {
     const tree: Routing = {
       ...routing,
-      route: { receiver: 'warning', routes: [{ receiver: 'info', matchers: ['team="a"'], continue: true }, { receiver: 'critical', matchers: ['severity=~"crit.*"'] }] },
+      route: {
+        receiver: 'warning',
+        routes: [
+          { receiver: 'info', matchers: ['team="a"'], continue: true },
+          { receiver: 'critical', matchers: ['severity=~"crit.*"'] },
+        ],
+      },
     };
     expect(route(tree, { team: 'a', severity: 'critical' }).map((r) => r.receiver)).toEqual(['info', 'critical']);
   });
@@ -48,7 +54,13 @@ describe('test alerts from the routing tree', () => {
   test('fails when no label set reaches a receiver (it is shadowed by an earlier route)', () => {
     const tree: Routing = {
       ...routing,
-      route: { receiver: 'warning', routes: [{ receiver: 'critical', matchers: ['severity="critical"'] }, { receiver: 'info', matchers: ['severity="critical"'] }] },
+      route: {
+        receiver: 'warning',
+        routes: [
+          { receiver: 'critical', matchers: ['severity="critical"'] },
+          { receiver: 'info', matchers: ['severity="critical"'] },
+        ],
+      },
       receivers: ['warning', 'critical', 'info'],
     };
     expect(() => testAlerts(tree)).toThrow('test alerts: no label set built from alerts/alertmanager.yaml reaches the receiver "info"');
@@ -71,10 +83,14 @@ describe('destinations per receiver', () => {
         .filter((k) => k !== 'alarm');
       expect([receiver, told.sort()]).toEqual([receiver, (subscribed[receiver] ?? []).sort()]);
     }
-    expect(destinationsOf(env, 'watchdog')).toEqual([expect.objectContaining({ kind: 'alarm', target: 'CloudWatch alarm trading-observability-prod-watchdog-silent' })]);
+    expect(destinationsOf(env, 'watchdog')).toEqual([
+      expect.objectContaining({ kind: 'alarm', target: 'CloudWatch alarm trading-observability-prod-watchdog-silent' }),
+    ]);
   });
 
   test('local: the alert sink per receiver', () => {
-    expect(destinationsOf(loadEnvironment('local'), 'critical')).toEqual([expect.objectContaining({ kind: 'webhook', target: 'alert sink /critical' })]);
+    expect(destinationsOf(loadEnvironment('local'), 'critical')).toEqual([
+      expect.objectContaining({ kind: 'webhook', target: 'alert sink /critical' }),
+    ]);
   });
 });
