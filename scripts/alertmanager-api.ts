@@ -16,7 +16,12 @@
  */
 import { ampRegion, Http, httpClient } from './aws-http';
 
-/** A matcher of the v2 API (openapi.yaml `matcher`: isEqual defaults to true; false negates, since Alertmanager 0.22). */
+/**
+ * A matcher of the v2 API (openapi.yaml `matcher`: isEqual defaults to true;
+ * false negates; test/e2e/day-two.test.ts shows Debian's Alertmanager 0.25
+ * honouring it). AMP's PutAlertManagerSilences lists `isEqual` in its silence
+ * format; that AMP honours `false` is UNCONFIRMED (not runnable here).
+ */
 export interface ApiMatcher {
   readonly name: string;
   readonly value: string;
