@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-grafana';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { Assignment, listAssignments, MAX_INSTRUCTIONS, onEvent, plan } from '../../lib/constructs/grafana-access/handler';
+import { Assignment, handle, listAssignments, MAX_INSTRUCTIONS, onEvent, plan } from '../../lib/constructs/grafana-access/handler';
 import {
   ACTIONS,
   IAM_ACTIONS,
@@ -133,7 +133,7 @@ describe('Grafana access custom resource against the permissions API', () => {
     const byHand = group(9, 'EDITOR');
     amg = new FakeAmg([byHand]);
     const wanted = [group(1, 'ADMIN'), group(2, 'EDITOR'), group(3, 'VIEWER')];
-    const r = await onEvent(create(wanted), amg.client);
+    const r = await handle(create(wanted), amg.client);
     expect(r.PhysicalResourceId).toBe(`grafana-access:${WS}`);
     expect(amg.sorted()).toEqual([...wanted, byHand]);
     expect(amg.batches[0].map((i) => i.action)).toEqual(['ADD', 'ADD', 'ADD']);
@@ -142,7 +142,7 @@ describe('Grafana access custom resource against the permissions API', () => {
   test('a second create with nothing changed calls UpdatePermissions not at all (idempotent)', async () => {
     const wanted = [group(1, 'ADMIN'), group(2, 'EDITOR'), group(3, 'VIEWER')];
     amg = new FakeAmg(wanted);
-    await onEvent(create(wanted), amg.client);
+    await handle(create(wanted), amg.client);
     expect(amg.mock.commandCalls(UpdatePermissionsCommand)).toHaveLength(0);
     // Three entries in pages of two: the second page was asked for with the first page's nextToken.
     expect(amg.mock.commandCalls(ListPermissionsCommand).map((c) => c.args[0].input.nextToken)).toEqual([undefined, '2']);
@@ -151,7 +151,7 @@ describe('Grafana access custom resource against the permissions API', () => {
   test('update changes a role (revoke, then add) and revokes only what the old configuration named', async () => {
     const byHand = group(9, 'VIEWER');
     amg = new FakeAmg([group(1, 'ADMIN'), group(2, 'EDITOR'), byHand]);
-    await onEvent(update([group(1, 'ADMIN'), group(2, 'ADMIN')], [group(1, 'ADMIN'), group(2, 'EDITOR'), group(3, 'VIEWER')]), amg.client);
+    await handle(update([group(1, 'ADMIN'), group(2, 'ADMIN')], [group(1, 'ADMIN'), group(2, 'EDITOR'), group(3, 'VIEWER')]), amg.client);
     expect(amg.sorted()).toEqual([group(1, 'ADMIN'), group(2, 'ADMIN'), byHand]);
     expect(amg.batches.flat().map((i) => `${i.action} ${i.role}`)).toEqual(['REVOKE EDITOR', 'ADD ADMIN']);
   });
@@ -159,33 +159,33 @@ describe('Grafana access custom resource against the permissions API', () => {
   test('update no longer naming a group revokes it, unless someone changed its role by hand since', async () => {
     amg = new FakeAmg([group(1, 'ADMIN'), group(2, 'EDITOR'), group(3, 'ADMIN')]);
     // 2 was ours as EDITOR and still is: revoked. 3 was ours as VIEWER but is ADMIN now (by hand): kept.
-    await onEvent(update([group(1, 'ADMIN')], [group(1, 'ADMIN'), group(2, 'EDITOR'), group(3, 'VIEWER')]), amg.client);
+    await handle(update([group(1, 'ADMIN')], [group(1, 'ADMIN'), group(2, 'EDITOR'), group(3, 'VIEWER')]), amg.client);
     expect(amg.sorted()).toEqual([group(1, 'ADMIN'), group(3, 'ADMIN')]);
   });
 
   test('exclusive: assignments made by hand are revoked', async () => {
     amg = new FakeAmg([group(9, 'ADMIN'), group(8, 'VIEWER')]);
-    await onEvent(create([group(1, 'ADMIN')], true), amg.client);
+    await handle(create([group(1, 'ADMIN')], true), amg.client);
     expect(amg.sorted()).toEqual([group(1, 'ADMIN')]);
   });
 
   test('delete revokes what the configuration named and nothing else', async () => {
     const byHand = group(9, 'EDITOR');
     amg = new FakeAmg([group(1, 'ADMIN'), group(2, 'VIEWER'), byHand]);
-    await onEvent(del([group(1, 'ADMIN'), group(2, 'VIEWER')]), amg.client);
+    await handle(del([group(1, 'ADMIN'), group(2, 'VIEWER')]), amg.client);
     expect(amg.sorted()).toEqual([byHand]);
   });
 
   test('delete succeeds when the workspace is already gone', async () => {
     amg = new FakeAmg();
     amg.workspaceExists = false;
-    await expect(onEvent(del([group(1, 'ADMIN')]), amg.client)).resolves.toEqual({ PhysicalResourceId: `grafana-access:${WS}` });
+    await expect(handle(del([group(1, 'ADMIN')]), amg.client)).resolves.toEqual({ PhysicalResourceId: `grafana-access:${WS}` });
   });
 
   test('fails when UpdatePermissions answers 200 with errors (an unknown group), naming it', async () => {
     amg = new FakeAmg();
     amg.unknown.add(id(5));
-    await expect(onEvent(create([group(1, 'ADMIN'), group(5, 'VIEWER')]), amg.client)).rejects.toThrow(
+    await expect(handle(create([group(1, 'ADMIN'), group(5, 'VIEWER')]), amg.client)).rejects.toThrow(
       `Grafana workspace ${WS}: UpdatePermissions refused 1 change(s): ADD VIEWER for SSO_GROUP ${id(5)}: 404 SSO_GROUP ${id(5)} not found`,
     );
   });
@@ -193,10 +193,17 @@ describe('Grafana access custom resource against the permissions API', () => {
   test('more than 20 changes go in batches of at most 20', async () => {
     amg = new FakeAmg([], 100);
     const many = Array.from({ length: 45 }, (_, i) => group(i + 1, 'VIEWER'));
-    await onEvent(create(many), amg.client);
+    await handle(create(many), amg.client);
     expect(MAX_INSTRUCTIONS).toBe(MAX_INSTRUCTIONS_PER_CALL);
     expect(amg.batches.map((b) => b.length)).toEqual([20, 20, 5]);
     expect(amg.state.size).toBe(45);
+  });
+
+  test('the Lambda entry point uses its own client, whatever Lambda passes second (its context)', async () => {
+    amg = new FakeAmg();
+    const context = { functionName: 'x', getRemainingTimeInMillis: () => 1000 };
+    await (onEvent as (e: CloudFormationCustomResourceEvent, c: unknown) => Promise<unknown>)(create([group(1, 'ADMIN')]), context);
+    expect(amg.sorted()).toEqual([group(1, 'ADMIN')]);
   });
 
   test('listAssignments follows nextToken to the last page', async () => {

@@ -113,9 +113,16 @@ function parse(props: AccessProperties | undefined): { assignments: Assignment[]
 const summarize = (instructions: readonly UpdateInstruction[]) =>
   instructions.map((i) => `${i.action} ${i.role} ${(i.users ?? []).map((u) => `${u.type}:${u.id}`).join(',')}`);
 
+/** The Lambda entry point (Lambda's second argument is its context, so the client is not a parameter here). */
 export async function onEvent(
   event: CloudFormationCustomResourceEvent,
-  client: GrafanaClient = new GrafanaClient({}),
+): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> {
+  return handle(event, new GrafanaClient({}));
+}
+
+export async function handle(
+  event: CloudFormationCustomResourceEvent,
+  client: GrafanaClient,
 ): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> {
   const props = event.ResourceProperties as unknown as AccessProperties;
   const physicalId = `grafana-access:${props.WorkspaceId}`;
