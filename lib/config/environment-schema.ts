@@ -92,28 +92,61 @@ const grafanaAccessSchema = z.strictObject({
    */
   exclusive: z.boolean().default(false),
 });
+/**
+ * Grafana majors Amazon Managed Grafana offers ("Working in Grafana version
+ * 9/10/12/13", AMG user guide); see test/contracts/grafana.ts.
+ */
+const GRAFANA_VERSION = /^(9|10|12|13)\.\d+$/;
+/** Settings both sign-in modes share. */
+const grafanaCommon = {
+  /** Let workspace admins install plugins. @default false */
+  pluginAdminEnabled: z.boolean().default(false),
+  /**
+   * Grafana version of the workspace: "12.4" (default), "10.4", "9.4", or a 13.x
+   * version once AMG lists it for your Region (`aws grafana list-versions`).
+   * AMG upgrades a workspace in place and never downgrades it: raising this
+   * on a deployed environment is one-way, lowering it fails the deployment.
+   */
+  version: z
+    .string()
+    .regex(GRAFANA_VERSION, { error: 'must be a Grafana version Amazon Managed Grafana offers: use "12.4", "10.4" or "9.4"' })
+    .default('12.4'),
+  /**
+   * Make the X-Ray data source. Its plugin is installed through the Grafana API,
+   * which needs pluginAdminEnabled: true. @default false
+   */
+  xray: z.boolean().default(false),
+};
+const xrayNeedsPlugins = (g: { xray: boolean; pluginAdminEnabled: boolean }) => !g.xray || g.pluginAdminEnabled;
+const xrayNeedsPluginsError = {
+  error: 'xray needs the X-Ray plugin installed: set pluginAdminEnabled: true as well, or xray: false',
+  path: ['xray'],
+};
 
 const grafanaSchema = z.discriminatedUnion(
   'authentication',
   [
-    z.strictObject({
-      authentication: z.literal('AWS_SSO'),
-      /** Let workspace admins install plugins. @default false */
-      pluginAdminEnabled: z.boolean().default(false),
-      /** Who may open the workspace, and with which role (applied with AMG's UpdatePermissions). @default - no one is assigned */
-      access: grafanaAccessSchema.optional(),
-    }),
-    z.strictObject({
-      authentication: z.literal('SAML'),
-      pluginAdminEnabled: z.boolean().default(false),
-      saml: z.strictObject({
-        idpMetadataUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
-        /** SAML assertion attribute that carries the user's roles. @default role */
-        roleAttribute: z.string().min(1).default('role'),
-        adminRoleValues: z.array(z.string().min(1)).min(1),
-        editorRoleValues: z.array(z.string().min(1)).default([]),
-      }),
-    }),
+    z
+      .strictObject({
+        authentication: z.literal('AWS_SSO'),
+        ...grafanaCommon,
+        /** Who may open the workspace, and with which role (applied with AMG's UpdatePermissions). @default - no one is assigned */
+        access: grafanaAccessSchema.optional(),
+      })
+      .refine(xrayNeedsPlugins, xrayNeedsPluginsError),
+    z
+      .strictObject({
+        authentication: z.literal('SAML'),
+        ...grafanaCommon,
+        saml: z.strictObject({
+          idpMetadataUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+          /** SAML assertion attribute that carries the user's roles. @default role */
+          roleAttribute: z.string().min(1).default('role'),
+          adminRoleValues: z.array(z.string().min(1)).min(1),
+          editorRoleValues: z.array(z.string().min(1)).default([]),
+        }),
+      })
+      .refine(xrayNeedsPlugins, xrayNeedsPluginsError),
   ],
   { error: 'authentication must be "AWS_SSO" or "SAML"' },
 );

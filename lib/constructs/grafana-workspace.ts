@@ -24,7 +24,12 @@ export interface GrafanaWorkspaceProps {
   readonly pluginAdminEnabled?: boolean;
   /** Topics Grafana alerting may notify. @default - none */
   readonly notificationTopics?: readonly sns.ITopic[];
-  /** @default 10.4 */
+  /**
+   * Grafana version of the workspace. AMG upgrades a workspace in place and
+   * never downgrades it ("Update your workspace version", AMG user guide), so
+   * raising it is one-way and lowering it fails the deployment.
+   * @default 12.4 - the newest version string confirmed from sources (test/contracts/grafana.ts)
+   */
   readonly grafanaVersion?: string;
 }
 
@@ -40,9 +45,15 @@ export class GrafanaWorkspace extends Construct {
   /** https://g-xxxx.grafana-workspace.<region>.amazonaws.com */
   readonly url: string;
   readonly workspaceArn: string;
+  /** The Grafana version the workspace runs. */
+  readonly grafanaVersion: string;
+  /** Whether workspace admins (and the dashboard importer) may install plugins. */
+  readonly pluginAdminEnabled: boolean;
 
   constructor(scope: Construct, id: string, props: GrafanaWorkspaceProps) {
     super(scope, id);
+    this.grafanaVersion = props.grafanaVersion ?? '12.4';
+    this.pluginAdminEnabled = props.pluginAdminEnabled ?? false;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('grafana.amazonaws.com', {
         conditions: {
@@ -115,8 +126,8 @@ export class GrafanaWorkspace extends Construct {
       roleArn: this.role.roleArn,
       dataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
       notificationDestinations: ['SNS'],
-      grafanaVersion: props.grafanaVersion ?? '10.4',
-      pluginAdminEnabled: props.pluginAdminEnabled ?? false,
+      grafanaVersion: this.grafanaVersion,
+      pluginAdminEnabled: this.pluginAdminEnabled,
       samlConfiguration: props.saml && {
         idpMetadata: { url: props.saml.idpMetadataUrl },
         assertionAttributes: { role: props.saml.roleAttribute },

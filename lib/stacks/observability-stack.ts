@@ -216,6 +216,7 @@ export class ObservabilityStack extends Stack {
       prometheus: workspace,
       saml: env.grafana.authentication === 'SAML' ? env.grafana.saml : undefined,
       pluginAdminEnabled: env.grafana.pluginAdminEnabled,
+      grafanaVersion: env.grafana.version,
       notificationTopics: Object.values(routing.topics),
     }));
     if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
@@ -236,6 +237,7 @@ export class ObservabilityStack extends Stack {
       region: this.region,
       logsKey,
       logRetention: env.logRetentionDays as logs.RetentionDays,
+      xray: env.grafana.xray,
     });
 
     new MonitoringHealth(this, 'MonitoringHealth', {

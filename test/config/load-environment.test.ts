@@ -97,6 +97,21 @@ describe('environments', () => {
     expect(msg).toContain('environments.x.region: is required when the other of account/region is set');
   });
 
+  test('the Grafana version defaults to 12.4 and X-Ray to off', () => {
+    expect(load(base).grafana).toMatchObject({ version: '12.4', xray: false, pluginAdminEnabled: false });
+  });
+
+  test('fails when the Grafana version is not one AMG offers', () => {
+    const msg = inputErrorOf(() => load({ ...base, grafana: { authentication: 'AWS_SSO', version: '11.0' } }));
+    expect(msg).toContain('environments.x.grafana.version: must be a Grafana version Amazon Managed Grafana offers');
+    expect(msg).toContain('"11.0"');
+  });
+
+  test('fails when X-Ray is asked for without plugin management', () => {
+    const msg = inputErrorOf(() => load({ ...base, grafana: { authentication: 'AWS_SSO', xray: true } }));
+    expect(msg).toContain('environments.x.grafana.xray: xray needs the X-Ray plugin installed');
+  });
+
   test('fails when Slack on AWS names no secret', () => {
     const msg = inputErrorOf(() => load({ ...base, alerts: { slack: {} } }));
     expect(msg).toContain('environments.x.alerts.slack.webhookSecretName: is required on AWS');

@@ -9,7 +9,15 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { BundledDashboard, GrafanaApi, importDashboards, ImportProperties, onEvent } from '../../lib/constructs/dashboard-import/handler';
+import {
+  BundledDashboard,
+  GrafanaApi,
+  importDashboards,
+  ImportProperties,
+  onEvent,
+  removeAll,
+} from '../../lib/constructs/dashboard-import/handler';
+import { AMG, AWS_AUTH, DATA_SOURCES, FOLDERS } from '../contracts/grafana';
 import { FakeGrafana } from './fake-grafana';
 
 process.env.GRAFANA_RETRY_BASE_MS = '1';
@@ -40,22 +48,73 @@ describe('dashboard importer against a loopback Grafana API', () => {
       PrometheusUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/',
       ServiceAccountName: 'dashboard-importer',
       Marker: MARKER,
+      GrafanaVersion: '12.4',
+      XRay: 'false',
     };
   });
   afterEach(() => grafana.stop());
 
-  test('create: data sources with fixed uids, folders, and every dashboard, marked as its own', async () => {
-    const result = await importDashboards(api(), props, [dash('overview', 'Overview'), dash('slo', 'SLOs', 'Team A')]);
+  test('create: data sources that query, folders, and every dashboard, marked as its own', async () => {
+    const result = await importDashboards(api(), props, [
+      dash('overview', 'Overview', '', { panels: [{ datasource: { type: 'prometheus', uid: 'prometheus' } }] }),
+      dash('slo', 'SLOs', 'Team A'),
+    ]);
     expect(result).toEqual({ imported: 2, unchanged: 0, removed: 0 });
-    expect([...grafana.dataSources.keys()]).toEqual(['prometheus', 'cloudwatch', 'xray']);
+    expect([...grafana.dataSources.keys()]).toEqual(['prometheus', 'cloudwatch']);
+    // AMG 12+: the AMP plugin, SigV4 with the workspace IAM role (test/contracts/grafana.ts AMG, AWS_AUTH).
     expect(grafana.dataSources.get('prometheus')).toMatchObject({
-      type: 'prometheus',
+      type: AMG.ampPluginType,
       url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
-      jsonData: { sigV4Auth: true, sigV4Region: 'eu-west-1' },
+      jsonData: { sigV4Auth: true, sigV4AuthType: AWS_AUTH.workspaceIamRole, sigV4Region: 'eu-west-1' },
     });
+    expect(grafana.dataSources.get('cloudwatch')?.jsonData.authType).toBe(AWS_AUTH.workspaceIamRole);
     expect(grafana.folders.get('tobs-team-a')).toEqual({ uid: 'tobs-team-a', title: 'Team A' });
     expect(grafana.dashboards.get('slo')?.folderUid).toBe('tobs-team-a');
     expect(grafana.dashboards.get('overview')?.dashboard.tags).toEqual(['trading', MARKER]);
+    // References to our Prometheus uid carry the provisioned type.
+    expect(grafana.dashboards.get('overview')?.dashboard.panels[0].datasource).toEqual({ type: AMG.ampPluginType, uid: 'prometheus' });
+    // Every data source was health-checked after the import.
+    expect(grafana.log.filter((l) => l.endsWith('/health'))).toEqual([
+      'GET /api/datasources/uid/prometheus/health',
+      'GET /api/datasources/uid/cloudwatch/health',
+    ]);
+  });
+
+  test('Grafana 10.4 workspaces query AMP through the core Prometheus data source with SigV4', async () => {
+    await importDashboards(api(), { ...props, GrafanaVersion: '10.4' }, [dash('overview', 'Overview')]);
+    expect(grafana.dataSources.get('prometheus')).toMatchObject({ type: 'prometheus', jsonData: { sigV4AuthType: 'ec2_iam_role' } });
+  });
+
+  test('fails when a data source cannot query, with Grafana’s message', async () => {
+    grafana.unhealthy.set('prometheus', 'error reading Prometheus: 403 Forbidden');
+    await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
+      'data source "Amazon Managed Prometheus" (uid prometheus) cannot query: Grafana answered 400: error reading Prometheus: 403 Forbidden ERROR',
+    );
+  });
+
+  test('corrects a data source still carrying the old auth type "ec2", which grafana-aws-sdk (and the fake) refuses', async () => {
+    grafana.dataSources.set('cloudwatch', { uid: 'cloudwatch', name: 'CloudWatch', type: 'cloudwatch', jsonData: { authType: 'ec2' } });
+    // The importer corrects it (PUT) before the health check, so the import passes...
+    await importDashboards(api(), props, [dash('overview', 'Overview')]);
+    expect(grafana.dataSources.get('cloudwatch')?.jsonData.authType).toBe('ec2_iam_role');
+    // ...and the fake refuses the old value as grafana-aws-sdk does.
+    grafana.dataSources.set('cloudwatch', { ...grafana.dataSources.get('cloudwatch'), jsonData: { authType: 'ec2' } });
+    const res = await fetch(`${grafana.url}/api/datasources/uid/cloudwatch/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ status: 'ERROR', message: 'invalid auth type: ec2' });
+  });
+
+  test('X-Ray: the plugin is installed through the Grafana API and its data source made, when plugin management is on', async () => {
+    grafana.pluginAdminEnabled = true;
+    await importDashboards(api(), { ...props, XRay: 'true' }, [dash('overview', 'Overview')]);
+    expect(grafana.log).toContain(`POST /api/plugins/${AMG.xrayPluginId}/install`);
+    expect(grafana.dataSources.get('xray')).toMatchObject({ type: AMG.xrayPluginId, jsonData: { authType: 'ec2_iam_role' } });
+  });
+
+  test('fails when X-Ray is asked for and the workspace cannot install plugins', async () => {
+    await expect(importDashboards(api(), { ...props, XRay: 'true' }, [dash('overview', 'Overview')])).rejects.toThrow(
+      `plugin ${AMG.xrayPluginId} (needs plugin management on the workspace): Grafana answered 403`,
+    );
   });
 
   test('no-op: a second run with the same files writes nothing', async () => {
@@ -82,12 +141,122 @@ describe('dashboard importer against a loopback Grafana API', () => {
     expect([...grafana.dashboards.keys()].sort()).toEqual(['hand-made', 'overview']);
   });
 
-  test('refuses to overwrite a dashboard it did not create', async () => {
+  test('a new uid for an own dashboard of the same title replaces it under the new uid', async () => {
+    await importDashboards(api(), props, [dash('old-uid', 'Overview')]);
+    const result = await importDashboards(api(), props, [dash('new-uid', 'Overview')]);
+    expect(result).toMatchObject({ imported: 1, removed: 1 });
+    expect([...grafana.dashboards.keys()]).toEqual(['new-uid']);
+  });
+
+  test('fails when a dashboard of another owner has the uid, naming both, and writes nothing', async () => {
     grafana.addForeignDashboard('overview');
     await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
-      'dashboards/overview.json: Grafana answered 409: a dashboard with uid "overview" exists and was not created by this importer',
+      'dashboards/overview.json: dashboard uid "overview" is taken by "Hand-made overview" (folder "General"), which this importer did not create',
     );
+    expect(grafana.writes()).toEqual([]);
     expect(grafana.dashboards.get('overview')?.dashboard.title).toBe('Hand-made overview');
+  });
+
+  test('fails when a dashboard of another owner has the title in the folder, naming both, and writes nothing', async () => {
+    grafana.folders.set('tobs-team-a', { uid: 'tobs-team-a', title: 'Team A' });
+    grafana.addForeignDashboard('by-hand', 'Latency', 'tobs-team-a');
+    await expect(importDashboards(api(), props, [dash('latency', 'latency', 'Team A')])).rejects.toThrow(
+      'dashboards/Team A/latency.json: title "latency" is already used in folder "Team A" by dashboard "Latency" (uid "by-hand"), which this importer did not create; saving would replace it',
+    );
+    expect(grafana.writes()).toEqual([]);
+    expect(grafana.dashboards.get('by-hand')?.dashboard.title).toBe('Latency');
+  });
+
+  test('the fake, like Grafana, replaces a same-title dashboard on overwrite (why the check above exists)', async () => {
+    grafana.addForeignDashboard('by-hand', 'Latency');
+    await api().request('POST', '/api/dashboards/db', 'x', { dashboard: { uid: 'ours', title: 'Latency' }, overwrite: true });
+    expect(grafana.dashboards.has('ours')).toBe(false);
+    expect(grafana.dashboards.get('by-hand')?.dashboard.tags).toBeUndefined();
+    await expect(
+      api().request('POST', '/api/dashboards/db', 'x', { dashboard: { uid: 'other', title: 'LATENCY' }, overwrite: false }),
+    ).rejects.toThrow('Grafana answered 412: A dashboard with the same name in the folder already exists name-exists');
+  });
+
+  test('fails when a data source of another owner has our name, and writes nothing', async () => {
+    grafana.dataSources.set('abc123', { uid: 'abc123', name: 'CloudWatch', type: 'cloudwatch' });
+    await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
+      'a data source named "CloudWatch" exists with uid "abc123" (type cloudwatch); this importer did not create it',
+    );
+    expect(grafana.writes()).toEqual([]);
+  });
+
+  test('fails when a data source of another owner has our uid', async () => {
+    grafana.dataSources.set('prometheus', { uid: 'prometheus', name: 'My Prometheus', type: 'prometheus' });
+    await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
+      'data source uid "prometheus" is taken by "My Prometheus" (type prometheus), which this importer did not create',
+    );
+  });
+
+  test('adopts its own data source (same uid and name) and corrects it', async () => {
+    grafana.dataSources.set('prometheus', { uid: 'prometheus', name: 'Amazon Managed Prometheus', type: 'prometheus', jsonData: {} });
+    await importDashboards(api(), props, [dash('overview', 'Overview')]);
+    expect(grafana.log).toContain('PUT /api/datasources/uid/prometheus');
+    expect(grafana.dataSources.get('prometheus')?.type).toBe(AMG.ampPluginType);
+  });
+
+  test('the fake answers 409 for a duplicate data source name and folder title, as Grafana does', async () => {
+    grafana.dataSources.set('a', { uid: 'a', name: 'X', type: 'prometheus' });
+    await expect(api().request('POST', '/api/datasources', 'ds', { uid: 'b', name: 'X', type: 'prometheus' })).rejects.toThrow(
+      `Grafana answered ${DATA_SOURCES.createConflictStatus}: ${DATA_SOURCES.nameConflictMessage}`,
+    );
+    grafana.folders.set('f1', { uid: 'f1', title: 'Team A' });
+    await expect(api().request('POST', '/api/folders', 'folder', { uid: 'f2', title: 'Team A' })).rejects.toThrow(
+      `Grafana answered ${FOLDERS.createConflictStatus}`,
+    );
+  });
+
+  test('fails when a folder of another owner has the title, naming both', async () => {
+    grafana.folders.set('handmade', { uid: 'handmade', title: 'Team A' });
+    await expect(importDashboards(api(), props, [dash('slo', 'SLOs', 'Team A')])).rejects.toThrow(
+      'folder "Team A" (dashboards/Team A/) is already a folder of Grafana with uid "handmade", which this importer did not create',
+    );
+    expect(grafana.writes()).toEqual([]);
+  });
+
+  test('the fake refuses uids Grafana refuses', async () => {
+    await expect(api().request('POST', '/api/dashboards/db', 'x', { dashboard: { uid: 'a b', title: 'T' } })).rejects.toThrow(
+      'Grafana answered 400: uid contains illegal characters',
+    );
+    await expect(api().request('POST', '/api/dashboards/db', 'x', { dashboard: { uid: 'a'.repeat(41), title: 'T' } })).rejects.toThrow(
+      'Grafana answered 400: uid too long, max 40 characters',
+    );
+  });
+
+  describe('stack deletion', () => {
+    test('removes only its own dashboards; keeps a folder that still holds a hand-made dashboard', async () => {
+      await importDashboards(api(), props, [dash('overview', 'Overview'), dash('slo', 'SLOs', 'Team A'), dash('x', 'X', 'Team B')]);
+      grafana.addForeignDashboard('hand-made', 'Mine', 'tobs-team-a');
+      grafana.folders.set('someone-else', { uid: 'someone-else', title: 'Other' });
+      await removeAll(api(), props);
+      expect([...grafana.dashboards.keys()]).toEqual(['hand-made']);
+      expect([...grafana.folders.keys()].sort()).toEqual(['someone-else', 'tobs-team-a']);
+      expect(grafana.dataSources.size).toBe(0);
+    });
+
+    test('keeps an own folder Grafana refuses to delete because it holds alert rules, and succeeds', async () => {
+      await importDashboards(api(), props, [dash('slo', 'SLOs', 'Team A')]);
+      grafana.alertRuleFolders.add('tobs-team-a');
+      await expect(removeAll(api(), props)).resolves.toBe(1);
+      expect(grafana.folders.has('tobs-team-a')).toBe(true);
+      expect(grafana.dashboards.size).toBe(0);
+    });
+
+    test('the fake, like Grafana, deletes every dashboard in a deleted folder and refuses one with alert rules', async () => {
+      grafana.folders.set('f', { uid: 'f', title: 'F' });
+      grafana.addForeignDashboard('in-f', 'In F', 'f');
+      grafana.alertRuleFolders.add('f');
+      await expect(api().request('DELETE', '/api/folders/f', 'folder')).rejects.toThrow(
+        `Grafana answered ${FOLDERS.deleteWithAlertRulesStatus}: folder cannot be deleted: folder contains alert rules`,
+      );
+      grafana.alertRuleFolders.delete('f');
+      await api().request('DELETE', '/api/folders/f', 'folder');
+      expect(grafana.dashboards.has('in-f')).toBe(false);
+    });
   });
 
   test('retry: 429 and 5xx answers are retried with backoff, then the import succeeds', async () => {

@@ -55,6 +55,8 @@ describe('dashboard normalization (dashboards:pull)', () => {
         PrometheusUrl: 'https://x/',
         ServiceAccountName: 's',
         Marker: 'managed-by:x',
+        GrafanaVersion: '12.4',
+        XRay: 'false',
       };
       await importDashboards(new GrafanaApi(grafana.url, 'tok'), props, [
         { file: 'dashboards/team.json', folder: 'Team A', uid: 'team', text: JSON.stringify(exported) },

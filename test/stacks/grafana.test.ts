@@ -12,7 +12,7 @@ describe('Amazon Managed Grafana (prod)', () => {
       PermissionType: 'SERVICE_MANAGED',
       DataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
       NotificationDestinations: ['SNS'],
-      GrafanaVersion: '10.4',
+      GrafanaVersion: '12.4',
       PluginAdminEnabled: false,
       RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GrafanaRole'), 'Arn'] },
     });
@@ -54,13 +54,17 @@ describe('Amazon Managed Grafana (prod)', () => {
       'BundleBucket',
       'BundleKey',
       'GrafanaUrl',
+      'GrafanaVersion',
       'Marker',
       'PrometheusUrl',
       'Region',
       'ServiceAccountName',
       'ServiceToken',
       'WorkspaceId',
+      'XRay',
     ]);
+    expect(cr.GrafanaVersion).toBe('12.4');
+    expect(cr.XRay).toBe('false');
     expect(cr.Marker).toBe('managed-by:trading-observability-prod');
     expect(cr.BundleKey).toMatch(/^[0-9a-f]{64}\.json$/);
     const { ServiceToken: _serviceToken, ...rest } = cr; // the Provider's function ARN, not a credential
@@ -98,6 +102,8 @@ test('SAML authentication comes from the environment', () => {
     grafana: {
       authentication: 'SAML',
       pluginAdminEnabled: true,
+      version: '12.4',
+      xray: false,
       saml: {
         idpMetadataUrl: 'https://idp.example.com/metadata',
         roleAttribute: 'groups',
@@ -115,4 +121,14 @@ test('SAML authentication comes from the environment', () => {
       RoleValues: { Admin: ['sre'], Editor: ['dev'] },
     },
   });
+});
+
+test('the environment chooses the Grafana version and X-Ray; X-Ray needs plugin management', () => {
+  const { template, json } = synth('staging', (e) => ({
+    ...e,
+    grafana: { authentication: 'AWS_SSO', pluginAdminEnabled: true, version: '10.4', xray: true },
+  }));
+  template.hasResourceProperties('AWS::Grafana::Workspace', { GrafanaVersion: '10.4', PluginAdminEnabled: true });
+  const [[, cr]] = resourcesOf(json, 'Custom::GrafanaDashboards');
+  expect(cr).toMatchObject({ GrafanaVersion: '10.4', XRay: 'true' });
 });

@@ -25,6 +25,12 @@ export interface DashboardImportProps {
   readonly region: string;
   readonly logsKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Make the X-Ray data source, installing its plugin through the Grafana API.
+   * Needs plugin management on the workspace (AMG 9+ may not have the plugin).
+   * @default false - no X-Ray data source
+   */
+  readonly xray?: boolean;
 }
 
 /**
@@ -87,6 +93,11 @@ export class DashboardImport extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler, logGroup: providerLogs });
+    if (props.xray && !props.grafana.pluginAdminEnabled) {
+      throw new Error(
+        "DashboardImport: xray needs the workspace's plugin management (pluginAdminEnabled) to install the X-Ray plugin; turn it on or leave xray off",
+      );
+    }
     const properties: ImportProperties = {
       WorkspaceId: props.grafana.workspaceId,
       GrafanaUrl: props.grafana.url,
@@ -96,6 +107,8 @@ export class DashboardImport extends Construct {
       PrometheusUrl: props.prometheusEndpoint,
       ServiceAccountName: 'dashboard-importer',
       Marker: `managed-by:${props.naming.prefix}`,
+      GrafanaVersion: props.grafana.grafanaVersion,
+      XRay: String(props.xray ?? false),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -28,6 +28,10 @@ export interface ImportProperties {
   readonly ServiceAccountName: string;
   /** Tag that marks the dashboards this importer owns. */
   readonly Marker: string;
+  /** The workspace's Grafana version ("10.4", "12.4"): picks the AMP data source type. */
+  readonly GrafanaVersion: string;
+  /** "true" when plugin management is on: the X-Ray plugin is installed and its data source made. */
+  readonly XRay: string;
 }
 
 export interface BundledDashboard {
@@ -37,17 +41,38 @@ export interface BundledDashboard {
   readonly text: string;
 }
 
+/**
+ * The auth type of every AWS data source: AMG's "Workspace IAM role". It is
+ * the only value for the workspace's service role that grafana-aws-sdk
+ * accepts (grafana/grafana-aws-sdk@v1.5.2:pkg/awsds/settings.go ToAuthType;
+ * pkg/awsauth/auth.go refuses any other string for SigV4). See
+ * test/contracts/grafana.ts.
+ */
+export const AWS_AUTH_TYPE = 'ec2_iam_role';
+
+/**
+ * From AMG 12 on, SigV4 in the core Prometheus data source is removed and AMP
+ * is queried through the Amazon Managed Service for Prometheus plugin (AMG
+ * user guide, "Manually adding the Prometheus data source" and "Connect to an
+ * Amazon Managed Service for Prometheus data source").
+ */
+export function prometheusType(grafanaVersion: string): string {
+  return Number.parseInt(grafanaVersion, 10) >= 12 ? 'grafana-amazonprometheus-datasource' : 'prometheus';
+}
+
+export const XRAY_PLUGIN_ID = 'grafana-x-ray-datasource';
+
 /** Data sources every workspace gets, with fixed uids so dashboards resolve the same in AMG and locally. */
-export function dataSources(props: ImportProperties) {
-  return [
+export function dataSources(props: ImportProperties): DataSourceSpec[] {
+  const list: DataSourceSpec[] = [
     {
       uid: 'prometheus',
       name: 'Amazon Managed Prometheus',
-      type: 'prometheus',
+      type: prometheusType(props.GrafanaVersion),
       access: 'proxy',
       url: props.PrometheusUrl.replace(/\/$/, ''),
       isDefault: true,
-      jsonData: { httpMethod: 'POST', sigV4Auth: true, sigV4AuthType: 'ec2', sigV4Region: props.Region, timeInterval: '15s' },
+      jsonData: { httpMethod: 'POST', sigV4Auth: true, sigV4AuthType: AWS_AUTH_TYPE, sigV4Region: props.Region, timeInterval: '15s' },
     },
     {
       uid: 'cloudwatch',
@@ -55,25 +80,56 @@ export function dataSources(props: ImportProperties) {
       type: 'cloudwatch',
       access: 'proxy',
       isDefault: false,
-      jsonData: { authType: 'ec2', defaultRegion: props.Region },
-    },
-    {
-      uid: 'xray',
-      name: 'X-Ray',
-      type: 'grafana-x-ray-datasource',
-      access: 'proxy',
-      isDefault: false,
-      jsonData: { authType: 'ec2', defaultRegion: props.Region },
+      jsonData: { authType: AWS_AUTH_TYPE, defaultRegion: props.Region },
     },
   ];
+  // X-Ray is a plugin that AMG 9+ workspaces may need installed, which needs
+  // plugin management ("Connect to an AWS X-Ray data source", AMG user guide).
+  if (props.XRay === 'true') {
+    list.push({
+      uid: 'xray',
+      name: 'X-Ray',
+      type: XRAY_PLUGIN_ID,
+      access: 'proxy',
+      isDefault: false,
+      jsonData: { authType: AWS_AUTH_TYPE, defaultRegion: props.Region },
+    });
+  }
+  return list;
+}
+
+export interface DataSourceSpec {
+  readonly uid: string;
+  readonly name: string;
+  readonly type: string;
+  readonly access: string;
+  readonly url?: string;
+  readonly isDefault: boolean;
+  readonly jsonData: Record<string, unknown>;
 }
 
 export const FOLDER_UID_PREFIX = 'tobs-';
+/** Folders the importer makes carry this uid prefix; it deletes no other folder. */
 export const folderUid = (folder: string) =>
   `${FOLDER_UID_PREFIX}${folder
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')}`.slice(0, 40);
+
+/**
+ * Grafana matches dashboards in a folder by the slug of the title
+ * (grafana/grafana@8673c5bd:pkg/services/dashboards/database/database.go
+ * getExistingDashboardByTitleAndFolder). This is Grafana's slugify for ASCII
+ * titles; other characters are compared as they are, which errs on the side
+ * of calling two titles the same.
+ */
+export function titleSlug(title: string): string {
+  return title
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9\u0080-\uffff]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
 
 /** An answer from Grafana that fails the deployment: the message names the file and quotes Grafana. */
 export class GrafanaError extends Error {
@@ -85,6 +141,9 @@ export class GrafanaError extends Error {
     super(`${what}: Grafana answered ${status}: ${grafanaMessage}`);
   }
 }
+
+/** A state of the workspace the importer refuses to change: it did not make what is in the way. */
+export class OwnershipError extends Error {}
 
 /** Grafana's HTTP API: JSON in and out, 429 and 5xx retried with exponential backoff. */
 export class GrafanaApi {
@@ -132,13 +191,139 @@ export interface ImportResult {
   readonly removed: number;
 }
 
-/** Ensures data sources and folders, imports changed dashboards, removes the ones gone from the repo. */
+interface SearchHit {
+  uid: string;
+  title: string;
+  tags?: string[];
+  folderUid?: string;
+  folderTitle?: string;
+}
+
+/**
+ * Ensures data sources and folders, imports changed dashboards, removes the
+ * ones gone from the repo, then health-checks every data source. Before it
+ * writes anything it refuses a workspace where a dashboard, folder or data
+ * source it did not make is in the way.
+ */
 export async function importDashboards(
   api: GrafanaApi,
   props: ImportProperties,
   dashboards: readonly BundledDashboard[],
 ): Promise<ImportResult> {
-  for (const ds of dataSources(props)) {
+  const wanted = dataSources(props);
+  const existing = await searchDashboards(api);
+  const plan = dashboards.map((d) => ({ d, desired: prepare(JSON.parse(d.text) as Record<string, unknown>, props, wanted) }));
+  // Every check before the first write: a refused import changes nothing.
+  await checkDataSources(api, wanted);
+  const folderTitles = [...new Set(dashboards.map((d) => d.folder).filter(Boolean))];
+  await checkFolders(api, folderTitles);
+  const wantedUids = new Set(dashboards.map((d) => d.uid));
+  const ownToDelete = new Set<string>();
+  for (const { d, desired } of plan) {
+    const targetFolder = d.folder ? folderUid(d.folder) : '';
+    const byUid = existing.find((h) => h.uid === d.uid);
+    if (byUid && !hasMarker(byUid, props.Marker)) {
+      throw new OwnershipError(
+        `${d.file}: dashboard uid "${d.uid}" is taken by "${byUid.title}" (folder "${byUid.folderTitle ?? 'General'}"), which this importer did not create. Fix: give ${d.file} another uid, or delete or change the uid of that dashboard in Grafana`,
+      );
+    }
+    const slug = titleSlug(String(desired.title));
+    for (const h of existing) {
+      if (h.uid === d.uid || (h.folderUid ?? '') !== targetFolder || titleSlug(h.title) !== slug) continue;
+      // Grafana would take this dashboard over on save (overwrite matches by title in the folder).
+      if (!hasMarker(h, props.Marker)) {
+        throw new OwnershipError(
+          `${d.file}: title "${String(desired.title)}" is already used in folder "${d.folder || 'General'}" by dashboard "${h.title}" (uid "${h.uid}"), which this importer did not create; saving would replace it. Fix: change the title of ${d.file} or of that dashboard`,
+        );
+      }
+      if (!wantedUids.has(h.uid)) ownToDelete.add(h.uid);
+    }
+  }
+
+  await ensureDataSources(api, wanted, props);
+  for (const title of folderTitles) {
+    const uid = folderUid(title);
+    if (!(await api.request('GET', `/api/folders/${uid}`, `folder ${title}`, undefined, true)))
+      await api.request('POST', '/api/folders', `folder ${title}`, { uid, title });
+  }
+  // An own dashboard gone from the repo whose title a new one takes: delete it first,
+  // or Grafana would give the new dashboard its uid.
+  for (const uid of ownToDelete) await api.request('DELETE', `/api/dashboards/uid/${uid}`, `dashboard ${uid} (removed from dashboards/)`);
+
+  let imported = 0;
+  let unchanged = 0;
+  for (const { d, desired } of plan) {
+    const current = await api.request<{ dashboard: Record<string, unknown>; meta: { folderUid?: string } }>(
+      'GET',
+      `/api/dashboards/uid/${d.uid}`,
+      d.file,
+      undefined,
+      true,
+    );
+    const targetFolder = d.folder ? folderUid(d.folder) : '';
+    if (current && sameDashboard(current.dashboard, desired) && (current.meta.folderUid ?? '') === targetFolder) {
+      unchanged++;
+      continue;
+    }
+    await api.request('POST', '/api/dashboards/db', d.file, {
+      dashboard: { ...desired, id: null, version: undefined },
+      folderUid: targetFolder || undefined,
+      overwrite: true,
+      message: `imported from ${d.file}`,
+    });
+    imported++;
+  }
+
+  let removed = ownToDelete.size;
+  for (const hit of await ownDashboards(api, props.Marker)) {
+    if (wantedUids.has(hit.uid)) continue;
+    await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid} (removed from dashboards/)`);
+    removed++;
+  }
+
+  await checkHealth(api, wanted);
+  return { imported, unchanged, removed };
+}
+
+/**
+ * A data source is ours when its uid, name and type are the ones we make; a
+ * data source of another owner holding our uid or our name is refused before
+ * Grafana's 409 (grafana/grafana pkg/api/datasources.go AddDataSource:
+ * ErrDataSourceNameExists or ErrDataSourceUidExists → 409).
+ */
+async function checkDataSources(api: GrafanaApi, wanted: readonly DataSourceSpec[]): Promise<void> {
+  for (const ds of wanted) {
+    const byUid = await api.request<{ name: string; type: string }>(
+      'GET',
+      `/api/datasources/uid/${ds.uid}`,
+      `data source ${ds.uid}`,
+      undefined,
+      true,
+    );
+    if (byUid && byUid.name !== ds.name) {
+      throw new OwnershipError(
+        `data source uid "${ds.uid}" is taken by "${byUid.name}" (type ${byUid.type}), which this importer did not create. Fix: delete that data source or change its uid in Grafana`,
+      );
+    }
+    if (byUid) continue;
+    const byName = await api.request<{ uid: string; type: string }>(
+      'GET',
+      `/api/datasources/name/${encodeURIComponent(ds.name)}`,
+      `data source ${ds.name}`,
+      undefined,
+      true,
+    );
+    if (byName) {
+      throw new OwnershipError(
+        `a data source named "${ds.name}" exists with uid "${byName.uid}" (type ${byName.type}); this importer did not create it and needs that name for uid "${ds.uid}". Fix: rename or delete that data source in Grafana`,
+      );
+    }
+  }
+}
+
+async function ensureDataSources(api: GrafanaApi, wanted: readonly DataSourceSpec[], props: ImportProperties): Promise<void> {
+  if (props.XRay === 'true') await ensurePlugin(api, XRAY_PLUGIN_ID);
+  for (const ds of wanted) {
     const existing = await api.request<Record<string, unknown>>(
       'GET',
       `/api/datasources/uid/${ds.uid}`,
@@ -150,67 +335,84 @@ export async function importDashboards(
     else if (!sameDataSource(existing, ds))
       await api.request('PUT', `/api/datasources/uid/${ds.uid}`, `data source ${ds.uid}`, { ...existing, ...ds });
   }
-
-  for (const folder of [...new Set(dashboards.map((d) => d.folder).filter(Boolean))]) {
-    const uid = folderUid(folder);
-    const existing = await api.request('GET', `/api/folders/${uid}`, `folder ${folder}`, undefined, true);
-    if (!existing) await api.request('POST', '/api/folders', `folder ${folder}`, { uid, title: folder });
-  }
-
-  let imported = 0;
-  let unchanged = 0;
-  for (const d of dashboards) {
-    const desired = withMarker(JSON.parse(d.text) as Record<string, unknown>, props.Marker);
-    const current = await api.request<{ dashboard: Record<string, unknown>; meta: { folderUid?: string } }>(
-      'GET',
-      `/api/dashboards/uid/${d.uid}`,
-      d.file,
-      undefined,
-      true,
-    );
-    const targetFolder = d.folder ? folderUid(d.folder) : '';
-    if (current) {
-      if (!hasMarker(current.dashboard, props.Marker)) {
-        throw new GrafanaError(
-          409,
-          d.file,
-          `a dashboard with uid "${d.uid}" exists and was not created by this importer; rename the uid or delete that dashboard`,
-        );
-      }
-      if (sameDashboard(current.dashboard, desired) && (current.meta.folderUid ?? '') === targetFolder) {
-        unchanged++;
-        continue;
-      }
-    }
-    await api.request('POST', '/api/dashboards/db', d.file, {
-      dashboard: { ...desired, id: null, version: undefined },
-      folderUid: targetFolder || undefined,
-      overwrite: true,
-      message: `imported from ${d.file}`,
-    });
-    imported++;
-  }
-
-  const wanted = new Set(dashboards.map((d) => d.uid));
-  let removed = 0;
-  for (const hit of await ownDashboards(api, props.Marker)) {
-    if (wanted.has(hit.uid)) continue;
-    await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid} (removed from dashboards/)`);
-    removed++;
-  }
-  return { imported, unchanged, removed };
 }
 
-/** Removes everything the importer created: its dashboards, its folders and its data sources. */
+/**
+ * Installs a plugin through AMG's Plugin API (`POST /api/plugins/:id/install`,
+ * AMG user guide "Plugin API"; needs plugin management on). Whether it is
+ * installed is read from `GET /api/plugins/:id/settings` (404 when not).
+ */
+async function ensurePlugin(api: GrafanaApi, id: string): Promise<void> {
+  if (await api.request('GET', `/api/plugins/${id}/settings`, `plugin ${id}`, undefined, true)) return;
+  await api.request('POST', `/api/plugins/${id}/install`, `plugin ${id} (needs plugin management on the workspace)`, {});
+}
+
+/**
+ * Refuses a folder title that another owner's folder already has: Grafana
+ * answers 409 for it (grafana/grafana@3e9248b7:pkg/api/apierrors/folder.go,
+ * ErrFolderSameNameExists).
+ */
+async function checkFolders(api: GrafanaApi, titles: readonly string[]): Promise<void> {
+  if (titles.length === 0) return;
+  const folders = (await api.request<{ uid: string; title: string }[]>('GET', '/api/folders?limit=1000', 'folders')) ?? [];
+  for (const title of titles) {
+    const uid = folderUid(title);
+    const other = folders.find((f) => f.uid !== uid && f.title.toLowerCase() === title.toLowerCase());
+    if (other) {
+      throw new OwnershipError(
+        `folder "${title}" (dashboards/${title}/) is already a folder of Grafana with uid "${other.uid}", which this importer did not create. Fix: rename the subfolder dashboards/${title}/ or that folder in Grafana`,
+      );
+    }
+  }
+}
+
+/**
+ * Asks Grafana to test every data source (`GET /api/datasources/uid/:uid/health`:
+ * 200 with status OK, 400 with status ERROR and the plugin's message; see
+ * test/contracts/grafana.ts) and fails the deployment with Grafana's message.
+ */
+async function checkHealth(api: GrafanaApi, wanted: readonly DataSourceSpec[]): Promise<void> {
+  for (const ds of wanted) {
+    const what = `data source "${ds.name}" (uid ${ds.uid}) cannot query`;
+    const res = await api.request<{ status?: string; message?: string }>('GET', `/api/datasources/uid/${ds.uid}/health`, what);
+    if (res?.status !== 'OK') throw new GrafanaError(200, what, `${res?.status ?? 'no status'} ${res?.message ?? ''}`.trim());
+  }
+}
+
+/**
+ * Removes what the importer created: its own dashboards, its folders when
+ * nothing else is left in them, and its data sources. A folder deleted in
+ * Grafana takes every dashboard in it along and is refused while it holds
+ * alert rules (grafana/grafana@8673c5bd:pkg/services/dashboards/database/database.go
+ * deleteDashboard, deleteFolderRules → 400), so a folder is deleted only when
+ * a search finds nothing in it, and one Grafana still refuses is left.
+ */
 export async function removeAll(api: GrafanaApi, props: ImportProperties): Promise<number> {
   const own = await ownDashboards(api, props.Marker);
   for (const hit of own) await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid}`, undefined, true);
-  const folders = (await api.request<{ uid: string }[]>('GET', '/api/folders', 'folders')) ?? [];
-  for (const f of folders.filter((f) => f.uid.startsWith(FOLDER_UID_PREFIX)))
-    await api.request('DELETE', `/api/folders/${f.uid}`, `folder ${f.uid}`, undefined, true);
+  const folders = (await api.request<{ uid: string; title: string }[]>('GET', '/api/folders?limit=1000', 'folders')) ?? [];
+  for (const f of folders.filter((f) => f.uid.startsWith(FOLDER_UID_PREFIX))) {
+    const left = (await api.request<unknown[]>('GET', `/api/search?folderUIDs=${encodeURIComponent(f.uid)}`, `folder ${f.uid}`)) ?? [];
+    if (left.length > 0) {
+      console.log(
+        JSON.stringify({ level: 'warn', msg: 'folder kept: it holds what the importer did not make', folder: f.title, items: left.length }),
+      );
+      continue;
+    }
+    try {
+      await api.request('DELETE', `/api/folders/${f.uid}`, `folder ${f.uid}`, undefined, true);
+    } catch (e) {
+      if (!(e instanceof GrafanaError) || e.status !== 400) throw e;
+      console.log(JSON.stringify({ level: 'warn', msg: 'folder kept: Grafana refused to delete it', folder: f.title, error: e.message }));
+    }
+  }
   for (const ds of dataSources(props))
     await api.request('DELETE', `/api/datasources/uid/${ds.uid}`, `data source ${ds.uid}`, undefined, true);
   return own.length;
+}
+
+async function searchDashboards(api: GrafanaApi): Promise<SearchHit[]> {
+  return (await api.request<SearchHit[]>('GET', '/api/search?type=dash-db&limit=5000', 'dashboard search')) ?? [];
 }
 
 async function ownDashboards(api: GrafanaApi, marker: string): Promise<{ uid: string }[]> {
@@ -223,12 +425,28 @@ async function ownDashboards(api: GrafanaApi, marker: string): Promise<{ uid: st
   );
 }
 
-function withMarker(dashboard: Record<string, unknown>, marker: string): Record<string, unknown> {
+/** The dashboard as saved: marker tag added, references to our Prometheus uid carrying the provisioned type. */
+function prepare(dashboard: Record<string, unknown>, props: ImportProperties, wanted: readonly DataSourceSpec[]): Record<string, unknown> {
   const tags = Array.isArray(dashboard.tags) ? (dashboard.tags as string[]) : [];
-  return { ...dashboard, tags: tags.includes(marker) ? tags : [...tags, marker] };
+  const types = new Map(wanted.map((ds) => [ds.uid, ds.type]));
+  return retype({ ...dashboard, tags: tags.includes(props.Marker) ? tags : [...tags, props.Marker] }, types) as Record<string, unknown>;
 }
-function hasMarker(dashboard: Record<string, unknown>, marker: string): boolean {
-  return Array.isArray(dashboard.tags) && (dashboard.tags as string[]).includes(marker);
+
+function retype(value: unknown, types: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => retype(v, types));
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const ref = v as { uid?: unknown; type?: unknown } | null;
+    if (k === 'datasource' && ref && typeof ref === 'object' && typeof ref.uid === 'string' && types.has(ref.uid))
+      out[k] = { ...ref, type: types.get(ref.uid) };
+    else out[k] = retype(v, types);
+  }
+  return out;
+}
+
+function hasMarker(d: { tags?: unknown }, marker: string): boolean {
+  return Array.isArray(d.tags) && (d.tags as string[]).includes(marker);
 }
 
 /** Grafana adds id and version on save; compare without them. */
@@ -236,7 +454,7 @@ function sameDashboard(a: Record<string, unknown>, b: Record<string, unknown>): 
   const strip = ({ id: _id, version: _version, ...rest }: Record<string, unknown>) => rest;
   return stableJson(strip(a)) === stableJson(strip(b));
 }
-function sameDataSource(existing: Record<string, unknown>, wanted: ReturnType<typeof dataSources>[number]): boolean {
+function sameDataSource(existing: Record<string, unknown>, wanted: DataSourceSpec): boolean {
   return Object.entries(wanted).every(([k, v]) => stableJson(existing[k]) === stableJson(v));
 }
 
