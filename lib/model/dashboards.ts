@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from '../errors';
 import { MetricCatalog } from './metric-catalog';
+import { PROVISIONED_BY_TYPE, PROVISIONED_UIDS, resolveForeignDashboard } from './foreign-dashboard';
+import { GRAFANA_UID_MAX_LENGTH, GRAFANA_UID_PATTERN, titleSlug } from './grafana-names';
 import { parsePromql } from './promql';
 
 export const DASHBOARDS_DIR = 'dashboards';
@@ -10,10 +12,13 @@ export const DASHBOARDS_DIR = 'dashboards';
  * local), so dashboards' datasource references resolve the same everywhere.
  */
 export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
-/** Every data source uid we provision (AMG and local), and the dashboard variable form. */
-export const ALLOWED_DATASOURCE_UIDS = [PROMETHEUS_DATASOURCE_UID, 'cloudwatch', 'xray', '${datasource}'] as const;
 /** Functions under which a counter (or a histogram's _sum/_count) is meaningful. */
-const COUNTER_FUNCTIONS = ['rate', 'irate', 'increase'];
+const COUNTER_FUNCTIONS = ['rate', 'irate', 'increase', 'resets'];
+/**
+ * Functions that count series rather than show their values: a counter under
+ * them is not "shown raw" (e.g. `count(count(node_cpu_seconds_total) by (cpu))`).
+ */
+const SERIES_COUNTING = ['count', 'group', 'absent', 'absent_over_time', 'present_over_time', 'count_over_time', 'timestamp'];
 
 export interface DashboardFile {
   /** Path relative to the project root. */
@@ -22,7 +27,11 @@ export interface DashboardFile {
   readonly folder: string;
   readonly uid: string;
   readonly title: string;
-  /** The file's text, unchanged: what AMG and local Grafana import. */
+  /**
+   * What AMG and local Grafana import: the file's text unchanged, or, for an
+   * export from another Grafana, the dashboard with its data sources resolved
+   * to ours (see resolveForeignDashboard).
+   */
   readonly text: string;
   readonly panels: readonly DashboardPanel[];
 }
@@ -44,6 +53,16 @@ interface RawPanel {
   targets?: { expr?: string; datasource?: { uid?: string } | string }[];
   datasource?: { uid?: string } | string | null;
   fieldConfig?: { defaults?: { unit?: string } };
+  /** Units of the old singlestat (`format`) and graph (`yaxes[].format`) panels. */
+  format?: string;
+  yaxes?: { format?: string }[];
+}
+
+interface RawVariable {
+  name?: string;
+  type?: string;
+  query?: string | { query?: string };
+  datasource?: { uid?: string; type?: string } | string | null;
 }
 
 /** Lists dashboards/**\/*.json, sorted. */
@@ -57,8 +76,10 @@ export function dashboardPaths(root: string): string[] {
 }
 
 /**
- * Checks dashboards: JSON, a unique uid and title, and every panel by the
- * lint rules below.
+ * Checks dashboards: JSON, a uid Grafana accepts and unique, a title unique in
+ * its folder, the layout, every templating variable and every panel by the
+ * lint rules below. Exports from any Grafana are resolved to our data
+ * sources first.
  */
 export function validateDashboards(
   raw: readonly { file: string; text: string }[],
@@ -66,10 +87,11 @@ export function validateDashboards(
   recordingRules: ReadonlySet<string>,
 ): DashboardFile[] {
   const uids = new Map<string, string>();
+  const titles = new Map<string, string>();
   return raw.map(({ file, text }) => {
-    let json: { uid?: unknown; title?: unknown; panels?: RawPanel[] };
+    let parsed: Record<string, unknown>;
     try {
-      json = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch (e) {
       throw UserInputError.of({
         file,
@@ -78,12 +100,28 @@ export function validateDashboards(
         fix: 'export the dashboard again from Grafana (Share > Export > Save to file)',
       });
     }
-    if (typeof json.uid !== 'string' || json.uid === '') {
+    if (Array.isArray(parsed.rows) && parsed.rows.length > 0) {
+      throw UserInputError.of({
+        file,
+        where: 'rows',
+        problem: `uses the "rows" layout of Grafana 4 and earlier (schemaVersion ${String(parsed.schemaVersion)}), which Grafana converts only when it loads the dashboard in its UI`,
+        fix: 'import it once into any Grafana 5 or later (Dashboards > New > Import), save it, and export it again into dashboards/',
+      });
+    }
+    const json = resolveForeignDashboard(file, parsed) as {
+      uid: string;
+      title?: unknown;
+      panels?: RawPanel[];
+      templating?: { list?: RawVariable[] };
+    };
+    const resolvedText = JSON.stringify(json) === JSON.stringify(parsed) ? text : `${JSON.stringify(json, null, 2)}\n`;
+    if (!GRAFANA_UID_PATTERN.test(json.uid) || json.uid.length > GRAFANA_UID_MAX_LENGTH) {
       throw UserInputError.of({
         file,
         where: 'uid',
-        problem: 'is missing',
-        fix: 'give the dashboard a fixed "uid" so links and re-imports stay stable',
+        problem: `is not a uid Grafana accepts: at most ${GRAFANA_UID_MAX_LENGTH} characters of a-z, A-Z, 0-9, "-" and "_"`,
+        value: json.uid,
+        fix: 'choose a shorter uid of those characters (Grafana would refuse this one at deploy)',
       });
     }
     if (typeof json.title !== 'string' || json.title === '') {
@@ -100,60 +138,125 @@ export function validateDashboards(
       });
     }
     uids.set(json.uid, file);
+    const folderPath = path.posix.dirname(path.posix.relative(DASHBOARDS_DIR, file));
+    const folder = folderPath === '.' ? '' : folderPath;
+    const titleKey = `${folder}\u0000${titleSlug(json.title)}`;
+    const sameTitle = titles.get(titleKey);
+    if (sameTitle) {
+      throw UserInputError.of({
+        file,
+        where: 'title',
+        problem: `is the title of ${sameTitle} in the same folder; Grafana keeps one dashboard per title in a folder and would overwrite one with the other on every deploy`,
+        value: json.title,
+        fix: 'give one of them another title, or move it to another subfolder of dashboards/',
+      });
+    }
+    titles.set(titleKey, file);
+    const variables = lintTemplating(file, json.templating?.list ?? [], catalog, recordingRules);
     const panels = flattenPanels(json.panels ?? []).map((p) => toPanel(p));
-    for (const panel of panels) lintPanel(file, panel, catalog, recordingRules);
-    const folder = path.posix.dirname(path.posix.relative(DASHBOARDS_DIR, file));
-    return { file, folder: folder === '.' ? '' : folder, uid: json.uid, title: json.title, text, panels };
+    for (const panel of panels) lintPanel(file, panel, catalog, recordingRules, variables);
+    return { file, folder, uid: json.uid, title: json.title, text: resolvedText, panels };
   });
 }
 
+/** Grafana's own variables ($__interval, $__range, $timeFilter...). */
+const isBuiltinVariable = (name: string) => name.startsWith('__') || name === 'timeFilter' || name === 'interval';
+
+/** Variables a query uses: $name, ${name}, ${name:format}, [[name]]. */
+function usedVariables(text: string): string[] {
+  return [...text.matchAll(/\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3],
+  );
+}
+
+interface Variables {
+  /** Every variable the dashboard defines. */
+  readonly names: ReadonlySet<string>;
+  /** Data source variables (any name) of a type we provision. */
+  readonly datasources: ReadonlySet<string>;
+}
+
+/**
+ * Templating: a data source variable must be of a type we provision; a query
+ * variable's PromQL must parse and use known metrics; every variable a query
+ * uses must be defined.
+ */
+function lintTemplating(
+  file: string,
+  list: readonly RawVariable[],
+  catalog: MetricCatalog,
+  recordingRules: ReadonlySet<string>,
+): Variables {
+  const names = new Set(list.map((v) => String(v.name)));
+  const datasources = new Set<string>();
+  for (const v of list) {
+    const where = `templating variable "${String(v.name)}"`;
+    if (v.type === 'datasource') {
+      if (!PROVISIONED_BY_TYPE[String(v.query)]) {
+        throw UserInputError.of({
+          file,
+          where,
+          problem: 'chooses among data sources of a type this project does not provision',
+          value: v.query,
+          fix: `set its type (query) to one of ${Object.keys(PROVISIONED_BY_TYPE).join(', ')}`,
+        });
+      }
+      datasources.add(String(v.name));
+      continue;
+    }
+    if (v.type !== 'query') continue;
+    const query = typeof v.query === 'string' ? v.query : (v.query?.query ?? '');
+    for (const name of usedVariables(query)) {
+      if (!names.has(name) && !isBuiltinVariable(name))
+        throw UserInputError.of({
+          file,
+          where,
+          problem: `uses the variable $${name}, which the dashboard does not define`,
+          value: query,
+          fix: `define $${name} under Settings > Variables, or remove it from the query`,
+        });
+    }
+    const dsType = typeof v.datasource === 'object' && v.datasource ? v.datasource.type : undefined;
+    if (dsType !== undefined && PROVISIONED_BY_TYPE[dsType] !== PROMETHEUS_DATASOURCE_UID) continue;
+    const expr = promqlOfVariableQuery(query);
+    if (expr === undefined) continue;
+    lintQuery(file, where, expr, catalog, recordingRules, false);
+  }
+  return { names, datasources };
+}
+
+/** The PromQL inside Grafana's Prometheus variable functions, if any. */
+function promqlOfVariableQuery(query: string): string | undefined {
+  const q = query.trim();
+  const labelValues = /^label_values\((.*),\s*[A-Za-z_][A-Za-z0-9_]*\s*\)$/s.exec(q);
+  if (labelValues) return labelValues[1];
+  const result = /^query_result\((.*)\)$/s.exec(q);
+  if (result) return result[1];
+  return undefined;
+}
+
 /** Every check of one panel; the first failure stops synth naming file and panel. */
-function lintPanel(file: string, panel: DashboardPanel, catalog: MetricCatalog, recordingRules: ReadonlySet<string>): void {
+function lintPanel(
+  file: string,
+  panel: DashboardPanel,
+  catalog: MetricCatalog,
+  recordingRules: ReadonlySet<string>,
+  variables: Variables,
+): void {
   const where = `panel "${panel.title}"${panel.id !== undefined ? ` (id ${panel.id})` : ''}`;
   for (const expr of panel.queries) {
-    const parse = parsePromql(expr, { grafana: true });
-    if (!parse.ok) {
-      throw UserInputError.of({
-        file,
-        where,
-        problem: `has a query that is not valid PromQL near position ${parse.position} ("${parse.near}")`,
-        value: expr,
-        fix: 'correct the query in Grafana and export the dashboard again',
-      });
-    }
-    for (const sel of parse.selectors) {
-      if (sel.name === undefined) continue;
-      const kind = catalog.resolve(sel.name, recordingRules);
-      if (!kind) {
+    for (const name of usedVariables(expr)) {
+      if (!variables.names.has(name) && !isBuiltinVariable(name)) {
         throw UserInputError.of({
           file,
           where,
-          problem: 'queries a metric that is neither in the catalog nor a recording rule',
-          value: sel.name,
-          fix: 'add it to catalog/metrics.yaml, add a recording rule of that name in alerts/, or correct the spelling',
-        });
-      }
-      if (kind.kind !== 'metric') continue;
-      const counterLike = (kind.metric.type === 'counter' && !kind.suffix) || kind.suffix === 'sum' || kind.suffix === 'count';
-      if (counterLike && !sel.enclosing.some((f) => COUNTER_FUNCTIONS.includes(f))) {
-        throw UserInputError.of({
-          file,
-          where,
-          problem: `shows the counter ${sel.name} raw`,
+          problem: `uses the variable $${name}, which the dashboard does not define`,
           value: expr,
-          fix: `wrap it in rate(${sel.name}[$__rate_interval]) or increase(...) (seed 9.3: rate, not raw counts)`,
-        });
-      }
-      if (kind.suffix === 'bucket' && !sel.enclosing.includes('histogram_quantile')) {
-        throw UserInputError.of({
-          file,
-          where,
-          problem: 'uses histogram buckets outside histogram_quantile',
-          value: expr,
-          fix: `use histogram_quantile(0.95, sum by (le) (rate(${sel.name}[$__rate_interval]))) (seed 9.3: percentiles, not averages)`,
+          fix: `define $${name} under Settings > Variables, or remove it from the query`,
         });
       }
     }
+    lintQuery(file, where, expr, catalog, recordingRules, true);
   }
   if (panel.queries.length > 0 && !panel.unit) {
     throw UserInputError.of({
@@ -164,13 +267,74 @@ function lintPanel(file: string, panel: DashboardPanel, catalog: MetricCatalog, 
     });
   }
   for (const uid of panel.datasourceUids) {
-    if (!(ALLOWED_DATASOURCE_UIDS as readonly string[]).includes(uid)) {
+    const variable = /^\$\{?([A-Za-z0-9_]+)(?::[a-z]+)?\}?$/.exec(uid)?.[1];
+    if (variable !== undefined ? variables.datasources.has(variable) : PROVISIONED_UIDS[uid] !== undefined || BUILTIN_REFS.has(uid))
+      continue;
+    throw UserInputError.of({
+      file,
+      where,
+      problem:
+        variable !== undefined
+          ? `uses the data source variable $${variable}, which the dashboard does not define as a data source variable`
+          : 'references a data source that is not provisioned',
+      value: uid,
+      fix: `use the uid "${PROMETHEUS_DATASOURCE_UID}", or a data source variable of type prometheus defined under Settings > Variables`,
+    });
+  }
+}
+
+const BUILTIN_REFS = new Set(['-- Grafana --', 'grafana', '-- Mixed --', '-- Dashboard --']);
+
+/** One PromQL query: it parses, its metrics are known, counters are rated, buckets go through histogram_quantile. */
+function lintQuery(
+  file: string,
+  where: string,
+  expr: string,
+  catalog: MetricCatalog,
+  recordingRules: ReadonlySet<string>,
+  shown: boolean,
+): void {
+  const parse = parsePromql(expr, { grafana: true });
+  if (!parse.ok) {
+    throw UserInputError.of({
+      file,
+      where,
+      problem: `has a query that is not valid PromQL near position ${parse.position} ("${parse.near}")`,
+      value: expr,
+      fix: 'correct the query in Grafana and export the dashboard again',
+    });
+  }
+  for (const sel of parse.selectors) {
+    if (sel.name === undefined) continue;
+    const kind = catalog.resolve(sel.name, recordingRules);
+    if (!kind) {
       throw UserInputError.of({
         file,
         where,
-        problem: 'references a data source that is not provisioned',
-        value: uid,
-        fix: `use the uid "${PROMETHEUS_DATASOURCE_UID}" or a \${datasource} variable (npm run dashboards:pull normalizes exports)`,
+        problem: 'queries a metric that is neither in the catalog nor a recording rule',
+        value: sel.name,
+        fix: 'add it to catalog/metrics.yaml, add a recording rule of that name in alerts/, or correct the spelling',
+      });
+    }
+    if (kind.kind !== 'metric' || !shown) continue;
+    const counterLike = (kind.metric.type === 'counter' && !kind.suffix) || kind.suffix === 'sum' || kind.suffix === 'count';
+    const counted = sel.enclosing.length > 0 && SERIES_COUNTING.includes(sel.enclosing[0]);
+    if (counterLike && !counted && !sel.enclosing.some((f) => COUNTER_FUNCTIONS.includes(f))) {
+      throw UserInputError.of({
+        file,
+        where,
+        problem: `shows the counter ${sel.name} raw`,
+        value: expr,
+        fix: `wrap it in rate(${sel.name}[$__rate_interval]) or increase(...) (seed 9.3: rate, not raw counts)`,
+      });
+    }
+    if (kind.suffix === 'bucket' && !counted && !sel.enclosing.includes('histogram_quantile')) {
+      throw UserInputError.of({
+        file,
+        where,
+        problem: 'uses histogram buckets outside histogram_quantile',
+        value: expr,
+        fix: `use histogram_quantile(0.95, sum by (le) (rate(${sel.name}[$__rate_interval]))) (seed 9.3: percentiles, not averages)`,
       });
     }
   }
@@ -188,7 +352,7 @@ function toPanel(p: RawPanel): DashboardPanel {
     title: p.title ?? '(untitled)',
     type: p.type ?? 'unknown',
     queries: (p.targets ?? []).map((t) => t.expr).filter((e): e is string => typeof e === 'string' && e.trim() !== ''),
-    unit: p.fieldConfig?.defaults?.unit,
+    unit: p.fieldConfig?.defaults?.unit ?? p.format ?? p.yaxes?.[0]?.format,
     datasourceUids: uids,
   };
 }

@@ -106,16 +106,124 @@ describe('dashboards', () => {
     expect(lint(dashboard('x', 'sum(up)', 'Up', { fieldConfig: { defaults: {} } }))).toContain('panel "Up" (id 7): has no unit');
   });
 
-  test('fails when a panel references a data source that is not provisioned', () => {
+  test("resolves another Grafana's data source uid to ours of the same type", () => {
     const text = dashboard('x', 'sum(up)', 'Up', {
       targets: [{ refId: 'A', expr: 'sum(up)', datasource: { type: 'prometheus', uid: 'P1809F7CD0C75ACF3' } }],
     });
-    expect(lint(text)).toContain('references a data source that is not provisioned (got "P1809F7CD0C75ACF3")');
+    const [d] = validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording);
+    expect(JSON.parse(d.text).panels[0].targets[0].datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
   });
 
-  test('accepts a ${datasource} variable and gauges shown directly', () => {
-    const text = dashboard('x', 'sum(system_active_pipelines)', 'Gauge', { datasource: { type: 'prometheus', uid: '${datasource}' } });
+  test('resolves the old string form to ours by what the queries are', () => {
+    const text = dashboard('x', 'sum(up)', 'Up', { datasource: 'Prometheus (prod)' });
+    const [d] = validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording);
+    expect(JSON.parse(d.text).panels[0].datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
+  });
+
+  test('keeps the text of a dashboard that needs no resolving byte for byte', () => {
+    const text = dashboard('x', 'sum(up)');
+    expect(validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording)[0].text).toBe(text);
+  });
+
+  test('fails when a panel references a data source of a type that is not provisioned', () => {
+    const text = dashboard('x', 'sum(up)', 'Up', { datasource: { type: 'loki', uid: 'P8E80F9AEF21F6940' } });
+    expect(lint(text)).toContain(
+      'dashboards/x.json: datasource: references a data source of another Grafana of type "loki", which this project does not provision (got "P8E80F9AEF21F6940")',
+    );
+  });
+
+  test('fails when __inputs needs a data source type that is not provisioned', () => {
+    const text = JSON.stringify({
+      ...JSON.parse(dashboard('x', 'sum(up)')),
+      __inputs: [{ name: 'DS_LOKI', type: 'datasource', pluginId: 'loki' }],
+    });
+    expect(lint(text)).toContain(
+      'dashboards/x.json: __inputs "DS_LOKI": needs a data source of type "loki", which this project does not provision',
+    );
+  });
+
+  const withVariables = (list: unknown[], panel: Record<string, unknown> = {}, expr = 'sum(system_active_pipelines)') =>
+    JSON.stringify({ ...JSON.parse(dashboard('x', expr, 'Gauge', panel)), templating: { list } });
+
+  test('accepts a data source variable of any name, and gauges shown directly', () => {
+    const text = withVariables([{ name: 'PROM', type: 'datasource', query: 'prometheus' }], {
+      datasource: { type: 'prometheus', uid: '${PROM}' },
+    });
     expect(validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording)).toHaveLength(1);
+  });
+
+  test('fails when a panel uses a data source variable the dashboard does not define', () => {
+    expect(lint(dashboard('x', 'sum(up)', 'Up', { datasource: { type: 'prometheus', uid: '${datasource}' } }))).toContain(
+      'uses the data source variable $datasource, which the dashboard does not define as a data source variable',
+    );
+  });
+
+  test('fails when a data source variable chooses among a type that is not provisioned', () => {
+    expect(lint(withVariables([{ name: 'ds', type: 'datasource', query: 'loki' }]))).toContain(
+      'dashboards/x.json: templating variable "ds": chooses among data sources of a type this project does not provision (got "loki")',
+    );
+  });
+
+  test('fails when a query variable queries an unknown metric', () => {
+    const text = withVariables([{ name: 'job', type: 'query', query: { query: 'label_values(nonexistent_metric{a="b"}, job)' } }]);
+    expect(lint(text)).toContain(
+      'templating variable "job": queries a metric that is neither in the catalog nor a recording rule (got "nonexistent_metric")',
+    );
+  });
+
+  test('fails when a query uses a variable the dashboard does not define', () => {
+    const text = withVariables([], {}, 'sum(system_active_pipelines{instance=~"$instance"})');
+    expect(lint(text)).toContain('panel "Gauge" (id 7): uses the variable $instance, which the dashboard does not define');
+    const ok = withVariables(
+      [{ name: 'instance', type: 'query', query: 'label_values(up, instance)' }],
+      {},
+      'sum(system_active_pipelines{instance=~"$instance"})',
+    );
+    expect(validateDashboards([{ file: 'dashboards/x.json', text: ok }], catalog, recording)).toHaveLength(1);
+  });
+
+  test('counting the series of a counter is not showing it raw: count(count(<counter>) by (...))', () => {
+    const text = dashboard('x', 'count(count(pipeline_executions_total) by (status))', 'Count');
+    expect(validateDashboards([{ file: 'dashboards/x.json', text }], catalog, recording)).toHaveLength(1);
+    expect(lint(dashboard('x', 'max(count(pipeline_executions_total) by (status)) + sum(pipeline_executions_total)'))).toContain(
+      'shows the counter pipeline_executions_total raw',
+    );
+  });
+
+  test.each([
+    ['a'.repeat(41), 'is not a uid Grafana accepts: at most 40 characters'],
+    ['has space', 'is not a uid Grafana accepts'],
+    ['ümlaut', 'is not a uid Grafana accepts'],
+  ])('fails when the uid is %j, which Grafana refuses', (uid, message) => {
+    expect(lint(dashboard(uid, 'sum(up)'))).toContain(`dashboards/x.json: uid: ${message}`);
+  });
+
+  test('fails when two dashboards in one folder have the same title (Grafana matches by title slug)', () => {
+    const a = JSON.stringify({ ...JSON.parse(dashboard('a', 'sum(up)')), title: 'Latency' });
+    const b = JSON.stringify({ ...JSON.parse(dashboard('b', 'sum(up)')), title: 'latency ' });
+    const msg = inputErrorOf(() =>
+      validateDashboards(
+        [
+          { file: 'dashboards/t/a.json', text: a },
+          { file: 'dashboards/t/b.json', text: b },
+        ],
+        catalog,
+        recording,
+      ),
+    );
+    expect(msg).toBe(
+      'dashboards/t/b.json: title: is the title of dashboards/t/a.json in the same folder; Grafana keeps one dashboard per title in a folder and would overwrite one with the other on every deploy (got "latency "). Fix: give one of them another title, or move it to another subfolder of dashboards/',
+    );
+    expect(
+      validateDashboards(
+        [
+          { file: 'dashboards/t/a.json', text: a },
+          { file: 'dashboards/u/b.json', text: b },
+        ],
+        catalog,
+        recording,
+      ),
+    ).toHaveLength(2);
   });
 
   test('fails when the file is not JSON', () => {

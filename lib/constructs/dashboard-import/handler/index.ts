@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-grafana';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { titleSlug } from '../../../model/grafana-names';
 
 /** The custom resource's properties (strings, as CloudFormation passes them). */
 export interface ImportProperties {
@@ -115,21 +116,6 @@ export const folderUid = (folder: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')}`.slice(0, 40);
-
-/**
- * Grafana matches dashboards in a folder by the slug of the title
- * (grafana/grafana@8673c5bd:pkg/services/dashboards/database/database.go
- * getExistingDashboardByTitleAndFolder). This is Grafana's slugify for ASCII
- * titles; other characters are compared as they are, which errs on the side
- * of calling two titles the same.
- */
-export function titleSlug(title: string): string {
-  return title
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9\u0080-\uffff]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
 
 /** An answer from Grafana that fails the deployment: the message names the file and quotes Grafana. */
 export class GrafanaError extends Error {

@@ -1,0 +1,112 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse, stringify } from 'yaml';
+import { cdkContext } from '../../lib/cdk-context';
+import { loadEnvironment } from '../../lib/config/load-environment';
+import { validateDashboards } from '../../lib/model/dashboards';
+import { loadCatalog } from '../../lib/model/metric-catalog';
+import { loadModel } from '../../lib/model/model';
+import { copyProject } from '../../lib/project-copy';
+import { inputErrorOf } from '../helpers';
+
+const repo = path.resolve(__dirname, '../..');
+const fixtures = path.join(__dirname, '../fixtures/third-party-dashboards');
+const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name), 'utf8');
+
+/** A copy of the project with the redis metrics added to its catalog, as README's "Add a dashboard" says. */
+function projectWithRedisMetrics(): string {
+  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'third-party-')));
+  const file = path.join(dir, 'catalog/metrics.yaml');
+  const doc = parse(fs.readFileSync(file, 'utf8'));
+  doc.metrics.push(...parse(fixture('redis-metrics.yaml')));
+  fs.writeFileSync(file, stringify(doc));
+  return dir;
+}
+
+describe('dashboards exported from another Grafana (real third-party exports)', () => {
+  const dir = projectWithRedisMetrics();
+  const catalog = loadCatalog(dir);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('an export "for sharing externally" (__inputs, ${DS_PROM}, a data source variable named DS_PROM) resolves to our data sources', () => {
+    const [d] = validateDashboards([{ file: 'dashboards/redis/redis.json', text: fixture('redis-exporter-1x.json') }], catalog, new Set());
+    const json = JSON.parse(d.text);
+    for (const key of ['__inputs', '__requires', '__elements', 'id', 'version']) expect(json).not.toHaveProperty(key);
+    expect(d.text).not.toContain('${DS_PROM}');
+    const refs = new Set<string>();
+    JSON.stringify(json, (k, v) => (k === 'datasource' && (refs.add(JSON.stringify(v)), v)) || v);
+    expect([...refs].sort()).toEqual(['{"type":"datasource","uid":"grafana"}', '{"type":"prometheus","uid":"prometheus"}'].sort());
+    expect(json.templating.list[0]).toMatchObject({ name: 'DS_PROM', type: 'datasource', query: 'prometheus' });
+    expect(d).toMatchObject({
+      uid: 'e008bc3f-81a2-40f9-baf2-a33fd8dec7ec',
+      folder: 'redis',
+      title: 'Redis Dashboard for Prometheus Redis Exporter 1.x',
+    });
+    expect(d.panels.filter((p) => p.queries.length > 0)).toHaveLength(13);
+  });
+
+  test('an old export (string datasource "${DS_PROMETHEUS}", no uid, singlestat/graph units) resolves, with a uid from its file name', () => {
+    const [d] = validateDashboards([{ file: 'dashboards/redis-old.json', text: fixture('redis-exporter-0.3x.json') }], catalog, new Set());
+    const json = JSON.parse(d.text);
+    expect(d.uid).toBe('redis-old');
+    expect(json.panels[0].datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
+    expect(json.templating.list[0].datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
+  });
+
+  test('fails when a dashboard uses the rows layout of Grafana 4, saying how to convert it', () => {
+    expect(
+      inputErrorOf(() =>
+        validateDashboards([{ file: 'dashboards/r.json', text: fixture('redis-exporter-2016-rows.json') }], catalog, new Set()),
+      ),
+    ).toBe(
+      'dashboards/r.json: rows: uses the "rows" layout of Grafana 4 and earlier (schemaVersion 12), which Grafana converts only when it loads the dashboard in its UI. Fix: import it once into any Grafana 5 or later (Dashboards > New > Import), save it, and export it again into dashboards/',
+    );
+  });
+
+  test('fails when the metrics of an added dashboard are not in the catalog yet', () => {
+    expect(
+      inputErrorOf(() =>
+        validateDashboards([{ file: 'dashboards/redis.json', text: fixture('redis-exporter-1x.json') }], loadCatalog(repo), new Set()),
+      ),
+    ).toContain('templating variable "namespace": queries a metric that is neither in the catalog nor a recording rule (got "redis_up")');
+  });
+
+  test('README "Add a dashboard": the export dropped into dashboards/ of a copy of the project synthesizes, and AMG and local Grafana get it resolved', () => {
+    fs.mkdirSync(path.join(dir, 'dashboards/redis'), { recursive: true });
+    fs.copyFileSync(path.join(fixtures, 'redis-exporter-1x.json'), path.join(dir, 'dashboards/redis/redis.json'));
+    const model = loadModel(dir, loadEnvironment('staging'));
+    expect(model.dashboards.map((d) => d.file)).toContain('dashboards/redis/redis.json');
+
+    const out = path.join(dir, 'cdk.out');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify(cdkContext(dir, { env: 'staging', 'aws:cdk:bundling-stacks': [] })),
+        CDK_OUTDIR: out,
+      },
+      timeout: 120_000,
+    });
+    expect(r.stderr.trim().split('\n').slice(-3).join('\n')).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    // The importer's bundle (an S3 asset) carries the resolved dashboard, in its subfolder.
+    const bundles = fs
+      .readdirSync(out, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.json') && !f.endsWith('.template.json') && !f.endsWith('manifest.json') && !f.endsWith('assets.json'))
+      .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
+      .filter((t) => t.includes('"dashboards":'));
+    expect(bundles).toHaveLength(1);
+    const redis = (JSON.parse(bundles[0]).dashboards as { file: string; folder: string; text: string }[]).find(
+      (d) => d.file === 'dashboards/redis/redis.json',
+    );
+    expect(redis?.folder).toBe('redis');
+    expect(redis?.text).not.toContain('__inputs');
+    expect(redis?.text).not.toContain('${DS_PROM}');
+    // The file itself is unchanged.
+    expect(fs.readFileSync(path.join(dir, 'dashboards/redis/redis.json'), 'utf8')).toBe(fixture('redis-exporter-1x.json'));
+  });
+});
