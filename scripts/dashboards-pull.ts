@@ -1,43 +1,115 @@
 /**
  * `npm run dashboards:pull -- --url https://grafana.example.com [--uid UID ...]`
- * with GRAFANA_TOKEN set to a service account token: exports dashboards edited
- * in a Grafana UI back into dashboards/ (a Grafana folder becomes a subfolder),
- * normalized so that the diff shows only real changes (seed 3.4 and "Backup
- * dashboards to Git").
+ * with GRAFANA_TOKEN set to a service account token: brings dashboards edited
+ * in a Grafana UI back into dashboards/ (seed 3.4 and "Backup dashboards to
+ * Git"). By default it pulls exactly the dashboards of dashboards/, each
+ * into the file it came from, in that file's own key order and indentation;
+ * a dashboard unchanged in Grafana leaves its file untouched. `--uid` pulls
+ * only those, and may name a dashboard made in the UI (written to
+ * dashboards/<folder>/<uid>.json). Generated dashboards (the SLO dashboard)
+ * are never pulled: they are rendered from alerts/slos.yaml.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { dashboardFileText, normalizeDashboard } from '../lib/render/normalize-dashboard';
+import { DASHBOARDS_DIR, dashboardPaths } from '../lib/model/dashboards';
+import { resolveForeignDashboard } from '../lib/model/foreign-dashboard';
+import { loadSlos } from '../lib/model/slos';
+import { dashboardFileText, normalizeDashboard, orderLike, sortKeys } from '../lib/render/normalize-dashboard';
+import { renderSloDashboard } from '../lib/render/slo-dashboard';
+import { stableJson } from '../lib/constructs/dashboard-import/handler';
 
 export interface PullOptions {
   readonly url: string;
   readonly token: string;
-  readonly outDir: string;
-  /** Only these dashboards. @default - every dashboard */
+  /** The project root (its dashboards/ is read and written). */
+  readonly root: string;
+  /** Only these dashboards. @default - every dashboard of dashboards/ */
   readonly uids?: readonly string[];
 }
 
-export async function pullDashboards(options: PullOptions): Promise<string[]> {
-  const get = async <T>(p: string): Promise<T> => {
+export interface PullResult {
+  /** Files written (paths relative to the root). */
+  readonly written: string[];
+  /** Files whose dashboard did not change in Grafana. */
+  readonly unchanged: string[];
+  /** Uids of dashboards/ that Grafana does not have. */
+  readonly missing: string[];
+}
+
+interface RepoDashboard {
+  readonly file: string;
+  readonly text: string;
+  readonly json: Record<string, unknown>;
+}
+
+/** The dashboards of dashboards/ by uid (a file without one by the uid the linter gives it). */
+function repoDashboards(root: string): Map<string, RepoDashboard> {
+  const byUid = new Map<string, RepoDashboard>();
+  for (const file of dashboardPaths(root)) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const uid = String(resolveForeignDashboard(file, json).uid);
+    byUid.set(uid, { file, text, json });
+  }
+  return byUid;
+}
+
+/** Uids of the dashboards the project renders rather than keeps as files. */
+function generatedUids(root: string): Set<string> {
+  const slos = loadSlos(root);
+  return new Set(slos.slos.length > 0 ? [String((JSON.parse(renderSloDashboard(slos)) as { uid: string }).uid)] : []);
+}
+
+export async function pullDashboards(options: PullOptions): Promise<PullResult> {
+  const get = async <T>(p: string): Promise<T | undefined> => {
     const res = await fetch(`${options.url.replace(/\/$/, '')}${p}`, {
       headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
     });
+    if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`GET ${p}: Grafana answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     return (await res.json()) as T;
   };
-  const hits = await get<{ uid: string }[]>('/api/search?type=dash-db&limit=5000');
-  const written: string[] = [];
-  for (const { uid } of hits.filter((h) => !options.uids?.length || options.uids.includes(h.uid))) {
-    const { dashboard, meta } = await get<{ dashboard: Record<string, unknown>; meta: { folderTitle?: string } }>(
-      `/api/dashboards/uid/${uid}`,
-    );
-    const folder = meta.folderTitle && meta.folderTitle !== 'General' ? meta.folderTitle : '';
-    const file = path.join(options.outDir, folder, `${uid}.json`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, dashboardFileText(normalizeDashboard(dashboard)));
-    written.push(path.relative(options.outDir, file));
+  const repo = repoDashboards(options.root);
+  const generated = generatedUids(options.root);
+  const uids = options.uids?.length ? options.uids : [...repo.keys()];
+  for (const uid of uids) {
+    if (generated.has(uid))
+      throw new Error(`dashboard "${uid}" is generated from alerts/slos.yaml and is never pulled: change alerts/slos.yaml instead`);
   }
-  return written;
+  const result: PullResult = { written: [], unchanged: [], missing: [] };
+  for (const uid of uids) {
+    const found = await get<{ dashboard: Record<string, unknown>; meta: { folderTitle?: string } }>(`/api/dashboards/uid/${uid}`);
+    if (!found) {
+      result.missing.push(uid);
+      continue;
+    }
+    const pulled = normalizeDashboard(found.dashboard);
+    const known = repo.get(uid);
+    // The importer adds its marker tag; a file without tags gets none back.
+    if (known && !('tags' in known.json) && Array.isArray(pulled.tags) && pulled.tags.length === 0) delete pulled.tags;
+    if (known) {
+      // What the importer sent, in the same normalized form: equal means no change in Grafana.
+      const imported = normalizeDashboard(resolveForeignDashboard(known.file, known.json));
+      if (stableJson(imported) === stableJson(pulled)) {
+        result.unchanged.push(known.file);
+        continue;
+      }
+      // Instance keys the file had (id, version) stay as they were: the diff shows only what changed.
+      for (const k of ['id', 'version', 'iteration']) if (k in known.json) pulled[k] = known.json[k];
+      fs.writeFileSync(
+        path.join(options.root, known.file),
+        dashboardFileText(orderLike(pulled, known.json) as Record<string, unknown>, known.text),
+      );
+      result.written.push(known.file);
+      continue;
+    }
+    const folder = found.meta.folderTitle && found.meta.folderTitle !== 'General' ? found.meta.folderTitle : '';
+    const file = path.posix.join(DASHBOARDS_DIR, folder, `${uid}.json`);
+    fs.mkdirSync(path.dirname(path.join(options.root, file)), { recursive: true });
+    fs.writeFileSync(path.join(options.root, file), dashboardFileText(sortKeys(pulled) as Record<string, unknown>));
+    result.written.push(file);
+  }
+  return result;
 }
 
 if (require.main === module) {
@@ -51,8 +123,12 @@ if (require.main === module) {
     );
     process.exit(2);
   }
-  pullDashboards({ url, token, outDir: path.resolve(__dirname, '..', 'dashboards'), uids: value('--uid') }).then(
-    (files) => console.log(`pulled ${files.length} dashboard(s):\n${files.map((f) => `  dashboards/${f}`).join('\n')}`),
+  pullDashboards({ url, token, root: path.resolve(__dirname, '..'), uids: value('--uid') }).then(
+    (r) => {
+      console.log(`pulled ${r.written.length} changed dashboard(s), ${r.unchanged.length} unchanged`);
+      for (const f of r.written) console.log(`  ${f}`);
+      for (const u of r.missing) console.log(`  not in Grafana: ${u}`);
+    },
     (e: Error) => {
       process.stderr.write(`${e.message}\n`);
       process.exit(1);

@@ -20,8 +20,12 @@ export const PROVISIONED_UIDS: Readonly<Record<string, string>> = {
 };
 /** References Grafana resolves itself: built-in annotations, mixed panels, dashboard reuse. */
 const BUILTIN_UIDS = new Set(['-- Grafana --', 'grafana', '-- Mixed --', '-- Dashboard --']);
-/** Keys an export carries that describe the exporting instance, not the dashboard. */
-const INSTANCE_KEYS = ['__inputs', '__requires', '__elements', 'id', 'version', 'iteration'];
+/**
+ * Keys an export carries that describe the exporting instance, not the
+ * dashboard. (`version` stays: the importer leaves it out when it saves, and
+ * the repository's own files keep it.)
+ */
+const INSTANCE_KEYS = ['__inputs', '__requires', '__elements', 'id', 'iteration'];
 const VAR_REF = /^\$\{?([A-Za-z0-9_]+)(?::[a-z]+)?\}?$/;
 
 /**
@@ -30,7 +34,7 @@ const VAR_REF = /^\$\{?([A-Za-z0-9_]+)(?::[a-z]+)?\}?$/;
  * other instances' data source uids and the old string form
  * (`"datasource": "Prometheus"`) become our provisioned data source of the
  * same type; what describes the exporting instance (`__inputs`,
- * `__requires`, `__elements`, `id`, `version`) is dropped. References to a
+ * `__requires`, `__elements`, `id`) is dropped. References to a
  * data source template variable (any name) stay. A dashboard with no uid gets
  * one from its file name, so re-imports stay stable. The file itself is not
  * changed: this is what is imported.

@@ -33,7 +33,7 @@ describe('dashboards exported from another Grafana (real third-party exports)', 
   test('an export "for sharing externally" (__inputs, ${DS_PROM}, a data source variable named DS_PROM) resolves to our data sources', () => {
     const [d] = validateDashboards([{ file: 'dashboards/redis/redis.json', text: fixture('redis-exporter-1x.json') }], catalog, new Set());
     const json = JSON.parse(d.text);
-    for (const key of ['__inputs', '__requires', '__elements', 'id', 'version']) expect(json).not.toHaveProperty(key);
+    for (const key of ['__inputs', '__requires', '__elements', 'id']) expect(json).not.toHaveProperty(key);
     expect(d.text).not.toContain('${DS_PROM}');
     const refs = new Set<string>();
     JSON.stringify(json, (k, v) => (k === 'datasource' && (refs.add(JSON.stringify(v)), v)) || v);

@@ -424,7 +424,7 @@ function retype(value: unknown, types: ReadonlyMap<string, string>): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const ref = v as { uid?: unknown; type?: unknown } | null;
-    if (k === 'datasource' && ref && typeof ref === 'object' && typeof ref.uid === 'string' && types.has(ref.uid))
+    if (k === 'datasource' && ref && typeof ref === 'object' && typeof ref.uid === 'string' && 'type' in ref && types.has(ref.uid))
       out[k] = { ...ref, type: types.get(ref.uid) };
     else out[k] = retype(v, types);
   }
