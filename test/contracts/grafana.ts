@@ -99,6 +99,8 @@ export const AMG = {
   /** "You can only update the version to a newer version of Grafana. You can't downgrade" (Update your workspace version). */
   upgradeOnly: true,
   upgradeSource: 'https://docs.aws.amazon.com/grafana/latest/userguide/AMG-workspace-version-update.html',
+  /** Whether CloudFormation updates AWS::Grafana::Workspace GrafanaVersion in place or replaces the workspace: not found in a source read. */
+  cloudFormationUpdateOfVersion: 'UNCONFIRMED',
   /**
    * "Starting with Amazon Managed Grafana version 12, support for SigV4
    * authentication in the Core Prometheus plugin has been removed" — AMP data
