@@ -20,7 +20,7 @@ function projectWithRedisMetrics(): string {
   const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'third-party-')));
   const file = path.join(dir, 'catalog/metrics.yaml');
   const doc = parse(fs.readFileSync(file, 'utf8'));
-  doc.metrics.push(...parse(fixture('redis-metrics.yaml')));
+  doc.metrics.push(...parse(fixture('redis-metrics.yaml')), ...parse(fixture('celery-metrics.yaml')));
   fs.writeFileSync(file, stringify(doc));
   return dir;
 }
@@ -53,6 +53,14 @@ describe('dashboards exported from another Grafana (real third-party exports)', 
     expect(d.uid).toBe('redis-old');
     expect(json.panels[0].datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
     expect(json.templating.list[0].datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
+  });
+
+  test('a celery-exporter dashboard (data source variable $datasource, query variables, histogram panels) passes as it is', () => {
+    const text = fixture('celery-exporter-tasks-overview.json');
+    const [d] = validateDashboards([{ file: 'dashboards/celery.json', text }], catalog, new Set());
+    expect(d.uid).toBe('celery-tasks-overview-32s3');
+    expect(d.panels.filter((p) => p.queries.length > 0).length).toBeGreaterThan(5);
+    expect(JSON.parse(d.text).templating.list[0]).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
   });
 
   test('fails when a dashboard uses the rows layout of Grafana 4, saying how to convert it', () => {
