@@ -148,6 +148,14 @@ describe('dashboard importer against a loopback Grafana API', () => {
     expect([...grafana.dashboards.keys()]).toEqual(['new-uid']);
   });
 
+  test('two own dashboards that swap titles are both imported under their own uids', async () => {
+    await importDashboards(api(), props, [dash('a', 'Alpha'), dash('b', 'Beta')]);
+    await importDashboards(api(), props, [dash('a', 'Beta'), dash('b', 'Alpha')]);
+    expect(grafana.dashboards.get('a')?.dashboard.title).toBe('Beta');
+    expect(grafana.dashboards.get('b')?.dashboard.title).toBe('Alpha');
+    expect(grafana.dashboards.size).toBe(2);
+  });
+
   test('fails when a dashboard of another owner has the uid, naming both, and writes nothing', async () => {
     grafana.addForeignDashboard('overview');
     await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(

@@ -222,7 +222,9 @@ export async function importDashboards(
           `${d.file}: title "${String(desired.title)}" is already used in folder "${d.folder || 'General'}" by dashboard "${h.title}" (uid "${h.uid}"), which this importer did not create; saving would replace it. Fix: change the title of ${d.file} or of that dashboard`,
         );
       }
-      if (!wantedUids.has(h.uid)) ownToDelete.add(h.uid);
+      // Our own: deleted first (one gone from the repo, or one whose title moves to
+      // another of ours and is re-imported below), or Grafana would merge the two.
+      ownToDelete.add(h.uid);
     }
   }
 
@@ -232,8 +234,8 @@ export async function importDashboards(
     if (!(await api.request('GET', `/api/folders/${uid}`, `folder ${title}`, undefined, true)))
       await api.request('POST', '/api/folders', `folder ${title}`, { uid, title });
   }
-  // An own dashboard gone from the repo whose title a new one takes: delete it first,
-  // or Grafana would give the new dashboard its uid.
+  // An own dashboard whose title another takes: delete it first, or Grafana would
+  // give the other its uid.
   for (const uid of ownToDelete) await api.request('DELETE', `/api/dashboards/uid/${uid}`, `dashboard ${uid} (removed from dashboards/)`);
 
   let imported = 0;
@@ -260,7 +262,7 @@ export async function importDashboards(
     imported++;
   }
 
-  let removed = ownToDelete.size;
+  let removed = [...ownToDelete].filter((uid) => !wantedUids.has(uid)).length;
   for (const hit of await ownDashboards(api, props.Marker)) {
     if (wantedUids.has(hit.uid)) continue;
     await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid} (removed from dashboards/)`);
