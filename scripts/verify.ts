@@ -58,7 +58,8 @@ export async function verify(model: ObservabilityModel, options: VerifyOptions):
 
   await check('every catalog metric exists (10.1 "Check metric exists")', async () => {
     const names = new Set(((await get(`${base}/api/v1/label/__name__/values`)) as { data: string[] }).data);
-    const missing = model.catalog.seriesNames().filter((n) => !names.has(n));
+    // Metrics recorded only after a failure (catalog `presence: after-failure`) are absent while healthy.
+    const missing = model.catalog.seriesNames('always').filter((n) => !names.has(n));
     return missing.length ? `missing: ${missing.join(', ')}` : undefined;
   });
 
