@@ -24,7 +24,7 @@ export interface Check {
 }
 
 /** Grafana's variables, as Grafana would fill them for a recent window. */
-function grafanaToPromql(expr: string): string {
+export function grafanaToPromql(expr: string): string {
   return expr
     .replace(/\$__rate_interval|\$\{__rate_interval\}/g, '1m')
     .replace(/\$__interval|\$\{__interval\}/g, '15s')
