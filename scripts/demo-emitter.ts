@@ -46,9 +46,10 @@ const VALUES: Record<string, string[]> = {
   db_operation_name: ['SELECT', 'INSERT', 'UPDATE'],
   state: ['idle', 'used'],
   command: ['GET', 'SET', 'EXPIRE'],
-  receiver: ['prometheus', 'otlp'],
+  receiver: ['prometheus', 'prometheus/self', 'otlp'],
   transport: ['http', 'grpc'],
   exporter: ['prometheusremotewrite/scraped', 'prometheusremotewrite/pushed'],
+  data_type: ['metrics'],
 };
 
 /** Each metric's typical magnitude: seconds for durations, dollars for cost, counts otherwise. */

@@ -177,7 +177,7 @@ export function renderLocalBundle(model: ObservabilityModel, routing: Routing, e
   return files;
 }
 
-/** A healthcheck that fetches a URL with the image's busybox wget (Prometheus, Alertmanager, Grafana and Jaeger images). */
+/** A healthcheck that fetches a URL with the image's busybox wget (Prometheus, Alertmanager and Jaeger images). */
 function wgetCheck(url: string) {
   return { test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], ...CHECK_TIMING };
 }
@@ -254,8 +254,9 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
         './monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro',
       ],
       ports: [port(LOCAL_PORTS.grafana)],
-      // Alpine base image with busybox wget (grafana/grafana Dockerfile, BASE_IMAGE=alpine; UNCONFIRMED at 13.1.10).
-      healthcheck: wgetCheck('http://127.0.0.1:3000/api/health'),
+      // curl is installed in both the Alpine and the Ubuntu variants (grafana/grafana@78515af:Dockerfile, "apk add ... curl" /
+      // "apt-get install ... curl"; read at a 2025 commit, UNCONFIRMED at 13.1.10). /api/health answers without a login.
+      healthcheck: { test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:3000/api/health'], ...CHECK_TIMING },
       depends_on: healthy('prometheus', 'alertmanager', 'jaeger'),
       ...always,
     },

@@ -90,6 +90,7 @@ describe('the local stack behaves like a service', () => {
     // Each probe is a program the image has (see the comments in lib/render/local-bundle.ts for the sources).
     expect(services.prometheus.healthcheck.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9090/-/ready']);
     expect(services['otel-collector'].healthcheck.test).toEqual(['CMD', '/healthcheck', '--port', '13133']);
+    expect(services.grafana.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'curl']);
     expect(services.jaeger.healthcheck.test.at(-1)).toBe('http://127.0.0.1:13133/status');
     expect(services['alert-sink'].healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
   });
