@@ -47,7 +47,7 @@ export function composeEnv(command: string, env: NodeJS.ProcessEnv = process.env
   };
 }
 
-/** One container as `docker compose ps --all --format json` prints it (fields of compose's ContainerSummary). */
+/** One container as `docker compose ps --all --format json` prints it: fields of ContainerSummary (docker/compose@00ce78a:pkg/api/api.go). */
 interface ContainerState {
   readonly Service: string;
   readonly State: string;

@@ -276,7 +276,9 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       // The image declares VOLUME /tmp (jaegertracing/jaeger@v2.20.0:cmd/jaeger/Dockerfile): named, never anonymous.
       volumes: ['jaeger-tmp:/tmp'],
       ports: [port(LOCAL_PORTS.jaeger)],
-      // Alpine base (scripts/build/docker/base/Dockerfile); healthcheckv2 on :13133/status (cmd/jaeger/internal/all-in-one.yaml).
+      // Without --config it runs the embedded all-in-one configuration (cmd/jaeger/internal/command.go checkConfigAndRun):
+      // OTLP on 4317/4318 and healthcheckv2 on :13133/status (cmd/jaeger/internal/all-in-one.yaml), listening on 0.0.0.0
+      // (JAEGER_LISTEN_HOST in cmd/jaeger/Dockerfile); Alpine base with busybox wget (scripts/build/docker/base/Dockerfile).
       healthcheck: wgetCheck('http://127.0.0.1:13133/status'),
       ...always,
     },
