@@ -94,7 +94,8 @@ export const COLLECTOR_METRICS: readonly CollectorMetricFact[] = [
     presence: 'always',
     source:
       `${CORE}:exporter/exporterhelper/internal/queue/obs_queue.go newObsQueue (the same asyncAttr as queue_size, so the two match one to one; ` +
-      'older collectors gave capacity the exporter label only). The remote-write exporter has this queue when remote_write_queue.enabled: ' +
+      'older collectors gave capacity the exporter label only: aws-observability/aws-otel-collector@v0.42.0:vendor/go.opentelemetry.io/' +
+      'collector/exporter/exporterhelper/internal/queue_sender.go, so the dashboard divides per exporter after aggregating each side). The remote-write exporter has this queue when remote_write_queue.enabled: ' +
       `aws-observability/aws-otel-collector@${ADOT_TAG}:vendor/.../prometheusremotewriteexporter/factory.go createMetricsExporter`,
   },
 ];
