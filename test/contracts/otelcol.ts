@@ -15,12 +15,17 @@
  *   .../internal/migration/v0.3.0.go; ADOT@v0.49.0:vendor/go.opentelemetry.io/
  *   contrib/otelconf/v0.3.0/metric.go prometheusReaderOpts).
  * - No otel_scope_* labels: without_scope_info is set (same files).
- * - The remote-write exporter adds `_total` to monotonic sums (add_metric_suffixes
- *   defaults to true: ADOT@v0.49.0:vendor/github.com/open-telemetry/
+ * - The remote-write exporter adds `_total` to monotonic sums: add_metric_suffixes
+ *   defaults to true (ADOT@v0.49.0:vendor/github.com/open-telemetry/
  *   opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter/factory.go
- *   createDefaultConfig), so the stored names below end in `_total`.
- *   UNCONFIRMED: that the suffix is added to a counter scraped without one (read
- *   from the exporter's defaults, not from its translator at v0.156.0).
+ *   createDefaultConfig), its converter builds names with that setting
+ *   (.../pkg/translator/prometheusremotewrite/metrics_to_prw.go
+ *   newPrometheusConverter) and the namer appends `total` to every monotonic
+ *   counter (vendor/github.com/prometheus/otlptranslator/metric_namer.go), so the
+ *   stored names below end in `_total`. The units are annotations only
+ *   ({datapoint}, {batch}), so no unit suffix and no `_ratio`.
+ *   UNCONFIRMED: that the prometheus receiver turns the scraped counters into
+ *   monotonic sums (not read at v0.156.0).
  * - Every series also has `job` and `instance` from the scrape.
  */
 export const ADOT_TAG = 'v0.49.0';
