@@ -24,8 +24,8 @@
  *   counter (vendor/github.com/prometheus/otlptranslator/metric_namer.go), so the
  *   stored names below end in `_total`. The units are annotations only
  *   ({datapoint}, {batch}), so no unit suffix and no `_ratio`.
- *   UNCONFIRMED: that the prometheus receiver turns the scraped counters into
- *   monotonic sums (not read at v0.156.0).
+ *   The prometheus receiver turns a scraped counter into a monotonic sum
+ *   (.../receiver/prometheusreceiver/internal/util.go convToMetricType).
  * - Every series also has `job` and `instance` from the scrape.
  */
 export const ADOT_TAG = 'v0.49.0';
