@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** What makes the project: its code, its data and cdk.json (node_modules is linked, not copied). */
-const PROJECT_FOLDERS = ['bin', 'lib', 'config', 'catalog', 'alerts', 'dashboards', 'logs'];
+/** What makes the project: its code (scripts/ too: the local bundle carries the demo emitter and alert sink built from it), its data and cdk.json (node_modules is linked, not copied). */
+const PROJECT_FOLDERS = ['bin', 'lib', 'scripts', 'config', 'catalog', 'alerts', 'dashboards', 'logs'];
 
 /**
  * Copies the project into `dir`, for a run that changes its data (the scale

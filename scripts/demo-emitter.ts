@@ -5,12 +5,28 @@
  * realistic, moving values.
  *
  *   node --import tsx scripts/demo-emitter.ts --service backend [--port 8001] [--tick-ms 1000]
+ *
+ * In the local bundle it is plain JavaScript (bundled with esbuild at render
+ * time) reading the catalog from a JSON file, so no node_modules is needed:
+ *
+ *   node demo-emitter.js --catalog metrics.json --service backend --port 8001
+ *
+ * The catalog file is a JSON array of metrics; besides the catalog's fields a
+ * metric may fix its label values (`labelValues`) or its value (`value`), as
+ * the end-to-end test does to imitate the collector's own telemetry.
  */
 import { metrics, type Attributes } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import * as fs from 'fs';
 import * as path from 'path';
 import { loadCatalog, MetricDefinition } from '../lib/model/metric-catalog';
+
+/** A metric to emit: the catalog's fields, optionally with fixed label values or a fixed value. */
+export type EmittedMetric = Pick<MetricDefinition, 'name' | 'type' | 'unit' | 'description' | 'labels' | 'services'> & {
+  readonly labelValues?: Readonly<Record<string, readonly string[]>>;
+  readonly value?: number;
+};
 
 /** Plausible label values per label name (low cardinality on purpose: seed 9.2). */
 const VALUES: Record<string, string[]> = {
@@ -30,13 +46,15 @@ const VALUES: Record<string, string[]> = {
   db_operation_name: ['SELECT', 'INSERT', 'UPDATE'],
   state: ['idle', 'used'],
   command: ['GET', 'SET', 'EXPIRE'],
-  receiver: ['prometheus', 'otlp'],
+  receiver: ['prometheus', 'prometheus/self', 'otlp'],
   transport: ['http', 'grpc'],
   exporter: ['prometheusremotewrite/scraped', 'prometheusremotewrite/pushed'],
+  data_type: ['metrics'],
 };
 
 /** Each metric's typical magnitude: seconds for durations, dollars for cost, counts otherwise. */
-function sample(m: MetricDefinition, t: number): number {
+function sample(m: EmittedMetric, t: number): number {
+  if (m.value !== undefined) return m.value;
   const wave = 1 + 0.5 * Math.sin(t / 20);
   if (m.unit === 's') {
     const base = m.name.startsWith('pipeline_execution')
@@ -53,10 +71,10 @@ function sample(m: MetricDefinition, t: number): number {
   return Math.max(0, Math.round(10 * wave + Math.random() * 5));
 }
 
-function labelSets(m: MetricDefinition): Attributes[] {
+function labelSets(m: EmittedMetric): Attributes[] {
   let sets: Attributes[] = [{}];
   for (const label of Object.keys(m.labels)) {
-    const values = (VALUES[label] ?? ['a', 'b']).slice(0, m.labels[label]);
+    const values = m.labelValues?.[label] ?? (VALUES[label] ?? ['a', 'b']).slice(0, m.labels[label]);
     sets = sets.flatMap((s) => values.map((v) => ({ ...s, [label]: v })));
   }
   return sets;
@@ -71,9 +89,13 @@ function increment(attrs: Attributes, name: string): number {
   return 1 + Math.floor(Math.random() * 3);
 }
 
-export function startEmitter(service: string, port: number, tickMs: number): { stop: () => Promise<void> } {
-  const catalog = loadCatalog(path.resolve(__dirname, '..'));
-  const mine = catalog.metrics.filter((m) => m.services.includes(service));
+export function startEmitter(
+  service: string,
+  port: number,
+  tickMs: number,
+  metricsOf: readonly EmittedMetric[] = loadCatalog(path.resolve(__dirname, '..')).metrics,
+): { stop: () => Promise<void> } {
+  const mine = metricsOf.filter((m) => m.services.includes(service));
   if (mine.length === 0) throw new Error(`no catalog metric is emitted by "${service}"`);
   const exporter = new PrometheusExporter({ port, host: process.env.EMITTER_HOST ?? '0.0.0.0', endpoint: '/metrics' });
   const provider = new MeterProvider({ readers: [exporter] });
@@ -120,21 +142,27 @@ export function startEmitter(service: string, port: number, tickMs: number): { s
   };
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
+let started = false;
+export function main(argv: string[] = process.argv.slice(2)): void {
+  if (started) return;
+  started = true;
   const arg = (flag: string, fallback?: string) => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : fallback;
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : fallback;
   };
   const service = arg('--service', process.env.SERVICE);
   if (!service) {
     process.stderr.write(
-      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--port 8001] [--tick-ms 1000]\n',
+      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000]\n',
     );
     process.exit(2);
   }
+  const catalogFile = arg('--catalog');
+  const metricsOf = catalogFile ? (JSON.parse(fs.readFileSync(catalogFile, 'utf8')) as EmittedMetric[]) : undefined;
   const port = Number(arg('--port', '8001'));
-  const emitter = startEmitter(service, port, Number(arg('--tick-ms', '1000')));
+  const emitter = startEmitter(service, port, Number(arg('--tick-ms', '1000')), metricsOf);
   console.log(`demo emitter: ${service} on :${port}/metrics`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
 }
+
+if (require.main === module) main();

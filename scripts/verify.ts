@@ -24,7 +24,7 @@ export interface Check {
 }
 
 /** Grafana's variables, as Grafana would fill them for a recent window. */
-function grafanaToPromql(expr: string): string {
+export function grafanaToPromql(expr: string): string {
   return expr
     .replace(/\$__rate_interval|\$\{__rate_interval\}/g, '1m')
     .replace(/\$__interval|\$\{__interval\}/g, '15s')
@@ -58,7 +58,8 @@ export async function verify(model: ObservabilityModel, options: VerifyOptions):
 
   await check('every catalog metric exists (10.1 "Check metric exists")', async () => {
     const names = new Set(((await get(`${base}/api/v1/label/__name__/values`)) as { data: string[] }).data);
-    const missing = model.catalog.seriesNames().filter((n) => !names.has(n));
+    // Metrics recorded only after a failure (catalog `presence: after-failure`) are absent while healthy.
+    const missing = model.catalog.seriesNames('always').filter((n) => !names.has(n));
     return missing.length ? `missing: ${missing.join(', ')}` : undefined;
   });
 

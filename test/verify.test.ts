@@ -83,4 +83,18 @@ describe('npm run verify against an AMP-like API with SigV4', () => {
       detail: 'missing: pipeline_cache_size',
     });
   });
+
+  test('accepts the absence of metrics recorded only after a failure (a healthy collector), and nothing else', async () => {
+    const afterFailure = model.catalog.metrics.filter((m) => m.presence === 'after-failure').map((m) => m.name);
+    expect(afterFailure).toEqual(
+      expect.arrayContaining(['otelcol_exporter_send_failed_metric_points_total', 'otelcol_exporter_enqueue_failed_metric_points_total']),
+    );
+    const healthy = await run({ missing: afterFailure });
+    expect(healthy.checks.find((c) => c.name.startsWith('every catalog metric'))).toMatchObject({ ok: true });
+    const broken = await run({ missing: [...afterFailure, 'otelcol_exporter_queue_size'] });
+    expect(broken.checks.find((c) => c.name.startsWith('every catalog metric'))).toMatchObject({
+      ok: false,
+      detail: 'missing: otelcol_exporter_queue_size',
+    });
+  });
 });

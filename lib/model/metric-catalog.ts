@@ -13,6 +13,8 @@ const metricSchema = z.strictObject({
   description: z.string().min(1),
   /** Label name -> expected number of distinct values. */
   labels: z.record(z.string(), z.number().int().positive()).default({}),
+  /** `after-failure`: the emitter records it only when something fails, so it is absent while healthy. */
+  presence: z.enum(['always', 'after-failure']).default('always'),
 });
 
 const catalogSchema = z.strictObject({
@@ -84,8 +86,10 @@ export class MetricCatalog {
   }
 
   /** Every series name a scrape yields for the catalog (histograms as _bucket/_sum/_count). */
-  seriesNames(): string[] {
-    return this.metrics.flatMap((m) => (m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name]));
+  seriesNames(which: 'all' | 'always' = 'all'): string[] {
+    return this.metrics
+      .filter((m) => which === 'all' || m.presence === 'always')
+      .flatMap((m) => (m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name]));
   }
 }
 

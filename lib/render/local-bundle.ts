@@ -2,17 +2,46 @@ import { stringify as stringifyYaml } from 'yaml';
 import { ObservabilityModel } from '../model/model';
 import { Routing } from '../model/routing';
 import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './alertmanager-config';
-import { collectorConfigYaml, OTLP_GRPC_PORT, OTLP_HTTP_PORT, renderCollectorConfig, ADOT_IMAGE } from './collector-config';
+import {
+  ADOT_IMAGE,
+  collectorConfigYaml,
+  HEALTH_CHECK_PORT,
+  OTLP_GRPC_PORT,
+  OTLP_HTTP_PORT,
+  renderCollectorConfig,
+} from './collector-config';
+import { bundleLocalScripts } from './local-scripts';
 
-/** Images of the local stack, pinned here. */
+/**
+ * Images of the local stack, pinned here; why each version is in the README
+ * ("Run locally"). The healthchecks below use what each image contains.
+ */
 export const LOCAL_IMAGES = {
-  prometheus: 'prom/prometheus:v2.53.2',
-  alertmanager: 'prom/alertmanager:v0.27.0',
-  grafana: 'grafana/grafana:11.2.2',
-  jaeger: 'jaegertracing/all-in-one:1.62.0',
-  node: 'node:20-bookworm-slim',
+  /** Newest tag of prometheus/prometheus (v3.14.0, 2026-08-17). */
+  prometheus: 'prom/prometheus:v3.14.0',
+  /** Newest tag of prometheus/alertmanager (v0.34.0, 2026-08-16). */
+  alertmanager: 'prom/alertmanager:v0.34.0',
+  /** Grafana 13, the newest major Amazon Managed Grafana offers (docs: "Working in Grafana version 13"); 13.1.10 UNCONFIRMED as the newest 13.x. */
+  grafana: 'grafana/grafana:13.1.10',
+  /** Jaeger v2 (the v1 line has ended); newest tag of jaegertracing/jaeger (v2.20.0, 2026-07-19). */
+  jaeger: 'jaegertracing/jaeger:2.20.0',
+  /** Node 24 LTS "Krypton", supported until 2028-04-30 (nodejs/Release schedule); Debian 13 (trixie) slim. */
+  node: 'node:24-trixie-slim',
   collector: ADOT_IMAGE,
 } as const;
+
+/** Compose project name: one local stack per machine, whatever folder the bundle is in. */
+export const COMPOSE_PROJECT = 'trading-observability';
+
+/** Host address the published ports bind to; loopback unless LOCAL_BIND_ADDRESS says otherwise. */
+export const BIND_ADDRESS = '${LOCAL_BIND_ADDRESS:-127.0.0.1}';
+
+/** Host ports of the stack's user interfaces and APIs (local:up prints these). */
+export const LOCAL_PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 3000, jaeger: 16686, alertSink: 9099 } as const;
+
+/** Where the bundled Node programs and the emitters' catalog are, in the bundle and in the containers. */
+const NODE_DIR = 'monitoring/node';
+const NODE_MOUNT = '/opt/trading-observability';
 
 /** Where local components find each other; compose service names by default, loopback in the end-to-end test. */
 export interface LocalEndpoints {
@@ -140,17 +169,44 @@ export function renderLocalBundle(model: ObservabilityModel, routing: Routing, e
   });
   for (const d of model.dashboards) files[`monitoring/grafana/dashboards/${d.file.replace(/^dashboards\//, '')}`] = d.text;
 
+  // The demo emitters and the alert sink: plain JavaScript and the catalog as JSON, for the node image alone.
+  for (const [name, js] of Object.entries(bundleLocalScripts())) files[`${NODE_DIR}/${name}`] = js;
+  files[`${NODE_DIR}/metrics.json`] = `${JSON.stringify(model.catalog.metrics, null, 2)}\n`;
+
   files['docker-compose.yml'] = stringifyYaml(compose(model), { lineWidth: 0 });
   return files;
 }
 
+/** A healthcheck that fetches a URL with the image's busybox wget (Prometheus, Alertmanager and Jaeger images). */
+function wgetCheck(url: string) {
+  return { test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], ...CHECK_TIMING };
+}
+/** A healthcheck with node's fetch (the node image has no wget or curl). */
+function nodeCheck(url: string) {
+  const js = `fetch('${url}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+  return { test: ['CMD', 'node', '-e', js], ...CHECK_TIMING };
+}
+const CHECK_TIMING = { interval: '10s', timeout: '5s', retries: 5, start_period: '30s' };
+const healthy = (...names: string[]) => Object.fromEntries(names.map((n) => [n, { condition: 'service_healthy' }]));
+const port = (p: number, container = p) => `${BIND_ADDRESS}:${p}:${container}`;
+
 function compose(model: ObservabilityModel): Record<string, unknown> {
   const env = model.environment;
+  const always = { restart: 'unless-stopped' };
+  const nodeProgram = (args: string[]) => ({
+    image: LOCAL_IMAGES.node,
+    user: 'node',
+    working_dir: NODE_MOUNT,
+    command: ['node', ...args],
+    volumes: [`./${NODE_DIR}:${NODE_MOUNT}:ro`],
+    ...always,
+  });
   const services: Record<string, unknown> = {
     prometheus: {
       image: LOCAL_IMAGES.prometheus,
       command: [
         '--config.file=/etc/prometheus/prometheus.yml',
+        '--storage.tsdb.path=/prometheus',
         // The seed's 8.1: 15 days locally.
         `--storage.tsdb.retention.time=${SEED_RETENTION}`,
         '--web.enable-remote-write-receiver',
@@ -159,20 +215,30 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       volumes: [
         './monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
         './monitoring/rules:/etc/prometheus/rules:ro',
+        // The image declares VOLUME /prometheus (prometheus/prometheus@v3.14.0:Dockerfile): named, never anonymous.
         'prometheus-data:/prometheus',
       ],
-      ports: ['9090:9090'],
+      ports: [port(LOCAL_PORTS.prometheus)],
+      // Busybox base image: wget is there (prometheus/prometheus@v3.14.0:Dockerfile, FROM quay.io/prometheus/busybox).
+      healthcheck: wgetCheck('http://127.0.0.1:9090/-/ready'),
+      depends_on: healthy('alertmanager'),
+      ...always,
     },
     alertmanager: {
       image: LOCAL_IMAGES.alertmanager,
-      command: ['--config.file=/etc/alertmanager/alertmanager.yml'],
+      command: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
       volumes: [
         './monitoring/alertmanager:/etc/alertmanager:ro',
+        // VOLUME /alertmanager in prometheus/alertmanager@v0.34.0:Dockerfile.
+        'alertmanager-data:/alertmanager',
         ...(env.alerts.slack
           ? [`\${SLACK_WEBHOOK_URL_FILE:?set SLACK_WEBHOOK_URL_FILE to a file holding the Slack webhook URL}:${SLACK_URL_PATH}:ro`]
           : []),
       ],
-      ports: ['9093:9093'],
+      ports: [port(LOCAL_PORTS.alertmanager)],
+      healthcheck: wgetCheck('http://127.0.0.1:9093/-/ready'),
+      depends_on: healthy('alert-sink'),
+      ...always,
     },
     grafana: {
       image: LOCAL_IMAGES.grafana,
@@ -182,42 +248,56 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
         GF_AUTH_ANONYMOUS_ENABLED: 'false',
       },
       volumes: [
+        'grafana-data:/var/lib/grafana',
         './monitoring/grafana/provisioning/datasources:/etc/grafana/provisioning/datasources:ro',
         './monitoring/grafana/dashboards/dashboard-config.yml:/etc/grafana/provisioning/dashboards/dashboard-config.yml:ro',
         './monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro',
       ],
-      ports: ['3000:3000'],
-      depends_on: ['prometheus'],
+      ports: [port(LOCAL_PORTS.grafana)],
+      // curl is installed in both the Alpine and the Ubuntu variants (grafana/grafana@78515af:Dockerfile, "apk add ... curl" /
+      // "apt-get install ... curl"; read at a 2025 commit, UNCONFIRMED at 13.1.10). /api/health answers without a login.
+      healthcheck: { test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:3000/api/health'], ...CHECK_TIMING },
+      depends_on: healthy('prometheus', 'alertmanager', 'jaeger'),
+      ...always,
     },
     'otel-collector': {
       image: LOCAL_IMAGES.collector,
       command: ['--config=/etc/otel-collector.yaml'],
       volumes: ['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro'],
-      ports: [`${OTLP_GRPC_PORT}:${OTLP_GRPC_PORT}`, `${OTLP_HTTP_PORT}:${OTLP_HTTP_PORT}`],
-      depends_on: ['prometheus', 'jaeger'],
+      ports: [port(OTLP_GRPC_PORT), port(OTLP_HTTP_PORT)],
+      // The image is FROM scratch with a /healthcheck binary that GETs 127.0.0.1:13133/ (the health_check extension):
+      // aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile and cmd/healthcheck/main.go.
+      healthcheck: { test: ['CMD', '/healthcheck', '--port', String(HEALTH_CHECK_PORT)], ...CHECK_TIMING },
+      depends_on: healthy('prometheus', 'jaeger'),
+      ...always,
     },
     jaeger: {
       image: LOCAL_IMAGES.jaeger,
-      environment: { COLLECTOR_OTLP_ENABLED: 'true' },
-      ports: ['16686:16686'],
+      // The image declares VOLUME /tmp (jaegertracing/jaeger@v2.20.0:cmd/jaeger/Dockerfile): named, never anonymous.
+      volumes: ['jaeger-tmp:/tmp'],
+      ports: [port(LOCAL_PORTS.jaeger)],
+      // Without --config it runs the embedded all-in-one configuration (cmd/jaeger/internal/command.go checkConfigAndRun):
+      // OTLP on 4317/4318 and healthcheckv2 on :13133/status (cmd/jaeger/internal/all-in-one.yaml), listening on 0.0.0.0
+      // (JAEGER_LISTEN_HOST in cmd/jaeger/Dockerfile); Alpine base with busybox wget (scripts/build/docker/base/Dockerfile).
+      healthcheck: wgetCheck('http://127.0.0.1:13133/status'),
+      ...always,
     },
     'alert-sink': {
-      image: LOCAL_IMAGES.node,
-      working_dir: '/app',
-      command: ['node', '--import', 'tsx', 'scripts/alert-sink.ts', '--port', '9099'],
-      volumes: ['${TRADING_OBSERVABILITY_DIR:-..}:/app:ro'],
-      ports: ['9099:9099'],
+      ...nodeProgram(['alert-sink.js', '--port', String(LOCAL_PORTS.alertSink)]),
+      ports: [port(LOCAL_PORTS.alertSink)],
+      healthcheck: nodeCheck(`http://127.0.0.1:${LOCAL_PORTS.alertSink}/`),
     },
   };
   // The demo profile: the demo emitter as each of the platform's services.
   for (const s of env.services) {
     services[s.name] = {
-      image: LOCAL_IMAGES.node,
+      ...nodeProgram(['demo-emitter.js', '--catalog', 'metrics.json', '--service', s.name, '--port', String(s.port)]),
       profiles: ['demo'],
-      working_dir: '/app',
-      command: ['node', '--import', 'tsx', 'scripts/demo-emitter.ts', '--service', s.name, '--port', String(s.port)],
-      volumes: ['${TRADING_OBSERVABILITY_DIR:-..}:/app:ro'],
+      healthcheck: nodeCheck(`http://127.0.0.1:${s.port}/metrics`),
     };
   }
-  return { services, volumes: { 'prometheus-data': {} } };
+  return {
+    services,
+    volumes: { 'prometheus-data': {}, 'alertmanager-data': {}, 'grafana-data': {}, 'jaeger-tmp': {} },
+  };
 }

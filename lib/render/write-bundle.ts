@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -9,4 +10,54 @@ export function writeBundle(dir: string, files: Readonly<Record<string, string>>
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content);
   }
+}
+
+/** The file in a stacks folder naming the bundle `local:up` and `local:down` use. */
+export const CURRENT_FILE = 'current';
+const STACK_PREFIX = 'stack-';
+
+/**
+ * Writes a bundle into a new folder named after its content under `baseDir`
+ * and then points `baseDir/current` at it. A folder that running containers
+ * have bind-mounted is never rewritten or deleted here: a changed bundle goes
+ * to a new folder, and the old one stays until `pruneBundles` (after the
+ * containers have been recreated from the new one). Returns the folder.
+ */
+export function writeVersionedBundle(baseDir: string, files: Readonly<Record<string, string>>): string {
+  const hash = createHash('sha256');
+  for (const rel of Object.keys(files).sort()) hash.update(rel).update('\0').update(files[rel]).update('\0');
+  const name = `${STACK_PREFIX}${hash.digest('hex').slice(0, 12)}`;
+  const dir = path.join(baseDir, name);
+  if (!fs.existsSync(dir)) {
+    const tmp = path.join(baseDir, `.tmp-${name}-${process.pid}`);
+    writeBundle(tmp, files);
+    fs.renameSync(tmp, dir);
+  }
+  const pointer = path.join(baseDir, `.${CURRENT_FILE}-${process.pid}`);
+  fs.writeFileSync(pointer, `${name}\n`);
+  fs.renameSync(pointer, path.join(baseDir, CURRENT_FILE));
+  return dir;
+}
+
+/** The folder `baseDir/current` names, if any. */
+export function currentBundle(baseDir: string): string | undefined {
+  const file = path.join(baseDir, CURRENT_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  const dir = path.join(baseDir, fs.readFileSync(file, 'utf8').trim());
+  return fs.existsSync(dir) ? dir : undefined;
+}
+
+/** Deletes every bundle folder but the current one (call once no container uses them). */
+export function pruneBundles(baseDir: string): string[] {
+  const keep = currentBundle(baseDir);
+  if (!fs.existsSync(baseDir)) return [];
+  const removed: string[] = [];
+  for (const entry of fs.readdirSync(baseDir)) {
+    const dir = path.join(baseDir, entry);
+    if (entry.startsWith(STACK_PREFIX) && dir !== keep) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(entry);
+    }
+  }
+  return removed;
 }

@@ -1,14 +1,21 @@
 /**
  * The local stack, end to end, without Docker: the bundle rendered with
  * loopback endpoints, Debian's prometheus and prometheus-alertmanager, the
- * demo emitter as the four services (and as the collector's own telemetry),
- * and a Prometheus in agent mode running the collector's scrape configuration
- * (the ADOT image needs Docker) and remote-writing like the collector does.
+ * bundle's own demo emitter and alert sink run with plain `node` (as the node
+ * image runs them: no tsx, no node_modules beside them), the emitter as the
+ * four services and as the collector's own telemetry shaped by the contract
+ * (test/contracts/otelcol.ts: names, labels, and the metrics a healthy
+ * collector does not have), and a Prometheus in agent mode running the
+ * collector's scrape configuration (the ADOT image needs Docker) and
+ * remote-writing like the collector does.
  * Every process it starts is stopped, also on failure.
+ *
+ * Version gap: Debian ships Prometheus 2.42 and Alertmanager 0.25, the compose
+ * file runs 3.x and 0.34 (README, "Run locally"); what differs for rule files
+ * is kept out of them by test/model/prometheus-versions.test.ts.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,6 +25,9 @@ import { loadModel } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
+import type { EmittedMetric } from '../../scripts/demo-emitter';
+import { grafanaToPromql } from '../../scripts/verify';
+import { COLLECTOR_METRICS, CONTRACT_LABEL_VALUES } from '../contracts/otelcol';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-e2e-'));
@@ -33,8 +43,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
-  const p = spawn(cmd, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = repo): void {
+  const p = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   logs[name] = '';
   p.stdout?.on('data', (d) => (logs[name] = (logs[name] + d).slice(-4000)));
   p.stderr?.on('data', (d) => (logs[name] = (logs[name] + d).slice(-4000)));
@@ -68,9 +78,8 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs
 describe('local stack, end to end on loopback', () => {
   const services = ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher'];
   const ports: Record<string, number> = {};
-  const received: Record<string, any[]> = {};
-  let sink: http.Server;
   let bundleDir = '';
+  let nodeDir = '';
 
   const promQuery = async (q: string) => {
     const r = await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
@@ -81,17 +90,6 @@ describe('local stack, end to end on loopback', () => {
   beforeAll(async () => {
     for (const n of ['prometheus', 'agent', 'alertmanager', 'alertmanagerCluster', 'sink', 'collectorSelf', ...services])
       ports[n] = await freePort();
-    sink = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const receiver = (req.url ?? '/').slice(1);
-        (received[receiver] ??= []).push(JSON.parse(body));
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => sink.listen(ports.sink, '127.0.0.1', r));
-
     // The local environment, scraped every 5 s so the test stays short.
     const environment = { ...loadEnvironment('local'), scrapeIntervalSeconds: 5 };
     const model = loadModel(repo, environment);
@@ -121,21 +119,33 @@ describe('local stack, end to end on loopback', () => {
       }),
     );
 
+    // The bundle's programs, copied alone into a folder without node_modules, run with plain node as the node image runs them.
+    nodeDir = path.join(dir, 'node-only');
+    fs.cpSync(path.join(bundleDir, 'monitoring/node'), nodeDir, { recursive: true });
+    // The collector's own telemetry as a healthy collector has it: the contract's names and labels, without the
+    // metrics it records only after a failure; a queue capacity that is constant, as the collector's is.
+    const collectorSelf: EmittedMetric[] = COLLECTOR_METRICS.filter((m) => m.presence === 'always').map((m) => ({
+      name: m.name,
+      type: m.type,
+      unit: '1',
+      description: m.source,
+      services: ['otel-collector'],
+      labels: Object.fromEntries(m.labels.map((l) => [l, CONTRACT_LABEL_VALUES[l].length])),
+      labelValues: Object.fromEntries(m.labels.map((l) => [l, CONTRACT_LABEL_VALUES[l]])),
+      ...(m.name === 'otelcol_exporter_queue_capacity' ? { value: 10_000 } : {}),
+    }));
+    fs.writeFileSync(path.join(nodeDir, 'otelcol-contract.json'), JSON.stringify(collectorSelf));
+
     const emitterEnv = { EMITTER_HOST: '127.0.0.1' };
+    const node = (name: string, args: string[], env: NodeJS.ProcessEnv = {}) => start(name, process.execPath, args, env, nodeDir);
     for (const s of services)
-      start(
-        s,
-        process.execPath,
-        ['--import', 'tsx', 'scripts/demo-emitter.ts', '--service', s, '--port', String(ports[s]), '--tick-ms', '500'],
-        emitterEnv,
-      );
-    start(
+      node(s, ['demo-emitter.js', '--catalog', 'metrics.json', '--service', s, '--port', String(ports[s]), '--tick-ms', '500'], emitterEnv);
+    node(
       'otel-collector-self',
-      process.execPath,
       [
-        '--import',
-        'tsx',
-        'scripts/demo-emitter.ts',
+        'demo-emitter.js',
+        '--catalog',
+        'otelcol-contract.json',
         '--service',
         'otel-collector',
         '--port',
@@ -145,6 +155,7 @@ describe('local stack, end to end on loopback', () => {
       ],
       emitterEnv,
     );
+    node('sink', ['alert-sink.js', '--host', '127.0.0.1', '--port', String(ports.sink)]);
     start('alertmanager', 'prometheus-alertmanager', [
       `--config.file=${path.join(bundleDir, 'monitoring/alertmanager/alertmanager.yml')}`,
       `--storage.path=${path.join(dir, 'am-data')}`,
@@ -167,7 +178,6 @@ describe('local stack, end to end on loopback', () => {
 
   afterAll(async () => {
     for (const name of [...procs.keys()]) stop(name);
-    await new Promise<void>((r) => sink?.close(() => r()) ?? r());
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -195,10 +205,19 @@ describe('local stack, end to end on loopback', () => {
     expect(series.map((s) => s.metric.status).sort()).toEqual(['completed', 'failed', 'pending', 'running']);
   }, 80_000);
 
-  test('the Watchdog reaches the local receiver of its route, as amtool routes it', async () => {
-    const notification = await until('Watchdog webhook', async () => received.watchdog?.[0], 120_000);
-    expect(notification.receiver).toBe('watchdog');
-    expect(notification.alerts[0].labels).toMatchObject({ alertname: 'Watchdog', severity: 'info', service: 'observability' });
+  test('the bundled emitter and sink run with plain node, away from the project and its node_modules', () => {
+    expect(fs.existsSync(path.join(nodeDir, 'node_modules'))).toBe(false);
+    expect(path.relative(repo, nodeDir).startsWith('..')).toBe(true);
+    for (const name of [...services, 'otel-collector-self', 'sink']) {
+      const p = procs.get(name);
+      expect({ name, args: p?.spawnargs.slice(1, 2) }).toEqual({ name, args: [name === 'sink' ? 'alert-sink.js' : 'demo-emitter.js'] });
+      expect(p?.spawnargs).not.toContain('tsx');
+    }
+  });
+
+  test('the Watchdog reaches the local receiver of its route (the bundled alert sink prints it), as amtool routes it', async () => {
+    const line = await until('Watchdog at the alert sink', async () => /^watchdog: \[FIRING\] Watchdog .*$/m.exec(logs.sink)?.[0], 120_000);
+    expect(line).toContain('watchdog: [FIRING] Watchdog (info, observability)');
     const routed = spawnSync(
       'amtool',
       [
@@ -215,8 +234,30 @@ describe('local stack, end to end on loopback', () => {
       },
     );
     expect(routed.stdout.trim()).toBe('watchdog');
-    expect(Object.keys(received)).not.toContain('info'); // only its own receiver
+    expect(logs.sink).not.toMatch(/^info: .*Watchdog/m); // only its own receiver
   }, 130_000);
+
+  test("the collector series are shaped like the real collector's: contract labels, no failure-only metrics", async () => {
+    const fill = await promQuery('otelcol_exporter_queue_size / otelcol_exporter_queue_capacity');
+    expect(fill.length).toBe(CONTRACT_LABEL_VALUES.exporter.length); // one to one: same labels on both sides
+    const size = await promQuery('otelcol_exporter_queue_size');
+    for (const r of size)
+      expect(
+        Object.keys(r.metric)
+          .filter((l) => !['__name__', 'job', 'instance'].includes(l) && !l.startsWith('otel_scope_'))
+          .sort(),
+      ).toEqual(['data_type', 'exporter']);
+    expect(await promQuery('otelcol_exporter_enqueue_failed_metric_points_total')).toEqual([]);
+    expect(await promQuery('otelcol_exporter_send_failed_metric_points_total')).toEqual([]);
+  });
+
+  test('every panel of every dashboard returns data', async () => {
+    const empty: string[] = [];
+    for (const d of loadModel(repo, loadEnvironment('local')).dashboards)
+      for (const p of d.panels)
+        for (const q of p.queries) if ((await promQuery(grafanaToPromql(q))).length === 0) empty.push(`${d.file} "${p.title}": ${q}`);
+    expect(empty).toEqual([]);
+  }, 60_000);
 
   test('npm run verify passes: jobs up, every catalog metric, every dashboard query has data, rules loaded, Alertmanager answers', () => {
     const r = spawnSync(

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel, SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
-import { renderLocalBundle } from '../../lib/render/local-bundle';
+import { LOCAL_IMAGES, renderLocalBundle } from '../../lib/render/local-bundle';
 import { resolveJoin, resourcesOf, synth } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
@@ -24,6 +24,9 @@ describe('the local bundle', () => {
         'monitoring/grafana/dashboards/slos.json',
         'monitoring/grafana/dashboards/trading-platform-overview.json',
         'monitoring/grafana/provisioning/datasources/datasources.yml',
+        'monitoring/node/alert-sink.js',
+        'monitoring/node/demo-emitter.js',
+        'monitoring/node/metrics.json',
         'monitoring/otel-collector.yaml',
         'monitoring/prometheus.yml',
         ...local.ruleFiles.map((f) => `monitoring/rules/${f.name}.yaml`),
@@ -57,14 +60,86 @@ describe('the local bundle', () => {
     expect(bundle['docker-compose.yml']).not.toMatch(/admin\/admin|GF_SECURITY_ADMIN_PASSWORD: admin/);
   });
 
-  test('the demo emitter runs as each of the four services under the demo profile', () => {
+  test('the demo emitter runs as each of the four services under the demo profile, as plain JavaScript from the bundle', () => {
     const services = parse(bundle['docker-compose.yml']).services;
     for (const s of ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher']) {
       expect(services[s]).toMatchObject({
         profiles: ['demo'],
-        command: ['node', '--import', 'tsx', 'scripts/demo-emitter.ts', '--service', s, '--port', '8001'],
+        image: LOCAL_IMAGES.node,
+        command: ['node', 'demo-emitter.js', '--catalog', 'metrics.json', '--service', s, '--port', '8001'],
+        volumes: ['./monitoring/node:/opt/trading-observability:ro'],
       });
     }
+    expect(services['alert-sink'].command).toEqual(['node', 'alert-sink.js', '--port', '9099']);
+    expect(JSON.parse(bundle['monitoring/node/metrics.json'])).toEqual(local.catalog.metrics);
+    // Nothing of the host's project (node_modules, tsx) reaches a container.
+    expect(bundle['docker-compose.yml']).not.toMatch(/TRADING_OBSERVABILITY_DIR|tsx|\.\.:/);
+    expect(bundle['monitoring/node/demo-emitter.js']).not.toMatch(/require\("(@opentelemetry\/|yaml"|zod")/);
+  });
+});
+
+describe('the local stack behaves like a service', () => {
+  const compose = parse(bundle['docker-compose.yml']);
+  const services: Record<string, any> = compose.services;
+
+  test('every container has a healthcheck and restarts unless stopped', () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect({ name, restart: s.restart }).toEqual({ name, restart: 'unless-stopped' });
+      expect({ name, test: s.healthcheck?.test?.[0] }).toEqual({ name, test: 'CMD' });
+    }
+    // Each probe is a program the image has (see the comments in lib/render/local-bundle.ts for the sources).
+    expect(services.prometheus.healthcheck.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9090/-/ready']);
+    expect(services['otel-collector'].healthcheck.test).toEqual(['CMD', '/healthcheck', '--port', '13133']);
+    expect(services.grafana.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'curl']);
+    expect(services.jaeger.healthcheck.test.at(-1)).toBe('http://127.0.0.1:13133/status');
+    expect(services['alert-sink'].healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+  });
+
+  test('dependencies wait for health', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const [dep, how] of Object.entries<any>(s.depends_on ?? {})) {
+        expect({ name, dep, how }).toEqual({ name, dep, how: { condition: 'service_healthy' } });
+        expect(services[dep]).toBeDefined();
+      }
+    }
+    expect(Object.keys(services.grafana.depends_on).sort()).toEqual(['alertmanager', 'jaeger', 'prometheus']);
+    expect(Object.keys(services['otel-collector'].depends_on).sort()).toEqual(['jaeger', 'prometheus']);
+  });
+
+  test('every published port binds to loopback unless LOCAL_BIND_ADDRESS says otherwise', () => {
+    const ports = Object.values(services).flatMap((s) => s.ports ?? []);
+    expect(ports.length).toBeGreaterThanOrEqual(7);
+    for (const p of ports) expect(p).toMatch(/^\$\{LOCAL_BIND_ADDRESS:-127\.0\.0\.1\}:\d+:\d+$/);
+  });
+
+  test('every volume is named or a bind mount of the bundle: no anonymous volumes', () => {
+    const named = Object.keys(compose.volumes);
+    for (const [name, s] of Object.entries(services)) {
+      for (const v of s.volumes ?? []) {
+        const source = v.split(':')[0];
+        expect({ name, v, ok: source.startsWith('./') || source.startsWith('${') || named.includes(source) }).toEqual({
+          name,
+          v,
+          ok: true,
+        });
+      }
+    }
+    // The paths the images declare as VOLUME get named volumes.
+    expect(services.prometheus.volumes).toContain('prometheus-data:/prometheus');
+    expect(services.alertmanager.volumes).toContain('alertmanager-data:/alertmanager');
+    expect(services.jaeger.volumes).toContain('jaeger-tmp:/tmp');
+  });
+
+  test('images are pinned to current tags', () => {
+    expect(LOCAL_IMAGES).toMatchObject({
+      prometheus: 'prom/prometheus:v3.14.0',
+      alertmanager: 'prom/alertmanager:v0.34.0',
+      grafana: expect.stringMatching(/^grafana\/grafana:13\.\d+\.\d+$/),
+      jaeger: expect.stringMatching(/^jaegertracing\/jaeger:2\.\d+\.\d+$/),
+      node: 'node:24-trixie-slim',
+    });
+    for (const s of Object.values(services)) expect(s.image).toMatch(/:(v?\d+[\w.-]*)$/);
+    expect(bundle['docker-compose.yml']).not.toMatch(/:latest\b|all-in-one|node:20/);
   });
 });
 

@@ -7,6 +7,8 @@ import { loadModel } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
+import { composeEnv } from '../../scripts/local';
+import { parse } from 'yaml';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-compose-'));
@@ -53,6 +55,25 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
     });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('set GRAFANA_ADMIN_PASSWORD');
+  });
+
+  test('local:down needs no secrets: with the environment local.ts gives compose for down, the file still validates', () => {
+    const env = { ...process.env };
+    delete env.GRAFANA_ADMIN_PASSWORD;
+    const r = spawnSync('docker-compose', ['-f', path.join(dir, 'docker-compose.yml'), '--profile', 'demo', 'config', '-q'], {
+      encoding: 'utf8',
+      env: composeEnv('down', env),
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('ports bind to loopback by default and to LOCAL_BIND_ADDRESS when set', () => {
+    const published = (env: NodeJS.ProcessEnv) =>
+      parse(compose({ GRAFANA_ADMIN_PASSWORD: 'a-real-password', ...env }, '--profile', 'demo', 'config').stdout).services.prometheus.ports;
+    expect(JSON.stringify(published({}))).toContain('127.0.0.1');
+    expect(JSON.stringify(published({ LOCAL_BIND_ADDRESS: '0.0.0.0' }))).not.toContain('127.0.0.1');
   });
 
   test('the local Alertmanager configuration passes amtool check-config', () => {
