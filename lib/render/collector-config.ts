@@ -48,7 +48,8 @@ export const CONFIG_ENV_PREFIX = 'OTEL_CONFIG_PART_';
  * A value unique to each collector task on Fargate: the agent injects the task
  * metadata endpoint (v4) into every container
  * (docs.aws.amazon.com "Amazon ECS task metadata endpoint version 4 for tasks
- * on Fargate"). Locally it is unset and expands to "" (one collector).
+ * on Fargate"; cited, not re-read in this session: UNCONFIRMED). Locally it
+ * is unset and expands to "" (one collector).
  */
 export const TASK_IDENTITY = '${env:ECS_CONTAINER_METADATA_URI_V4}';
 
@@ -424,7 +425,8 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
       const url = required(to.ampRemoteWriteUrl, 'ampRemoteWriteUrl');
       // AMP deduplicates on cluster + __replica__ and drops __replica__ on
       // ingest (docs.aws.amazon.com "Deduplicating high availability metrics
-      // sent to Amazon Managed Service for Prometheus"). Set even for one
+      // sent to Amazon Managed Service for Prometheus"; cited, not re-read in
+      // this session: UNCONFIRMED). Set even for one
       // replica: a rolling deployment (maxHealthyPercent 200) briefly runs two.
       const ha = { external_labels: { cluster: `${env.app}-${env.name}`, __replica__: TASK_IDENTITY } };
       exporters['prometheusremotewrite/scraped'] = prw(url, { ...auth, ...ha });

@@ -285,6 +285,8 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
     },
   },
   otlp: {
+    // UNCONFIRMED: only `protocols`, `grpc`, `http` and `endpoint` (the keys we use) were read in
+    // config.go / configgrpc.go / confignet.go; the other nested keys are listed from the upstream docs, unread here.
     source: `${CORE}/receiver/otlpreceiver/config.go (protocols.grpc: configgrpc.ServerConfig, protocols.http: confighttp.ServerConfig)`,
     keys: {
       protocols: {
