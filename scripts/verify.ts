@@ -2,7 +2,8 @@
  * `npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env NAME]`
  *
  * The seed's troubleshooting (section 10) as a command, against a Prometheus
- * API: every expected job is up, every catalog metric exists, every dashboard
+ * API: every expected service has an `up` series and is up (reported apart;
+ * either fails the run), every catalog metric exists, every dashboard
  * query returns data, the rule groups are loaded, and Alertmanager answers.
  * With --sigv4 it signs requests for Amazon Managed Prometheus (URL = the
  * workspace's Prometheus endpoint; Alertmanager defaults to its alertmanager/).
@@ -50,10 +51,22 @@ export async function verify(model: ObservabilityModel, options: VerifyOptions):
     }
   };
 
-  await check('every expected job is up (10.1 "Check Prometheus targets")', async () => {
-    const up = await query('up');
-    const bad = model.environment.services.map((s) => s.name).filter((job) => !up.some((r) => r.metric.job === job && r.value[1] === '1'));
-    return bad.length ? `not up: ${bad.join(', ')}` : undefined;
+  // Two different failures: a service with no `up` series at all was never
+  // scraped (unreachable network, wrong discovery: ServiceDown cannot fire
+  // for it), while `up == 0` is a target the collector found but could not scrape.
+  const up = await query('up').catch((e: Error) => e);
+  const jobs = model.environment.services.map((s) => s.name);
+  await check('every expected service has an `up` series (10.1 "Check Prometheus targets")', async () => {
+    if (up instanceof Error) throw up;
+    const absent = jobs.filter((job) => !up.some((r) => r.metric.job === job));
+    return absent.length ? `no up series (never scraped): ${absent.join(', ')}` : undefined;
+  });
+  await check('every expected service is up (up == 1 for every target)', async () => {
+    if (up instanceof Error) throw up;
+    const down = jobs.flatMap((job) =>
+      up.filter((r) => r.metric.job === job && r.value[1] !== '1').map((r) => (r.metric.instance ? `${job} (${r.metric.instance})` : job)),
+    );
+    return down.length ? `up == 0: ${down.join(', ')}` : undefined;
   });
 
   await check('every catalog metric exists (10.1 "Check metric exists")', async () => {

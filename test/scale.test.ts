@@ -29,7 +29,9 @@ describe('scale guard: the platform at 12x (50 services, 75 dashboards, 500 aler
 
   test('the collector configuration is split into fragments under the SSM size', () => {
     const fragments = figures.filter((f) => f.what.startsWith('SSM /trading-observability/prod/otel-collector/config'));
-    expect(fragments.length).toBe(4); // the base and three receivers of 20 scrape jobs
+    // Whole components packed greedily under 7,000 bytes (collectorConfigFragments);
+    // that ADOT merges them back into the whole is tested in test/contracts/adot.test.ts.
+    expect(fragments.length).toBeGreaterThan(4);
     for (const f of fragments) expect(f.value).toBeLessThan(8192);
   });
 

@@ -1,3 +1,4 @@
+import { spawn } from 'child_process';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
@@ -9,7 +10,7 @@ const repo = path.resolve(__dirname, '..');
 const model = loadModel(repo, loadEnvironment('prod'));
 
 /** A Prometheus API on loopback that answers like AMP: every job up, every metric present, every query with data. */
-function fakeAmp(options: { missing?: string[]; down?: string[] } = {}) {
+function fakeAmp(options: { missing?: string[]; down?: string[]; absent?: string[] } = {}) {
   const auth: string[] = [];
   const server = http.createServer((req, res) => {
     auth.push(String(req.headers.authorization ?? ''));
@@ -21,10 +22,12 @@ function fakeAmp(options: { missing?: string[]; down?: string[] } = {}) {
       if (q === 'up')
         return json({
           data: {
-            result: model.environment.services.map((s) => ({
-              metric: { job: s.name },
-              value: [0, options.down?.includes(s.name) ? '0' : '1'],
-            })),
+            result: model.environment.services
+              .filter((s) => !options.absent?.includes(s.name))
+              .map((s) => ({
+                metric: { job: s.name, instance: `10.0.1.7:${s.port}` },
+                value: [0, options.down?.includes(s.name) ? '0' : '1'],
+              })),
           },
         });
       return json({ data: { result: [{ metric: {}, value: [0, '1'] }] } });
@@ -63,7 +66,8 @@ describe('npm run verify against an AMP-like API with SigV4', () => {
   test('signs every request and passes every check, Alertmanager included', async () => {
     const { checks, auth } = await run();
     expect(checks.map((c) => [c.name.split(' (')[0], c.ok])).toEqual([
-      ['every expected job is up', true],
+      ['every expected service has an `up` series', true],
+      ['every expected service is up', true],
       ['every catalog metric exists', true],
       ['every dashboard query returns data', true],
       ['every rule group is loaded', true],
@@ -77,7 +81,11 @@ describe('npm run verify against an AMP-like API with SigV4', () => {
 
   test('fails when a job is down or a catalog metric is missing, naming them', async () => {
     const { checks } = await run({ down: ['celery-worker'], missing: ['pipeline_cache_size'] });
-    expect(checks.find((c) => c.name.startsWith('every expected job'))).toMatchObject({ ok: false, detail: 'not up: celery-worker' });
+    expect(checks.find((c) => c.name.startsWith('every expected service is up'))).toMatchObject({
+      ok: false,
+      detail: 'up == 0: celery-worker (10.0.1.7:8001)',
+    });
+    expect(checks.find((c) => c.name.startsWith('every expected service has'))).toMatchObject({ ok: true });
     expect(checks.find((c) => c.name.startsWith('every catalog metric'))).toMatchObject({
       ok: false,
       detail: 'missing: pipeline_cache_size',
@@ -97,4 +105,53 @@ describe('npm run verify against an AMP-like API with SigV4', () => {
       detail: 'missing: otelcol_exporter_queue_size',
     });
   });
+  test('fails when a service has no up series at all, naming it apart from those that are down', async () => {
+    const { checks } = await run({ absent: ['backend', 'signal-generator'], down: ['celery-worker'] });
+    expect(checks.find((c) => c.name.startsWith('every expected service has'))).toMatchObject({
+      ok: false,
+      detail: 'no up series (never scraped): backend, signal-generator',
+    });
+    expect(checks.find((c) => c.name.startsWith('every expected service is up'))).toMatchObject({
+      ok: false,
+      detail: 'up == 0: celery-worker (10.0.1.7:8001)',
+    });
+  });
+
+  test.each([
+    ['a service has no up series', { absent: ['backend'] }, 1],
+    ['a service is down', { down: ['backend'] }, 1],
+    ['nothing is wrong', {}, 0],
+  ])(
+    'npm run verify -- --sigv4 exits non-zero when %s',
+    async (_, options, code) => {
+      const { server } = fakeAmp(options);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/workspaces/ws-1`;
+      try {
+        const result = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', 'scripts/verify.ts', '--prometheus', url, '--sigv4', 'eu-west-1', '--env', 'prod'],
+            {
+              cwd: repo,
+              env: process.env,
+            },
+          );
+          let stdout = '';
+          child.stdout.on('data', (d) => (stdout += d));
+          child.on('close', (status) => resolve({ status, stdout }));
+        });
+        expect({
+          status: result.status,
+          out: code ? result.stdout.includes('FAIL') : /verify: \d+ passed, 0 failed/.test(result.stdout),
+        }).toEqual({
+          status: code,
+          out: true,
+        });
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    },
+    60000,
+  );
 });

@@ -229,15 +229,20 @@ export const environmentSchema = z
       })
       .default({ replicas: 1, cpu: 1024, memoryMiB: 2048 }),
     /**
-     * The platform's VPC, imported by id (no lookups at synth).
-     * @default - a minimal VPC of its own
+     * The platform's network, imported by id (no lookups at synth): the VPC
+     * whose private subnets can reach the services' metrics ports and where
+     * the discovery namespace resolves. Required on AWS; `createMinimalVpc:
+     * true` instead creates a VPC of the collector's own, for trying the
+     * stack out only: from it no service can be scraped.
      */
     network: z
       .strictObject({
-        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id like "vpc-0abc123"' }),
-        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: 'must be a CIDR like "10.0.0.0/16"' }),
-        availabilityZones: z.array(z.string().min(1)).min(1),
-        privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id like "subnet-0abc123"' })).min(1),
+        /** Opt-in: a minimal VPC of its own, which monitors nothing until the services can be reached. */
+        createMinimalVpc: z.literal(true, { error: 'must be true, or removed in favour of vpcId, vpcCidr, availabilityZones and privateSubnetIds' }).optional(),
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id like "vpc-0abc123"' }).optional(),
+        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: 'must be a CIDR like "10.0.0.0/16"' }).optional(),
+        availabilityZones: z.array(z.string().min(1)).min(1).optional(),
+        privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id like "subnet-0abc123"' })).min(1).optional(),
       })
       .optional(),
     /** How long AMP (or local Prometheus) keeps samples. */
@@ -300,11 +305,42 @@ export const environmentSchema = z
         message: 'is required when the other of account/region is set: give both, or neither for an environment-agnostic template',
       });
     }
-    if (env.network && env.network.availabilityZones.length !== env.network.privateSubnetIds.length) {
+    const net = env.network;
+    const platformKeys = ['vpcId', 'vpcCidr', 'availabilityZones', 'privateSubnetIds'] as const;
+    if (env.target === 'aws' && (env.discovery.mode === 'dns' || env.discovery.mode === 'ecs') && !net) {
+      // Without the platform's VPC the collector runs where no service and no
+      // Cloud Map name can be reached: no targets, no `up`, ServiceDown never fires.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network'],
+        input: undefined,
+        message: `is required for an AWS environment that scrapes by "${env.discovery.mode}" (the collector must run where the services can be reached): add network.vpcId, vpcCidr, availabilityZones and privateSubnetIds of the platform's VPC${env.discovery.mode === 'dns' ? ` (where "${env.discovery.namespace}" resolves)` : ''}, or network.createMinimalVpc: true to try the stack out with a VPC that monitors nothing`,
+      });
+    }
+    if (net?.createMinimalVpc && platformKeys.some((k) => net[k] !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'createMinimalVpc'],
+        input: true,
+        message: 'cannot be combined with the platform\'s network: remove createMinimalVpc, or remove vpcId, vpcCidr, availabilityZones and privateSubnetIds',
+      });
+    }
+    if (net && !net.createMinimalVpc) {
+      for (const k of platformKeys) {
+        if (net[k] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['network', k],
+            input: undefined,
+            message: `is missing: add network.${k} (the platform's network needs vpcId, vpcCidr, availabilityZones and privateSubnetIds), or use network.createMinimalVpc: true alone`,
+          });
+      }
+    }
+    if (net?.availabilityZones && net.privateSubnetIds && net.availabilityZones.length !== net.privateSubnetIds.length) {
       ctx.addIssue({
         code: 'custom',
         path: ['network', 'privateSubnetIds'],
-        input: env.network.privateSubnetIds,
+        input: net.privateSubnetIds,
         message: 'must list one subnet per availability zone, in the same order: give as many privateSubnetIds as availabilityZones',
       });
     }
@@ -339,6 +375,15 @@ export const environmentSchema = z
         }
       });
     }
+    if (env.collector.replicas > 1 && env.exporters.metrics !== 'amp') {
+      // Every replica scrapes every target; only AMP deduplicates (cluster/__replica__).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collector', 'replicas'],
+        input: env.collector.replicas,
+        message: `double-counts every scraped series with metrics exporter "${env.exporters.metrics}", which does not deduplicate replicas: use replicas: 1, or metrics: amp`,
+      });
+    }
     const seen = new Set<string>();
     env.services.forEach((s, i) => {
       if (seen.has(s.name)) {
@@ -353,3 +398,12 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema> & { readonly n
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ExportersConfig = EnvironmentConfig['exporters'];
 export type GrafanaAccessConfig = z.infer<typeof grafanaAccessSchema>;
+
+/** The platform's network when the environment names one (undefined for none or createMinimalVpc). */
+export function platformNetworkOf(env: EnvironmentConfig):
+  | { vpcId: string; vpcCidr: string; availabilityZones: string[]; privateSubnetIds: string[] }
+  | undefined {
+  const n = env.network;
+  if (!n || n.createMinimalVpc || !n.vpcId || !n.vpcCidr || !n.availabilityZones || !n.privateSubnetIds) return undefined;
+  return { vpcId: n.vpcId, vpcCidr: n.vpcCidr, availabilityZones: n.availabilityZones, privateSubnetIds: n.privateSubnetIds };
+}

@@ -8,7 +8,14 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { Naming } from '../naming';
-import { ADOT_IMAGE, HEALTH_CHECK_PORT, OTLP_AUTH_ENV, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from '../render/collector-config';
+import {
+  ADOT_IMAGE,
+  CONFIG_ENV_PREFIX,
+  HEALTH_CHECK_PORT,
+  OTLP_AUTH_ENV,
+  OTLP_GRPC_PORT,
+  OTLP_HTTP_PORT,
+} from '../render/collector-config';
 
 export interface CollectorServiceProps {
   readonly naming: Naming;
@@ -40,6 +47,11 @@ export interface CollectorServiceProps {
   readonly emfLogGroup?: logs.ILogGroup;
   /** The cluster ecs_observer discovers the platform's tasks in. @default - no ECS discovery */
   readonly ecsDiscoveryClusterName?: string;
+}
+
+/** The environment variables that carry the configuration fragments, in order. */
+export function collectorConfigVariables(fragments: number): string[] {
+  return Array.from({ length: fragments }, (_, i) => `${CONFIG_ENV_PREFIX}${i + 1}`);
 }
 
 /** The Cloud Map service name of the collector. */
@@ -101,7 +113,10 @@ export class CollectorService extends Construct {
       taskRole: this.taskRole,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const configVariables = this.configParameters.map((_, i) => (i === 0 ? 'AOT_CONFIG_CONTENT' : `AOT_CONFIG_CONTENT_${i + 1}`));
+    // Never AOT_CONFIG_CONTENT: when it exists ADOT ignores every --config
+    // (aws-otel-collector@v0.49.0:pkg/config/config_factory.go). Under other
+    // names, each --config=env:NAME is read and the collector merges them.
+    const configVariables = collectorConfigVariables(this.configParameters.length);
     const secrets: Record<string, ecs.Secret> = Object.fromEntries(
       this.configParameters.map((p, i) => [configVariables[i], ecs.Secret.fromSsmParameter(p)]),
     );
@@ -118,6 +133,8 @@ export class CollectorService extends Construct {
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),
       portMappings: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, HEALTH_CHECK_PORT].map((containerPort) => ({ containerPort })),
+      // /healthcheck is in the image and GETs 127.0.0.1:13133/ by default
+      // (aws-otel-collector@v0.49.0:cmd/healthcheck/main.go, cmd/awscollector/Dockerfile).
       healthCheck: {
         command: ['CMD', '/healthcheck'],
         interval: Duration.seconds(30),

@@ -45,6 +45,12 @@ export class PlatformNetwork extends Construct {
         );
       return;
     }
+    // Only by explicit opt-in (network.createMinimalVpc, see the environment
+    // schema): nothing of the platform is reachable from here.
+    Annotations.of(this).addWarningV2(
+      'trading-observability:minimalVpc',
+      'The collector runs in a VPC of its own (network.createMinimalVpc): it can reach no service and no Cloud Map name, so it scrapes nothing and ServiceDown cannot fire. Set network.vpcId, vpcCidr, availabilityZones and privateSubnetIds in config/environments.yaml to monitor the platform.',
+    );
     // Two AZs, one NAT gateway: the collector needs egress to AMP, X-Ray and
     // the public ECR image; nothing is reachable from outside.
     const vpc = new ec2.Vpc(this, 'Vpc', {

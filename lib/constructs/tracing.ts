@@ -1,6 +1,7 @@
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
 import { Naming } from '../naming';
+import { XRAY_ENV_ANNOTATION } from '../render/collector-config';
 
 export interface TracingProps {
   readonly naming: Naming;
@@ -20,9 +21,12 @@ export class Tracing extends Construct {
     if (props.sampleRate < 0 || props.sampleRate > 1) throw new Error(`Tracing: sampleRate must be 0-1, got ${props.sampleRate}`);
     this.group = new xray.CfnGroup(this, 'Group', {
       groupName: props.naming.prefix,
-      // The collector indexes deployment.environment as an annotation on every
-      // segment: one short filter, whatever the number of services.
-      filterExpression: `annotation.deployment_environment = "${props.naming.env}"`,
+      // The collector sets the span attribute deployment_environment on every
+      // span and indexes it (awsxray indexed_attributes), so every segment
+      // carries annotation.deployment_environment: annotations come from span
+      // attributes only (contrib@v0.156.0:exporter/awsxrayexporter/internal/translator/segment.go,
+      // makeXRayAttributes). See XRAY_ENV_ANNOTATION in the collector renderer.
+      filterExpression: `annotation.${XRAY_ENV_ANNOTATION} = "${props.naming.env}"`,
       insightsConfiguration: { insightsEnabled: true, notificationsEnabled: false },
     });
     // X-Ray limits rule names to 32 characters.
@@ -39,8 +43,11 @@ export class Tracing extends Construct {
         httpMethod: '*',
         urlPath: '*',
         resourceArn: '*',
-        // The collector sets deployment.environment on every span (see the collector renderer).
-        attributes: { 'deployment.environment': props.naming.env },
+        // No `attributes` match: sampling is decided in the services' SDKs
+        // when a span starts, before the collector adds deployment_environment,
+        // so a rule matching it would match nothing (the SDK-side matching on
+        // span attributes known at start is UNCONFIRMED here). The rule is the
+        // environment's by its name and priority.
         version: 1,
       },
     });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { EnvironmentConfig } from '../config/environment-schema';
+import { EnvironmentConfig, platformNetworkOf } from '../config/environment-schema';
 import { HISTOGRAM_BUCKETS, MetricCatalog } from '../model/metric-catalog';
 
 export const PRICES_FILE = 'config/prices.yaml';
@@ -108,7 +108,7 @@ export function estimateCost(env: EnvironmentConfig, catalog: MetricCatalog, pri
     'task-hours',
     env.collector.replicas * hours * (vcpu * p.fargateArm.perVcpuHour + gb * p.fargateArm.perGbHour),
   );
-  if (!env.network) {
+  if (!platformNetworkOf(env)) {
     line('NAT gateway (the VPC of its own)', hours, 'hours', hours * p.natGateway.perHour + a.natGbPerMonth * p.natGateway.perGbProcessed);
   }
 

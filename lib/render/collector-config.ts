@@ -2,10 +2,17 @@ import { stringify as stringifyYaml } from 'yaml';
 import { EnvironmentConfig } from '../config/environment-schema';
 import { MetricCatalog } from '../model/metric-catalog';
 
-/** The ADOT collector image, pinned in this one place. v0.42.0 ships `debug`, not `logging`. */
-export const ADOT_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.42.0';
+/**
+ * The ADOT release, pinned in this one place (the task definition and the
+ * local compose file both use ADOT_IMAGE). v0.49.0 is the newest tag in
+ * aws-observability/aws-otel-collector (read 2026-11-25); its go.mod builds on
+ * collector-contrib v0.156.0 / core v1.62.0. Bumping it means re-reading the
+ * sources listed in test/contracts/adot.ts and updating that file.
+ */
+export const ADOT_VERSION = 'v0.49.0';
+export const ADOT_IMAGE = `public.ecr.aws/aws-observability/aws-otel-collector:${ADOT_VERSION}`;
 
-/** Labels the seed's 9.2 forbids on metrics (unbounded cardinality); dropped before any export. */
+/** Labels the seed's 9.2 forbids on metrics (unbounded cardinality); aggregated away before any export. */
 export const FORBIDDEN_LABELS = ['user_id', 'execution_id'] as const;
 
 export const OTLP_GRPC_PORT = 4317;
@@ -16,10 +23,35 @@ export const SELF_METRICS_PORT = 8888;
 export const COLLECTOR_JOB = 'otel-collector';
 /** Environment variable holding the OTLP vendor's auth header value (from Secrets Manager). */
 export const OTLP_AUTH_ENV = 'OTLP_AUTH_HEADER';
-/** Where the collector keeps its queues and WAL: the task's ephemeral storage. */
-export const STORAGE_DIR = '/var/lib/otelcol';
-/** The result file ecs_observer writes and the prometheus receiver reads. */
-export const ECS_SD_FILE = '/tmp/ecs_sd_targets.yaml';
+/**
+ * The only directory the image's user (aoc, uid 4317) can write: the image is
+ * FROM scratch with no /tmp or /var, and copies /home/aoc chowned to aoc
+ * (aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile).
+ * Nothing here survives the task: Fargate's ephemeral storage goes with it.
+ */
+export const WRITABLE_DIR = '/home/aoc';
+/** The result file ecs_observer writes and the prometheus receiver reads (under the writable home). */
+export const ECS_SD_FILE = `${WRITABLE_DIR}/ecs_sd_targets.yaml`;
+/**
+ * The label ecs_observer moves the job docker label's value to: it never
+ * writes `job` (contrib@v0.156.0:extension/observer/ecsobserver/target.go,
+ * targetsToFileSDTargets; default in config.go: defaultJobLabelName).
+ */
+export const ECS_JOB_LABEL = 'prometheus_job';
+/**
+ * Environment variables carrying the configuration fragments. NOT
+ * AOT_CONFIG_CONTENT: whenever that one exists ADOT replaces every --config
+ * with it (aws-observability/aws-otel-collector@v0.49.0:pkg/config/config_factory.go).
+ */
+export const CONFIG_ENV_PREFIX = 'OTEL_CONFIG_PART_';
+/**
+ * A value unique to each collector task on Fargate: the agent injects the task
+ * metadata endpoint (v4) into every container
+ * (docs.aws.amazon.com "Amazon ECS task metadata endpoint version 4 for tasks
+ * on Fargate"; cited, not re-read in this session: UNCONFIRMED). Locally it
+ * is unset and expands to "" (one collector).
+ */
+export const TASK_IDENTITY = '${env:ECS_CONTAINER_METADATA_URI_V4}';
 
 /** Where the rendered configuration sends things; differs between AWS and local. */
 export interface CollectorDestinations {
@@ -46,40 +78,64 @@ export interface CollectorInput {
 
 type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** How long an AMP outage the collector must ride out without losing samples (seed: 5 minutes). */
+export const OUTAGE_SECONDS = 300;
+/** The batch processor's batch, in metric data points (batchprocessor counts data points for metrics). */
+export const BATCH_POINTS = 8192;
+
 /**
  * Sizing from the catalog (seed section 4 with the label cardinalities
- * declared in catalog/metrics.yaml). The prometheus receiver keeps every
- * active series in memory, about 2-3 KiB each with its labels and staleness
- * state; the remote-write queue holds the samples of a 5-minute AMP outage:
+ * declared in catalog/metrics.yaml), for an AMP outage of OUTAGE_SECONDS.
  *
- *   series               = catalog.estimateSeries()            (87k at the time of writing)
- *   samples per scrape   = series                               (every series, every interval)
- *   scrapes in 5 minutes = 300 s / scrapeIntervalSeconds        (20 at 15 s)
- *   queued samples       = series * scrapes                     (1.7M at 15 s)
+ * What prometheusremotewrite really does (contrib@v0.156.0, vendored in
+ * aws-observability/aws-otel-collector@v0.49.0:vendor/.../prometheusremotewriteexporter):
+ * - factory.go: its queue is exporterhelper's, sized in *requests*
+ *   (RequestSizerTypeRequests), i.e. batches from the batch processor, with
+ *   one consumer; exporterhelper's own retry is not used.
+ * - exporter.go (execute): the exporter retries inside one push with
+ *   backoff.Retry bounded by the push's context, whose deadline is `timeout`
+ *   (default 5 s), and by retry_on_failure.max_elapsed_time; a deadline
+ *   error is returned as permanent, so the batch is dropped. With the
+ *   defaults an outage longer than 5 s loses the batch being sent.
  *
- * The queue counts requests of at most `max_samples_per_send` (2,000)
- * samples, so queue_size = ceil(queued samples / 2,000), with the WAL on
- * ephemeral storage behind it so a restart loses nothing already accepted.
- * memory_limiter gets 80 % of the task's memory, with a 25 % spike margin;
- * at 87k series the receiver needs ~250 MiB, well inside 2 GiB.
+ * So: `timeout` and `max_elapsed_time` cover the outage plus a margin (the
+ * head batch keeps retrying until AMP is back), and the queue holds every
+ * batch produced meanwhile:
+ *
+ *   series               = catalog.estimateSeries()          (an upper bound on data points per scrape:
+ *                                                            a histogram is one data point, counted here per bucket)
+ *   scrapes in outage    = OUTAGE_SECONDS / scrapeIntervalSeconds          (20 at 15 s)
+ *   full batches         = ceil(series * scrapes / BATCH_POINTS)
+ *   timer batches        = OUTAGE_SECONDS / batch timeout (5 s) = 60       (partial batches flushed by time)
+ *   queue_size           = 2 * (full + timer batches)                     (x2: margin for OTLP bursts)
+ *
+ * Memory: the queue holds up to series * scrapes data points (1.7M at 87k
+ * series, 15 s); at roughly 300 bytes per point in pdata (UNCONFIRMED
+ * estimate, not measured) that is ~500 MiB, inside memory_limiter's 80 % of a
+ * 2 GiB task beside the receiver's ~250 MiB of series state.
  */
 export function collectorSizing(input: CollectorInput, memoryMiB: number) {
   const series = input.catalog.estimateSeries();
-  const scrapesIn5Minutes = Math.ceil(300 / input.environment.scrapeIntervalSeconds);
-  const maxSamplesPerSend = 2000;
+  const scrapesInOutage = Math.ceil(OUTAGE_SECONDS / input.environment.scrapeIntervalSeconds);
+  const fullBatches = Math.ceil((series * scrapesInOutage) / BATCH_POINTS);
+  const timerBatches = Math.ceil(OUTAGE_SECONDS / BATCH_TIMEOUT_SECONDS);
   return {
     series,
-    queueSize: Math.max(1000, Math.ceil((series * scrapesIn5Minutes) / maxSamplesPerSend)),
-    maxSamplesPerSend,
+    scrapesInOutage,
+    queueSize: 2 * (fullBatches + timerBatches),
+    /** Per push: retries until AMP answers, for the outage plus one minute. */
+    exportTimeoutSeconds: OUTAGE_SECONDS + 60,
     limitMiB: Math.floor(memoryMiB * 0.8),
     spikeLimitMiB: Math.floor(memoryMiB * 0.2),
   };
 }
+const BATCH_TIMEOUT_SECONDS = 5;
 
 /**
  * The OpenTelemetry collector configuration of one environment: receivers,
  * processors and pipelines are the same everywhere; exporters, auth and
- * target discovery follow the environment.
+ * target discovery follow the environment. Every component and key is checked
+ * against the pinned release in test/contracts/adot.ts.
  */
 export function renderCollectorConfig(input: CollectorInput, to: CollectorDestinations = {}): Config {
   const env = input.environment;
@@ -87,9 +143,14 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   const sizing = collectorSizing(input, env.collector.memoryMiB);
   const interval = `${env.scrapeIntervalSeconds}s`;
 
+  // No file_storage and no remote-write WAL: the only writable place is the
+  // container's own layer, which Fargate discards with the task, so a disk
+  // queue would add start-up failure modes (and the WAL its deadlock history:
+  // contrib issues 15277/24399) without surviving a task replacement. An
+  // outage that overlaps a redeploy or a task crash loses what the old
+  // task still held in memory (at most OUTAGE_SECONDS of samples).
   const extensions: Config = {
     health_check: { endpoint: `0.0.0.0:${HEALTH_CHECK_PORT}` },
-    file_storage: { directory: `${STORAGE_DIR}/queue`, create_directory: true },
   };
   if (env.exporters.metrics === 'amp') extensions.sigv4auth = { region: required(to.region, 'region'), service: 'aps' };
   if (env.discovery.mode === 'ecs') {
@@ -98,6 +159,7 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
       cluster_region: required(to.region, 'region'),
       refresh_interval: '60s',
       result_file: ECS_SD_FILE,
+      job_label_name: ECS_JOB_LABEL,
       docker_labels: [
         {
           job_name_label: env.discovery.serviceLabel,
@@ -129,26 +191,58 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
 
   const processors: Config = {
     memory_limiter: { check_interval: '1s', limit_mib: sizing.limitMiB, spike_limit_mib: sizing.spikeLimitMiB },
-    'attributes/cardinality': { actions: FORBIDDEN_LABELS.map((key) => ({ key, action: 'delete' })) },
-    resourcedetection: { detectors: aws ? ['env', 'ecs'] : ['env'], timeout: '5s', override: false },
+    // Cardinality guard (seed 9.2): aggregate user_id/execution_id away instead
+    // of deleting them, so points that differed only by them become one summed
+    // point rather than several samples of one series at the same timestamp.
+    ...cardinalityProcessors(input),
+    // A metric outside the catalog that still carries a forbidden label is
+    // dropped, not miscounted (filterprocessor OTTL datapoint conditions).
+    'filter/cardinality': {
+      error_mode: 'ignore',
+      metrics: { datapoint: FORBIDDEN_LABELS.map((l) => `attributes["${l}"] != nil`) },
+    },
     resource: { attributes: [{ key: 'deployment.environment', value: env.name, action: 'upsert' }] },
-    batch: { send_batch_size: 8192, timeout: '5s' },
+    batch: { send_batch_size: BATCH_POINTS, send_batch_max_size: BATCH_POINTS, timeout: `${BATCH_TIMEOUT_SECONDS}s` },
   };
+  // The ecs detector describes the task it runs in: the collector's. It is
+  // applied to the collector's own telemetry only, never to the applications'
+  // (finding 9: a gateway must not stamp its identity on what it forwards).
+  if (aws) processors['resourcedetection/self'] = { detectors: ['env', 'ecs'], timeout: '5s', override: false };
 
-  const { exporters, scraped, pushed, traces } = renderExporters(input, to, sizing);
-  const metricsProcessors = ['memory_limiter', 'attributes/cardinality', 'resourcedetection', 'resource', 'batch'];
+  const { exporters, scraped, pushed, self, traces } = renderExporters(input, to, sizing);
+  if (env.exporters.traces === 'xray') {
+    // X-Ray annotations come from span attributes only (resource attributes
+    // are metadata unless indexed as otel.resource.*):
+    // contrib@v0.156.0:exporter/awsxrayexporter/internal/translator/segment.go,
+    // makeXRayAttributes. The span attribute deployment_environment, indexed,
+    // becomes annotation.deployment_environment, which the X-Ray group filters on.
+    processors['attributes/xray'] = { actions: [{ key: XRAY_ENV_ANNOTATION, value: env.name, action: 'upsert' }] };
+  }
+  const appMetrics = [
+    'memory_limiter',
+    ...Object.keys(processors).filter((p) => p.startsWith('metricstransform/')),
+    'filter/cardinality',
+    'resource',
+    'batch',
+  ];
   const pipelines: Config = {
-    // Scraped targets: with several replicas, AMP keeps one replica's samples.
-    'metrics/scraped': { receivers: scrapeReceiverNames(env.services.length), processors: metricsProcessors, exporters: scraped },
-    // Pushed (OTLP) and per-task metrics: each task's own, never deduplicated.
-    'metrics/pushed': {
-      receivers: ['otlp', 'prometheus/self', ...(aws ? ['awsecscontainermetrics'] : [])],
-      processors: metricsProcessors,
-      exporters: pushed,
+    // Scraped targets: every task scrapes every target; AMP keeps one replica's samples.
+    'metrics/scraped': { receivers: scrapeReceiverNames(env.services.length), processors: appMetrics, exporters: scraped },
+    // OTLP from the applications: identity from their own service.name/service.instance.id.
+    'metrics/pushed': { receivers: ['otlp'], processors: appMetrics, exporters: pushed },
+    // The collector's own metrics and its task's container metrics: per task, labelled with the task.
+    'metrics/self': {
+      receivers: ['prometheus/self', ...(aws ? ['awsecscontainermetrics'] : [])],
+      processors: ['memory_limiter', ...(aws ? ['resourcedetection/self'] : []), 'resource', 'batch'],
+      exporters: self,
     },
   };
   if (traces.length > 0) {
-    pipelines.traces = { receivers: ['otlp'], processors: ['memory_limiter', 'resourcedetection', 'resource', 'batch'], exporters: traces };
+    pipelines.traces = {
+      receivers: ['otlp'],
+      processors: ['memory_limiter', ...(env.exporters.traces === 'xray' ? ['attributes/xray'] : []), 'resource', 'batch'],
+      exporters: traces,
+    };
   }
 
   return {
@@ -159,9 +253,48 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
     service: {
       extensions: Object.keys(extensions),
       pipelines,
-      telemetry: { metrics: { address: `0.0.0.0:${SELF_METRICS_PORT}` }, logs: { level: 'info' } },
+      // `metrics.address` is deprecated; readers is the current form
+      // (open-telemetry/opentelemetry-collector@v0.156.0:service/telemetry/otelconftelemetry,
+      // testdata/config_deprecated_address.yaml vs internal/migration/testdata/v0.3.0_metrics_prom_explicit.yaml).
+      telemetry: {
+        metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: SELF_METRICS_PORT } } } }] },
+        logs: { level: 'info' },
+      },
     },
   };
+}
+
+/** The span attribute (and X-Ray annotation) naming the environment. */
+export const XRAY_ENV_ANNOTATION = 'deployment_environment';
+
+/**
+ * One metricstransform transform per catalog metric: keep the catalog's
+ * labels, aggregate every other label away (`aggregate_labels`,
+ * contrib@v0.156.0:processor/metricstransformprocessor/config.go). Counters
+ * and histograms are summed; a gauge split by user has no meaningful sum in
+ * general, so its points keep the maximum. The name matches the catalog name
+ * with or without `_total`: the prometheus receiver and OTLP SDKs name
+ * counters differently (which one applies is not pinned down here: UNCONFIRMED).
+ */
+function cardinalityProcessors(input: CollectorInput): Config {
+  const transforms = input.catalog.metrics.map((m) => ({
+    include: `^${escapeRegex(m.name.replace(/_total$/, ''))}(_total)?$`,
+    match_type: 'regexp',
+    action: 'update',
+    operations: [{ action: 'aggregate_labels', label_set: Object.keys(m.labels), aggregation_type: m.type === 'gauge' ? 'max' : 'sum' }],
+  }));
+  // In processors of TRANSFORMS_PER_PROCESSOR, so each fits a fragment.
+  const chunks = Math.ceil(transforms.length / TRANSFORMS_PER_PROCESSOR);
+  return Object.fromEntries(
+    Array.from({ length: chunks }, (_, i) => [
+      i === 0 ? 'metricstransform/cardinality' : `metricstransform/cardinality${i + 1}`,
+      { transforms: transforms.slice(i * TRANSFORMS_PER_PROCESSOR, (i + 1) * TRANSFORMS_PER_PROCESSOR) },
+    ]),
+  );
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -170,8 +303,11 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
  */
 export const SINGLE_FRAGMENT_BYTES = 7000;
 
-/** Scrape jobs per prometheus receiver (about 4 KB of YAML). */
-export const SCRAPE_JOBS_PER_RECEIVER = 20;
+/** Catalog metrics per metricstransform processor (about 4 KB of YAML). */
+export const TRANSFORMS_PER_PROCESSOR = 20;
+
+/** Scrape jobs per prometheus receiver (under 4 KB of YAML with ecs relabelling). */
+export const SCRAPE_JOBS_PER_RECEIVER = 12;
 
 /** `prometheus`, then `prometheus/2`, `prometheus/3`...: one receiver per SCRAPE_JOBS_PER_RECEIVER services. */
 export function scrapeReceiverNames(services: number): string[] {
@@ -191,17 +327,34 @@ function scrapeReceivers(config: Config): Config {
 }
 
 /**
- * The configuration as the collector reads it from several `--config`
- * sources, which it merges: one fragment while it fits an SSM parameter (the
- * platform's four services); beyond that, everything but the scrape
- * receivers, then one fragment per scrape receiver.
+ * The configuration as the collector reads it from several `--config=env:`
+ * sources, which the collector merges itself: ADOT passes every --config to
+ * the confmap resolver when AOT_CONFIG_CONTENT is absent
+ * (aws-otel-collector@v0.49.0:pkg/config/config_factory.go) and the resolver
+ * merges them in order, maps deeply
+ * (open-telemetry/opentelemetry-collector@v0.156.0:confmap/resolver.go, Resolve).
+ * One fragment while it fits an SSM parameter (the platform's four services);
+ * beyond that, everything but the scrape receivers, then one fragment per
+ * scrape receiver: no two fragments set the same key, so no list is merged.
  */
 export function collectorConfigFragments(config: Config, maxBytes = SINGLE_FRAGMENT_BYTES): string[] {
   const whole = collectorConfigYaml(config);
   if (Buffer.byteLength(whole) <= maxBytes) return [whole];
-  const scrape = Object.keys(config.receivers).filter((r) => /^prometheus(\/\d+)?$/.test(r));
-  const base = { ...config, receivers: Object.fromEntries(Object.entries(config.receivers).filter(([r]) => !scrape.includes(r))) };
-  return [collectorConfigYaml(base), ...scrape.map((r) => collectorConfigYaml({ receivers: { [r]: config.receivers[r] } }))];
+  // Greedy packing of whole components: the `service` section (with its
+  // lists) stays in the first fragment; a component is never split.
+  const fragments: Config[] = [{ service: config.service }];
+  const size = (c: Config) => Buffer.byteLength(collectorConfigYaml(c));
+  for (const section of ['extensions', 'receivers', 'processors', 'exporters'] as const) {
+    for (const [name, value] of Object.entries<unknown>(config[section] ?? {})) {
+      const alone = { [section]: { [name]: value } };
+      if (size(alone) > maxBytes) throw new Error(`collectorConfigFragments: ${section}.${name} alone is over ${maxBytes} bytes; split it`);
+      const last = fragments[fragments.length - 1];
+      const candidate = { ...last, [section]: { ...(last[section] ?? {}), [name]: value } };
+      if (size(candidate) <= maxBytes) fragments[fragments.length - 1] = candidate;
+      else fragments.push(alone);
+    }
+  }
+  return fragments.map(collectorConfigYaml);
 }
 
 /** The configuration as YAML, as the collector reads it. */
@@ -229,11 +382,16 @@ export function scrapeConfig(
             dns_sd_configs: [{ names: [`${s.name}.${env.discovery.namespace}`], type: 'A', port: s.port, refresh_interval: '30s' }],
           };
         case 'ecs':
-          // ecs_observer labels each target with job = the service's docker label.
+          // ecs_observer writes the service's docker label to ECS_JOB_LABEL, not
+          // `job`: keep this service's targets by it, then drop it (the job is
+          // this scrape job's name).
           return {
             ...job,
             file_sd_configs: [{ files: [ECS_SD_FILE] }],
-            relabel_configs: [{ source_labels: ['job'], regex: s.name, action: 'keep' }],
+            relabel_configs: [
+              { source_labels: [ECS_JOB_LABEL], regex: escapeRegex(s.name), action: 'keep' },
+              { regex: ECS_JOB_LABEL, action: 'labeldrop' },
+            ],
           };
       }
     }),
@@ -245,45 +403,52 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
   const exporters: Config = {};
   let scraped: string[] = [];
   let pushed: string[] = [];
+  let self: string[] = [];
   const traces: string[] = [];
-  const retry = { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '10m' };
   const prw = (endpoint: string, extra: Config = {}): Config => ({
     endpoint,
-    resource_to_telemetry_conversion: { enabled: false },
-    retry_on_failure: retry,
-    remote_write_queue: { enabled: true, queue_size: sizing.queueSize, num_consumers: 5 },
+    // One push retries until AMP answers or this deadline passes (see collectorSizing).
+    timeout: `${sizing.exportTimeoutSeconds}s`,
+    retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: `${sizing.exportTimeoutSeconds}s` },
+    remote_write_queue: { enabled: true, queue_size: sizing.queueSize },
     max_batch_size_bytes: 3_000_000,
     ...extra,
   });
+  // The collector's own series: resource attributes (its task's ARN and
+  // container from the ecs detector and awsecscontainermetrics) become labels,
+  // so two tasks never write the same series.
+  const perTask = { resource_to_telemetry_conversion: { enabled: true } };
 
   switch (env.exporters.metrics) {
     case 'amp': {
       const auth = { auth: { authenticator: 'sigv4auth' } };
       const url = required(to.ampRemoteWriteUrl, 'ampRemoteWriteUrl');
-      const ha =
-        env.collector.replicas > 1
-          ? // AMP deduplicates on cluster + __replica__ and drops __replica__ on ingest.
-            { external_labels: { cluster: `${env.app}-${env.name}`, __replica__: '${env:HOSTNAME}' } }
-          : {};
-      exporters['prometheusremotewrite/scraped'] = prw(url, {
-        ...auth,
-        ...ha,
-        wal: { directory: `${STORAGE_DIR}/wal-scraped`, buffer_size: 300 },
-      });
-      exporters['prometheusremotewrite/pushed'] = prw(url, { ...auth, wal: { directory: `${STORAGE_DIR}/wal-pushed`, buffer_size: 300 } });
+      // AMP deduplicates on cluster + __replica__ and drops __replica__ on
+      // ingest (docs.aws.amazon.com "Deduplicating high availability metrics
+      // sent to Amazon Managed Service for Prometheus"; cited, not re-read in
+      // this session: UNCONFIRMED). Set even for one
+      // replica: a rolling deployment (maxHealthyPercent 200) briefly runs two.
+      const ha = { external_labels: { cluster: `${env.app}-${env.name}`, __replica__: TASK_IDENTITY } };
+      exporters['prometheusremotewrite/scraped'] = prw(url, { ...auth, ...ha });
+      exporters['prometheusremotewrite/pushed'] = prw(url, auth);
+      exporters['prometheusremotewrite/self'] = prw(url, { ...auth, ...perTask });
       scraped = ['prometheusremotewrite/scraped'];
       pushed = ['prometheusremotewrite/pushed'];
+      self = ['prometheusremotewrite/self'];
       break;
     }
     case 'prometheus': {
       const url = to.prometheusRemoteWriteUrl ?? 'http://prometheus:9090/api/v1/write';
       exporters['prometheusremotewrite/scraped'] = prw(url, { tls: { insecure: true } });
       exporters['prometheusremotewrite/pushed'] = prw(url, { tls: { insecure: true } });
+      exporters['prometheusremotewrite/self'] = prw(url, { tls: { insecure: true } });
       scraped = ['prometheusremotewrite/scraped'];
       pushed = ['prometheusremotewrite/pushed'];
+      self = ['prometheusremotewrite/self'];
       break;
     }
     case 'cloudwatch':
+      // No deduplication in CloudWatch: the schema refuses replicas > 1 here.
       exporters.awsemf = {
         region: required(to.region, 'region'),
         namespace: `TradingPlatform/${env.name}`,
@@ -291,17 +456,18 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
         dimension_rollup_option: 'NoDimensionRollup',
         resource_to_telemetry_conversion: { enabled: true },
       };
-      scraped = pushed = ['awsemf'];
+      scraped = pushed = self = ['awsemf'];
       break;
     case 'otlp':
+      // No deduplication at the vendor: the schema refuses replicas > 1 here.
       exporters['otlphttp/vendor'] = otlpVendor(env);
-      scraped = pushed = ['otlphttp/vendor'];
+      scraped = pushed = self = ['otlphttp/vendor'];
       break;
   }
 
   switch (env.exporters.traces) {
     case 'xray':
-      exporters.awsxray = { region: required(to.region, 'region'), indexed_attributes: ['deployment.environment', 'pipeline_id'] };
+      exporters.awsxray = { region: required(to.region, 'region'), indexed_attributes: [XRAY_ENV_ANNOTATION, 'pipeline_id'] };
       traces.push('awsxray');
       break;
     case 'otlp':
@@ -320,7 +486,7 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
     exporters.debug = { verbosity: 'basic' };
     traces.push(...(traces.length > 0 ? ['debug'] : []));
   }
-  return { exporters, scraped, pushed, traces };
+  return { exporters, scraped, pushed, self, traces };
 }
 
 function otlpVendor(env: EnvironmentConfig): Config {
@@ -330,7 +496,8 @@ function otlpVendor(env: EnvironmentConfig): Config {
     endpoint: otlp.endpoint,
     headers: { [otlp.authHeader]: `\${env:${OTLP_AUTH_ENV}}` },
     retry_on_failure: { enabled: true, max_elapsed_time: '10m' },
-    sending_queue: { enabled: true, storage: 'file_storage', queue_size: 5000 },
+    // In memory: no file_storage (see renderCollectorConfig).
+    sending_queue: { enabled: true, queue_size: 5000 },
   };
 }
 

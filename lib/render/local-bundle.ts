@@ -262,7 +262,10 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
     },
     'otel-collector': {
       image: LOCAL_IMAGES.collector,
-      command: ['--config=/etc/otel-collector.yaml'],
+      // The same pinned image and storage rules as on AWS (nothing written
+      // outside /home/aoc); the config is mounted read-only where the image's
+      // own default config lives (/etc), read with --config=file:.
+      command: ['--config=file:/etc/otel-collector.yaml'],
       volumes: ['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro'],
       ports: [port(OTLP_GRPC_PORT), port(OTLP_HTTP_PORT)],
       // The image is FROM scratch with a /healthcheck binary that GETs 127.0.0.1:13133/ (the health_check extension):

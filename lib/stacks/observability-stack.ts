@@ -15,6 +15,7 @@ import { LogsKey } from '../constructs/logs-key';
 import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
 import { saveCrossServiceQueries, ServiceLogGroups } from '../constructs/service-log-groups';
 import { Tracing } from '../constructs/tracing';
+import { platformNetworkOf } from '../config/environment-schema';
 import { ObservabilityModel } from '../model/model';
 import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
 import { Naming } from '../naming';
@@ -168,7 +169,7 @@ export class ObservabilityStack extends Stack {
 
     const network = new PlatformNetwork(this, 'Network', {
       naming,
-      existing: env.network,
+      existing: platformNetworkOf(env),
       flowLogsKey: logsKey,
       flowLogsRetention: env.logRetentionDays as logs.RetentionDays,
       removalPolicy: retain,

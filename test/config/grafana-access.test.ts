@@ -16,6 +16,8 @@ const base = {
   logRetentionDays: 30,
   metricsRetentionDays: 150,
   alerts: { email: [], sms: [] },
+  // An AWS environment names its network (issue 13); the opt-in is enough here.
+  network: { createMinimalVpc: true },
 };
 const load = (grafana: Record<string, unknown>, name = 'x') =>
   loadEnvironment(name, { text: stringify({ environments: { [name]: { ...base, grafana } } }) });

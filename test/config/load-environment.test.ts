@@ -13,6 +13,7 @@ const base = {
   metricsRetentionDays: 150,
   grafana: { authentication: 'AWS_SSO' },
   alerts: { email: [], sms: [] },
+  network: { createMinimalVpc: true },
 };
 
 function load(env: Record<string, unknown>, name = 'x') {
@@ -41,6 +42,40 @@ describe('environments', () => {
   test('an environment may switch exporters by configuration alone', () => {
     const env = load({ ...base, exporters: { metrics: 'otlp', traces: 'otlp', logs: 'cloudwatch', otlp: { endpoint: 'https://otlp.example.com', authSecretName: 'vendor/key' } } });
     expect(env.exporters.otlp).toEqual({ endpoint: 'https://otlp.example.com', authHeader: 'Authorization', authSecretName: 'vendor/key' });
+  });
+
+  test('fails when an AWS environment that scrapes by dns names no network', () => {
+    const { network: _, ...noNetwork } = base;
+    const msg = inputErrorOf(() => load(noNetwork));
+    expect(msg).toBe(
+      'config/environments.yaml: environments.x.network: is required for an AWS environment that scrapes by "dns" (the collector must run where the services can be reached). Fix: add network.vpcId, vpcCidr, availabilityZones and privateSubnetIds of the platform\'s VPC (where "trading.internal" resolves), or network.createMinimalVpc: true to try the stack out with a VPC that monitors nothing',
+    );
+  });
+
+  test('fails when an AWS environment that scrapes by ecs names no network', () => {
+    const { network: _, ...noNetwork } = base;
+    const msg = inputErrorOf(() => load({ ...noNetwork, discovery: { mode: 'ecs', clusterName: 'trading' } }));
+    expect(msg).toContain('environments.x.network: is required for an AWS environment that scrapes by "ecs"');
+  });
+
+  test('fails when the minimal VPC is combined with the platform network, or the platform network is incomplete', () => {
+    expect(inputErrorOf(() => load({ ...base, network: { createMinimalVpc: true, vpcId: 'vpc-0abc' } }))).toContain(
+      'environments.x.network.createMinimalVpc: cannot be combined with the platform\'s network',
+    );
+    expect(inputErrorOf(() => load({ ...base, network: { vpcId: 'vpc-0abc' } }))).toContain('environments.x.network.vpcCidr: is missing');
+  });
+
+  test('the platform network is accepted and no opt-in is needed', () => {
+    const network = { vpcId: 'vpc-0abc', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc'] };
+    expect(load({ ...base, network }).network).toEqual(network);
+  });
+
+  test('fails when replicas > 1 use a metrics exporter without deduplication', () => {
+    const msg = inputErrorOf(() =>
+      load({ ...base, collector: { replicas: 2 }, exporters: { ...base.exporters, metrics: 'cloudwatch' } }),
+    );
+    expect(msg).toContain('environments.x.collector.replicas: double-counts every scraped series with metrics exporter "cloudwatch"');
+    expect(msg).toContain('Fix: use replicas: 1, or metrics: amp');
   });
 
   test('fails when the environment name is unknown', () => {

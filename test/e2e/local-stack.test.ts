@@ -275,7 +275,7 @@ describe('local stack, end to end on loopback', () => {
       ],
       { cwd: repo, encoding: 'utf8', timeout: 90_000 },
     );
-    expect(r.stdout).toContain('verify: 5 passed, 0 failed');
+    expect(r.stdout).toMatch(/verify: \d+ passed, 0 failed/);
     expect(r.status).toBe(0);
   }, 100_000);
 

@@ -2,7 +2,14 @@ import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { parse } from 'yaml';
-import { collectorConfigFragments, collectorSizing, FORBIDDEN_LABELS, renderCollectorConfig } from '../../lib/render/collector-config';
+import {
+  BATCH_POINTS,
+  collectorConfigFragments,
+  collectorSizing,
+  FORBIDDEN_LABELS,
+  OUTAGE_SECONDS,
+  renderCollectorConfig,
+} from '../../lib/render/collector-config';
 import * as path from 'path';
 
 const catalog = loadCatalog(path.resolve(__dirname, '../..'));
@@ -31,6 +38,7 @@ describe('collector configuration', () => {
     expect(exportersOf(cfg)).toEqual({
       'metrics/scraped': ['prometheusremotewrite/scraped'],
       'metrics/pushed': ['prometheusremotewrite/pushed'],
+      'metrics/self': ['prometheusremotewrite/self'],
       traces: ['awsxray'],
     });
     for (const name of ['prometheusremotewrite/scraped', 'prometheusremotewrite/pushed']) {
@@ -39,10 +47,14 @@ describe('collector configuration', () => {
         auth: { authenticator: 'sigv4auth' },
         retry_on_failure: { enabled: true },
       });
-      expect(cfg.exporters[name].wal.directory).toMatch(/^\/var\/lib\/otelcol\/wal-/);
+      expect(cfg.exporters[name].wal).toBeUndefined(); // no disk: see renderCollectorConfig
     }
     expect(cfg.extensions.sigv4auth).toEqual({ region: 'eu-west-1', service: 'aps' });
-    expect(cfg.service.extensions).toEqual(['health_check', 'file_storage', 'sigv4auth']);
+    expect(cfg.service.extensions).toEqual(['health_check', 'sigv4auth']);
+    // X-Ray annotations come from span attributes: the traces pipeline sets the indexed one.
+    expect(cfg.processors['attributes/xray']).toEqual({ actions: [{ key: 'deployment_environment', value: 'prod', action: 'upsert' }] });
+    expect(cfg.service.pipelines.traces.processors).toContain('attributes/xray');
+    expect(cfg.exporters.awsxray.indexed_attributes).toContain('deployment_environment');
     expect(cfg.exporters.awsxray.region).toBe('eu-west-1');
   });
 
@@ -51,6 +63,7 @@ describe('collector configuration', () => {
     expect(exportersOf(cfg)).toEqual({
       'metrics/scraped': ['prometheusremotewrite/scraped'],
       'metrics/pushed': ['prometheusremotewrite/pushed'],
+      'metrics/self': ['prometheusremotewrite/self'],
       traces: ['otlp/jaeger', 'debug'],
     });
     expect(cfg.exporters['prometheusremotewrite/scraped'].endpoint).toBe('http://prometheus:9090/api/v1/write');
@@ -76,12 +89,13 @@ describe('collector configuration', () => {
     expect(exportersOf(cfg)).toEqual({
       'metrics/scraped': ['otlphttp/vendor'],
       'metrics/pushed': ['otlphttp/vendor'],
+      'metrics/self': ['otlphttp/vendor'],
       traces: ['otlphttp/vendor'],
     });
     expect(cfg.exporters['otlphttp/vendor']).toMatchObject({
       endpoint: 'https://otlp.vendor.example',
       headers: { 'api-key': '${env:OTLP_AUTH_HEADER}' },
-      sending_queue: { enabled: true, storage: 'file_storage' },
+      sending_queue: { enabled: true, queue_size: 5000 },
     });
   });
 
@@ -95,10 +109,24 @@ describe('collector configuration', () => {
     for (const env of [prod, local]) {
       for (const [name, p] of Object.entries<any>(render(env).service.pipelines)) {
         expect({ name, first: p.processors[0] }).toEqual({ name, first: 'memory_limiter' });
-        if (name.startsWith('metrics')) expect(p.processors.indexOf('attributes/cardinality')).toBeLessThan(p.processors.indexOf('batch'));
+        if (name === 'metrics/scraped' || name === 'metrics/pushed') {
+          expect(p.processors.indexOf('metricstransform/cardinality')).toBeGreaterThan(0);
+          expect(p.processors.indexOf('filter/cardinality')).toBeLessThan(p.processors.indexOf('batch'));
+        }
       }
     }
-    expect(render(prod).processors['attributes/cardinality'].actions.map((a: { key: string }) => a.key)).toEqual([...FORBIDDEN_LABELS]);
+    // Aggregated away, not deleted: each catalog metric keeps only its declared labels.
+    const transforms = Object.entries<any>(render(prod).processors)
+      .filter(([n]) => n.startsWith('metricstransform/'))
+      .flatMap(([, p]) => p.transforms);
+    expect(transforms).toHaveLength(catalog.metrics.length);
+    for (const t of transforms) {
+      expect(t.operations[0].action).toBe('aggregate_labels');
+      for (const l of FORBIDDEN_LABELS) expect(t.operations[0].label_set).not.toContain(l);
+    }
+    expect(render(prod).processors['filter/cardinality'].metrics.datapoint).toEqual(
+      FORBIDDEN_LABELS.map((l) => `attributes["${l}"] != nil`),
+    );
     expect(render(prod).processors.resource.attributes).toEqual([{ key: 'deployment.environment', value: 'prod', action: 'upsert' }]);
   });
 
@@ -124,35 +152,51 @@ describe('collector configuration', () => {
     expect(ecsCfg.extensions.ecs_observer).toMatchObject({
       cluster_name: 'trading',
       cluster_region: 'eu-west-1',
-      result_file: '/tmp/ecs_sd_targets.yaml',
+      result_file: '/home/aoc/ecs_sd_targets.yaml',
+      job_label_name: 'prometheus_job',
     });
     expect(ecsCfg.service.extensions).toContain('ecs_observer');
     expect(ecsCfg.receivers.prometheus.config.scrape_configs[1]).toMatchObject({
       job_name: 'celery-worker',
-      file_sd_configs: [{ files: ['/tmp/ecs_sd_targets.yaml'] }],
-      relabel_configs: [{ source_labels: ['job'], regex: 'celery-worker', action: 'keep' }],
+      file_sd_configs: [{ files: ['/home/aoc/ecs_sd_targets.yaml'] }],
+      relabel_configs: [
+        { source_labels: ['prometheus_job'], regex: 'celery-worker', action: 'keep' },
+        { regex: 'prometheus_job', action: 'labeldrop' },
+      ],
     });
   });
 
-  test('HA: with two replicas only scraped samples carry cluster and __replica__ for AMP deduplication', () => {
+  test("HA: scraped samples always carry cluster and a per-task __replica__; the collector's own series carry their task", () => {
     const cfg = render(prod);
-    expect(prod.collector.replicas).toBe(2);
     expect(cfg.exporters['prometheusremotewrite/scraped'].external_labels).toEqual({
       cluster: 'trading-observability-prod',
-      __replica__: '${env:HOSTNAME}',
+      __replica__: '${env:ECS_CONTAINER_METADATA_URI_V4}',
     });
     expect(cfg.exporters['prometheusremotewrite/pushed'].external_labels).toBeUndefined();
-    expect(cfg.service.pipelines['metrics/pushed'].receivers).toEqual(['otlp', 'prometheus/self', 'awsecscontainermetrics']);
+    expect(cfg.service.pipelines['metrics/pushed'].receivers).toEqual(['otlp']);
+    expect(cfg.service.pipelines['metrics/self'].receivers).toEqual(['prometheus/self', 'awsecscontainermetrics']);
+    expect(cfg.service.pipelines['metrics/self'].processors).toContain('resourcedetection/self');
+    expect(cfg.exporters['prometheusremotewrite/self'].resource_to_telemetry_conversion).toEqual({ enabled: true });
+    // The ecs detector (the collector's own task) never touches application telemetry.
+    for (const p of ['metrics/scraped', 'metrics/pushed', 'traces'])
+      expect(cfg.service.pipelines[p].processors.join()).not.toMatch(/resourcedetection/);
+    // A rolling deployment runs two tasks even with one replica.
     const single = render({ ...prod, collector: { ...prod.collector, replicas: 1 } });
-    expect(single.exporters['prometheusremotewrite/scraped'].external_labels).toBeUndefined();
+    expect(single.exporters['prometheusremotewrite/scraped'].external_labels.__replica__).toBeDefined();
   });
 
   test('sizes memory_limiter and the queue from the task and the catalog', () => {
     const sizing = collectorSizing({ environment: prod, catalog }, 2048);
     expect(sizing.series).toBe(catalog.estimateSeries());
     expect(render(prod).processors.memory_limiter).toEqual({ check_interval: '1s', limit_mib: 1638, spike_limit_mib: 409 });
-    // 5 minutes of samples at 15 s fit in the queue's requests.
-    expect(sizing.queueSize * sizing.maxSamplesPerSend).toBeGreaterThanOrEqual(sizing.series * 20);
+    // 5 minutes of data points at 15 s fit in the queue's batches of BATCH_POINTS.
+    expect(sizing.queueSize * BATCH_POINTS).toBeGreaterThanOrEqual(sizing.series * 20);
+    // One push keeps retrying through the outage (the exporter's retries stop at its timeout).
+    const prw = render(prod).exporters['prometheusremotewrite/scraped'];
+    expect(prw.timeout).toBe(`${OUTAGE_SECONDS + 60}s`);
+    expect(prw.retry_on_failure.max_elapsed_time).toBe(`${OUTAGE_SECONDS + 60}s`);
+    expect(prw.remote_write_queue.queue_size).toBe(sizing.queueSize);
+    expect(render(prod).processors.batch.send_batch_max_size).toBe(BATCH_POINTS);
   });
 
   test('apart from exporters, auth and discovery, AWS and local render the same configuration', () => {
@@ -163,13 +207,15 @@ describe('collector configuration', () => {
       for (const p of Object.values<any>(c.service.pipelines)) {
         delete p.exporters;
         p.receivers = p.receivers.filter((r: string) => r !== 'awsecscontainermetrics'); // the ECS task's own metrics
+        p.processors = p.processors.filter((r: string) => !['resourcedetection/self', 'attributes/xray'].includes(r)); // ECS metadata, X-Ray annotation
       }
       delete c.service.pipelines.traces?.exporters;
       c.service.extensions = c.service.extensions.filter((e: string) => !['sigv4auth', 'ecs_observer'].includes(e)); // auth, discovery
       delete c.extensions.sigv4auth;
       delete c.extensions.ecs_observer;
       delete c.receivers.awsecscontainermetrics;
-      c.processors.resourcedetection.detectors = c.processors.resourcedetection.detectors.filter((d: string) => d !== 'ecs'); // ECS metadata
+      delete c.processors['resourcedetection/self']; // ECS metadata
+      delete c.processors['attributes/xray']; // X-Ray annotation
       c.processors.resource.attributes[0].value = 'ENV'; // deployment.environment
       for (const job of c.receivers.prometheus.config.scrape_configs)
         for (const k of ['static_configs', 'dns_sd_configs', 'file_sd_configs', 'relabel_configs']) delete job[k]; // discovery
@@ -178,17 +224,21 @@ describe('collector configuration', () => {
     expect(normalize(render(prod))).toEqual(normalize(render(local)));
   });
 
-  test('one fragment for the four services; at 45 services, fragments that merge back into the whole', () => {
-    expect(collectorConfigFragments(render(prod))).toHaveLength(1);
+  test('at 45 services, fragments of whole components under the SSM size that merge back into the whole', () => {
     const many = { ...prod, services: Array.from({ length: 45 }, (_, i) => ({ name: `svc-${i}`, port: 8001, path: '/metrics' })) };
     const cfg = render(many);
-    expect(cfg.service.pipelines['metrics/scraped'].receivers).toEqual(['prometheus', 'prometheus/2', 'prometheus/3']);
+    expect(cfg.service.pipelines['metrics/scraped'].receivers).toEqual(['prometheus', 'prometheus/2', 'prometheus/3', 'prometheus/4']);
     const fragments = collectorConfigFragments(cfg);
-    expect(fragments).toHaveLength(4);
-    for (const f of fragments) expect(Buffer.byteLength(f)).toBeLessThan(7000);
+    expect(fragments.length).toBeGreaterThan(1);
+    for (const f of fragments) expect(Buffer.byteLength(f)).toBeLessThanOrEqual(7000);
+    // No component is split across fragments, so a plain key-wise merge gives the whole back.
     const merged = fragments
       .map((f) => parse(f))
-      .reduce((acc, f) => ({ ...acc, ...f, receivers: { ...acc.receivers, ...f.receivers } }), {} as any);
+      .reduce((acc, f) => {
+        const out = { ...acc };
+        for (const [k, v] of Object.entries<any>(f)) out[k] = k === 'service' ? v : { ...(acc[k] ?? {}), ...v };
+        return out;
+      }, {} as any);
     expect(merged).toEqual(JSON.parse(JSON.stringify(cfg)));
   });
 

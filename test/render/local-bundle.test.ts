@@ -5,6 +5,9 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel, SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
 import { LOCAL_IMAGES, renderLocalBundle } from '../../lib/render/local-bundle';
+import { ADOT_IMAGE } from '../../lib/render/collector-config';
+import { mergeConfigs } from '../contracts/adot';
+import { contractProblems } from '../contracts/adot-checks';
 import { resolveJoin, resourcesOf, synth } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
@@ -165,12 +168,23 @@ test('Slack, when the local environment asks for it: the URL from a file, never 
   expect(parse(bundle['monitoring/alertmanager/alertmanager.yml']).receivers.every((r: object) => !('slack_configs' in r))).toBe(true);
 });
 
+test('the compose collector runs the pinned ADOT image on a config that fits it and writes nowhere the image user cannot', () => {
+  const collector = parse(bundle['docker-compose.yml']).services['otel-collector'];
+  expect(collector.image).toBe(ADOT_IMAGE);
+  expect(collector.command).toEqual(['--config=file:/etc/otel-collector.yaml']);
+  expect(collector.volumes).toEqual(['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro']);
+  // No AOT_CONFIG_CONTENT: it would replace the --config flag.
+  expect(JSON.stringify(collector.environment ?? {})).not.toContain('AOT_CONFIG_CONTENT');
+  expect(contractProblems(parse(bundle['monitoring/otel-collector.yaml']))).toEqual([]);
+});
+
 describe('parity with the AWS template (prod)', () => {
   const aws = synth('prod');
-  const awsCollector = () => {
-    const [, p] = resourcesOf(aws.json, 'AWS::SSM::Parameter').find(([, x]) => String(x.Name).endsWith('/otel-collector/config'))!;
-    return parse(resolveJoin(p.Value));
-  };
+  // Every fragment, merged as the collector merges its --config sources.
+  const awsCollector = () =>
+    resourcesOf(aws.json, 'AWS::SSM::Parameter')
+      .filter(([, x]) => /\/otel-collector\/config(-\d+)?$/.test(String(x.Name)))
+      .reduce<any>((acc, [, p]) => mergeConfigs(acc, parse(resolveJoin(p.Value))), {});
 
   test('rule files are byte for byte the AMP rule groups namespaces', () => {
     const namespaces = Object.fromEntries(resourcesOf(aws.json, 'AWS::APS::RuleGroupsNamespace').map(([, p]) => [p.Name, p.Data]));

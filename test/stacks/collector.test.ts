@@ -2,6 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { ADOT_IMAGE } from '../../lib/render/collector-config';
+import { mergeConfigs, resolvedConfigUris } from '../contracts/adot';
+import { contractProblems } from '../contracts/adot-checks';
 import { resolveJoin, resourcesOf, synth } from '../helpers';
 
 const OTLP = { endpoint: 'https://otlp.vendor.example', authHeader: 'Authorization', authSecretName: 'vendor/otlp-key' };
@@ -33,8 +35,8 @@ describe('collector on ECS Fargate (prod)', () => {
       ContainerDefinitions: [
         Match.objectLike({
           Image: ADOT_IMAGE,
-          Command: ['--config=env:AOT_CONFIG_CONTENT'],
-          Secrets: [{ Name: 'AOT_CONFIG_CONTENT', ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }],
+          Command: ['--config=env:OTEL_CONFIG_PART_1', '--config=env:OTEL_CONFIG_PART_2', '--config=env:OTEL_CONFIG_PART_3'],
+          Secrets: [1, 2, 3].map((i) => ({ Name: `OTEL_CONFIG_PART_${i}`, ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })),
           HealthCheck: Match.objectLike({ Command: ['CMD', '/healthcheck'] }),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
         }),
@@ -49,12 +51,25 @@ describe('collector on ECS Fargate (prod)', () => {
     template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'otel-collector' });
   });
 
-  test('the configuration in the template is the renderer output for prod', () => {
-    const [, param] = resourcesOf(json, 'AWS::SSM::Parameter').find(
-      ([, p]) => p.Name === '/trading-observability/prod/otel-collector/config',
-    )!;
-    const cfg = parse(resolveJoin(param.Value));
-    expect(Object.keys(cfg.service.pipelines)).toEqual(['metrics/scraped', 'metrics/pushed', 'traces']);
+  test("the configuration in the template, as ADOT resolves and merges the task's --config sources, is complete and fits the pinned release", () => {
+    const [[, task]] = resourcesOf(json, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('CollectorTask'));
+    const container = task.ContainerDefinitions[0];
+    const params = Object.fromEntries(resourcesOf(json, 'AWS::SSM::Parameter').map(([id, p]) => [id, resolveJoin(p.Value)]));
+    // Each secret's ValueFrom names its parameter (by logical id inside the Join).
+    const env: Record<string, string> = Object.fromEntries(
+      container.Secrets.filter((s: any) => s.Name.startsWith('OTEL_CONFIG_PART_')).map((s: any) => {
+        const id = JSON.stringify(s.ValueFrom).match(/"Ref":"(CollectorConfig\d*[A-F0-9]{8})"/)![1];
+        return [s.Name, params[id]];
+      }),
+    );
+    expect(Object.keys(env)).not.toContain('AOT_CONFIG_CONTENT');
+    const uris = resolvedConfigUris(env, container.Command);
+    expect(uris).toHaveLength(Object.keys(env).length);
+    const cfg = uris.reduce<any>((acc, uri) => mergeConfigs(acc, parse(env[uri.slice('env:'.length)])), {});
+    expect(Object.keys(cfg.service.pipelines)).toEqual(['metrics/scraped', 'metrics/pushed', 'metrics/self', 'traces']);
+    for (const pipe of Object.values<any>(cfg.service.pipelines))
+      for (const section of ['receivers', 'processors', 'exporters']) for (const c of pipe[section]) expect(cfg[section][c]).toBeDefined();
+    expect(contractProblems(cfg)).toEqual([]);
     expect(cfg.exporters['prometheusremotewrite/scraped'].endpoint).toMatch(
       /^getatt-Prometheus.*PrometheusEndpoint.*api\/v1\/remote_write$/,
     );

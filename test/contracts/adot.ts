@@ -1,0 +1,512 @@
+/**
+ * What our collector configuration relies on about the ADOT release we pin,
+ * read from its source on 2026-11-25. Every fact names where it was read as
+ * `repo@tag:path`. Contrib and core sources were read from the copies ADOT
+ * vendors at that tag (aws-observability/aws-otel-collector@v0.49.0:vendor/...),
+ * i.e. exactly the versions compiled into the image.
+ *
+ * Bumping ADOT_VERSION (lib/render/collector-config.ts) means re-reading every
+ * file named here at the new tag and updating this file in the same commit.
+ */
+
+export const READ_ON = '2026-11-25';
+
+/** aws-observability/aws-otel-collector: newest tag in the snapshot read on READ_ON. */
+export const ADOT_TAG = 'v0.49.0';
+/** aws-observability/aws-otel-collector@v0.49.0:go.mod (collector-contrib modules at v0.156.0, core at v0.156.0 / v1.62.0). */
+export const CONTRIB_VERSION = 'v0.156.0';
+export const CORE_VERSION = 'v0.156.0';
+
+const ADOT = `aws-observability/aws-otel-collector@${ADOT_TAG}`;
+const CONTRIB = `${ADOT}:vendor/github.com/open-telemetry/opentelemetry-collector-contrib`;
+const CORE = `${ADOT}:vendor/go.opentelemetry.io/collector`;
+
+/** The components compiled into the distribution: aws-observability/aws-otel-collector@v0.49.0:pkg/defaultcomponents/defaults.go (Components). */
+export const COMPONENTS = {
+  source: `${ADOT}:pkg/defaultcomponents/defaults.go`,
+  extensions: ['awsproxy', 'ecs_observer', 'health_check', 'pprof', 'sigv4auth', 'zpages', 'file_storage'],
+  receivers: [
+    'awsecscontainermetrics',
+    'awscontainerinsightreceiver',
+    'awsxray',
+    'statsd',
+    'prometheus',
+    'kafka',
+    'jaeger',
+    'zipkin',
+    'otlp',
+    'filelog',
+  ],
+  processors: [
+    'groupbytrace',
+    'tail_sampling',
+    'attributes',
+    'resource',
+    'probabilistic_sampler',
+    'span',
+    'filter',
+    'metricstransform',
+    'resourcedetection',
+    'experimental_metricsgeneration',
+    'cumulativetodelta',
+    'deltatorate',
+    'batch',
+    'memory_limiter',
+    'k8sattributes',
+  ],
+  // datadog, logzio and signalfx are behind deprecation feature gates: not relied on.
+  exporters: [
+    'awsemf',
+    'prometheusremotewrite',
+    'prometheus',
+    'file',
+    'kafka',
+    'debug',
+    'otlp',
+    'otlphttp',
+    'awsxray',
+    'loadbalancing',
+    'awscloudwatchlogs',
+  ],
+} as const;
+
+/** The image: aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile (final stage FROM scratch). */
+export const IMAGE = {
+  source: `${ADOT}:cmd/awscollector/Dockerfile`,
+  user: 'aoc',
+  uid: 4317,
+  home: '/home/aoc',
+  /**
+   * The final stage is FROM scratch: no /tmp, no /var. It copies /etc (root's),
+   * the binaries, and /home/aoc `--chown=aoc:aoc`: the only directory the user can write.
+   */
+  writableDirs: ['/home/aoc'],
+  /** ENTRYPOINT ["/awscollector"], CMD ["--config=/etc/otel-config.yaml"]. */
+  entrypoint: '/awscollector',
+  /** The health check binary; GETs http://127.0.0.1:<port>/ (cmd/healthcheck/main.go: default port 13133, path "/"). */
+  healthcheck: { binary: '/healthcheck', port: 13133, path: '/', source: `${ADOT}:cmd/healthcheck/main.go` },
+} as const;
+
+/**
+ * How ADOT finds its configuration: aws-observability/aws-otel-collector@v0.49.0:pkg/config/config_factory.go
+ * (GetConfigProviderSettings) and pkg/config/flags.go (every --config is kept, in order).
+ * When AOT_CONFIG_CONTENT is set at all, every --config is replaced by env:AOT_CONFIG_CONTENT.
+ */
+export const CONFIG_RESOLUTION = {
+  source: `${ADOT}:pkg/config/config_factory.go`,
+  envKey: 'AOT_CONFIG_CONTENT',
+  /** Providers registered: file, env, yaml, http, https, s3; default scheme "env". */
+  schemes: ['file', 'env', 'yaml', 'http', 'https', 's3'],
+} as const;
+
+/** The URIs ADOT hands to the confmap resolver, given the container's environment and arguments. */
+export function resolvedConfigUris(env: Readonly<Record<string, string>>, args: readonly string[]): string[] {
+  const flags = args.filter((a) => a.startsWith('--config=')).map((a) => a.slice('--config='.length));
+  if (Object.prototype.hasOwnProperty.call(env, CONFIG_RESOLUTION.envKey)) return [`env:${CONFIG_RESOLUTION.envKey}`];
+  return flags;
+}
+
+/**
+ * The resolver merges the URIs' maps in order: open-telemetry/opentelemetry-collector@v0.156.0:confmap/resolver.go
+ * (Resolve: retMap.Merge for each uri). Maps merge key by key; any other value (lists
+ * included) is replaced by the later one.
+ */
+export function mergeConfigs(base: unknown, next: unknown): unknown {
+  if (isMap(base) && isMap(next)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(next)) out[k] = k in out ? mergeConfigs(out[k], v) : v;
+    return out;
+  }
+  return next;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Allowed keys of each component we configure, from its config struct's
+ * mapstructure tags at the pinned versions. A tree: `true` is a leaf (any
+ * value), `'map'` a map of free keys, an object the allowed sub-keys, and
+ * `[tree]` a list whose items follow the tree.
+ */
+export type KeyTree = true | 'map' | { readonly [key: string]: KeyTree } | readonly [KeyTree];
+
+/** configretry.BackOffConfig: ${CORE}/config/configretry/backoff.go. */
+const RETRY: KeyTree = {
+  enabled: true,
+  initial_interval: true,
+  randomization_factor: true,
+  multiplier: true,
+  max_interval: true,
+  max_elapsed_time: true,
+};
+/** configtls.ClientConfig: ${CORE}/config/configtls/configtls.go. */
+const TLS: KeyTree = {
+  ca_file: true,
+  ca_pem: true,
+  include_system_ca_certs_pool: true,
+  cert_file: true,
+  cert_pem: true,
+  key_file: true,
+  key_pem: true,
+  min_version: true,
+  max_version: true,
+  insecure: true,
+  insecure_skip_verify: true,
+  server_name_override: true,
+};
+/** confighttp.ClientConfig: ${CORE}/config/confighttp/client.go. */
+const HTTP_CLIENT = {
+  endpoint: true,
+  proxy_url: true,
+  tls: TLS,
+  read_buffer_size: true,
+  write_buffer_size: true,
+  timeout: true,
+  headers: 'map',
+  auth: { authenticator: true },
+  compression: true,
+  compression_params: 'map',
+  max_idle_conns: true,
+  max_idle_conns_per_host: true,
+  max_conns_per_host: true,
+  idle_conn_timeout: true,
+  disable_keep_alives: true,
+  http2_read_idle_timeout: true,
+  http2_ping_timeout: true,
+  cookies: 'map',
+  force_attempt_http2: true,
+} as const satisfies Record<string, KeyTree>;
+/** exporterhelper queue: ${CORE}/exporter/exporterhelper/internal/queuebatch/config.go. */
+const SENDING_QUEUE: KeyTree = {
+  enabled: true,
+  wait_for_result: true,
+  sizer: true,
+  queue_size: true,
+  block_on_overflow: true,
+  storage: true,
+  num_consumers: true,
+  batch: 'map',
+};
+/** configgrpc.ClientConfig: ${CORE}/config/configgrpc/configgrpc.go. */
+const GRPC_CLIENT = {
+  endpoint: true,
+  compression: true,
+  tls: TLS,
+  keepalive: 'map',
+  read_buffer_size: true,
+  write_buffer_size: true,
+  wait_for_ready: true,
+  headers: 'map',
+  balancer_name: true,
+  authority: true,
+  auth: { authenticator: true },
+} as const satisfies Record<string, KeyTree>;
+/** A scrape config inside the prometheus receiver is Prometheus' own: not a collector struct. */
+const PROMETHEUS_CONFIG: KeyTree = 'map';
+/** awsutil.AWSSessionSettings, squashed into awsemf and awsxray: ${CONTRIB}/internal/aws/awsutil/awsconfig.go. */
+const AWS_SESSION = {
+  num_workers: true,
+  endpoint: true,
+  request_timeout_seconds: true,
+  max_retries: true,
+  no_verify_ssl: true,
+  proxy_address: true,
+  region: true,
+  local_mode: true,
+  resource_arn: true,
+  role_arn: true,
+  external_id: true,
+} as const satisfies Record<string, KeyTree>;
+/** resourcetotelemetry.Settings: ${CONTRIB}/pkg/resourcetotelemetry. */
+const RESOURCE_TO_TELEMETRY: KeyTree = { enabled: true, exclude_service_attributes: true };
+
+export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; readonly keys: KeyTree }>> = {
+  // extensions
+  health_check: {
+    source: `${CONTRIB}/internal/healthcheck/config.go, internal/http/config.go (LegacyConfig: confighttp.ServerConfig squashed, path, response_body, check_collector_pipeline, use_v2)`,
+    keys: {
+      endpoint: true,
+      path: true,
+      response_body: 'map',
+      check_collector_pipeline: 'map',
+      use_v2: true,
+      grpc: 'map',
+      http: 'map',
+      component_health: 'map',
+    },
+  },
+  sigv4auth: {
+    source: `${CONTRIB}/extension/sigv4authextension/config.go`,
+    keys: {
+      region: true,
+      service: true,
+      assume_role: { arn: true, session_name: true, sts_region: true, web_identity_token_file: true, external_id: true },
+    },
+  },
+  ecs_observer: {
+    source: `${CONTRIB}/extension/observer/ecsobserver/config.go, docker_label.go`,
+    keys: {
+      cluster_name: true,
+      cluster_region: true,
+      refresh_interval: true,
+      result_file: true,
+      job_label_name: true,
+      services: ['map'],
+      task_definitions: ['map'],
+      docker_labels: [{ port_label: true, job_name_label: true, metrics_path_label: true, job_name: true, metrics_path: true }],
+    },
+  },
+  file_storage: {
+    source: `${CONTRIB}/extension/storage/filestorage/config.go`,
+    keys: {
+      directory: true,
+      timeout: true,
+      max_size: true,
+      create_directory: true,
+      directory_permissions: true,
+      compaction: 'map',
+      fsync: true,
+      recreate: true,
+    },
+  },
+  // receivers
+  prometheus: {
+    source: `${CONTRIB}/receiver/prometheusreceiver/config.go`,
+    keys: {
+      config: PROMETHEUS_CONFIG,
+      trim_metric_suffixes: true,
+      target_allocator: 'map',
+      api_server: 'map',
+      scrape_on_shutdown: true,
+      discovery_reload_on_startup: true,
+      initial_scrape_offset: true,
+    },
+  },
+  otlp: {
+    // UNCONFIRMED: only `protocols`, `grpc`, `http` and `endpoint` (the keys we use) were read in
+    // config.go / configgrpc.go / confignet.go; the other nested keys are listed from the upstream docs, unread here.
+    source: `${CORE}/receiver/otlpreceiver/config.go (protocols.grpc: configgrpc.ServerConfig, protocols.http: confighttp.ServerConfig)`,
+    keys: {
+      protocols: {
+        grpc: {
+          endpoint: true,
+          transport: true,
+          tls: 'map',
+          max_recv_msg_size_mib: true,
+          max_concurrent_streams: true,
+          read_buffer_size: true,
+          write_buffer_size: true,
+          keepalive: 'map',
+          auth: 'map',
+          include_metadata: true,
+        },
+        http: {
+          endpoint: true,
+          tls: 'map',
+          cors: 'map',
+          auth: 'map',
+          include_metadata: true,
+          traces_url_path: true,
+          metrics_url_path: true,
+          logs_url_path: true,
+        },
+      },
+    },
+  },
+  awsecscontainermetrics: { source: `${CONTRIB}/receiver/awsecscontainermetricsreceiver/config.go`, keys: { collection_interval: true } },
+  // processors
+  memory_limiter: {
+    source: `${CORE}/internal/memorylimiter/config.go`,
+    keys: { check_interval: true, limit_mib: true, spike_limit_mib: true, limit_percentage: true, spike_limit_percentage: true },
+  },
+  batch: {
+    source: `${CORE}/processor/batchprocessor/config.go`,
+    keys: { timeout: true, send_batch_size: true, send_batch_max_size: true, metadata_keys: [true], metadata_cardinality_limit: true },
+  },
+  metricstransform: {
+    source: `${CONTRIB}/processor/metricstransformprocessor/config.go`,
+    keys: {
+      transforms: [
+        {
+          include: true,
+          match_type: true,
+          experimental_match_labels: 'map',
+          action: true,
+          new_name: true,
+          group_resource_labels: 'map',
+          aggregation_type: true,
+          submatch_case: true,
+          operations: [
+            {
+              action: true,
+              label: true,
+              new_label: true,
+              label_set: [true],
+              aggregation_type: true,
+              aggregated_values: [true],
+              new_value: true,
+              value_actions: ['map'],
+              experimental_scale: true,
+              label_value: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  filter: {
+    source: `${CONTRIB}/processor/filterprocessor/config.go`,
+    keys: {
+      error_mode: true,
+      metrics: { include: 'map', exclude: 'map', metric: [true], datapoint: [true] },
+      traces: 'map',
+      logs: 'map',
+      spans: 'map',
+    },
+  },
+  resource: {
+    source: `${CONTRIB}/processor/resourceprocessor/config.go (attraction.ActionKeyValue)`,
+    keys: {
+      attributes: [
+        {
+          key: true,
+          value: true,
+          action: true,
+          from_attribute: true,
+          pattern: true,
+          converted_type: true,
+          from_context: true,
+          default_value: true,
+        },
+      ],
+    },
+  },
+  attributes: {
+    source: `${CONTRIB}/processor/attributesprocessor/config.go, internal/coreinternal/attraction/attraction.go`,
+    keys: {
+      actions: [
+        {
+          key: true,
+          value: true,
+          action: true,
+          from_attribute: true,
+          pattern: true,
+          converted_type: true,
+          from_context: true,
+          default_value: true,
+        },
+      ],
+      include: 'map',
+      exclude: 'map',
+    },
+  },
+  resourcedetection: {
+    source: `${CONTRIB}/processor/resourcedetectionprocessor/config.go`,
+    keys: { detectors: [true], override: true, timeout: true, refresh_interval: true, ecs: 'map', ec2: 'map', env: 'map', system: 'map' },
+  },
+  // exporters
+  prometheusremotewrite: {
+    source: `${CONTRIB}/exporter/prometheusremotewriteexporter/config.go, wal.go`,
+    keys: {
+      ...HTTP_CLIENT,
+      timeout: true,
+      retry_on_failure: RETRY,
+      namespace: true,
+      remote_write_queue: { enabled: true, queue_size: true, num_consumers: true },
+      external_labels: 'map',
+      max_batch_size_bytes: true,
+      max_batch_request_parallelism: true,
+      resource_to_telemetry_conversion: RESOURCE_TO_TELEMETRY,
+      wal: { directory: true, buffer_size: true, truncate_frequency: true, lag_record_frequency: true },
+      target_info: { enabled: true },
+      disable_scope_info: true,
+      add_metric_suffixes: true,
+      translation_strategy: true,
+      send_metadata: true,
+      protobuf_message: true,
+    },
+  },
+  awsemf: {
+    source: `${CONTRIB}/exporter/awsemfexporter/config.go`,
+    keys: {
+      ...AWS_SESSION,
+      log_group_name: true,
+      log_stream_name: true,
+      namespace: true,
+      retain_initial_value_of_delta_metric: true,
+      dimension_rollup_option: true,
+      log_retention: true,
+      tags: 'map',
+      parse_json_encoded_attr_values: [true],
+      metric_declarations: ['map'],
+      metric_descriptors: ['map'],
+      output_destination: true,
+      resource_to_telemetry_conversion: RESOURCE_TO_TELEMETRY,
+      detailed_metrics: true,
+      version: true,
+    },
+  },
+  awsxray: {
+    source: `${CONTRIB}/exporter/awsxrayexporter/config.go`,
+    keys: { ...AWS_SESSION, indexed_attributes: [true], index_all_attributes: true, aws_log_groups: [true], telemetry: 'map' },
+  },
+  otlphttp: {
+    source: `${CORE}/exporter/otlphttpexporter/config.go`,
+    keys: {
+      ...HTTP_CLIENT,
+      sending_queue: SENDING_QUEUE,
+      retry_on_failure: RETRY,
+      traces_endpoint: true,
+      metrics_endpoint: true,
+      logs_endpoint: true,
+      encoding: true,
+    },
+  },
+  'otlp/exporter': {
+    source: `${CORE}/exporter/otlpexporter/config.go`,
+    keys: { ...GRPC_CLIENT, timeout: true, sending_queue: SENDING_QUEUE, retry_on_failure: RETRY },
+  },
+  debug: {
+    source: `${CORE}/exporter/debugexporter/config.go`,
+    keys: { verbosity: true, sampling_initial: true, sampling_thereafter: true, use_internal_logger: true },
+  },
+};
+
+/** `otlp` names both a receiver and an exporter; the key sets differ. */
+export function keysFor(section: 'extensions' | 'receivers' | 'processors' | 'exporters', type: string): KeyTree | undefined {
+  if (section === 'exporters' && type === 'otlp') return COMPONENT_KEYS['otlp/exporter'].keys;
+  return COMPONENT_KEYS[type]?.keys;
+}
+
+/**
+ * Keys whose value is a path the collector writes at start or while running:
+ * they must be under IMAGE.writableDirs.
+ */
+export const WRITTEN_PATHS: readonly { readonly type: string; readonly path: readonly string[] }[] = [
+  { type: 'file_storage', path: ['directory'] },
+  { type: 'ecs_observer', path: ['result_file'] },
+  { type: 'prometheusremotewrite', path: ['wal', 'directory'] },
+  { type: 'file', path: ['path'] },
+];
+
+/**
+ * prometheusremotewrite behaviour the buffering relies on
+ * (${CONTRIB}/exporter/prometheusremotewriteexporter/factory.go and exporter.go).
+ */
+export const PRW = {
+  source: `${CONTRIB}/exporter/prometheusremotewriteexporter/factory.go, exporter.go`,
+  /** exporterhelper.NewDefaultTimeoutConfig: 5 s per push unless `timeout` is set. */
+  defaultTimeoutSeconds: 5,
+  /** The queue counts requests (RequestSizerTypeRequests), one consumer without the EnableMultipleWorkers gate. */
+  queueSizer: 'requests',
+  /** Retries happen inside one push, bounded by its context (the timeout) and max_elapsed_time; a deadline error is permanent (dropped). */
+  retryBoundedByTimeout: true,
+} as const;
+
+/**
+ * Service telemetry: `metrics.address` is deprecated in favour of `readers`
+ * (open-telemetry/opentelemetry-collector@v0.156.0:service/telemetry/otelconftelemetry/testdata/config_deprecated_address.yaml).
+ */
+export const TELEMETRY = { deprecatedKeys: [['metrics', 'address']] } as const;
