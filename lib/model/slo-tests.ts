@@ -5,12 +5,13 @@ import { absentFor, BURN_WINDOWS, burnFactor, parseSelector, Slo, sloAlertNames,
  * Failure modes a promtool test group can cover, named in its `name:` as
  * "failure-mode <kind>: ...". test/tools/promtool.test.ts demands them:
  * - denominator-absent: a ratio alert whose denominator (or its "good" part) has no series yet;
+ * - counter-absent: an alert on a counter that has no series yet (the process never incremented it);
  * - numerator-absent: an SLO with no bad event since the start reads 0, not "no data";
  * - gap: a rule over a recorded value sees missing samples or NaN;
  * - low-traffic: an SLO with a handful of events does not page;
  * - crash: the service's targets are gone (series stale), not `up == 0`.
  */
-export const FAILURE_MODES = ['denominator-absent', 'numerator-absent', 'gap', 'low-traffic', 'crash'] as const;
+export const FAILURE_MODES = ['denominator-absent', 'counter-absent', 'numerator-absent', 'gap', 'low-traffic', 'crash'] as const;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 export const failureModeOf = (groupName: string | undefined): FailureMode | undefined =>
   FAILURE_MODES.find((m) => groupName?.startsWith(`failure-mode ${m}:`));
