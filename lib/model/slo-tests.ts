@@ -134,14 +134,22 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
     },
   ];
   const quiet = (at: string, ...alerts: string[]) => alerts.map((alertname) => ({ eval_time: at, alertname, exp_alerts: [] }));
-  const finite = (at: string, record: string) => ({ expr: `count(${record}${sel} > -Inf)`, eval_time: at, exp_samples: [{ labels: '{}', value: 1 }] });
+  const finite = (at: string, record: string) => ({
+    expr: `count(${record}${sel} > -Inf)`,
+    eval_time: at,
+    exp_samples: [{ labels: '{}', value: 1 }],
+  });
   const HIGH = 1000; // events per minute: far above any minEvents
   const fast = Math.min(20 * budget, 0.5);
   const absentLabels = {
     severity: 'warning',
     service: slo.service,
     slo: slo.name,
-    ...Object.fromEntries(sliSelectors(slo).totalSelector.matchers.filter((m) => m.op === '=').map((m) => [m.label, m.value])),
+    ...Object.fromEntries(
+      sliSelectors(slo)
+        .totalSelector.matchers.filter((m) => m.op === '=')
+        .map((m) => [m.label, m.value]),
+    ),
   };
   const crashAfter = 60;
   const absentMinutes = minutes(absentFor(set, slo));
@@ -189,8 +197,16 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
       input_series: inputSeries(slo, steps(30, HIGH, 0), 'good'),
       alert_rule_test: quiet('10m', names.page, names.ticket, names.absent),
       promql_expr_test: [
-        { expr: `slo:sli_error:ratio_rate5m${sel}`, eval_time: '10m', exp_samples: [{ labels: `slo:sli_error:ratio_rate5m${recorded}`, value: 0 }] },
-        { expr: `slo:error_budget_remaining:ratio${sel}`, eval_time: '10m', exp_samples: [{ labels: `slo:error_budget_remaining:ratio${recorded}`, value: 1 }] },
+        {
+          expr: `slo:sli_error:ratio_rate5m${sel}`,
+          eval_time: '10m',
+          exp_samples: [{ labels: `slo:sli_error:ratio_rate5m${recorded}`, value: 0 }],
+        },
+        {
+          expr: `slo:error_budget_remaining:ratio${sel}`,
+          eval_time: '10m',
+          exp_samples: [{ labels: `slo:error_budget_remaining:ratio${recorded}`, value: 1 }],
+        },
       ],
     },
     {
@@ -217,7 +233,11 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
       input_series: inputSeries(slo, [...steps(crashAfter, HIGH, budget / 2), 'stale']),
       alert_rule_test: [
         ...quiet(`${crashAfter + 2}m`, names.absent),
-        { eval_time: `${crashAfter + absentMinutes + 3}m`, alertname: names.absent, exp_alerts: [{ exp_labels: absentLabels, exp_annotations: absentAnnotations(slo) }] },
+        {
+          eval_time: `${crashAfter + absentMinutes + 3}m`,
+          alertname: names.absent,
+          exp_alerts: [{ exp_labels: absentLabels, exp_annotations: absentAnnotations(slo) }],
+        },
         ...quiet(`${crashAfter + absentMinutes + 3}m`, names.page, names.ticket),
       ],
       promql_expr_test: [finite(`${crashAfter + absentMinutes + 3}m`, 'slo:error_budget_remaining:ratio')],

@@ -51,9 +51,8 @@ export interface SloSet {
  * table "Recommended parameters for an SLO-based alerting configuration"),
  * as the share of the error budget each pair spends. The burn factor follows
  * from the SLO window, as Sloth computes it
- * (slok/sloth@v0.16.0:internal/alert/window.go getBurnRateFactor,
- * internal/alert/windows/google-30d.yaml): 2 % of a 30-day budget in 1 h is
- * 14.4x; of a 7-day budget, 3.36x.
+ * (slok/sloth@v0.16.0:internal/alert/window.go getBurnRateFactor): 2 % of a
+ * 30-day budget in 1 h is 14.4x; of a 28-day budget, 13.44x.
  */
 export const BURN_WINDOWS = [
   { severity: 'critical', kind: 'page', long: '1h', short: '5m', budgetPercent: 2 },
@@ -68,22 +67,37 @@ const TICKET_FOR = '15m';
 const HOURS: Record<string, number> = { m: 1 / 60, h: 1, d: 24 };
 const hours = (d: string) => Number(d.slice(0, -1)) * HOURS[d.slice(-1)];
 
-/** The burn rate at which a pair spends its share of the budget within its long window. */
-export const burnFactor = (window: string, b: (typeof BURN_WINDOWS)[number]) =>
-  +(((b.budgetPercent / 100) * hours(window)) / hours(b.long)).toFixed(4);
+/**
+ * The budget shares per pair for each SLO window we have a table for, like
+ * Sloth's alert windows: Google's for 28 and 30 days
+ * (slok/sloth@v0.16.0:internal/alert/windows/google-28d.yaml, google-30d.yaml),
+ * Sloth's 7-day example (test/integration/prometheus/windows/7d.yaml). Other
+ * windows are refused, as Sloth refuses them ("SLO period time window is not
+ * supported"): the workbook's shares assume a month.
+ */
+export const BUDGET_PERCENT_BY_WINDOW: Readonly<Record<string, readonly number[]>> = {
+  '7d': [8, 12.5, 20, 42],
+  '28d': BURN_WINDOWS.map((b) => b.budgetPercent),
+  '30d': BURN_WINDOWS.map((b) => b.budgetPercent),
+};
+
+/** The burn rate at which a pair spends its share of the budget within its long window (Sloth's getBurnRateFactor). */
+export const burnFactor = (window: string, b: (typeof BURN_WINDOWS)[number]) => {
+  const percent = BUDGET_PERCENT_BY_WINDOW[window][BURN_WINDOWS.indexOf(b)];
+  return +(((percent / 100) * hours(window)) / hours(b.long)).toFixed(4);
+};
 
 export function loadSlos(root: string): SloSet {
   const full = path.join(root, SLO_FILE);
   if (!fs.existsSync(full)) return { window: '30d', slos: [] };
   const data = readYamlFile(root, SLO_FILE, fileSchema, 'the header of alerts/slos.yaml');
-  const longest = BURN_WINDOWS[BURN_WINDOWS.length - 1].long;
-  if (hours(data.window) < 7 * 24) {
+  if (!BUDGET_PERCENT_BY_WINDOW[data.window]) {
     throw UserInputError.of({
       file: SLO_FILE,
       where: 'window',
-      problem: `is shorter than 7 days: the slowest burn-rate pair alone looks back ${longest}`,
+      problem: 'has no burn-rate table (the share of the budget each page and ticket pair may spend)',
       value: data.window,
-      fix: 'use a window of 7d or more, like "30d"',
+      fix: `use one of ${Object.keys(BUDGET_PERCENT_BY_WINDOW).join(', ')}, or add its table to BUDGET_PERCENT_BY_WINDOW in lib/model/slos.ts`,
     });
   }
   const names = new Set<string>();
@@ -92,28 +106,29 @@ export function loadSlos(root: string): SloSet {
       throw UserInputError.of({ file: SLO_FILE, where: `slo "${s.name}"`, problem: 'is defined twice', fix: 'give each SLO its own name' });
     names.add(s.name);
     if ('bad' in s.sli) {
+      const sli = s.sli;
       for (const field of ['bad', 'total'] as const) {
-        const sel = parseSelector(s.sli[field]);
+        const sel = parseSelector(sli[field]);
         if (!sel) {
           throw UserInputError.of({
             file: SLO_FILE,
             where: `slos[${i}].sli.${field}`,
             problem: 'is not a series selector',
-            value: s.sli[field],
+            value: sli[field],
             fix: 'write one selector like metric_total{label="value"} (the renderer adds job="<service>")',
           });
         }
       }
       // The examples must be series the selectors pick, or the generated tests would prove nothing.
-      const bad = parseSelector(s.sli.bad)!;
-      const total = parseSelector(s.sli.total)!;
+      const bad = parseSelector(sli.bad)!;
+      const total = parseSelector(sli.total)!;
       const check = (example: 'bad' | 'good', sel: Selector, field: 'bad' | 'total', want: boolean) => {
-        if (matches(sel, s.sli.examples[example]) !== want) {
+        if (matches(sel, sli.examples[example]) !== want) {
           throw UserInputError.of({
             file: SLO_FILE,
             where: `slos[${i}].sli.examples.${example}`,
             problem: `is ${want ? 'not ' : ''}matched by sli.${field}`,
-            value: s.sli.examples[example],
+            value: sli.examples[example],
             fix: `give labels of a series that counts ${example} events: matched by sli.total${example === 'bad' ? ' and sli.bad' : ', not by sli.bad'}`,
           });
         }
@@ -172,8 +187,7 @@ export function matches(sel: Selector, labels: Readonly<Record<string, string>>)
   });
 }
 
-const showSelector = (s: Selector) =>
-  `${s.name}{${s.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
+const showSelector = (s: Selector) => `${s.name}{${s.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
 
 /**
  * The SLI's selectors, scoped to the SLO's service (its scrape job): without
@@ -190,7 +204,10 @@ export function sliSelectors(slo: Slo): { bad: string; total: string; totalSelec
   }
   const h = slo.sli.histogram;
   const count: Selector = { name: `${h}_count`, matchers: [{ label: 'job', op: '=', value: slo.service }] };
-  const le = { name: `${h}_bucket`, matchers: [...count.matchers, { label: 'le', op: '=' as const, value: String(slo.sli.thresholdSeconds) }] };
+  const le = {
+    name: `${h}_bucket`,
+    matchers: [...count.matchers, { label: 'le', op: '=' as const, value: String(slo.sli.thresholdSeconds) }],
+  };
   // "bad" of a latency SLI is count minus the bucket at the threshold; callers use badIncrease/errorRatio.
   return { bad: showSelector(le), total: showSelector(count), totalSelector: count };
 }

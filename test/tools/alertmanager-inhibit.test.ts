@@ -52,7 +52,12 @@ const SCENARIOS: Scenario[] = [
     alerts: [
       { alertname: 'ServiceDown', severity: 'critical', service: 'celery-worker', job: 'celery-worker', instance: '10.0.1.5:8001' },
       { alertname: 'HighExecutionFailureRate', severity: 'warning', service: 'celery-worker', job: 'celery-worker' },
-      { alertname: 'PipelineExecutionSuccessBudgetBurnFast', severity: 'critical', service: 'celery-worker', slo: 'pipeline-execution-success' },
+      {
+        alertname: 'PipelineExecutionSuccessBudgetBurnFast',
+        severity: 'critical',
+        service: 'celery-worker',
+        slo: 'pipeline-execution-success',
+      },
       { alertname: 'Watchdog', severity: 'info', service: 'observability' },
       { alertname: 'KafkaPublishFailures', severity: 'critical', service: 'signal-generator', job: 'signal-generator' },
     ],

@@ -23,11 +23,13 @@ const testFiles = (() => {
   return fs.readdirSync(testsDir).map((f) => path.join('tests', f));
 })();
 const groupsOf = (file: string): TestGroup[] => parse(fs.readFileSync(path.join(rendered.dir, file), 'utf8')).tests;
-const renderedRules = () => rendered.ruleFiles.flatMap((f) => parse(fs.readFileSync(f, 'utf8')).groups.flatMap((g: { rules: unknown[] }) => g.rules));
+const renderedRules = () =>
+  rendered.ruleFiles.flatMap((f) => parse(fs.readFileSync(f, 'utf8')).groups.flatMap((g: { rules: unknown[] }) => g.rules));
 const alertRules = (): AlertRule[] => renderedRules().filter((r: { alert?: string }) => r.alert);
 function recordingRules(): Map<string, string[]> {
   const records = new Map<string, string[]>();
-  for (const r of renderedRules() as { record?: string; expr: string }[]) if (r.record) records.set(r.record, [...(records.get(r.record) ?? []), r.expr]);
+  for (const r of renderedRules() as { record?: string; expr: string }[])
+    if (r.record) records.set(r.record, [...(records.get(r.record) ?? []), r.expr]);
   return records;
 }
 
@@ -60,7 +62,12 @@ describe('rule files as deployed to AMP', () => {
     expect(missingFailureModes(alertRules(), recordingRules(), groups)).toEqual([]);
     expect(dishonestFailureModes(groups)).toEqual([]);
     // What the demand rests on: the rules that can meet each failure mode are found.
-    const modes = (name: string) => missingFailureModes(alertRules().filter((a) => a.alert === name), recordingRules(), []);
+    const modes = (name: string) =>
+      missingFailureModes(
+        alertRules().filter((a) => a.alert === name),
+        recordingRules(),
+        [],
+      );
     expect(modes('KafkaPublishFailures')).toEqual(['KafkaPublishFailures: denominator-absent', 'KafkaPublishFailures: gap']);
     expect(modes('PipelinesSkippedSpike')).toEqual(['PipelinesSkippedSpike: denominator-absent']);
     expect(modes('BackendAvailabilityBudgetBurnFast')).toEqual([
@@ -69,7 +76,10 @@ describe('rule files as deployed to AMP', () => {
       'BackendAvailabilityBudgetBurnFast: crash',
       'BackendAvailabilityBudgetBurnFast: low-traffic',
     ]);
-    expect(modes('ExecutionDurationP95Anomalous')).toEqual(['ExecutionDurationP95Anomalous: denominator-absent', 'ExecutionDurationP95Anomalous: gap']);
+    expect(modes('ExecutionDurationP95Anomalous')).toEqual([
+      'ExecutionDurationP95Anomalous: denominator-absent',
+      'ExecutionDurationP95Anomalous: gap',
+    ]);
   });
 
   test('fails when a rule lacks its failure-mode cases, or a crash case has no stale series', () => {
