@@ -247,7 +247,7 @@ export function absentFor(set: SloSet, slo: Slo): string {
  * - its error ratio over every window the alerts use;
  * - its events per 5 minutes (bad and total) and per page window;
  * - its objective and the budget left over the SLO window, counted from
- *   events (Pyrra's `sum_over_time(...:increase5m[window:5m])`,
+ *   events (as Pyrra counts them from `...:increase5m` series,
  *   pyrra-dev/pyrra@v0.10.1:slo/rules.go increaseRulesRatio), so a quiet
  *   five minutes weighs nothing and cannot make it NaN;
  * - a page and a ticket (multiwindow, multi-burn-rate; factors from `window`),
@@ -298,8 +298,11 @@ export function renderSloRules(set: SloSet): string {
         { record: 'slo:objective:ratio', expr: `vector(${slo.objective})`, labels },
         {
           record: 'slo:error_budget_remaining:ratio',
+          // Every 30 s sample of a 5-minute increase counts each event about ten times, in both
+          // sums alike: the ratio is that of the events. (Pyrra's subquery [window:5m] counts each
+          // once but has no point until a 5-minute boundary passes after the first sample.)
           // No event in the whole window spends nothing: clamp_min keeps 0/0 from reading NaN.
-          expr: `1 - (sum_over_time(slo:sli_error:increase5m${sel}[${set.window}:5m]) / clamp_min(sum_over_time(slo:sli_total:increase5m${sel}[${set.window}:5m]), 1)) / ${budget}`,
+          expr: `1 - (sum_over_time(slo:sli_error:increase5m${sel}[${set.window}]) / clamp_min(sum_over_time(slo:sli_total:increase5m${sel}[${set.window}]), 1)) / ${budget}`,
           labels,
         },
         alert('page'),
