@@ -8,6 +8,7 @@ export interface TestGroup {
   name?: string;
   input_series?: { series: string; values: string }[];
   alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[];
+  promql_expr_test?: { expr: string }[];
 }
 export interface AlertRule {
   alert: string;
@@ -78,4 +79,25 @@ export function dishonestFailureModes(groups: readonly TestGroup[]): string[] {
   return groups
     .filter((g) => failureModeOf(g.name) === 'crash' && !(g.input_series ?? []).some((s) => /\bstale\b/.test(s.values)))
     .map((g) => g.name ?? '');
+}
+
+/**
+ * Recording rules that read another recorded value (a baseline over the
+ * anomaly's value, the budget over the SLO's event counts) and that no "gap"
+ * group evaluates in a promql_expr_test: a gap there is where NaN poisons.
+ */
+export function recordsMissingGapCase(records: ReadonlyMap<string, readonly string[]>, groups: readonly TestGroup[]): string[] {
+  const readsRecorded = (expr: string) => {
+    const p = parsePromql(expr);
+    return p.ok && p.selectors.some((s) => s.name !== undefined && records.has(s.name));
+  };
+  const probed = groups.filter((g) => failureModeOf(g.name) === 'gap').flatMap((g) => (g.promql_expr_test ?? []).map((t) => t.expr));
+  return [...records.entries()]
+    .filter(([, exprs]) => exprs.some(readsRecorded))
+    .map(([name]) => name)
+    .filter(
+      (name) =>
+        !probed.some((e) => new RegExp(`(^|[^a-zA-Z0-9_:])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-zA-Z0-9_:]|$)`).test(e)),
+    )
+    .map((name) => `${name}: gap`);
 }

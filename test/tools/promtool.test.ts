@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { loadSlos } from '../../lib/model/slos';
 import { renderSloTests } from '../../lib/model/slo-tests';
-import { AlertRule, dishonestFailureModes, missingFailureModes, TestGroup } from './failure-modes';
+import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
 
 const repo = path.resolve(__dirname, '../..');
@@ -60,6 +60,7 @@ describe('rule files as deployed to AMP', () => {
   test('every alert has a case for each failure mode it can meet (missing ratio side, gap, low traffic, crash)', () => {
     const groups = testFiles.flatMap(groupsOf);
     expect(missingFailureModes(alertRules(), recordingRules(), groups)).toEqual([]);
+    expect(recordsMissingGapCase(recordingRules(), groups)).toEqual([]);
     expect(dishonestFailureModes(groups)).toEqual([]);
     // What the demand rests on: the rules that can meet each failure mode are found.
     const modes = (name: string) =>
@@ -86,6 +87,12 @@ describe('rule files as deployed to AMP', () => {
     const groups = testFiles.flatMap(groupsOf);
     const withoutKafkaGap = groups.filter((g) => !g.name?.startsWith('failure-mode gap: KafkaPublishFailures'));
     expect(missingFailureModes(alertRules(), recordingRules(), withoutKafkaGap)).toEqual(['KafkaPublishFailures: gap']);
+    const withoutSignalGap = groups.filter((g) => !g.name?.startsWith('failure-mode gap: signal-generation-rate'));
+    expect(recordsMissingGapCase(recordingRules(), withoutSignalGap)).toEqual([
+      'anomaly:signal_generation_rate:avg1d: gap',
+      'anomaly:signal_generation_rate:stddev1d: gap',
+      'anomaly:signal_generation_rate:zscore1d: gap',
+    ]);
     const crash = groups.find((g) => g.name?.startsWith('failure-mode crash:'))!;
     const notACrash = { ...crash, input_series: crash.input_series!.map((s) => ({ ...s, values: s.values.replace(/ stale/g, '') })) };
     expect(dishonestFailureModes([notACrash])).toEqual([crash.name]);
