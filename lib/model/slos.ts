@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parser } from '@prometheus-io/lezer-promql';
 import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { readYamlFile } from '../data-file';
@@ -7,6 +8,7 @@ import { UserInputError } from '../errors';
 
 export const SLO_FILE = 'alerts/slos.yaml';
 
+const labelSet = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string());
 const sloSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a lowercase name like "backend-availability"' }),
   service: z.string().min(1),
@@ -15,8 +17,22 @@ const sloSchema = z.strictObject({
     .gt(0.5, { error: 'must be a fraction like 0.999' })
     .lt(1, { error: 'leaves no error budget: use an objective below 1, like 0.999' }),
   description: z.string().min(1),
+  /**
+   * Pages need at least this many events in their long window (SRE workbook,
+   * "Alerting on SLOs", "Low-Traffic Services and Error Budget Alerting"):
+   * below it two failures among a dozen events read as a fast burn.
+   */
+  minEvents: z.number().int().positive().default(100),
   sli: z.union([
-    z.strictObject({ bad: z.string().min(1), total: z.string().min(1) }),
+    z.strictObject({
+      bad: z.string().min(1),
+      total: z.string().min(1),
+      /**
+       * The labels of one series counting bad events and of one counting good
+       * ones (besides `job`): the generated failure-mode tests feed them.
+       */
+      examples: z.strictObject({ bad: labelSet, good: labelSet }),
+    }),
     z.strictObject({ histogram: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/), thresholdSeconds: z.number().positive() }),
   ]),
 });
@@ -30,65 +46,240 @@ export interface SloSet {
   readonly slos: readonly Slo[];
 }
 
-/** The SRE workbook's multiwindow, multi-burn-rate pairs. */
+/**
+ * The SRE workbook's multiwindow, multi-burn-rate pairs ("Alerting on SLOs",
+ * table "Recommended parameters for an SLO-based alerting configuration"),
+ * as the share of the error budget each pair spends. The burn factor follows
+ * from the SLO window, as Sloth computes it
+ * (slok/sloth@v0.16.0:internal/alert/window.go getBurnRateFactor): 2 % of a
+ * 30-day budget in 1 h is 14.4x; of a 28-day budget, 13.44x.
+ */
 export const BURN_WINDOWS = [
-  { severity: 'critical', kind: 'page', long: '1h', short: '5m', factor: 14.4 },
-  { severity: 'critical', kind: 'page', long: '6h', short: '30m', factor: 6 },
-  { severity: 'warning', kind: 'ticket', long: '1d', short: '2h', factor: 3 },
-  { severity: 'warning', kind: 'ticket', long: '3d', short: '6h', factor: 1 },
+  { severity: 'critical', kind: 'page', long: '1h', short: '5m', budgetPercent: 2 },
+  { severity: 'critical', kind: 'page', long: '6h', short: '30m', budgetPercent: 5 },
+  { severity: 'warning', kind: 'ticket', long: '1d', short: '2h', budgetPercent: 10 },
+  { severity: 'warning', kind: 'ticket', long: '3d', short: '6h', budgetPercent: 10 },
 ] as const;
 const RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+const PAGE_FOR = '2m';
+const TICKET_FOR = '15m';
+
+const HOURS: Record<string, number> = { m: 1 / 60, h: 1, d: 24 };
+const hours = (d: string) => Number(d.slice(0, -1)) * HOURS[d.slice(-1)];
+
+/**
+ * The budget shares per pair for each SLO window we have a table for, like
+ * Sloth's alert windows: Google's for 28 and 30 days
+ * (slok/sloth@v0.16.0:internal/alert/windows/google-28d.yaml, google-30d.yaml),
+ * Sloth's 7-day example (test/integration/prometheus/windows/7d.yaml). Other
+ * windows are refused, as Sloth refuses them ("SLO period time window is not
+ * supported"): the workbook's shares assume a month.
+ */
+export const BUDGET_PERCENT_BY_WINDOW: Readonly<Record<string, readonly number[]>> = {
+  '7d': [8, 12.5, 20, 42],
+  '28d': BURN_WINDOWS.map((b) => b.budgetPercent),
+  '30d': BURN_WINDOWS.map((b) => b.budgetPercent),
+};
+
+/** The burn rate at which a pair spends its share of the budget within its long window (Sloth's getBurnRateFactor). */
+export const burnFactor = (window: string, b: (typeof BURN_WINDOWS)[number]) => {
+  const percent = BUDGET_PERCENT_BY_WINDOW[window][BURN_WINDOWS.indexOf(b)];
+  return +(((percent / 100) * hours(window)) / hours(b.long)).toFixed(4);
+};
 
 export function loadSlos(root: string): SloSet {
   const full = path.join(root, SLO_FILE);
   if (!fs.existsSync(full)) return { window: '30d', slos: [] };
   const data = readYamlFile(root, SLO_FILE, fileSchema, 'the header of alerts/slos.yaml');
+  if (!BUDGET_PERCENT_BY_WINDOW[data.window]) {
+    throw UserInputError.of({
+      file: SLO_FILE,
+      where: 'window',
+      problem: 'has no burn-rate table (the share of the budget each page and ticket pair may spend)',
+      value: data.window,
+      fix: `use one of ${Object.keys(BUDGET_PERCENT_BY_WINDOW).join(', ')}, or add its table to BUDGET_PERCENT_BY_WINDOW in lib/model/slos.ts`,
+    });
+  }
   const names = new Set<string>();
-  for (const s of data.slos) {
+  data.slos.forEach((s, i) => {
     if (names.has(s.name))
       throw UserInputError.of({ file: SLO_FILE, where: `slo "${s.name}"`, problem: 'is defined twice', fix: 'give each SLO its own name' });
     names.add(s.name);
-  }
+    if ('bad' in s.sli) {
+      const sli = s.sli;
+      for (const field of ['bad', 'total'] as const) {
+        const sel = parseSelector(sli[field]);
+        if (!sel) {
+          throw UserInputError.of({
+            file: SLO_FILE,
+            where: `slos[${i}].sli.${field}`,
+            problem: 'is not a series selector',
+            value: sli[field],
+            fix: 'write one selector like metric_total{label="value"} (the renderer adds job="<service>")',
+          });
+        }
+      }
+      // The examples must be series the selectors pick, or the generated tests would prove nothing.
+      const bad = parseSelector(sli.bad)!;
+      const total = parseSelector(sli.total)!;
+      const check = (example: 'bad' | 'good', sel: Selector, field: 'bad' | 'total', want: boolean) => {
+        if (matches(sel, sli.examples[example]) !== want) {
+          throw UserInputError.of({
+            file: SLO_FILE,
+            where: `slos[${i}].sli.examples.${example}`,
+            problem: `is ${want ? 'not ' : ''}matched by sli.${field}`,
+            value: sli.examples[example],
+            fix: `give labels of a series that counts ${example} events: matched by sli.total${example === 'bad' ? ' and sli.bad' : ', not by sli.bad'}`,
+          });
+        }
+      };
+      check('bad', bad, 'bad', true);
+      if (bad.name === total.name) check('bad', total, 'total', true);
+      check('good', total, 'total', true);
+      if (bad.name === total.name) check('good', bad, 'bad', false);
+    }
+  });
   return data;
+}
+
+export interface Selector {
+  readonly name: string;
+  readonly matchers: readonly { label: string; op: '=' | '!=' | '=~' | '!~'; value: string }[];
+}
+
+/** A single series selector `name{label op "value", ...}`, parsed with Prometheus' own grammar; undefined if it is anything else. */
+export function parseSelector(text: string): Selector | undefined {
+  const tree = parser.parse(text.trim());
+  const top = tree.topNode.firstChild;
+  let bad = false;
+  tree.iterate({
+    enter(n) {
+      if (n.type.isError) bad = true;
+    },
+  });
+  if (bad || !top || top.name !== 'VectorSelector' || top.nextSibling) return undefined;
+  const src = text.trim();
+  const ident = top.getChild('Identifier');
+  if (!ident) return undefined;
+  const matchers: Selector['matchers'][number][] = [];
+  for (const m of top.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+    const label = m.getChild('LabelName');
+    const op = m.getChild('MatchOp');
+    const value = m.getChild('StringLiteral');
+    if (!label || !op || !value) return undefined;
+    matchers.push({
+      label: src.slice(label.from, label.to),
+      op: src.slice(op.from, op.to) as Selector['matchers'][number]['op'],
+      value: JSON.parse(src.slice(value.from, value.to).replace(/^'(.*)'$/, '"$1"')) as string,
+    });
+  }
+  return { name: src.slice(ident.from, ident.to), matchers };
+}
+
+/** Whether a series with these labels is picked by the selector (Prometheus anchors regexes). */
+export function matches(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
+  return sel.matchers.every((m) => {
+    const v = labels[m.label] ?? '';
+    if (m.op === '=') return v === m.value;
+    if (m.op === '!=') return v !== m.value;
+    const hit = new RegExp(`^(?:${m.value})$`).test(v);
+    return m.op === '=~' ? hit : !hit;
+  });
+}
+
+const showSelector = (s: Selector) => `${s.name}{${s.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
+
+/**
+ * The SLI's selectors, scoped to the SLO's service (its scrape job): without
+ * `job`, another service exporting the same metric name would count too.
+ */
+export function sliSelectors(slo: Slo): { bad: string; total: string; totalSelector: Selector } {
+  const withJob = (s: Selector): Selector => ({
+    name: s.name,
+    matchers: [{ label: 'job', op: '=', value: slo.service }, ...s.matchers.filter((m) => m.label !== 'job')],
+  });
+  if ('bad' in slo.sli) {
+    const total = withJob(parseSelector(slo.sli.total)!);
+    return { bad: showSelector(withJob(parseSelector(slo.sli.bad)!)), total: showSelector(total), totalSelector: total };
+  }
+  const h = slo.sli.histogram;
+  const count: Selector = { name: `${h}_count`, matchers: [{ label: 'job', op: '=', value: slo.service }] };
+  const le = {
+    name: `${h}_bucket`,
+    matchers: [...count.matchers, { label: 'le', op: '=' as const, value: String(slo.sli.thresholdSeconds) }],
+  };
+  // "bad" of a latency SLI is count minus the bucket at the threshold; callers use badIncrease/errorRatio.
+  return { bad: showSelector(le), total: showSelector(count), totalSelector: count };
 }
 
 const camel = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
 /** The alert names an SLO renders into. */
-export const sloAlertNames = (slo: Slo) => ({ page: `${camel(slo.name)}BudgetBurnFast`, ticket: `${camel(slo.name)}BudgetBurnSlow` });
+export const sloAlertNames = (slo: Pick<Slo, 'name'>) => ({
+  page: `${camel(slo.name)}BudgetBurnFast`,
+  ticket: `${camel(slo.name)}BudgetBurnSlow`,
+  absent: `${camel(slo.name)}SliAbsent`,
+});
 
-function errorRatio(slo: Slo, w: string): string {
-  if ('bad' in slo.sli) return `sum(rate(${slo.sli.bad}[${w}])) / sum(rate(${slo.sli.total}[${w}]))`;
-  const h = slo.sli.histogram;
-  const le = String(slo.sli.thresholdSeconds);
-  return `(sum(rate(${h}_count[${w}])) - sum(rate(${h}_bucket{le="${le}"}[${w}]))) / sum(rate(${h}_count[${w}]))`;
+/** sum(fn(bad[w])): for events SLIs the bad selector, for latency SLIs the requests above the threshold. */
+function badAggregate(slo: Slo, fn: 'rate' | 'increase', w: string): string {
+  const s = sliSelectors(slo);
+  // No bad event since the process started means no bad series yet: count 0,
+  // not "no data" (Pyrra's and Sloth's ratios have the same gap; this is the
+  // `or` fallback of kubernetes-mixin's absent-tolerant rules).
+  if ('bad' in slo.sli) return `(sum(${fn}(${s.bad}[${w}])) or 0 * sum(${fn}(${s.total}[${w}])))`;
+  return `(sum(${fn}(${s.total}[${w}])) - sum(${fn}(${s.bad}[${w}])))`;
+}
+const totalAggregate = (slo: Slo, fn: 'rate' | 'increase', w: string) => `sum(${fn}(${sliSelectors(slo).total}[${w}]))`;
+
+/**
+ * How long the SLI may be absent before its absent alert fires: the time the
+ * fastest page would need to fire at its threshold, as Pyrra computes it
+ * (pyrra-dev/pyrra@v0.10.1:slo/slo.go AbsentDuration), rounded up to minutes.
+ */
+export function absentFor(set: SloSet, slo: Slo): string {
+  const fast = BURN_WINDOWS[0];
+  const seconds = burnFactor(set.window, fast) * (1 - slo.objective) * hours(fast.long) * 3600 + 120;
+  return `${Math.ceil(seconds / 60)}m`;
 }
 
 /**
- * The rule file of the SLOs (Prometheus format, as text): per SLO its error
- * ratio over every window the alerts use, its objective, the budget left over
- * the SLO window, and the page and ticket burn-rate alerts. It goes through
- * the same validation as hand-written rule files.
+ * The rule file of the SLOs (Prometheus format, as text). Per SLO:
+ * - its error ratio over every window the alerts use;
+ * - its events per 5 minutes (bad and total) and per page window;
+ * - its objective and the budget left over the SLO window, counted from
+ *   events (as Pyrra counts them from `...:increase5m` series,
+ *   pyrra-dev/pyrra@v0.10.1:slo/rules.go increaseRulesRatio), so a quiet
+ *   five minutes weighs nothing and cannot make it NaN;
+ * - a page and a ticket (multiwindow, multi-burn-rate; factors from `window`),
+ *   pages only with enough events; an alert when the SLI has no series.
+ * It goes through the same validation as hand-written rule files.
  */
 export function renderSloRules(set: SloSet): string {
-  const RUNBOOK = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md#sloerrorbudgetburn';
+  const RUNBOOK = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md';
   const groups = set.slos.map((slo) => {
     const labels = { slo: slo.name, service: slo.service };
     const budget = +(1 - slo.objective).toFixed(6);
     const names = sloAlertNames(slo);
-    const burn = (w: string) => `slo:sli_error:ratio_rate${w}{slo="${slo.name}"}`;
+    const sel = `{slo="${slo.name}"}`;
+    const ratio = (w: string) => `slo:sli_error:ratio_rate${w}${sel}`;
+    const pageLongs = [...new Set(BURN_WINDOWS.filter((b) => b.kind === 'page').map((b) => b.long))];
     const alert = (kind: 'page' | 'ticket') => {
       const pairs = BURN_WINDOWS.filter((b) => b.kind === kind);
       return {
         alert: names[kind],
         expr: pairs
-          .map((b) => `(${burn(b.long)} > (${b.factor} * ${budget}) and ${burn(b.short)} > (${b.factor} * ${budget}))`)
+          .map((b) => {
+            const f = burnFactor(set.window, b);
+            const guard = kind === 'page' ? ` and slo:sli_total:increase${b.long}${sel} >= ${slo.minEvents}` : '';
+            return `(${ratio(b.long)} > (${f} * ${budget}) and ${ratio(b.short)} > (${f} * ${budget})${guard})`;
+          })
           .join(' or '),
-        for: kind === 'page' ? '2m' : '15m',
+        for: kind === 'page' ? PAGE_FOR : TICKET_FOR,
         labels: { severity: pairs[0].severity, service: slo.service, slo: slo.name },
         annotations: {
           summary: `${slo.description}: error budget burning ${kind === 'page' ? 'fast' : 'steadily'}`,
-          description: `${slo.name} errors at {{ $value | humanizePercentage }} against a ${(slo.objective * 100).toFixed(3).replace(/\.?0+$/, '')} % objective (${pairs.map((b) => `${b.factor}x over ${b.long}/${b.short}`).join(', ')}).`,
-          runbook_url: RUNBOOK,
+          description: `${slo.name} errors at {{ $value | humanizePercentage }} against a ${(slo.objective * 100).toFixed(3).replace(/\.?0+$/, '')} % objective (${pairs.map((b) => `${burnFactor(set.window, b)}x over ${b.long}/${b.short}`).join(', ')}${kind === 'page' ? `; at least ${slo.minEvents} events` : ''}).`,
+          runbook_url: `${RUNBOOK}#sloerrorbudgetburn`,
           dashboard_url: `/d/slos/slos?var-slo=${slo.name}`,
         },
       };
@@ -97,17 +288,45 @@ export function renderSloRules(set: SloSet): string {
       name: `slo_${slo.name.replace(/-/g, '_')}`,
       interval: '30s',
       rules: [
-        ...RATE_WINDOWS.map((w) => ({ record: `slo:sli_error:ratio_rate${w}`, expr: errorRatio(slo, w), labels })),
+        ...RATE_WINDOWS.map((w) => ({
+          record: `slo:sli_error:ratio_rate${w}`,
+          expr: `${badAggregate(slo, 'rate', w)} / ${totalAggregate(slo, 'rate', w)}`,
+          labels,
+        })),
+        { record: 'slo:sli_error:increase5m', expr: badAggregate(slo, 'increase', '5m'), labels },
+        ...['5m', ...pageLongs].map((w) => ({ record: `slo:sli_total:increase${w}`, expr: totalAggregate(slo, 'increase', w), labels })),
         { record: 'slo:objective:ratio', expr: `vector(${slo.objective})`, labels },
         {
           record: 'slo:error_budget_remaining:ratio',
-          expr: `1 - (avg_over_time(slo:sli_error:ratio_rate5m{slo="${slo.name}"}[${set.window}]) / ${budget})`,
+          // Every 30 s sample of a 5-minute increase counts each event about ten times, in both
+          // sums alike: the ratio is that of the events. (Pyrra's subquery [window:5m] counts each
+          // once but has no point until a 5-minute boundary passes after the first sample.)
+          // No event in the whole window spends nothing: clamp_min keeps 0/0 from reading NaN.
+          expr: `1 - (sum_over_time(slo:sli_error:increase5m${sel}[${set.window}]) / clamp_min(sum_over_time(slo:sli_total:increase5m${sel}[${set.window}]), 1)) / ${budget}`,
           labels,
         },
         alert('page'),
         alert('ticket'),
+        {
+          // Pyrra's absent alert (pyrra-dev/pyrra@v0.10.1:slo/rules.go absentExpr); kubernetes-mixin's
+          // lib/absent_alert.libsonnet does the same for targets. A crashed service takes its series
+          // away and with them every burn-rate alert above: this one says the SLO is blind.
+          alert: names.absent,
+          expr: `absent(${sliSelectors(slo).total}) == 1`,
+          for: absentFor(set, slo),
+          labels: { severity: 'warning', service: slo.service, slo: slo.name },
+          annotations: {
+            summary: `${slo.description}: no data`,
+            description: `${slo.name} cannot be measured: no ${sliSelectors(slo).totalSelector.name} series from job ${slo.service}, so its burn-rate alerts cannot fire.`,
+            runbook_url: `${RUNBOOK}#slosliabsent`,
+            dashboard_url: `/d/slos/slos?var-slo=${slo.name}`,
+          },
+        },
       ],
     };
   });
   return stringifyYaml({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
+
+/** Days of history the SLO rules read: the budget window (local Prometheus must keep at least that). */
+export const sloWindowDays = (set: SloSet) => Number(set.window.slice(0, -1));

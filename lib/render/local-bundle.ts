@@ -1,6 +1,7 @@
 import { stringify as stringifyYaml } from 'yaml';
 import { ObservabilityModel } from '../model/model';
 import { Routing } from '../model/routing';
+import { sloWindowDays } from '../model/slos';
 import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './alertmanager-config';
 import {
   ADOT_IMAGE,
@@ -68,6 +69,13 @@ const SLACK_RECEIVERS = ['critical', 'warning', 'info'];
 const SLACK_URL_PATH = '/etc/alertmanager/secrets/slack-webhook-url';
 
 export const SEED_RETENTION = '15d';
+
+/**
+ * The seed's 15 days, or the SLO window when longer: the error budget left
+ * reads `window` of history (slo:error_budget_remaining:ratio).
+ */
+export const localRetention = (model: Pick<ObservabilityModel, 'slos'>) =>
+  `${Math.max(Number(SEED_RETENTION.slice(0, -1)), sloWindowDays(model.slos))}d`;
 
 /**
  * The local stack, rendered from the same model as the AWS template, in the
@@ -207,8 +215,8 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       command: [
         '--config.file=/etc/prometheus/prometheus.yml',
         '--storage.tsdb.path=/prometheus',
-        // The seed's 8.1: 15 days locally.
-        `--storage.tsdb.retention.time=${SEED_RETENTION}`,
+        // The seed's 8.1: 15 days locally, unless the SLO window is longer.
+        `--storage.tsdb.retention.time=${localRetention(model)}`,
         '--web.enable-remote-write-receiver',
         '--web.enable-lifecycle',
       ],

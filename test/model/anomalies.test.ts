@@ -8,17 +8,22 @@ import * as os from 'os';
 const repo = path.resolve(__dirname, '../..');
 
 describe('anomaly detection', () => {
-  test('each entry renders its recorded query, its z-score over the window and an alert beyond the threshold', () => {
+  test('each entry renders its recorded query (NaN dropped), a baseline ending an hour ago, its z-score and a guarded alert', () => {
     const groups = parse(renderAnomalyRules(loadAnomalies(repo))).groups;
     expect(groups.map((g: { name: string }) => g.name)).toEqual(['anomaly_signal_generation_rate', 'anomaly_execution_duration_p95']);
-    const [value, z, alert] = groups[0].rules;
-    expect(value).toMatchObject({ record: 'anomaly:signal_generation_rate:value', expr: 'sum(rate(signals_generated_total[5m])) * 60' });
+    const [value, mean, dev, z, alert] = groups[0].rules;
+    expect(value).toMatchObject({
+      record: 'anomaly:signal_generation_rate:value',
+      expr: '(sum(rate(signals_generated_total[5m])) * 60) > -Inf < +Inf',
+    });
+    expect(mean.expr).toBe('avg_over_time(anomaly:signal_generation_rate:value[1d] offset 1h)');
+    expect(dev.expr).toBe('stddev_over_time(anomaly:signal_generation_rate:value[1d] offset 1h)');
     expect(z.expr).toBe(
-      '(anomaly:signal_generation_rate:value - avg_over_time(anomaly:signal_generation_rate:value[1d])) / stddev_over_time(anomaly:signal_generation_rate:value[1d]) and stddev_over_time(anomaly:signal_generation_rate:value[1d]) > 0',
+      '(anomaly:signal_generation_rate:value - anomaly:signal_generation_rate:avg1d) / anomaly:signal_generation_rate:stddev1d',
     );
     expect(alert).toMatchObject({
       alert: 'SignalGenerationRateAnomalous',
-      expr: 'abs(anomaly:signal_generation_rate:zscore1d) > 3',
+      expr: 'abs(anomaly:signal_generation_rate:zscore1d) > 3 and abs(anomaly:signal_generation_rate:value - anomaly:signal_generation_rate:avg1d) > 0.2 * abs(anomaly:signal_generation_rate:avg1d) and abs(anomaly:signal_generation_rate:value - anomaly:signal_generation_rate:avg1d) > 0',
       labels: { severity: 'warning', service: 'signal-generator' },
     });
   });

@@ -6,7 +6,8 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { UserInputError } from '../../lib/errors';
 import { loadModel, SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { copyProject } from '../../lib/project-copy';
-import { loadSlos, renderSloRules, sloAlertNames } from '../../lib/model/slos';
+import { BURN_WINDOWS, burnFactor, loadSlos, renderSloRules, sloAlertNames } from '../../lib/model/slos';
+import { encodeSamples, failureModeOf, renderSloTests } from '../../lib/model/slo-tests';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -21,7 +22,7 @@ function withExtraSlo(extra: Record<string, unknown>): string {
 }
 
 describe('SLOs', () => {
-  test('each SLO renders recording rules for every window, its objective, its budget and two burn-rate alerts', () => {
+  test('each SLO renders error ratios, event counts, its objective, its budget, a page, a ticket and an absent alert', () => {
     const set = loadSlos(repo);
     const groups = parse(renderSloRules(set)).groups;
     expect(groups.map((g: { name: string }) => g.name)).toEqual([
@@ -38,21 +39,99 @@ describe('SLOs', () => {
       'slo:sli_error:ratio_rate6h',
       'slo:sli_error:ratio_rate1d',
       'slo:sli_error:ratio_rate3d',
+      'slo:sli_error:increase5m',
+      'slo:sli_total:increase5m',
+      'slo:sli_total:increase1h',
+      'slo:sli_total:increase6h',
       'slo:objective:ratio',
       'slo:error_budget_remaining:ratio',
     ]);
-    const fast = groups[1].rules.find((r: any) => r.alert === 'BackendAvailabilityBudgetBurnFast');
+    const rule = (g: number, name: string) => groups[g].rules.find((r: any) => r.record === name || r.alert === name);
+    // Selectors scoped to the service's job; no bad event yet reads 0, not "no data".
+    expect(rule(1, 'slo:sli_error:ratio_rate5m').expr).toBe(
+      '(sum(rate(http_server_requests_total{job="backend", http_response_status_code=~"5.."}[5m])) or 0 * sum(rate(http_server_requests_total{job="backend"}[5m]))) / sum(rate(http_server_requests_total{job="backend"}[5m]))',
+    );
+    // The budget left counts events over the window (Pyrra), not an average of ratios.
+    expect(rule(1, 'slo:error_budget_remaining:ratio').expr).toBe(
+      '1 - (sum_over_time(slo:sli_error:increase5m{slo="backend-availability"}[30d]) / clamp_min(sum_over_time(slo:sli_total:increase5m{slo="backend-availability"}[30d]), 1)) / 0.001',
+    );
+    const fast = rule(1, 'BackendAvailabilityBudgetBurnFast');
     expect(fast.expr).toBe(
-      '(slo:sli_error:ratio_rate1h{slo="backend-availability"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo="backend-availability"} > (14.4 * 0.001)) or (slo:sli_error:ratio_rate6h{slo="backend-availability"} > (6 * 0.001) and slo:sli_error:ratio_rate30m{slo="backend-availability"} > (6 * 0.001))',
+      '(slo:sli_error:ratio_rate1h{slo="backend-availability"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo="backend-availability"} > (14.4 * 0.001) and slo:sli_total:increase1h{slo="backend-availability"} >= 100) or (slo:sli_error:ratio_rate6h{slo="backend-availability"} > (6 * 0.001) and slo:sli_error:ratio_rate30m{slo="backend-availability"} > (6 * 0.001) and slo:sli_total:increase6h{slo="backend-availability"} >= 100)',
     );
     expect(fast.labels).toEqual({ severity: 'critical', service: 'backend', slo: 'backend-availability' });
-    const slow = groups[1].rules.find((r: any) => r.alert === 'BackendAvailabilityBudgetBurnSlow');
+    const slow = rule(1, 'BackendAvailabilityBudgetBurnSlow');
     expect(slow.expr).toContain('slo:sli_error:ratio_rate3d{slo="backend-availability"} > (1 * 0.001)');
+    expect(slow.expr).not.toContain('increase');
     expect(slow.labels.severity).toBe('warning');
-    const latency = groups[2].rules.find((r: any) => r.record === 'slo:sli_error:ratio_rate5m');
-    expect(latency.expr).toBe(
-      '(sum(rate(http_server_request_duration_seconds_count[5m])) - sum(rate(http_server_request_duration_seconds_bucket{le="0.5"}[5m]))) / sum(rate(http_server_request_duration_seconds_count[5m]))',
+    expect(rule(0, 'PipelineExecutionSuccessBudgetBurnFast').expr).toContain(
+      'slo:sli_total:increase1h{slo="pipeline-execution-success"} >= 30',
     );
+    expect(rule(1, 'BackendAvailabilitySliAbsent')).toMatchObject({
+      expr: 'absent(http_server_requests_total{job="backend"}) == 1',
+      for: '3m',
+      labels: { severity: 'warning', service: 'backend', slo: 'backend-availability' },
+    });
+    expect(rule(0, 'PipelineExecutionSuccessSliAbsent').for).toBe('11m');
+    expect(rule(2, 'slo:sli_error:ratio_rate5m').expr).toBe(
+      '(sum(rate(http_server_request_duration_seconds_count{job="backend"}[5m])) - sum(rate(http_server_request_duration_seconds_bucket{job="backend", le="0.5"}[5m]))) / sum(rate(http_server_request_duration_seconds_count{job="backend"}[5m]))',
+    );
+  });
+
+  test("burn factors follow the window (Sloth): 2 %, 5 %, 10 %, 10 % of a month's budget per pair; Sloth's 7-day shares", () => {
+    expect(BURN_WINDOWS.map((b) => burnFactor('30d', b))).toEqual([14.4, 6, 3, 1]);
+    expect(BURN_WINDOWS.map((b) => burnFactor('28d', b))).toEqual([13.44, 5.6, 2.8, 0.9333]);
+    expect(BURN_WINDOWS.map((b) => burnFactor('7d', b))).toEqual([13.44, 3.5, 1.4, 0.98]);
+    const set = { ...loadSlos(repo), window: '28d' };
+    const groups = parse(renderSloRules(set)).groups;
+    expect(groups[1].rules.find((r: any) => r.alert === 'BackendAvailabilityBudgetBurnFast').expr).toContain('> (13.44 * 0.001)');
+    expect(groups[1].rules.find((r: any) => r.record === 'slo:error_budget_remaining:ratio').expr).toContain('[28d])');
+  });
+
+  test('generated tests: per SLO, firing and quiet cases and every failure mode', () => {
+    const tests = parse(renderSloTests(loadSlos(repo), '../slos.yaml')).tests as { name: string }[];
+    for (const slo of loadSlos(repo).slos) {
+      const mine = tests.filter((t) => t.name.includes(`${slo.name}:`)).map((t) => failureModeOf(t.name) ?? 'plain');
+      expect(mine.sort()).toEqual(['crash', 'denominator-absent', 'gap', 'low-traffic', 'numerator-absent', 'plain', 'plain', 'plain']);
+    }
+  });
+
+  test('encodes samples in promtool notation', () => {
+    expect(encodeSamples([0, 1, 2, 3, '_', '_', 5, 5, 5, 'stale'])).toBe('0+1x3 _x2 5x2 stale');
+  });
+
+  test('fails when an example series is not picked by its selector', () => {
+    const dir = withExtraSlo({
+      name: 'kafka',
+      service: 'signal-generator',
+      objective: 0.99,
+      description: 'x',
+      sli: {
+        bad: 'kafka_publish_failure_total{error="timeout"}',
+        total: 'kafka_publish_failure_total',
+        examples: { bad: { error: 'refused' }, good: { error: 'none' } },
+      },
+    });
+    try {
+      expect(() => loadSlos(dir)).toThrow(
+        'alerts/slos.yaml: slos[3].sli.examples.bad: is not matched by sli.bad (got {"error":"refused"}). Fix: give labels of a series that counts bad events: matched by sli.total and sli.bad',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fails when the window has no burn-rate table', () => {
+    const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')));
+    const file = path.join(dir, 'alerts/slos.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('window: 30d', 'window: 14d'));
+    try {
+      expect(() => loadSlos(dir)).toThrow(
+        'alerts/slos.yaml: window: has no burn-rate table (the share of the budget each page and ticket pair may spend) (got "14d"). Fix: use one of 7d, 28d, 30d, or add its table to BUDGET_PERCENT_BY_WINDOW in lib/model/slos.ts',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('adding an SLO is one entry: synth renders its rules, alerts and dashboard row', () => {
@@ -61,7 +140,11 @@ describe('SLOs', () => {
       service: 'signal-generator',
       objective: 0.995,
       description: 'Kafka publishes that succeed',
-      sli: { bad: 'kafka_publish_failure_total', total: 'kafka_publish_success_total' },
+      sli: {
+        bad: 'kafka_publish_failure_total',
+        total: 'kafka_publish_success_total',
+        examples: { bad: { topic: 'signals' }, good: { topic: 'signals' } },
+      },
     });
     try {
       const model = loadModel(dir, loadEnvironment('prod'));
@@ -83,7 +166,7 @@ describe('SLOs', () => {
       service: 'backend',
       objective: 0.99,
       description: 'x',
-      sli: { bad: 'http_requests_totl', total: 'http_server_requests_total' },
+      sli: { bad: 'http_requests_totl', total: 'http_server_requests_total', examples: { bad: {}, good: {} } },
     });
     try {
       expect(() => loadModel(dir, loadEnvironment('prod'))).toThrow(
@@ -95,7 +178,13 @@ describe('SLOs', () => {
   });
 
   test('fails when an objective leaves no error budget', () => {
-    const dir = withExtraSlo({ name: 'perfect', service: 'backend', objective: 1, description: 'x', sli: { bad: 'up', total: 'up' } });
+    const dir = withExtraSlo({
+      name: 'perfect',
+      service: 'backend',
+      objective: 1,
+      description: 'x',
+      sli: { bad: 'up', total: 'up', examples: { bad: {}, good: {} } },
+    });
     try {
       let message = '';
       try {

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel, SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
-import { LOCAL_IMAGES, renderLocalBundle } from '../../lib/render/local-bundle';
+import { LOCAL_IMAGES, localRetention, renderLocalBundle } from '../../lib/render/local-bundle';
 import { ADOT_IMAGE } from '../../lib/render/collector-config';
 import { mergeConfigs } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
@@ -37,14 +37,18 @@ describe('the local bundle', () => {
     );
   });
 
-  test('Prometheus: the environment interval, 15 days retention, the remote-write receiver, the rule files', () => {
+  test("Prometheus: the environment interval, the SLO window (30 days, over the seed's 15) as retention, the remote-write receiver, the rule files", () => {
     const prom = parse(bundle['monitoring/prometheus.yml']);
     expect(prom.global).toEqual({ scrape_interval: '15s', evaluation_interval: '15s' });
     expect(prom.rule_files).toEqual(local.ruleFiles.map((f) => `rules/${f.name}.yaml`));
     const compose = parse(bundle['docker-compose.yml']);
     expect(compose.services.prometheus.command).toEqual(
-      expect.arrayContaining(['--storage.tsdb.retention.time=15d', '--web.enable-remote-write-receiver']),
+      expect.arrayContaining(['--storage.tsdb.retention.time=30d', '--web.enable-remote-write-receiver']),
     );
+  });
+
+  test("Prometheus keeps the seed's 15 days when the SLO window is shorter", () => {
+    expect(localRetention({ slos: { window: '7d', slos: [] } })).toBe('15d');
   });
 
   test('Grafana: data source uid "prometheus", dashboards reloaded every 10 s, admin password from the environment', () => {

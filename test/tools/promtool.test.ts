@@ -2,11 +2,36 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { loadSlos } from '../../lib/model/slos';
+import { renderSloTests } from '../../lib/model/slo-tests';
+import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
 
 const repo = path.resolve(__dirname, '../..');
 const rendered = renderedFromTemplate();
 afterAll(() => fs.rmSync(rendered.dir, { recursive: true, force: true }));
+
+/**
+ * The unit tests: alerts/tests/*.yaml, and the SLOs' tests generated from
+ * alerts/slos.yaml like their rules (tests/slos.yaml), all run on the rule
+ * files as the template holds them.
+ */
+const testFiles = (() => {
+  const testsDir = path.join(rendered.dir, 'tests');
+  fs.cpSync(path.join(repo, 'alerts/tests'), testsDir, { recursive: true });
+  fs.writeFileSync(path.join(testsDir, 'slos.yaml'), renderSloTests(loadSlos(repo), '../slos.yaml'));
+  return fs.readdirSync(testsDir).map((f) => path.join('tests', f));
+})();
+const groupsOf = (file: string): TestGroup[] => parse(fs.readFileSync(path.join(rendered.dir, file), 'utf8')).tests;
+const renderedRules = () =>
+  rendered.ruleFiles.flatMap((f) => parse(fs.readFileSync(f, 'utf8')).groups.flatMap((g: { rules: unknown[] }) => g.rules));
+const alertRules = (): AlertRule[] => renderedRules().filter((r: { alert?: string }) => r.alert);
+function recordingRules(): Map<string, string[]> {
+  const records = new Map<string, string[]>();
+  for (const r of renderedRules() as { record?: string; expr: string }[])
+    if (r.record) records.set(r.record, [...(records.get(r.record) ?? []), r.expr]);
+  return records;
+}
 
 function promtool(...args: string[]) {
   const r = spawnSync('promtool', args, { cwd: rendered.dir, encoding: 'utf8', timeout: 60_000 });
@@ -25,24 +50,62 @@ describe('rule files as deployed to AMP', () => {
     expect(r.status).toBe(0);
   });
 
-  test('pass their promtool unit tests (alerts/tests)', () => {
-    const testsDir = path.join(rendered.dir, 'tests');
-    fs.cpSync(path.join(repo, 'alerts/tests'), testsDir, { recursive: true });
-    const files = fs.readdirSync(testsDir).map((f) => path.join('tests', f));
-    const r = promtool('test', 'rules', ...files);
+  test('pass their promtool unit tests (alerts/tests and the generated SLO tests), failure modes included', () => {
+    expect(testFiles).toContain(path.join('tests', 'slos.yaml'));
+    const r = promtool('test', 'rules', ...testFiles);
     expect(r.out).not.toContain('FAILED');
     expect(r.status).toBe(0);
   });
 
+  test('every alert has a case for each failure mode it can meet (missing ratio side, gap, low traffic, crash)', () => {
+    const groups = testFiles.flatMap(groupsOf);
+    expect(missingFailureModes(alertRules(), recordingRules(), groups)).toEqual([]);
+    expect(recordsMissingGapCase(recordingRules(), groups)).toEqual([]);
+    expect(dishonestFailureModes(groups)).toEqual([]);
+    // What the demand rests on: the rules that can meet each failure mode are found.
+    const modes = (name: string) =>
+      missingFailureModes(
+        alertRules().filter((a) => a.alert === name),
+        recordingRules(),
+        [],
+      );
+    expect(modes('KafkaPublishFailures')).toEqual(['KafkaPublishFailures: denominator-absent', 'KafkaPublishFailures: gap']);
+    expect(modes('PipelinesSkippedSpike')).toEqual(['PipelinesSkippedSpike: denominator-absent']);
+    expect(modes('BackendAvailabilityBudgetBurnFast')).toEqual([
+      'BackendAvailabilityBudgetBurnFast: denominator-absent',
+      'BackendAvailabilityBudgetBurnFast: gap',
+      'BackendAvailabilityBudgetBurnFast: crash',
+      'BackendAvailabilityBudgetBurnFast: low-traffic',
+    ]);
+    expect(modes('ExecutionDurationP95Anomalous')).toEqual([
+      'ExecutionDurationP95Anomalous: denominator-absent',
+      'ExecutionDurationP95Anomalous: gap',
+    ]);
+  });
+
+  test('fails when a rule lacks its failure-mode cases, or a crash case has no stale series', () => {
+    const groups = testFiles.flatMap(groupsOf);
+    const withoutKafkaGap = groups.filter((g) => !g.name?.startsWith('failure-mode gap: KafkaPublishFailures'));
+    expect(missingFailureModes(alertRules(), recordingRules(), withoutKafkaGap)).toEqual(['KafkaPublishFailures: gap']);
+    const withoutSignalGap = groups.filter((g) => !g.name?.startsWith('failure-mode gap: signal-generation-rate'));
+    expect(recordsMissingGapCase(recordingRules(), withoutSignalGap)).toEqual([
+      'anomaly:signal_generation_rate:avg1d: gap',
+      'anomaly:signal_generation_rate:stddev1d: gap',
+      'anomaly:signal_generation_rate:zscore1d: gap',
+    ]);
+    const crash = groups.find((g) => g.name?.startsWith('failure-mode crash:'))!;
+    const notACrash = { ...crash, input_series: crash.input_series!.map((s) => ({ ...s, values: s.values.replace(/ stale/g, '') })) };
+    expect(dishonestFailureModes([notACrash])).toEqual([crash.name]);
+  });
+
   test('every rule file has a unit test file, and every alert a "not firing" and a "firing with labels and annotations" case', () => {
     const cases = new Map<string, AlertCase[]>();
-    for (const f of fs.readdirSync(path.join(repo, 'alerts/tests'))) {
-      const doc = parse(fs.readFileSync(path.join(repo, 'alerts/tests', f), 'utf8'));
-      for (const t of doc.tests)
+    for (const f of testFiles) {
+      for (const t of groupsOf(f))
         for (const c of (t.alert_rule_test ?? []) as AlertCase[]) cases.set(c.alertname, [...(cases.get(c.alertname) ?? []), c]);
     }
     for (const file of rendered.ruleFiles) {
-      expect(fs.existsSync(path.join(repo, 'alerts/tests', path.basename(file)))).toBe(true);
+      expect(testFiles).toContain(path.join('tests', path.basename(file)));
       for (const group of parse(fs.readFileSync(file, 'utf8')).groups) {
         for (const rule of group.rules.filter((r: { alert?: string }) => r.alert)) {
           const mine = cases.get(rule.alert) ?? [];
