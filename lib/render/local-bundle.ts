@@ -22,8 +22,13 @@ export const LOCAL_IMAGES = {
   prometheus: 'prom/prometheus:v3.14.0',
   /** Newest tag of prometheus/alertmanager (v0.34.0, 2026-08-16). */
   alertmanager: 'prom/alertmanager:v0.34.0',
-  /** Grafana 13, the newest major Amazon Managed Grafana offers (docs: "Working in Grafana version 13"); 13.1.10 UNCONFIRMED as the newest 13.x. */
-  grafana: 'grafana/grafana:13.1.10',
+  /**
+   * The Grafana line the AWS workspaces run (`grafana.version`'s default, 12.4), so dashboards are tested locally on the
+   * version AMG serves them with; AMG does not publish its patch level. 12.4.10 is the newest 12.4 patch seen (renovate
+   * update of grafana/grafana to v12.4.10 in NethServer/ns8-metrics 1.4.0, 2026-09-18); a test keeps major.minor equal
+   * to the AWS environments' version.
+   */
+  grafana: 'grafana/grafana:12.4.10',
   /** Jaeger v2 (the v1 line has ended); newest tag of jaegertracing/jaeger (v2.20.0, 2026-07-19). */
   jaeger: 'jaegertracing/jaeger:2.20.0',
   /** Node 24 LTS "Krypton", supported until 2028-04-30 (nodejs/Release schedule); Debian 13 (trixie) slim. */
@@ -263,7 +268,7 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       ],
       ports: [port(LOCAL_PORTS.grafana)],
       // curl is installed in both the Alpine and the Ubuntu variants (grafana/grafana@78515af:Dockerfile, "apk add ... curl" /
-      // "apt-get install ... curl"; read at a 2025 commit, UNCONFIRMED at 13.1.10). /api/health answers without a login.
+      // "apt-get install ... curl"; read at a 2025 commit, UNCONFIRMED at 12.4.10). /api/health answers without a login.
       healthcheck: { test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:3000/api/health'], ...CHECK_TIMING },
       depends_on: healthy('prometheus', 'alertmanager', 'jaeger'),
       ...always,

@@ -141,12 +141,17 @@ describe('the local stack behaves like a service', () => {
     expect(LOCAL_IMAGES).toMatchObject({
       prometheus: 'prom/prometheus:v3.14.0',
       alertmanager: 'prom/alertmanager:v0.34.0',
-      grafana: expect.stringMatching(/^grafana\/grafana:13\.\d+\.\d+$/),
+      grafana: expect.stringMatching(/^grafana\/grafana:\d+\.\d+\.\d+$/),
       jaeger: expect.stringMatching(/^jaegertracing\/jaeger:2\.\d+\.\d+$/),
       node: 'node:24-trixie-slim',
     });
     for (const s of Object.values(services)) expect(s.image).toMatch(/:(v?\d+[\w.-]*)$/);
     expect(bundle['docker-compose.yml']).not.toMatch(/:latest\b|all-in-one|node:20/);
+  });
+
+  test("local Grafana runs the major.minor every AWS environment's workspace runs (parity with AMG)", () => {
+    const local = LOCAL_IMAGES.grafana.replace(/^grafana\/grafana:(\d+\.\d+)\.\d+$/, '$1');
+    for (const env of ['dev', 'staging', 'prod']) expect([env, loadEnvironment(env).grafana?.version]).toEqual([env, local]);
   });
 });
 
