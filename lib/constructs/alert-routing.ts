@@ -78,20 +78,23 @@ export class AlertRouting extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       }));
     // AMP's alert manager and CloudWatch alarms publish to the encrypted topics.
-    // The key policy names AMP workspaces of this account and region by
-    // pattern: naming the workspace itself would be a cycle (workspace ->
-    // alert manager definition -> topic ARN -> key -> workspace ARN). The
-    // topic policies below pin the exact workspace, and publishing needs both.
+    // The AMP statement is AMP's documented example for SSE-enabled topics
+    // (AMP user guide, "Giving Amazon Managed Service for Prometheus permission
+    // to send alert messages to your Amazon SNS topic",
+    // https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html):
+    // kms:GenerateDataKey* and kms:Decrypt for aps.amazonaws.com, with no
+    // conditions. The KMS call is made by SNS on AMP's behalf, and nothing
+    // documents that it carries aws:SourceAccount/aws:SourceArn, so conditions
+    // here could deny every notification. The pinning to this workspace lives
+    // in the topic policies below (the same page's topic statement: ArnEquals
+    // aws:SourceArn = workspace ARN, StringEquals aws:SourceAccount), and a
+    // publish needs the topic policy to allow it.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AmpAlertManagerPublish',
         principals: [new iam.ServicePrincipal('aps.amazonaws.com')],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:aps:${Aws.REGION}:${Aws.ACCOUNT_ID}:workspace/*` },
-        },
       }),
     );
     key.addToResourcePolicy(
@@ -112,6 +115,8 @@ export class AlertRouting extends Construct {
         masterKey: key,
         enforceSSL: true,
       });
+      // AMP's documented topic statement (AMP-alertmanager-receiver-AMPpermission):
+      // only this account's workspace, by aws:SourceArn and aws:SourceAccount.
       topic.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'AmpAlertManagerPublish',

@@ -22,9 +22,34 @@ export interface MonitoringHealthProps {
 }
 
 /**
+ * AMP's vended metrics we alarm on, with the exact dimension set AMP publishes
+ * each with (test/contracts/amp.ts holds the facts and their sources). A set
+ * marked `exact: false` is not confirmed: its query names no SCHEMA, so it
+ * matches any dimension set that holds Workspace.
+ */
+export const AMP_VENDED_METRICS = {
+  DiscardedSamples: { dimensions: ['Reason', 'Workspace'], exact: true },
+  RuleEvaluationFailures: { dimensions: ['RuleGroup', 'Workspace'], exact: true },
+  RuleGroupIterationsMissed: { dimensions: ['RuleGroup', 'Workspace'], exact: true },
+  AlertManagerNotificationsFailed: { dimensions: ['Workspace'], exact: false },
+} as const;
+
+/**
+ * The CloudWatch Metrics Insights query summing one AMP vended metric over
+ * every series of one workspace, e.g.
+ * `SELECT SUM(RuleEvaluationFailures) FROM SCHEMA("AWS/Prometheus", RuleGroup, Workspace) WHERE Workspace = 'ws-1'`.
+ */
+export function ampInsightsQuery(metricName: keyof typeof AMP_VENDED_METRICS, workspaceId: string): string {
+  const m = AMP_VENDED_METRICS[metricName];
+  const from = m.exact ? `SCHEMA("AWS/Prometheus", ${m.dimensions.join(', ')})` : '"AWS/Prometheus"';
+  return `SELECT SUM(${metricName}) FROM ${from} WHERE Workspace = '${workspaceId}'`;
+}
+
+/**
  * "Monitor monitoring" (seed 11.2) with CloudWatch alarms that do not depend
- * on AMP: the collector's tasks, CPU and memory; AMP's discarded samples and
- * rule evaluation failures from its vended metrics; dashboard import failures.
+ * on AMP: the collector's tasks, CPU and memory; AMP's discarded samples, rule
+ * evaluation failures, missed rule group iterations and failed notifications
+ * from its vended metrics; dashboard import failures.
  */
 export class MonitoringHealth extends Construct {
   readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
@@ -76,13 +101,16 @@ export class MonitoringHealth extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
     });
-    const amp = (metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/Prometheus',
-        metricName,
-        dimensionsMap: { Workspace: props.workspaceId },
-        statistic: 'Sum',
+    // AMP's vended metrics carry more dimensions than Workspace (DiscardedSamples
+    // by Reason, rule metrics by RuleGroup), and an alarm on a plain metric
+    // sees only the exact dimension set it names. A Metrics Insights query
+    // sums over every series of the set AMP publishes, for this workspace.
+    // The sets are in AMP_VENDED_METRICS, checked against test/contracts/amp.ts.
+    const amp = (metricName: keyof typeof AMP_VENDED_METRICS) =>
+      new cloudwatch.MathExpression({
+        expression: ampInsightsQuery(metricName, props.workspaceId),
         period: Duration.minutes(5),
+        label: metricName,
       });
     add('AmpSamplesDiscarded', props.warningTopic, {
       alarmName: 'amp-samples-discarded',
@@ -99,6 +127,27 @@ export class MonitoringHealth extends Construct {
       alarmName: 'amp-rule-evaluation-failures',
       alarmDescription: 'AMP failed to evaluate rules: alerts may not fire. See the ruler log group /<app>/<env>/amp.',
       metric: amp('RuleEvaluationFailures'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    add('AmpRuleGroupIterationsMissed', props.warningTopic, {
+      alarmName: 'amp-rule-group-iterations-missed',
+      alarmDescription:
+        'AMP skipped rule group evaluations (a group takes longer than its interval) in 2 of the last 3 five-minute periods: alerts fire late or not at all.',
+      metric: amp('RuleGroupIterationsMissed'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    add('AmpNotificationsFailed', props.criticalTopic, {
+      alarmName: 'amp-alert-manager-notifications-failed',
+      alarmDescription:
+        "AMP's alert manager could not deliver notifications (SNS publish or KMS denied, throttled): alerts are firing but nobody is told. See the alertmanager log group /<app>/<env>/amp.",
+      metric: amp('AlertManagerNotificationsFailed'),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

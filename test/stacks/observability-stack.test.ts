@@ -128,13 +128,21 @@ describe('ObservabilityStack on AWS (prod)', () => {
     }
   });
 
-  test("the topics' key lets AMP and CloudWatch use it only from this account", () => {
+  test("the topics' key follows AMP's documented example for AMP, and lets CloudWatch use it only from this account", () => {
     const keys = resourcesOf(json, 'AWS::KMS::Key').filter(([id]) => id.startsWith('AlertRoutingKey'));
     expect(keys).toHaveLength(1);
     const statements = keys[0][1].KeyPolicy.Statement;
     const amp = statements.find((s: { Sid?: string }) => s.Sid === 'AmpAlertManagerPublish');
-    expect(amp.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
-    expect(resolveJoin(amp.Condition.ArnLike['aws:SourceArn'])).toBe('arn:aws:aps:eu-west-1:123456789012:workspace/*');
+    // AMP-alertmanager-receiver-AMPpermission: no conditions on the key statement (the topic policy pins the workspace).
+    expect(amp).toEqual({
+      Sid: 'AmpAlertManagerPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'aps.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
+    const cw = statements.find((s: { Sid?: string }) => s.Sid === 'CloudWatchAlarmsPublish');
+    expect(cw.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
     expect(keys[0][1].EnableKeyRotation).toBe(true);
   });
 
