@@ -7,6 +7,7 @@ import { Anomaly, ANOMALIES_FILE, loadAnomalies, renderAnomalyRules } from './an
 import { renderSloDashboard } from '../render/slo-dashboard';
 import { ruleFilePaths, loadThresholds, RuleFile, Threshold, validateRuleFiles } from './rule-files';
 import { dashboardPaths, validateDashboards } from './dashboards';
+import { loadAmpLimits } from './amp-limits';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -45,7 +46,7 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
     ...(slos.slos.length > 0 ? [{ file: SLO_FILE, text: renderSloRules(slos) }] : []),
     ...(anomalies.length > 0 ? [{ file: ANOMALIES_FILE, text: renderAnomalyRules(anomalies) }] : []),
   ];
-  const ruleFiles = validateRuleFiles(raw, catalog, thresholds);
+  const ruleFiles = validateRuleFiles(raw, catalog, thresholds, loadAmpLimits(root));
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
   const dashboards = validateDashboards(
     [...dashboardPaths(root).map(read), ...(slos.slos.length > 0 ? [{ file: SLO_DASHBOARD_FILE, text: renderSloDashboard(slos) }] : [])],

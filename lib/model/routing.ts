@@ -3,7 +3,13 @@ import * as path from 'path';
 import { z } from 'zod';
 import { readYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
+import { loadAmpLimits } from './amp-limits';
+import { ALERTMANAGER_TEMPLATE_FUNCS, checkGoTemplate } from './go-template';
+import { DURATION_HELP, isValidLabelName, parseDuration, parseMatcher } from './prometheus-syntax';
 import { SEVERITIES } from './rule-files';
+
+/** Folder of notification templates; every *.tmpl in it is checked, referenced or not. */
+export const TEMPLATES_DIR = 'alerts/templates';
 
 export const ROUTING_FILE = 'alerts/alertmanager.yaml';
 export const WATCHDOG_RECEIVER = 'watchdog';
@@ -56,7 +62,9 @@ export function loadRouting(root: string): Routing {
     'the Alertmanager configuration format (route, inhibit_rules, receivers with names only)',
   );
   const names = receivers.map((r) => r.name);
+  const limits = loadAmpLimits(root);
   const walk = (r: RouteShape, where: string): void => {
+    checkRoute(file, r, where, limits.repeatIntervalMaxSeconds);
     if (r.receiver !== undefined && !names.includes(r.receiver)) {
       throw UserInputError.of({
         file,
@@ -89,6 +97,8 @@ export function loadRouting(root: string): Routing {
       fix: 'add it, and route alertname="Watchdog" to it',
     });
   }
+  inhibit_rules.forEach((rule, i) => checkInhibitRule(file, rule, `inhibit_rules[${i}]`));
+  checkTemplateFiles(root);
   const texts: Record<string, string> = {};
   for (const t of templates) {
     const full = path.join(root, path.dirname(file), t);
@@ -102,5 +112,128 @@ export function loadRouting(root: string): Routing {
       });
     texts[path.basename(t)] = fs.readFileSync(full, 'utf8');
   }
+  const bytes =
+    Buffer.byteLength(fs.readFileSync(path.join(root, file), 'utf8')) + Object.values(texts).reduce((n, t) => n + Buffer.byteLength(t), 0);
+  if (bytes > limits.alertManagerDefinitionBytes) {
+    throw UserInputError.of({
+      file,
+      where: 'templates',
+      problem: `with its templates makes ${bytes} bytes, over AMP's alert manager definition limit of ${limits.alertManagerDefinitionBytes} (config/limits.yaml)`,
+      fix: 'shorten the templates or the routing tree',
+    });
+  }
   return { route, inhibitRules: inhibit_rules, receivers: names, templates: texts };
+}
+
+/**
+ * What Alertmanager (prometheus/alertmanager@v0.25.0:config/config.go,
+ * Route.UnmarshalYAML) refuses in a route, and what AMP silently changes:
+ * a repeat_interval over five days is treated as five days (AMP user guide,
+ * "Create an alert manager configuration"), so synth refuses it.
+ */
+function checkRoute(file: string, r: RouteShape, where: string, maxRepeatSeconds: number): void {
+  for (const key of ['group_wait', 'group_interval', 'repeat_interval'] as const) {
+    const value = r[key];
+    if (value === undefined) continue;
+    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+    if (ms === undefined)
+      throw UserInputError.of({ file, where: `${where}.${key}`, problem: 'is not a duration', value, fix: DURATION_HELP });
+    if (ms === 0 && key !== 'group_wait') {
+      throw UserInputError.of({
+        file,
+        where: `${where}.${key}`,
+        problem: 'cannot be zero',
+        value,
+        fix: 'use a positive duration like "5m"',
+      });
+    }
+    if (key === 'repeat_interval' && ms > maxRepeatSeconds * 1000) {
+      throw UserInputError.of({
+        file,
+        where: `${where}.${key}`,
+        problem: `is over AMP's maximum of ${maxRepeatSeconds / 86400} days (AMP treats it as ${maxRepeatSeconds / 86400} days)`,
+        value,
+        fix: `use at most "${maxRepeatSeconds / 86400}d"`,
+      });
+    }
+  }
+  const groupBy = (r.group_by as string[] | undefined) ?? [];
+  for (const l of groupBy) {
+    if (l !== '...' && !isValidLabelName(l)) {
+      throw UserInputError.of({
+        file,
+        where: `${where}.group_by`,
+        problem: 'names an invalid label',
+        value: l,
+        fix: 'use label names like "alertname", or "..." alone',
+      });
+    }
+  }
+  if (groupBy.includes('...') && groupBy.length > 1) {
+    throw UserInputError.of({
+      file,
+      where: `${where}.group_by`,
+      problem: 'mixes "..." with labels',
+      value: groupBy,
+      fix: 'use "..." alone or list labels',
+    });
+  }
+  if (new Set(groupBy).size !== groupBy.length) {
+    throw UserInputError.of({ file, where: `${where}.group_by`, problem: 'repeats a label', value: groupBy, fix: 'list each label once' });
+  }
+  (r.matchers ?? []).forEach((m, i) => checkMatcher(file, `${where}.matchers[${i}]`, m));
+}
+
+function checkMatcher(file: string, where: string, m: unknown): void {
+  if (typeof m !== 'string' || !parseMatcher(m)) {
+    throw UserInputError.of({
+      file,
+      where,
+      problem: 'is not a valid matcher',
+      value: m,
+      fix: 'write label, operator (=, !=, =~, !~) and a quoted value, like \'severity="critical"\'',
+    });
+  }
+}
+
+function checkInhibitRule(file: string, rule: Record<string, unknown>, where: string): void {
+  for (const key of ['source_matchers', 'target_matchers'] as const) {
+    const list = rule[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list))
+      throw UserInputError.of({ file, where: `${where}.${key}`, problem: 'is not a list', value: list, fix: 'give a list of matchers' });
+    list.forEach((m, i) => checkMatcher(file, `${where}.${key}[${i}]`, m));
+  }
+  for (const l of (rule.equal as unknown[] | undefined) ?? []) {
+    if (typeof l !== 'string' || !isValidLabelName(l)) {
+      throw UserInputError.of({
+        file,
+        where: `${where}.equal`,
+        problem: 'names an invalid label',
+        value: l,
+        fix: 'use label names like "service"',
+      });
+    }
+  }
+}
+
+/** Every alerts/templates/*.tmpl must parse as Alertmanager parses it (Go text/template, Alertmanager's functions). */
+function checkTemplateFiles(root: string): void {
+  const dir = path.join(root, TEMPLATES_DIR);
+  if (!fs.existsSync(dir)) return;
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.tmpl'))
+    .sort()) {
+    const file = `${TEMPLATES_DIR}/${name}`;
+    const error = checkGoTemplate(fs.readFileSync(path.join(dir, name), 'utf8'), { functions: ALERTMANAGER_TEMPLATE_FUNCS });
+    if (error) {
+      throw UserInputError.of({
+        file,
+        where: error.replace(/:.*/, ''),
+        problem: `is not a valid template (${error.replace(/^line \d+: /, '')})`,
+        fix: 'correct the {{ ... }} syntax; `amtool check-config` shows the same error',
+      });
+    }
+  }
 }

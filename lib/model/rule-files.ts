@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { checkData, parseYamlText } from '../data-file';
 import { UserInputError } from '../errors';
 import { MetricCatalog } from './metric-catalog';
+import { checkGoTemplate, PROMETHEUS_TEMPLATE_FUNCS, PROMETHEUS_TEMPLATE_VARS } from './go-template';
+import { DURATION_HELP, isValidLabelName, isValidLabelValue, parseDuration } from './prometheus-syntax';
 import { parsePromql } from './promql';
 
 export const ALERTS_DIR = 'alerts';
@@ -105,6 +107,7 @@ export function validateRuleFiles(
   raw: readonly { file: string; text: string }[],
   catalog: MetricCatalog,
   thresholds: Record<string, Threshold>,
+  limits: RuleFileLimits = DEFAULT_RULE_FILE_LIMITS,
 ): RuleFile[] {
   const parsed = raw.map(({ file, text }) => ({ file, groups: parseRuleFile(file, text, thresholds) }));
 
@@ -125,6 +128,7 @@ export function validateRuleFiles(
         });
       }
       groupNames.set(group.name, file);
+      checkGroup(file, group, limits);
       group.rules.forEach((rule, i) => {
         const where = `group "${group.name}", ${rule.alert ? `alert "${rule.alert}"` : rule.record ? `record "${rule.record}"` : `rule #${i + 1}`}`;
         checkRule(file, where, rule, catalog, recording);
@@ -144,7 +148,9 @@ export function validateRuleFiles(
       });
     }
     const name = path.basename(file).replace(/\.ya?ml$/, '');
-    return { file, name, groups, text: stringifyYaml({ groups }, { lineWidth: 0, aliasDuplicateObjects: false }) };
+    const text = stringifyYaml({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
+    checkNamespace(file, name, groups, text, limits);
+    return { file, name, groups, text };
   });
 }
 
@@ -193,6 +199,7 @@ function checkRule(file: string, where: string, rule: Rule, catalog: MetricCatal
       fix: 'name the rule with `alert:` (alerting) or `record:` (recording)',
     });
   }
+  checkRuleFields(file, where, rule);
   const parse = parsePromql(rule.expr);
   if (!parse.ok) {
     throw UserInputError.of({
@@ -260,6 +267,113 @@ function checkRule(file: string, where: string, rule: Rule, catalog: MetricCatal
           fix: `add annotations.${a} (every alert needs ${REQUIRED_ANNOTATIONS.join(', ')})`,
         });
       }
+    }
+  }
+}
+
+/** The AMP limits a rule file must keep (config/limits.yaml). */
+export interface RuleFileLimits {
+  readonly ruleGroupsNamespaceBytes: number;
+  readonly namespaceAndGroupNameBytes: number;
+}
+const DEFAULT_RULE_FILE_LIMITS: RuleFileLimits = { ruleGroupsNamespaceBytes: 1048576, namespaceAndGroupNameBytes: 721 };
+
+function checkGroup(file: string, group: RuleGroup, limits: RuleFileLimits): void {
+  if (group.interval !== undefined) checkDuration(file, `group "${group.name}", interval`, group.interval, { positive: true });
+  const bytes = Buffer.byteLength(path.basename(file).replace(/\.ya?ml$/, '') + group.name, 'utf8');
+  if (bytes > limits.namespaceAndGroupNameBytes) {
+    throw UserInputError.of({
+      file,
+      where: `group "${group.name.slice(0, 40)}..."`,
+      problem: `makes namespace and group name ${bytes} UTF-8 bytes, over AMP's ${limits.namespaceAndGroupNameBytes} (config/limits.yaml)`,
+      fix: 'shorten the group name or the file name',
+    });
+  }
+}
+
+function checkNamespace(file: string, name: string, groups: readonly RuleGroup[], text: string, limits: RuleFileLimits): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.ruleGroupsNamespaceBytes) {
+    throw UserInputError.of({
+      file,
+      where: `rule groups namespace "${name}" (${groups.length} groups)`,
+      problem: `is ${bytes} bytes, over AMP's rule groups namespace definition limit of ${limits.ruleGroupsNamespaceBytes} (config/limits.yaml)`,
+      fix: 'split the file into several files in alerts/ (each becomes its own namespace)',
+    });
+  }
+}
+
+function checkDuration(file: string, where: string, value: string, opts: { positive?: boolean } = {}): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    throw UserInputError.of({ file, where, problem: 'is not a Prometheus duration', value, fix: DURATION_HELP });
+  }
+  if (opts.positive && ms === 0)
+    throw UserInputError.of({ file, where, problem: 'must not be zero', value, fix: 'use a positive duration like "30s"' });
+  return ms;
+}
+
+/**
+ * What Prometheus' rule loader (and so AMP's ruler) refuses in a rule's
+ * fields (prometheus/prometheus@v2.53.0:model/rulefmt/rulefmt.go, RuleNode.Validate
+ * and testTemplateParsing): durations, label names and values, annotation
+ * names, fields recording rules may not have, and templates that do not parse.
+ */
+function checkRuleFields(file: string, where: string, rule: Rule): void {
+  if (rule.for !== undefined) checkDuration(file, `${where}, for`, rule.for);
+  if (rule.keep_firing_for !== undefined) checkDuration(file, `${where}, keep_firing_for`, rule.keep_firing_for);
+  if (rule.record) {
+    for (const field of ['for', 'keep_firing_for', 'annotations'] as const) {
+      if (rule[field] !== undefined) {
+        throw UserInputError.of({
+          file,
+          where: `${where}, ${field}`,
+          problem: 'is not allowed in a recording rule',
+          fix: `remove ${field}, or make the rule an alerting rule (alert:)`,
+        });
+      }
+    }
+  }
+  for (const [k, v] of Object.entries(rule.labels ?? {})) {
+    if (!isValidLabelName(k) || k === '__name__') {
+      throw UserInputError.of({
+        file,
+        where: `${where}, labels`,
+        problem: 'has an invalid label name',
+        value: k,
+        fix: 'use letters, digits and underscores, not starting with a digit (e.g. "team_name"), and not __name__',
+      });
+    }
+    if (!isValidLabelValue(v)) {
+      throw UserInputError.of({ file, where: `${where}, labels.${k}`, problem: 'is not valid UTF-8', value: v, fix: 'correct the text' });
+    }
+  }
+  for (const k of Object.keys(rule.annotations ?? {})) {
+    if (!isValidLabelName(k)) {
+      throw UserInputError.of({
+        file,
+        where: `${where}, annotations`,
+        problem: 'has an invalid annotation name',
+        value: k,
+        fix: 'use letters, digits and underscores, not starting with a digit (e.g. "runbook_url")',
+      });
+    }
+  }
+  if (!rule.alert) return;
+  const fields = [
+    ...Object.entries(rule.labels ?? {}).map(([k, v]) => [`labels.${k}`, v]),
+    ...Object.entries(rule.annotations ?? {}).map(([k, v]) => [`annotations.${k}`, v]),
+  ];
+  for (const [field, text] of fields) {
+    const error = checkGoTemplate(text, { functions: PROMETHEUS_TEMPLATE_FUNCS, variables: PROMETHEUS_TEMPLATE_VARS });
+    if (error) {
+      throw UserInputError.of({
+        file,
+        where: `${where}, ${field}`,
+        problem: `is not a valid template (${error})`,
+        value: text,
+        fix: 'correct the {{ ... }} syntax; Prometheus template functions and $labels, $value, $externalLabels, $externalURL are available',
+      });
     }
   }
 }

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { readYamlFile } from '../data-file';
+
+export const LIMITS_FILE = 'config/limits.yaml';
+
+const ampSchema = z.object({
+  ruleGroupsNamespaceBytes: z.number().int().positive(),
+  rulesPerWorkspace: z.number().int().positive(),
+  alertManagerDefinitionBytes: z.number().int().positive(),
+  namespaceAndGroupNameBytes: z.number().int().positive(),
+  repeatIntervalMaxSeconds: z.number().int().positive(),
+});
+export type AmpLimits = z.infer<typeof ampSchema>;
+
+/** AMP's quotas and limits as config/limits.yaml states them (each with its source there). */
+export function loadAmpLimits(root: string): AmpLimits {
+  return readYamlFile(root, LIMITS_FILE, z.object({ amp: ampSchema }).loose(), 'the amp: block of config/limits.yaml').amp;
+}

@@ -1,0 +1,70 @@
+/**
+ * The small grammars Prometheus and Alertmanager apply to rule files and the
+ * routing tree, checked at synth so that AMP never sees what it would refuse.
+ */
+
+/**
+ * Units of a Prometheus duration, biggest first, in milliseconds
+ * (prometheus/common@v0.54.0:model/time.go, unitMap; the version
+ * prometheus/prometheus@v2.53.0 uses).
+ */
+const UNITS: readonly [string, number][] = [
+  ['y', 365 * 24 * 3600_000],
+  ['w', 7 * 24 * 3600_000],
+  ['d', 24 * 3600_000],
+  ['h', 3600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/**
+ * Parses a duration as model.ParseDuration does: "0", or one or more
+ * <digits><unit> with units in decreasing order and none repeated ("1h30m",
+ * not "30m1h", "1.5h" or "5x"). Returns milliseconds, or undefined when invalid.
+ */
+export function parseDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  if (text === '') return undefined;
+  let rest = text;
+  let ms = 0;
+  let last = -1;
+  while (rest !== '') {
+    const m = /^([0-9]+)([^0-9]+)/.exec(rest);
+    if (!m) return undefined;
+    const pos = UNITS.findIndex(([u]) => u === m[2]);
+    if (pos < 0 || pos <= last) return undefined;
+    last = pos;
+    ms += Number(m[1]) * UNITS[pos][1];
+    rest = rest.slice(m[0].length);
+  }
+  // time.Duration overflows at ~292 years (model.ParseDuration: "duration out of range").
+  return ms > 9_223_372_036_854 ? undefined : ms;
+}
+
+export const DURATION_HELP = 'use digits and units y, w, d, h, m, s, ms from biggest to smallest, like "5m", "1h30m" or "90s"';
+
+/** Label names (prometheus/common@v0.54.0:model/labels.go, LabelName.IsValid, legacy validation). */
+export const isValidLabelName = (name: string): boolean => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name);
+
+/** Label values must be valid UTF-8 (LabelValue.IsValid); a JavaScript string is, unless it holds a lone surrogate. */
+export const isValidLabelValue = (value: string): boolean =>
+  !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+
+/**
+ * One Alertmanager matcher as written in `matchers:` lists, e.g.
+ * `severity="critical"` or `alertname=~"Kube.*"` (prometheus/alertmanager@v0.25.0:pkg/labels/parse.go).
+ */
+export function parseMatcher(text: string): { name: string; op: string; value: string } | undefined {
+  const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^"\s,{}=!~][^"\s,{}]*|)\s*$/.exec(text);
+  if (!m) return undefined;
+  const value = m[3].startsWith('"') ? (JSON.parse(m[3]) as string) : m[3];
+  if (m[2] === '=~' || m[2] === '!~') {
+    try {
+      new RegExp(`^(?:${value})$`);
+    } catch {
+      return undefined;
+    }
+  }
+  return { name: m[1], op: m[2], value };
+}

@@ -1,0 +1,180 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import {
+  ALERTMANAGER_TEMPLATE_FUNCS,
+  checkGoTemplate,
+  PROMETHEUS_TEMPLATE_FUNCS,
+  PROMETHEUS_TEMPLATE_VARS,
+} from '../../lib/model/go-template';
+import { isValidLabelName, parseDuration, parseMatcher } from '../../lib/model/prometheus-syntax';
+
+/**
+ * The synth-time checkers (lib/model/go-template.ts, prometheus-syntax.ts)
+ * must agree with promtool and amtool, the real parsers, on the same inputs:
+ * valid ones and invalid ones alike.
+ */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'go-template-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function run(cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+}
+
+/** promtool's verdict on one alerting rule. */
+function promtoolAccepts(rule: Record<string, unknown>): { ok: boolean; out: string } {
+  const file = path.join(dir, 'rules.yaml');
+  fs.writeFileSync(
+    file,
+    stringify({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'vector(1)', labels: { severity: 'info' }, ...rule }] }] }),
+  );
+  return run('promtool', ['check', 'rules', file]);
+}
+
+/** amtool's verdict on a configuration, and optionally one template file. */
+function amtoolAccepts(config: Record<string, unknown>, template?: string): { ok: boolean; out: string } {
+  const tmpl = path.join(dir, 'x.tmpl');
+  if (template !== undefined) fs.writeFileSync(tmpl, template);
+  const file = path.join(dir, 'am.yml');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      route: { receiver: 'r', ...config },
+      receivers: [{ name: 'r' }],
+      ...(template !== undefined && { templates: [tmpl] }),
+    }),
+  );
+  return run('amtool', ['check-config', file]);
+}
+
+const RULE_TEMPLATES = [
+  '{{ $labels.job }} is down',
+  '{{ $labels.job is down',
+  '{{ $value | printf "%.2f" }}',
+  '{{ $value | humanizeDuration }}',
+  '{{ $value | humanizePercentage }}',
+  '{{ $value | humanise }}',
+  '{{ $lables.job }}',
+  '{{ $externalLabels.cluster }} {{ $externalURL }}',
+  '{{ if gt $value 1.0 }}high{{ else }}low{{ end }}',
+  '{{ if $value }}high',
+  'down{{ end }}',
+  '{{ printf "%.2f $value }}',
+  '{{ }}',
+  '{{ $value | }}',
+  '{{ | printf "%s" $value }}',
+  '{{ $value | | printf "%s" }}',
+  '{{/* a comment */}}text',
+  '{{- $labels.job -}}',
+  '{{ range $k, $v := $labels }}{{ $k }}={{ $v }} {{ end }}',
+  '{{ with $labels.instance }}{{ . }}{{ end }}',
+  '{{ $x := 1 }}{{ $x }}',
+  '{{ $y }}',
+  '{{ else }}',
+  '{{ template "x" . }}',
+  '{{ reReplaceAll ":.*" "" $labels.instance }}',
+  '{{ (index $labels "job") | toUpper }}',
+  '{{ len $labels }} labels )',
+  '{{ ( $value }}',
+  '{{ $value ) }}',
+  "{{ 'a' }}",
+  '{{ `raw` }}',
+  '{{ "a" | title }}',
+  '{{ range $labels }}{{ break }}{{ end }}',
+  '{{ break }}',
+  'plain text with } and { braces',
+];
+
+const AM_TEMPLATES = [
+  '{{ define "x" }}{{ .Status | toUpper }}{{ end }}',
+  '{{ define "x" }}{{ .Status | upper }}{{ end }}',
+  '{{ define "x" }}{{ .Status ',
+  '{{ define "x" }}{{ range .Alerts }}{{ .Labels.alertname }}{{ end }}',
+  '{{ define "x" }}{{ range .Alerts.Firing }}{{ .Annotations.summary }}{{ end }}{{ end }}',
+  '{{ define "x" }}{{ .CommonLabels.SortedPairs.Values | join ", " }}{{ end }}',
+  '{{ define "x" }}a{{ else }}b{{ end }}',
+  '{{ define "x" }}{{ if eq .Status "firing" }}!{{ end }}{{ end }}',
+  '{{ end }}',
+  '{{/* comment */}}{{ define "y" }}{{ template "x" . }}{{ end }}',
+  '{{ define "x" }}{{ $a := .Status }}{{ $b }}{{ end }}',
+];
+
+describe('the Go template checker agrees with promtool (alert labels and annotations)', () => {
+  test.each(RULE_TEMPLATES)('%p', (text) => {
+    const ours = checkGoTemplate(text, { functions: PROMETHEUS_TEMPLATE_FUNCS, variables: PROMETHEUS_TEMPLATE_VARS });
+    const theirs = promtoolAccepts({ annotations: { summary: text } });
+    expect({ text, accepted: ours === undefined }).toEqual({ text, accepted: theirs.ok });
+  });
+});
+
+describe('the Go template checker agrees with amtool (notification template files)', () => {
+  test.each(AM_TEMPLATES)('%p', (text) => {
+    const ours = checkGoTemplate(text, { functions: ALERTMANAGER_TEMPLATE_FUNCS });
+    const theirs = amtoolAccepts({}, text);
+    expect({ text, accepted: ours === undefined }).toEqual({ text, accepted: theirs.ok });
+  });
+});
+
+const DURATIONS = [
+  '5m',
+  '0',
+  '0s',
+  '1h30m',
+  '90s',
+  '1d',
+  '2w',
+  '1y',
+  '100ms',
+  '5x',
+  '1.5h',
+  '30m1h',
+  '5 m',
+  '',
+  '1h1h',
+  '-5m',
+  '5M',
+  '1m30',
+];
+
+describe('the duration parser agrees with promtool and amtool', () => {
+  test.each(DURATIONS)('%p', (d) => {
+    const ours = parseDuration(d) !== undefined;
+    expect({ d, accepted: ours }).toEqual({ d, accepted: promtoolAccepts({ for: d }).ok });
+    // Alertmanager's group_interval refuses zero besides what the grammar refuses.
+    expect({ d, accepted: ours && parseDuration(d) !== 0 }).toEqual({ d, accepted: amtoolAccepts({ group_interval: d }).ok });
+  });
+});
+
+const LABEL_NAMES = ['job', '_x', 'team_name', 'bad-label', '0day', 'team.name', 'Ünicode', 'A1'];
+
+describe('the label name check agrees with promtool and amtool', () => {
+  test.each(LABEL_NAMES)('%p', (name) => {
+    expect({ name, accepted: isValidLabelName(name) }).toEqual({
+      name,
+      accepted: promtoolAccepts({ labels: { severity: 'info', [name]: 'v' } }).ok,
+    });
+    expect({ name, accepted: isValidLabelName(name) }).toEqual({ name, accepted: amtoolAccepts({ group_by: [name] }).ok });
+  });
+});
+
+const MATCHERS = [
+  'severity="critical"',
+  'alertname=~"Kube.*"',
+  'service!="x"',
+  'severity critical',
+  'sev-erity="x"',
+  'alertname=~"(("',
+  'a=b',
+];
+
+describe('the matcher check agrees with amtool', () => {
+  test.each(MATCHERS)('%p', (m) => {
+    expect({ m, accepted: parseMatcher(m) !== undefined }).toEqual({
+      m,
+      accepted: amtoolAccepts({ routes: [{ receiver: 'r', matchers: [m] }] }).ok,
+    });
+  });
+});
