@@ -66,6 +66,37 @@ describe('the cdk app entry point', () => {
     expect(r.templates).toEqual([]);
   });
 
+  test.each([
+    [
+      'an alert waits "for: 5x"',
+      'alerts/platform-health.yaml',
+      (t: string) => t.replace('for: 1m', 'for: 5x'),
+      /^alerts\/platform-health\.yaml: group "platform_health", alert "ServiceDown", for: is not a Prometheus duration \(got "5x"\)\. Fix: /,
+    ],
+    [
+      'the routing tree repeats after 6d (AMP would treat it as 5d)',
+      'alerts/alertmanager.yaml',
+      (t: string) => t.replace('repeat_interval: 24h', 'repeat_interval: 6d'),
+      /^alerts\/alertmanager\.yaml: route\.routes\[3\]\.repeat_interval: is over AMP's maximum of 5 days .*Fix: use at most "5d"$/,
+    ],
+    [
+      'a notification template has an unclosed action',
+      'alerts/templates/notification.tmpl',
+      (t: string) => `${t}{{ define "broken" }}{{ .Status `,
+      /^alerts\/templates\/notification\.tmpl: line \d+: is not a valid template \(unclosed action\)\. Fix: /,
+    ],
+  ])('fails when %s, with one line and no template', (_name, file, edit, message) => {
+    const broken = project();
+    const full = path.join(broken, file);
+    fs.writeFileSync(full, edit(fs.readFileSync(full, 'utf8')));
+    const r = synth(broken, 'prod');
+    fs.rmSync(broken, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('\n');
+    expect(r.templates).toEqual([]);
+  });
+
   test('fails when a data file is not valid YAML, naming file, line and column, without a stack trace', () => {
     const broken = project();
     fs.appendFileSync(path.join(broken, 'catalog/metrics.yaml'), 'metrics: [unclosed\n');
