@@ -8,6 +8,8 @@ import { renderSloDashboard } from '../render/slo-dashboard';
 import { ruleFilePaths, loadThresholds, RuleFile, Threshold, validateRuleFiles } from './rule-files';
 import { dashboardPaths, validateDashboards } from './dashboards';
 import { loadAmpLimits } from './amp-limits';
+import { renderTargetRules, TARGETS_FILE } from './targets';
+import { COLLECTOR_JOB } from '../render/collector-config';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -45,6 +47,14 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
     ...ruleFilePaths(root).map(read),
     ...(slos.slos.length > 0 ? [{ file: SLO_FILE, text: renderSloRules(slos) }] : []),
     ...(anomalies.length > 0 ? [{ file: ANOMALIES_FILE, text: renderAnomalyRules(anomalies) }] : []),
+    // Missing scrape targets page, one rule per service of the environment.
+    {
+      file: TARGETS_FILE,
+      text: renderTargetRules(
+        environment.services.map((s) => s.name),
+        COLLECTOR_JOB,
+      ),
+    },
   ];
   const ruleFiles = validateRuleFiles(raw, catalog, thresholds, loadAmpLimits(root));
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));

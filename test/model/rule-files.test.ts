@@ -8,8 +8,9 @@ import { inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
-/** The repository's own rule files (not the ones rendered from slos.yaml and anomalies.yaml). */
-const repoRuleFiles = () => loadModel(root, loadEnvironment('dev')).ruleFiles.filter((f) => !['slos', 'anomalies'].includes(f.name));
+/** The repository's own rule files (not the generated ones: SLOs, anomalies, missing targets). */
+const repoRuleFiles = () =>
+  loadModel(root, loadEnvironment('dev')).ruleFiles.filter((f) => !['slos', 'anomalies', 'targets'].includes(f.name));
 const thresholds = { limit: { value: 0.1, description: 'a limit' } };
 const annotations = Object.fromEntries(REQUIRED_ANNOTATIONS.map((a) => [a, `${a} text`]));
 const alert = (over: Record<string, unknown> = {}) => ({

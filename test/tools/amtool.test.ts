@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { parseNotification } from '../../lib/constructs/slack-notifier/handler';
 import { renderedFromTemplate } from './rendered';
 
@@ -37,6 +38,18 @@ describe('alert manager definition as deployed to AMP', () => {
     ['warning', ['alertname=NoSeverity']],
   ])('routes to %s: %p', (receiver, labels) => {
     expect(routesTest(...labels)).toBe(receiver);
+  });
+
+  test.each([
+    ['ServiceNotScraped', 'targets.yaml', 'trigger-dispatcher'],
+    ['CollectorMetricsMissing', 'targets.yaml', 'otel-collector'],
+  ])('%s, as the deployed rule file labels it, routes to critical (amtool config routes test)', (alert, file, job) => {
+    const ruleFile = rendered.ruleFiles.find((f) => path.basename(f) === file)!;
+    const rule = parse(fs.readFileSync(ruleFile, 'utf8'))
+      .groups.flatMap((g: { rules: { alert?: string }[] }) => g.rules)
+      .find((r: { alert?: string }) => r.alert === alert);
+    const labels = Object.entries<string>(rule.labels).map(([k, v]) => `${k}=${v.replace('{{ $labels.job }}', job)}`);
+    expect(routesTest(`alertname=${alert}`, `job=${job}`, ...labels)).toBe('critical');
   });
 
   test('amtool routes test can fail (a wrong expectation is reported)', () => {

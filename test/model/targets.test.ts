@@ -1,0 +1,34 @@
+import * as path from 'path';
+import { parse } from 'yaml';
+import { loadEnvironment } from '../../lib/config/load-environment';
+import { loadModel } from '../../lib/model/model';
+import { renderTargetRules, TARGETS_FILE } from '../../lib/model/targets';
+
+const root = path.resolve(__dirname, '../..');
+
+describe('missing scrape targets', () => {
+  test('every service of the environment, and the collector, has an absent(up) alert that pages', () => {
+    const env = loadEnvironment('prod');
+    const file = loadModel(root, env).ruleFiles.find((f) => f.file === TARGETS_FILE)!;
+    const [missing, collector] = file.groups[0].rules;
+    expect(missing.expr.split(' or ')).toEqual(env.services.map((s) => `absent(up{job="${s.name}"})`));
+    expect(missing.labels).toEqual({ severity: 'critical', service: '{{ $labels.job }}' });
+    expect(collector.expr).toBe('absent(up{job="otel-collector"})');
+    expect(collector.labels?.severity).toBe('critical');
+  });
+
+  test('a service added to the environment gets its alert without touching alerts/', () => {
+    const env = loadEnvironment('prod');
+    const more = { ...env, services: [...env.services, { ...env.services[0], name: 'risk-engine' }] };
+    const file = loadModel(root, more).ruleFiles.find((f) => f.file === TARGETS_FILE)!;
+    expect(file.groups[0].rules[0].expr).toContain('absent(up{job="risk-engine"})');
+  });
+
+  test('renders a valid rule file for one service', () => {
+    const doc = parse(renderTargetRules(['a'], 'c'));
+    expect(doc.groups[0].rules.map((r: { alert: string; for: string }) => [r.alert, r.for])).toEqual([
+      ['ServiceNotScraped', '3m'],
+      ['CollectorMetricsMissing', '3m'],
+    ]);
+  });
+});
