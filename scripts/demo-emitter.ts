@@ -23,7 +23,7 @@ import * as path from 'path';
 import { loadCatalog, MetricDefinition } from '../lib/model/metric-catalog';
 
 /** A metric to emit: the catalog's fields, optionally with fixed label values or a fixed value. */
-export type EmittedMetric = Pick<MetricDefinition, 'name' | 'type' | 'unit' | 'description' | 'labels' | 'services'> & {
+export type EmittedMetric = Pick<MetricDefinition, 'name' | 'type' | 'unit' | 'description' | 'labels' | 'services' | 'buckets'> & {
   readonly labelValues?: Readonly<Record<string, readonly string[]>>;
   readonly value?: number;
 };
@@ -119,12 +119,8 @@ export function startEmitter(
     } else {
       const histogram = meter.createHistogram(m.name, {
         description: m.description,
-        advice: {
-          explicitBucketBoundaries:
-            m.unit === 's'
-              ? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
-              : [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
-        },
+        // Exactly the boundaries the catalog declares, so the SLIs and `le` matchers synth checks select series here too.
+        advice: { explicitBucketBoundaries: [...(m.buckets ?? [])] },
       });
       ticks.push(() => {
         const t = (Date.now() - t0) / 1000;

@@ -16,8 +16,12 @@ describe('cost estimate', () => {
   });
 
   test('series come from the catalog: label cardinalities multiplied, histograms times their series', () => {
-    expect(seriesOfMetric({ status: 4, pipeline_id: 200 }, 'counter')).toBe(800);
-    expect(seriesOfMetric({ topic: 3 }, 'histogram')).toBe(3 * 18);
+    expect(seriesOfMetric({ labels: { status: 4, pipeline_id: 200 }, type: 'counter' })).toBe(800);
+    // 14 declared boundaries, +Inf, _sum and _count.
+    expect(seriesOfMetric({ labels: { topic: 3 }, type: 'histogram', buckets: [...Array(14).keys()] })).toBe(3 * 17);
+    expect(seriesOfMetric(catalog.get('kafka_publish_duration_seconds')!)).toBe(
+      3 * (catalog.get('kafka_publish_duration_seconds')!.buckets!.length + 3),
+    );
   });
 
   test('prod: every line priced, samples from the scrape interval, the total their sum', () => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { EnvironmentConfig, platformNetworkOf } from '../config/environment-schema';
-import { HISTOGRAM_BUCKETS, MetricCatalog } from '../model/metric-catalog';
+import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../model/metric-catalog';
 
 export const PRICES_FILE = 'config/prices.yaml';
 
@@ -58,9 +58,12 @@ export interface CostEstimate {
   readonly overBudget: readonly CardinalityFinding[];
 }
 
-/** Series one scrape target exposes for a metric: label cardinalities multiplied, times the histogram's series. */
-export function seriesOfMetric(labels: Record<string, number>, type: string): number {
-  return Object.values(labels).reduce((p, n) => p * n, 1) * (type === 'histogram' ? HISTOGRAM_BUCKETS + 2 : 1);
+/**
+ * Series one scrape target exposes for a metric: label cardinalities
+ * multiplied, times a histogram's series (its declared buckets, +Inf, _sum, _count).
+ */
+export function seriesOfMetric(m: Pick<MetricDefinition, 'labels' | 'type' | 'buckets'>): number {
+  return Object.values(m.labels).reduce((p, n) => p * n, 1) * seriesPerLabelSet(m);
 }
 
 /** AMP's tiered ingestion price for a month's samples. */
@@ -139,7 +142,7 @@ export function estimateCost(env: EnvironmentConfig, catalog: MetricCatalog, pri
 
   const budget = a.cardinalityBudgetPerMetric;
   const overBudget = catalog.metrics
-    .map((m) => ({ metric: m.name, series: seriesOfMetric(m.labels, m.type) * m.services.length * instances, budget, labels: m.labels }))
+    .map((m) => ({ metric: m.name, series: seriesOfMetric(m) * m.services.length * instances, budget, labels: m.labels }))
     .filter((f) => f.series > budget)
     .sort((x, y) => y.series - x.series);
 
@@ -152,7 +155,11 @@ export function estimateCost(env: EnvironmentConfig, catalog: MetricCatalog, pri
     samplesPerMonth,
     lines,
     totalMonthlyUsd: total,
-    assumptions: { ...a, scrapeIntervalSeconds: env.scrapeIntervalSeconds, histogramSeriesPerLabelSet: HISTOGRAM_BUCKETS + 2 },
+    assumptions: {
+      ...a,
+      scrapeIntervalSeconds: env.scrapeIntervalSeconds,
+      histogramSeriesPerLabelSet: 'declared buckets + 3 (+Inf, _sum, _count)',
+    },
     overBudget,
   };
 }

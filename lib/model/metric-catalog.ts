@@ -15,6 +15,12 @@ const metricSchema = z.strictObject({
   labels: z.record(z.string(), z.number().int().positive()).default({}),
   /** `after-failure`: the emitter records it only when something fails, so it is absent while healthy. */
   presence: z.enum(['always', 'after-failure']).default('always'),
+  /**
+   * Histograms only: the explicit bucket boundaries the instrumentation
+   * produces (the `le` values, without +Inf), and where that comes from.
+   */
+  buckets: z.array(z.number()).min(1).optional(),
+  bucketsSource: z.string().min(1).optional(),
 });
 
 const catalogSchema = z.strictObject({
@@ -22,10 +28,14 @@ const catalogSchema = z.strictObject({
   metrics: z.array(metricSchema).min(1),
 });
 
-/** Buckets of the OpenTelemetry SDK's default explicit histogram (14 bounds + +Inf). */
-export const HISTOGRAM_BUCKETS = 16;
-
 export type MetricDefinition = z.infer<typeof metricSchema>;
+
+/** Series a histogram adds per label set: one `_bucket` per boundary, +Inf, `_sum` and `_count`. */
+export const seriesPerLabelSet = (m: Pick<MetricDefinition, 'type' | 'buckets'>): number =>
+  m.type === 'histogram' ? (m.buckets?.length ?? 0) + 3 : 1;
+
+/** How a histogram's boundary is written in the `le` label (Go's strconv.FormatFloat(b, 'f', -1, 64), e.g. "0.5", "1"). */
+export const leValue = (b: number): string => String(b);
 
 /** How a series name in a query relates to the catalog. */
 export type SeriesKind =
@@ -42,6 +52,7 @@ export class MetricCatalog {
     builtin: readonly string[],
   ) {
     for (const m of metrics) {
+      checkBuckets(m);
       if (this.byName.has(m.name)) {
         throw UserInputError.of({
           file: CATALOG_FILE,
@@ -73,15 +84,14 @@ export class MetricCatalog {
 
   /**
    * Active series the catalog implies per target: the product of each
-   * metric's label cardinalities, times (buckets + _sum + _count) for
-   * histograms, times the services that emit it. The collector's sizing and
+   * metric's label cardinalities, times (its declared buckets + +Inf + _sum +
+   * _count) for histograms, times the services that emit it. The collector's sizing and
    * the cost estimate work from this.
    */
-  estimateSeries(histogramBuckets = HISTOGRAM_BUCKETS): number {
+  estimateSeries(): number {
     return this.metrics.reduce((sum, m) => {
       const labels = Object.values(m.labels).reduce((p, n) => p * n, 1);
-      const perLabelSet = m.type === 'histogram' ? histogramBuckets + 2 : 1;
-      return sum + labels * perLabelSet * m.services.length;
+      return sum + labels * seriesPerLabelSet(m) * m.services.length;
     }, 0);
   }
 
@@ -96,4 +106,39 @@ export class MetricCatalog {
 export function loadCatalog(root: string): MetricCatalog {
   const data = readYamlFile(root, CATALOG_FILE, catalogSchema, 'the header of catalog/metrics.yaml for the fields of a metric');
   return new MetricCatalog(data.metrics, data.builtin);
+}
+
+/** A histogram declares strictly increasing finite boundaries and their source; other types declare none. */
+function checkBuckets(m: MetricDefinition): void {
+  const where = `metric ${m.name}`;
+  if (m.type !== 'histogram') {
+    if (m.buckets || m.bucketsSource) {
+      throw UserInputError.of({
+        file: CATALOG_FILE,
+        where,
+        problem: `is a ${m.type} but declares buckets`,
+        fix: 'remove buckets and bucketsSource',
+      });
+    }
+    return;
+  }
+  if (!m.buckets || !m.bucketsSource) {
+    throw UserInputError.of({
+      file: CATALOG_FILE,
+      where,
+      problem: 'is a histogram without `buckets` and `bucketsSource`',
+      fix: 'declare the bucket boundaries its instrumentation produces, and where they come from (semantic conventions advice, SDK default, or the service code)',
+    });
+  }
+  m.buckets.forEach((b, i) => {
+    if (!Number.isFinite(b) || (i > 0 && b <= m.buckets![i - 1])) {
+      throw UserInputError.of({
+        file: CATALOG_FILE,
+        where: `${where}, buckets[${i}]`,
+        problem: 'is not a finite boundary greater than the one before',
+        value: b,
+        fix: 'list finite boundaries in increasing order, without +Inf',
+      });
+    }
+  });
 }

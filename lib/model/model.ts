@@ -8,6 +8,7 @@ import { renderSloDashboard } from '../render/slo-dashboard';
 import { ruleFilePaths, loadThresholds, RuleFile, Threshold, validateRuleFiles } from './rule-files';
 import { dashboardPaths, validateDashboards } from './dashboards';
 import { loadAmpLimits } from './amp-limits';
+import { checkLeMatchers, checkSloThresholds } from './histogram-buckets';
 import { renderTargetRules, TARGETS_FILE } from './targets';
 import { COLLECTOR_JOB } from '../render/collector-config';
 import * as fs from 'fs';
@@ -41,6 +42,8 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
   const thresholds = loadThresholds(root);
   const slos = loadSlos(root);
   const anomalies = loadAnomalies(root);
+  // Before the SLO rules are rendered: a threshold off the histogram's boundaries makes an SLI that selects nothing.
+  checkSloThresholds(catalog, slos);
   const read = (file: string) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
   // The SLO file renders into one more rule file, validated like the others.
   const raw = [
@@ -63,5 +66,6 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
     catalog,
     recordingRules,
   );
+  checkLeMatchers(catalog, ruleFiles, dashboards);
   return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards, logQueries: loadLogQueries(root), slos, anomalies };
 }

@@ -7,6 +7,8 @@ export interface SelectorUse {
   readonly name: string | undefined;
   /** Names of enclosing functions, innermost first (e.g. ["rate", "sum"]). */
   readonly enclosing: readonly string[];
+  /** The label matchers, e.g. [{ name: 'le', op: '=', value: '0.5' }]. */
+  readonly matchers: readonly { readonly name: string; readonly op: string; readonly value: string }[];
 }
 
 export type PromqlParse =
@@ -30,7 +32,11 @@ export function parsePromql(expr: string, options: { grafana?: boolean } = {}): 
     enter(node) {
       if (node.type.isError && error === undefined) error = node.from;
       if (node.name === 'VectorSelector') {
-        selectors.push({ name: selectorName(node.node, text), enclosing: enclosingFunctions(node.node, text) });
+        selectors.push({
+          name: selectorName(node.node, text),
+          enclosing: enclosingFunctions(node.node, text),
+          matchers: labelMatchers(node.node, text),
+        });
       }
     },
   });
@@ -51,6 +57,20 @@ function selectorName(node: SyntaxNode, text: string): string | undefined {
     }
   }
   return undefined;
+}
+
+function labelMatchers(node: SyntaxNode, text: string): { name: string; op: string; value: string }[] {
+  const out: { name: string; op: string; value: string }[] = [];
+  for (const m of node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+    const label = m.getChild('LabelName');
+    const value = m.getChild('StringLiteral');
+    const op = m.getChild('MatchOp');
+    if (!label || !value || !op) continue;
+    const raw = text.slice(value.from, value.to);
+    const unquoted = raw.startsWith('`') ? raw.slice(1, -1) : (JSON.parse(raw.replace(/^'(.*)'$/, '"$1"')) as string);
+    out.push({ name: text.slice(label.from, label.to), op: text.slice(op.from, op.to), value: unquoted });
+  }
+  return out;
 }
 
 function enclosingFunctions(node: SyntaxNode, text: string): string[] {

@@ -46,6 +46,8 @@ export function writeSyntheticProject(repo: string, dir: string, shape: ScaleSha
       services: [s],
       description: `Request time of ${s}`,
       labels: {},
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+      bucketsSource: 'synthetic: the HTTP semantic conventions advice',
     });
   }
   fs.writeFileSync(catalogFile, stringify(catalog));

@@ -26,6 +26,9 @@ const EDITABLE = [
   'alerts/recording-rules.yaml',
   'alerts/alertmanager.yaml',
   'alerts/templates/notification.tmpl',
+  'alerts/slos.yaml',
+  'catalog/metrics.yaml',
+  'dashboards/trading-platform-overview.json',
 ];
 const originals = Object.fromEntries(EDITABLE.map((f) => [f, fs.readFileSync(path.join(base, f), 'utf8')]));
 afterEach(() => {
@@ -62,6 +65,16 @@ const RULES = 'alerts/platform-health.yaml: group "platform_health", alert "Serv
 const RECORD = 'alerts/recording-rules.yaml: group "trading_platform_recording", record "job:pipeline_executions:rate5m"';
 const AM = 'alerts/alertmanager.yaml';
 const TMPL = 'alerts/templates/notification.tmpl';
+const latencySlo = (fn: (slo: Doc) => void) =>
+  editYaml('alerts/slos.yaml', (d) => fn(d.slos.find((x: Doc) => x.name === 'backend-latency')));
+const histogram = (name: string, fn: (m: Doc) => void) =>
+  editYaml('catalog/metrics.yaml', (d) => fn(d.metrics.find((m: Doc) => m.name === name)));
+const dashboardQuery = (from: string, to: string) => {
+  const file = path.join(base, 'dashboards/trading-platform-overview.json');
+  const text = fs.readFileSync(file, 'utf8');
+  expect(text).toContain(from);
+  fs.writeFileSync(file, text.replace(from, to));
+};
 
 const cases: [string, () => void, string, RegExp][] = [
   // Durations (prometheus/common model.ParseDuration).
@@ -287,6 +300,53 @@ const cases: [string, () => void, string, RegExp][] = [
     `${AM}: templates`,
     /over AMP's alert manager definition limit of 1048576/,
   ],
+  // Histogram boundaries (catalog buckets): an le that is not a boundary selects nothing.
+  [
+    'an SLO latency threshold is not a bucket boundary of its histogram',
+    () => latencySlo((slo) => (slo.sli.thresholdSeconds = 0.3)),
+    'alerts/slos.yaml: slo "backend-latency", sli.thresholdSeconds',
+    /is not a bucket boundary of http_server_request_duration_seconds, so its SLI would select no series \(got 0\.3\)\. Fix: use one of 0\.005, .*0\.25, 0\.5, /,
+  ],
+  [
+    'an SLO latency SLI names a metric that is not a histogram',
+    () => latencySlo((slo) => (slo.sli.histogram = 'http_server_requests_total')),
+    'alerts/slos.yaml: slo "backend-latency", sli.histogram',
+    /is not a histogram of the catalog/,
+  ],
+  [
+    'a recording rule matches an le that is not a boundary',
+    () => recording((r) => (r.expr = 'sum by (job) (rate(http_server_request_duration_seconds_bucket{le="0.3"}[5m]))')),
+    `${RECORD}, expr`,
+    /matches le="0\.3", which is not a bucket boundary of http_server_request_duration_seconds/,
+  ],
+  [
+    'an alert matches le="0.50" (the label holds "0.5")',
+    () => serviceDown((r) => (r.expr = 'sum(rate(http_server_request_duration_seconds_bucket{le="0.50"}[5m])) == 0')),
+    `${RULES}, expr`,
+    /matches le="0\.50", which is not a bucket boundary/,
+  ],
+  [
+    'a dashboard panel matches an le that is not a boundary',
+    () =>
+      dashboardQuery(
+        'rate(kafka_publish_duration_seconds_bucket[$__rate_interval])',
+        'rate(kafka_publish_duration_seconds_bucket{le=\\"0.3\\"}[$__rate_interval])',
+      ),
+    'dashboards/trading-platform-overview.json: panel "',
+    /matches le="0\.3", which is not a bucket boundary of kafka_publish_duration_seconds/,
+  ],
+  [
+    'a histogram in the catalog declares no buckets',
+    () => histogram('kafka_publish_duration_seconds', (m) => delete m.buckets),
+    'catalog/metrics.yaml: metric kafka_publish_duration_seconds',
+    /is a histogram without `buckets` and `bucketsSource`/,
+  ],
+  [
+    'a histogram declares boundaries out of order',
+    () => histogram('kafka_publish_duration_seconds', (m) => (m.buckets = [0.1, 0.5, 0.25])),
+    'catalog/metrics.yaml: metric kafka_publish_duration_seconds, buckets[2]',
+    /is not a finite boundary greater than the one before \(got 0\.25\)/,
+  ],
 ];
 
 describe('synth refuses what AMP would refuse or silently change', () => {
@@ -300,7 +360,7 @@ describe('synth refuses what AMP would refuse or silently change', () => {
   test.each(cases)('fails when %s', (_name, edit, prefix, fault) => {
     edit();
     const msg = refusal();
-    expect(msg.startsWith(prefix)).toBe(true);
+    expect({ msg, start: msg.slice(0, prefix.length) }).toEqual({ msg, start: prefix });
     expect(msg).toMatch(fault);
   });
 });
