@@ -10,6 +10,8 @@ import { dashboardPaths, validateDashboards } from './dashboards';
 import { loadAmpLimits } from './amp-limits';
 import { checkLeMatchers, checkSloThresholds } from './histogram-buckets';
 import { renderTargetRules, TARGETS_FILE } from './targets';
+import { ANOMALY_DETECTORS_FILE, renderDetectorAlerts } from './anomaly-detector-alerts';
+import { Naming } from '../naming';
 import { COLLECTOR_JOB } from '../render/collector-config';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -58,6 +60,10 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
         COLLECTOR_JOB,
       ),
     },
+    // AMP anomaly detectors exist on AWS only: alerts on their score there.
+    ...(environment.target === 'aws' && anomalies.length > 0
+      ? [{ file: ANOMALY_DETECTORS_FILE, text: renderDetectorAlerts(Naming.of(environment), anomalies) }]
+      : []),
   ];
   const ruleFiles = validateRuleFiles(raw, catalog, thresholds, loadAmpLimits(root));
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));

@@ -16,6 +16,7 @@ import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
 import { saveCrossServiceQueries, ServiceLogGroups } from '../constructs/service-log-groups';
 import { Tracing } from '../constructs/tracing';
 import { platformNetworkOf } from '../config/environment-schema';
+import { anomalyDetectorAlias } from '../model/anomaly-detector-alerts';
 import { ObservabilityModel } from '../model/model';
 import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
 import { Naming } from '../naming';
@@ -119,7 +120,7 @@ export class ObservabilityStack extends Stack {
     });
 
     for (const a of props.model.anomalies)
-      workspace.addAnomalyDetector(naming.name(a.name).slice(0, 64), a.query, { anomaly: a.name, service: a.service });
+      workspace.addAnomalyDetector(anomalyDetectorAlias(naming, a.name), a.query, { anomaly: a.name, service: a.service });
 
     const routing = (this.alertRouting = new AlertRouting(this, 'AlertRouting', {
       naming,

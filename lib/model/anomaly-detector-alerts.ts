@@ -1,0 +1,57 @@
+import { stringify as stringifyYaml } from 'yaml';
+import { Naming } from '../naming';
+
+/**
+ * Alerts on the output of AMP's anomaly detectors (AWS only: the local stack
+ * has no detector). Kept apart from the z-score rules of lib/model/anomalies.ts.
+ *
+ * What the detector writes, and how to alert on it, follows AWS's own sample
+ * aws-solutions-library-samples/guidance-for-ai-powered-devops-agent-for-prometheus-anomaly-detection
+ * (@070ca17fb34e0737b9e52f861a147d121a8ab106:cdk/lib/amp-stack.ts and
+ * @28f6e5177b6ce311d0561055d192b5da12b68c42:docs/DEMO-RUNBOOK.md): a detector
+ * created with `alias: X` is queried as `anomaly_detector:score{alias="X"}`
+ * (beside `anomaly_detector:value`, `:lower_band` and `:upper_band`), and the
+ * sample alerts on `max_over_time(anomaly_detector:score{alias="X"}[2m]) > 0.1`
+ * because "the score spike lasts a single ~30s cycle, then the model adapts
+ * and the score returns to 0". Whether AMP copies the detector's own labels
+ * onto these series is UNCONFIRMED, so the alert sets its labels itself.
+ */
+export const ANOMALY_DETECTORS_FILE = 'alerts/anomaly-detectors.yaml';
+
+/** The window the score's maximum is taken over (the sample's [2m]: at least one detector evaluation). */
+export const SCORE_WINDOW = '2m';
+
+export interface DetectorAlertInput {
+  readonly name: string;
+  readonly service: string;
+  readonly description: string;
+}
+
+/** The alias of an anomaly's AMP detector (AWS::APS::AnomalyDetector Alias, at most 64 characters). */
+export const anomalyDetectorAlias = (naming: Naming, anomalyName: string): string => naming.name(anomalyName).slice(0, 64);
+
+const camel = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+export const detectorAlertName = (anomalyName: string) => `${camel(anomalyName)}AnomalyScoreHigh`;
+
+/**
+ * The rule file: one alert per detector. `${threshold.anomaly_detector_score}`
+ * is filled from alerts/thresholds.yaml like any hand-written rule file.
+ */
+export function renderDetectorAlerts(naming: Naming, anomalies: readonly DetectorAlertInput[]): string {
+  const RUNBOOK = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md#anomalydetectorscorehigh';
+  const rules = anomalies.map((a) => {
+    const alias = anomalyDetectorAlias(naming, a.name);
+    return {
+      alert: detectorAlertName(a.name),
+      expr: `max_over_time(anomaly_detector:score{alias="${alias}"}[${SCORE_WINDOW}]) > \${threshold.anomaly_detector_score}`,
+      labels: { severity: 'warning', service: a.service, anomaly: a.name },
+      annotations: {
+        summary: `AMP's anomaly detector flags ${a.description.toLowerCase()}`,
+        description: `The Random Cut Forest score of detector ${alias} peaked at {{ $value | printf "%.2f" }} in the last ${SCORE_WINDOW} (threshold \${threshold.anomaly_detector_score}).`,
+        runbook_url: RUNBOOK,
+        dashboard_url: '/d/trading-platform-overview/trading-platform-overview',
+      },
+    };
+  });
+  return stringifyYaml({ groups: [{ name: 'anomaly_detectors', interval: '30s', rules }] }, { lineWidth: 0, aliasDuplicateObjects: false });
+}
