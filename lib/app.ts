@@ -1,6 +1,7 @@
-import { App } from 'aws-cdk-lib';
+import { Annotations, App } from 'aws-cdk-lib';
 import { EnvironmentConfig } from './config/environment-schema';
 import { DEFAULT_ENVIRONMENT, loadEnvironment, projectRoot } from './config/load-environment';
+import { loadAmpLimits } from './model/amp-limits';
 import { loadModel } from './model/model';
 import { loadRouting } from './model/routing';
 import { ObservabilityStack } from './stacks/observability-stack';
@@ -22,11 +23,22 @@ export function buildApp(app: App, options: BuildAppOptions = {}): Observability
   const environment = options.environment ?? loadEnvironment(name, { root });
   const model = loadModel(root, environment);
   const routing = loadRouting(root);
-  return new ObservabilityStack(app, 'ObservabilityStack', {
+  const stack = new ObservabilityStack(app, 'ObservabilityStack', {
     stackName: `${environment.app}-${environment.name}`,
     description: `Observability of the trading platform (${environment.name}): AMP, alert routing, logs and dashboards.`,
     env: environment.account ? { account: environment.account, region: environment.region } : undefined,
     model,
     routing,
   });
+  // Rules per workspace is an adjustable AMP quota (config/limits.yaml): past
+  // the default, synth warns (request an increase) rather than refusing.
+  const rules = model.ruleFiles.reduce((n, f) => n + f.groups.reduce((k, g) => k + g.rules.length, 0), 0);
+  const quota = loadAmpLimits(root).rulesPerWorkspace;
+  if (environment.target === 'aws' && rules > quota) {
+    Annotations.of(stack).addWarningV2(
+      'trading-observability:amp-rules-quota',
+      `${rules} rules exceed AMP's default quota of ${quota} rules per workspace (config/limits.yaml): request a quota increase before deploying`,
+    );
+  }
+  return stack;
 }

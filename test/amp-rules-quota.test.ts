@@ -1,0 +1,39 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../lib/app';
+import { cdkContext } from '../lib/cdk-context';
+import { loadEnvironment } from '../lib/config/load-environment';
+import { copyProject } from '../lib/project-copy';
+
+const repo = path.resolve(__dirname, '..');
+
+/** Synthesizes prod from a copy of the project whose config/limits.yaml sets the rules quota. */
+function warningsWithQuota(rulesPerWorkspace: number) {
+  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'quota-')));
+  try {
+    const file = path.join(dir, 'config/limits.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/rulesPerWorkspace: \d+/, `rulesPerWorkspace: ${rulesPerWorkspace}`));
+    const app = new App({ context: cdkContext(repo, { env: 'prod', 'aws:cdk:bundling-stacks': [] }) });
+    const stack = buildApp(app, { root: dir, environment: loadEnvironment('prod') });
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp("rules exceed AMP's default quota"));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("AMP's adjustable rules-per-workspace quota", () => {
+  test('past the quota, synth warns to request an increase (the quota is adjustable, so it does not refuse)', () => {
+    const w = warningsWithQuota(10);
+    expect(w).toHaveLength(1);
+    expect(String(w[0].entry.data)).toMatch(
+      /^\d+ rules exceed AMP's default quota of 10 rules per workspace \(config\/limits\.yaml\): request a quota increase/,
+    );
+  });
+
+  test('within the quota, no warning', () => {
+    expect(warningsWithQuota(2000)).toHaveLength(0);
+  });
+});
