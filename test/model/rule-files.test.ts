@@ -10,7 +10,7 @@ const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
 /** The repository's own rule files (not the generated ones: SLOs, anomalies, missing targets). */
 const repoRuleFiles = () =>
-  loadModel(root, loadEnvironment('dev')).ruleFiles.filter((f) => !['slos', 'anomalies', 'targets'].includes(f.name));
+  loadModel(root, loadEnvironment('dev')).ruleFiles.filter((f) => !['slos', 'anomalies', 'targets', 'anomaly-detectors'].includes(f.name));
 const thresholds = { limit: { value: 0.1, description: 'a limit' } };
 const annotations = Object.fromEntries(REQUIRED_ANNOTATIONS.map((a) => [a, `${a} text`]));
 const alert = (over: Record<string, unknown> = {}) => ({

@@ -69,11 +69,13 @@ describe('ObservabilityStack on AWS (prod)', () => {
     const namespaces = resourcesOf(json, 'AWS::APS::RuleGroupsNamespace').map(([, p]) => p);
     expect(namespaces.map((n) => n.Name).sort()).toEqual([
       'anomalies',
+      'anomaly-detectors',
       'pipeline-execution',
       'platform-health',
       'recording-rules',
       'signal-system',
       'slos',
+      'targets',
     ]);
     for (const ns of namespaces) {
       const groups = parse(ns.Data).groups;
