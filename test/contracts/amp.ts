@@ -28,10 +28,17 @@ export const AMP_DIMENSION_KEYS = ['Reason', 'RuleGroup', 'Workspace'] as const;
 export interface VendedMetricFact {
   /** The exact dimension set of the published metric: an alarm sees it only with exactly this set. */
   readonly dimensions: readonly string[];
+  /** True: queried with SCHEMA(namespace, dimensions); false: without SCHEMA (any set holding Workspace). */
   readonly confirmed: boolean;
   readonly source: string;
 }
 
+// How far each set is confirmed: grafanaDims confirms the metric names and the
+// namespace's dimension keys (Reason, RuleGroup, Workspace). Which metric
+// carries which key is as the issue reads cwMetrics (RuleGroup "<namespace>;<group>"
+// on the rule metrics, Reason on DiscardedSamples); our stored copy of that
+// page shows only its AWS/Usage rows, so the per-metric rows themselves are
+// UNCONFIRMED here. Re-read cwMetrics when one of these alarms never fires.
 export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
   // Published per discard reason (e.g. rate limiting, per-user series limit).
   DiscardedSamples: { dimensions: ['Reason', 'Workspace'], confirmed: true, source: `${SOURCES.cwMetrics}; ${SOURCES.grafanaDims}` },
@@ -53,7 +60,12 @@ export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
   AlertManagerNotificationsFailed: { dimensions: ['Workspace'], confirmed: false, source: SOURCES.grafanaDims },
 };
 
-/** The AMP statement of a KMS key policy for SSE-enabled topics (snsPermission): no conditions. */
+/**
+ * The AMP statement of a KMS key policy for SSE-enabled topics (snsPermission):
+ * "add kms:GenerateDataKey* and kms:Decrypt to the key policy", principal
+ * aps.amazonaws.com. Our stored copy of the example is cut after its Action,
+ * so "no conditions" rests on the issue's reading too (UNCONFIRMED in full).
+ */
 export const KMS_STATEMENT = {
   principal: 'aps.amazonaws.com',
   actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],

@@ -6,6 +6,8 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
 import { copyProject } from '../../lib/project-copy';
+import { loadAmpLimits } from '../../lib/model/amp-limits';
+import { MAX_REPEAT_INTERVAL_SECONDS } from '../contracts/amp';
 import { inputErrorOf } from '../helpers';
 
 /**
@@ -355,6 +357,10 @@ describe('synth refuses what AMP would refuse or silently change', () => {
       loadRouting(base);
       loadModel(base, loadEnvironment('prod'));
     }).not.toThrow();
+  });
+
+  test("config/limits.yaml's repeat_interval limit is AMP's five days (test/contracts/amp.ts)", () => {
+    expect(loadAmpLimits(repo).repeatIntervalMaxSeconds).toBe(MAX_REPEAT_INTERVAL_SECONDS);
   });
 
   test.each(cases)('fails when %s', (_name, edit, prefix, fault) => {

@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parse } from 'yaml';
+import { KMS_STATEMENT, TOPIC_STATEMENT } from '../contracts/amp';
 import { ENVIRONMENTS, resolveJoin, resourcesOf, synth } from '../helpers';
 
 /** A small, reviewable summary of a template: resource types and counts, outputs. Asset hashes never appear. */
@@ -120,8 +121,8 @@ describe('ObservabilityStack on AWS (prod)', () => {
       const amp = policy.PolicyDocument.Statement.find((s: { Sid?: string }) => s.Sid === 'AmpAlertManagerPublish');
       expect(amp).toMatchObject({
         Effect: 'Allow',
-        Principal: { Service: 'aps.amazonaws.com' },
-        Action: ['sns:GetTopicAttributes', 'sns:Publish'],
+        Principal: { Service: TOPIC_STATEMENT.principal },
+        Action: [...TOPIC_STATEMENT.actions],
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
           ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^Prometheus/), 'Arn'] } },
@@ -139,8 +140,8 @@ describe('ObservabilityStack on AWS (prod)', () => {
     expect(amp).toEqual({
       Sid: 'AmpAlertManagerPublish',
       Effect: 'Allow',
-      Principal: { Service: 'aps.amazonaws.com' },
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Principal: { Service: KMS_STATEMENT.principal },
+      Action: [...KMS_STATEMENT.actions],
       Resource: '*',
     });
     const cw = statements.find((s: { Sid?: string }) => s.Sid === 'CloudWatchAlarmsPublish');
