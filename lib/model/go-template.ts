@@ -173,6 +173,12 @@ class Parser {
   /** Lexes one action's tokens from position `i` (after "{{"), up to and past "}}". */
   private lexAction(start: number): { tokens: Token[]; end: number } {
     const t = this.text;
+    // After a variable, field or identifier Go's lexer requires a terminator, else "bad character"
+    // (text/template/parse/lex.go, lexFieldOrVariable/lexIdentifier and atTerminator): `{{ $value-1 }}` is refused.
+    const atTerminator = (k: number): void => {
+      if (k >= t.length || /[\s.,|:()]/.test(t[k]) || t.startsWith('}}', k)) return;
+      this.fail(`bad character ${JSON.stringify(t[k])}`);
+    };
     const tokens: Token[] = [];
     let i = start;
     let depth = 0;
@@ -244,11 +250,13 @@ class Parser {
         i += m[0].length;
         const f = /^(\.[A-Za-z_][A-Za-z0-9_]*)+/.exec(t.slice(i));
         if (f) i += f[0].length;
+        atTerminator(i);
       } else if (c === '.') {
         const f = /^(\.[A-Za-z_][A-Za-z0-9_]*)+/.exec(t.slice(i));
         if (f) {
           tokens.push({ kind: 'field', text: f[0] });
           i += f[0].length;
+          atTerminator(i);
         } else if (/^\.[0-9]/.test(t.slice(i))) {
           const n = /^\.[0-9][0-9_]*([eE][+-]?[0-9]+)?/.exec(t.slice(i))!;
           tokens.push({ kind: 'number' });
@@ -276,6 +284,7 @@ class Parser {
         // A field chain on a function result, e.g. (x).Field, is lexed with the parenthesis; on an identifier it is an error in Go.
         const f = /^(\.[A-Za-z_][A-Za-z0-9_]*)+/.exec(t.slice(i));
         if (f) i += f[0].length;
+        atTerminator(i);
       } else {
         this.fail(`unexpected ${JSON.stringify(c)} in command`);
       }
@@ -377,6 +386,10 @@ class Parser {
     let depth = 0;
     let commands = 0;
     for (const t of tokens) {
+      // Only a pipeline's first command may start with a non-executable operand
+      // (text/template/parse/parse.go, checkPipeline): `{{ $value | "x" }}` is refused.
+      if (commands > 0 && cmd.length === 0 && depth === 0 && ['bool', 'dot', 'nil', 'number', 'string', 'char'].includes(t.kind))
+        this.fail(`non executable command in pipeline stage ${commands + 1}`);
       if (t.kind === 'lparen') depth++;
       if (t.kind === 'rparen') depth--;
       if (t.kind === 'pipe' && depth === 0) {

@@ -1,3 +1,5 @@
+import { RE2JS } from 're2js';
+
 /**
  * The small grammars Prometheus and Alertmanager apply to rule files and the
  * routing tree, checked at synth so that AMP never sees what it would refuse.
@@ -53,15 +55,45 @@ export const isValidLabelValue = (value: string): boolean =>
 
 /**
  * One Alertmanager matcher as written in `matchers:` lists, e.g.
- * `severity="critical"` or `alertname=~"Kube.*"` (prometheus/alertmanager@v0.25.0:pkg/labels/parse.go).
+ * `severity="critical"` or `alertname=~"Kube.*"`: a port of ParseMatcher
+ * (prometheus/alertmanager@v0.25.0:pkg/labels/parse.go). Names may hold
+ * colons; a quoted value unescapes only `\n`, `\"` and `\\` and keeps any
+ * other backslash literally; an unescaped `"` inside the value is refused.
+ * A regex must compile as Go's RE2 does (NewMatcher, pkg/labels/matcher.go:
+ * `regexp.Compile("^(?:" + v + ")$")`), checked with re2js, a port of RE2:
+ * `(?i)` is accepted, lookarounds and backreferences are not.
  */
 export function parseMatcher(text: string): { name: string; op: string; value: string } | undefined {
-  const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^"\s,{}=!~][^"\s,{}]*|)\s*$/.exec(text);
+  const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s*$/.exec(text);
   if (!m) return undefined;
-  const value = m[3].startsWith('"') ? (JSON.parse(m[3]) as string) : m[3];
+  let raw = m[3];
+  let expectTrailingQuote = false;
+  if (raw.startsWith('"')) {
+    raw = raw.slice(1);
+    expectTrailingQuote = true;
+  }
+  const chars = [...raw];
+  let value = '';
+  let escaped = false;
+  for (let i = 0; i < chars.length; i++) {
+    const r = chars[i];
+    if (escaped) {
+      escaped = false;
+      value += r === 'n' ? '\n' : r === '"' || r === '\\' ? r : `\\${r}`;
+      continue;
+    }
+    if (r === '\\') {
+      if (i < chars.length - 1) escaped = true;
+      else value += '\\';
+    } else if (r === '"') {
+      if (!expectTrailingQuote || i < chars.length - 1) return undefined;
+      expectTrailingQuote = false;
+    } else value += r;
+  }
+  if (expectTrailingQuote) return undefined;
   if (m[2] === '=~' || m[2] === '!~') {
     try {
-      new RegExp(`^(?:${value})$`);
+      RE2JS.compile(`^(?:${value})$`);
     } catch {
       return undefined;
     }

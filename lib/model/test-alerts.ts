@@ -1,4 +1,9 @@
 import { Routing } from './routing';
+import { RE2JS } from 're2js';
+import { parseMatcher as parseAlertmanagerMatcher } from './prometheus-syntax';
+
+/** Anchored RE2 match, as Alertmanager's regex matchers (pkg/labels/matcher.go). */
+const fullMatch = (re: string, v: string): boolean => RE2JS.compile(`^(?:${re})$`).matches(v);
 
 /**
  * Synthetic test alerts, one per receiver, whose labels the routing tree
@@ -25,11 +30,11 @@ export interface Matcher {
   readonly value: string;
 }
 
-/** `name="value"`, `name!="value"`, `name=~"re"`, `name!~"re"` (Alertmanager's matcher syntax; value quoted or bare). */
+/** One routing-tree matcher, read as Alertmanager reads it (the synth-time check's port of its parser). */
 export function parseMatcher(text: string): Matcher {
-  const m = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"]*?))\s*$/.exec(text);
+  const m = parseAlertmanagerMatcher(text);
   if (!m) throw new Error(`test alerts: cannot read the matcher ${JSON.stringify(text)}`);
-  return { name: m[1], op: m[2] as Matcher['op'], value: m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4] };
+  return { name: m.name, op: m.op as Matcher['op'], value: m.value };
 }
 
 /** Whether a label set satisfies a matcher; regexes are anchored, as in Alertmanager. */
@@ -41,9 +46,9 @@ export function matches(m: Matcher, labels: Readonly<Record<string, string>>): b
     case '!=':
       return v !== m.value;
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(v);
+      return fullMatch(m.value, v);
     case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(v);
+      return !fullMatch(m.value, v);
   }
 }
 
@@ -87,7 +92,7 @@ export function testAlerts(routing: Routing): TestAlert[] {
     const here = { ...labels };
     for (const m of (node.matchers ?? []).map(parseMatcher)) {
       if (m.op === '=') here[m.name] = m.value;
-      else if (m.op === '=~' && new RegExp(`^(?:${m.value})$`).test(m.value)) here[m.name] = m.value;
+      else if (m.op === '=~' && fullMatch(m.value, m.value)) here[m.name] = m.value;
     }
     // Children first: an explicit route of a receiver is preferred to a parent it is merely the default of.
     for (const child of node.routes ?? []) visit(child, child.receiver ?? receiver, here);

@@ -107,6 +107,13 @@ const RULE_TEMPLATES = [
   '{{ "a" "b" }}',
   '{{ $ }}',
   '{{ $labels := 1 }}{{ $labels }}',
+  // Found in review: Go's lexer wants a terminator after a variable or field, and only a pipeline's first stage may be a constant.
+  '{{ $value-1 }}',
+  '{{ .x-1 }}',
+  '{{ $value | "x" }}',
+  '{{ $labels.job | 3 }}',
+  '{{ $value|humanize|. }}',
+  '{{ $value|humanize|printf "%s" }}',
 ];
 
 const AM_TEMPLATES = [
@@ -189,6 +196,13 @@ const MATCHERS = [
   'sev-erity="x"',
   'alertname=~"(("',
   'a=b',
+  // Found in review: Alertmanager keeps unknown escapes literally, compiles regexes with RE2 and allows colons in names.
+  'instance=~"host\\d+"',
+  'a=~"(?!x).*"',
+  'a=~"(?i)critical"',
+  'team:x="a"',
+  'a="x"y"',
+  'a=~"x**"',
 ];
 
 describe('the matcher check agrees with amtool', () => {
