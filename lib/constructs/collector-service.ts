@@ -1,4 +1,5 @@
-import { Aws, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { Aws, CfnOutput, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import { Naming } from '../naming';
 import {
   ADOT_IMAGE,
+  collectorFlags,
   CONFIG_ENV_PREFIX,
   HEALTH_CHECK_PORT,
   OTLP_AUTH_ENV,
@@ -128,8 +130,20 @@ export class CollectorService extends Construct {
     task.addContainer('collector', {
       containerName: 'otel-collector',
       image: ecs.ContainerImage.fromRegistry(ADOT_IMAGE),
-      command: configVariables.map((v) => `--config=env:${v}`),
+      command: [...configVariables.map((v) => `--config=env:${v}`), ...collectorFlags()],
       secrets,
+      // ECS reads secrets only when a task starts, and an SSM value change alone leaves the task definition as it
+      // was, so a new configuration would reach no running task. Its hash here makes every configuration change a new
+      // task definition revision, hence a rolling deployment (and a rollback restores a matching pair).
+      // Hashed as resolved at synth (CloudFormation intrinsics, not token numbers), so only a real change moves it.
+      environment: {
+        OTEL_CONFIG_SHA256: Lazy.string({
+          produce: () =>
+            createHash('sha256')
+              .update(JSON.stringify(Stack.of(this).resolve(props.configFragments)))
+              .digest('hex'),
+        }),
+      },
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),
       portMappings: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, HEALTH_CHECK_PORT].map((containerPort) => ({ containerPort })),

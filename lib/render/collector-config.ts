@@ -409,7 +409,13 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
     endpoint,
     // One push retries until AMP answers or this deadline passes (see collectorSizing).
     timeout: `${sizing.exportTimeoutSeconds}s`,
-    retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: `${sizing.exportTimeoutSeconds}s` },
+    // No max_interval: exporter.go builds its backoff from initial_interval, randomization_factor and multiplier only,
+    // so MaxInterval stays 0 and backoff v5 retries at initial_interval (±50 %) throughout (contrib@v0.156.0,
+    // exporter/prometheusremotewriteexporter/exporter.go, execute; cenkalti/backoff v5 exponential.go). Setting it would
+    // promise a growth that does not happen. `timeout` is also the HTTP client's per-attempt timeout (both structs are
+    // squashed under the same key: exporterhelper timeout_sender.go, confighttp client.go), so one blackholed connection
+    // can use the whole window: fast failures (5xx, refused, 429 with the gate below) are what this rides out.
+    retry_on_failure: { enabled: true, initial_interval: '5s', max_elapsed_time: `${sizing.exportTimeoutSeconds}s` },
     remote_write_queue: { enabled: true, queue_size: sizing.queueSize },
     max_batch_size_bytes: 3_000_000,
     ...extra,
@@ -504,4 +510,22 @@ function otlpVendor(env: EnvironmentConfig): Config {
 function required(value: string | undefined, name: string): string {
   if (value === undefined) throw new Error(`renderCollectorConfig: "${name}" is required for this environment's exporters`);
   return value;
+}
+
+/**
+ * Feature gates the collector runs with, one `--feature-gates` flag (ADOT
+ * registers the registry's flags: aws-otel-collector@v0.49.0:pkg/config/flags.go,
+ * `reg.RegisterFlags(flagSet)`).
+ * - exporter.prometheusremotewritexporter.RetryOn429: without it AMP's 429
+ *   (throttling while catching up after an outage; AMP user guide,
+ *   "Troubleshooting": 429 or limit exceeded errors) is a permanent error and the
+ *   batch is dropped; with it a 429 is retried like a 5xx (contrib@v0.156.0,
+ *   exporter/prometheusremotewriteexporter/exporter.go, execute;
+ *   internal/metadata/generated_feature_gates.go registers it, StageAlpha, off by default).
+ */
+export const COLLECTOR_FEATURE_GATES = ['exporter.prometheusremotewritexporter.RetryOn429'] as const;
+
+/** The collector's command-line flags besides its configuration sources. */
+export function collectorFlags(): string[] {
+  return [`--feature-gates=${COLLECTOR_FEATURE_GATES.join(',')}`];
 }

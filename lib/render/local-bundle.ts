@@ -6,6 +6,7 @@ import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './
 import {
   ADOT_IMAGE,
   collectorConfigYaml,
+  collectorFlags,
   HEALTH_CHECK_PORT,
   OTLP_GRPC_PORT,
   OTLP_HTTP_PORT,
@@ -65,13 +66,15 @@ export interface LocalEndpoints {
   readonly collectorSelfTarget?: string;
   /** Folder of the notification templates, as Alertmanager sees it. @default /etc/alertmanager/templates */
   readonly templatesDir?: string;
-  /** The file holding the Slack webhook URL, as Alertmanager sees it. @default /etc/alertmanager/secrets/slack-webhook-url */
+  /** The file holding the Slack webhook URL, as Alertmanager sees it. @default /run/secrets/slack-webhook-url */
   readonly slackWebhookUrlFile?: string;
 }
 
 /** Receivers that notify Slack when it is configured (the Watchdog does not). */
 const SLACK_RECEIVERS = ['critical', 'warning', 'info'];
-const SLACK_URL_PATH = '/etc/alertmanager/secrets/slack-webhook-url';
+// Outside /etc/alertmanager, which is a read-only bind mount of the bundle: a file mounted inside it would need a mount
+// point the bundle does not hold, created in a read-only mount.
+const SLACK_URL_PATH = '/run/secrets/slack-webhook-url';
 
 export const SEED_RETENTION = '15d';
 
@@ -278,7 +281,7 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       // The same pinned image and storage rules as on AWS (nothing written
       // outside /home/aoc); the config is mounted read-only where the image's
       // own default config lives (/etc), read with --config=file:.
-      command: ['--config=file:/etc/otel-collector.yaml'],
+      command: ['--config=file:/etc/otel-collector.yaml', ...collectorFlags()],
       volumes: ['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro'],
       ports: [port(OTLP_GRPC_PORT), port(OTLP_HTTP_PORT)],
       // The image is FROM scratch with a /healthcheck binary that GETs 127.0.0.1:13133/ (the health_check extension):

@@ -1,6 +1,17 @@
 import { parse } from 'yaml';
 import { collectorConfigVariables } from '../../lib/constructs/collector-service';
-import { ADOT_TAG, COMPONENTS, IMAGE, KeyTree, keysFor, mergeConfigs, resolvedConfigUris, TELEMETRY, WRITTEN_PATHS } from './adot';
+import {
+  ADOT_TAG,
+  COMPONENTS,
+  IMAGE,
+  KeyTree,
+  keysFor,
+  mergeConfigs,
+  PRW_IGNORED_RETRY_KEYS,
+  resolvedConfigUris,
+  TELEMETRY,
+  WRITTEN_PATHS,
+} from './adot';
 
 /** Checks of a rendered collector configuration against the facts in ./adot.ts. */
 
@@ -42,6 +53,11 @@ export function contractProblems(cfg: Config): string[] {
       }
     }
   }
+  for (const [name, value] of Object.entries<Config>(cfg.exporters ?? {}))
+    if (name.split('/')[0] === 'prometheusremotewrite')
+      for (const k of PRW_IGNORED_RETRY_KEYS)
+        if (value?.retry_on_failure?.[k] !== undefined)
+          problems.push(`exporters.${name}.retry_on_failure.${k}: has no effect in prometheusremotewrite (${ADOT_TAG})`);
   for (const keys of TELEMETRY.deprecatedKeys)
     if (at(cfg.service?.telemetry, keys) !== undefined) problems.push(`service.telemetry.${keys.join('.')} is deprecated`);
   return problems;

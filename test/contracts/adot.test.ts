@@ -112,6 +112,20 @@ describe('the contract checks fail on what the pinned release would refuse', () 
     expect(contractProblems(cfg)).toContain('service.telemetry.metrics.address is deprecated');
   });
 
+  test('fails when the remote-write retry sets max_interval, which the exporter ignores', () => {
+    const scraped = prod.exporters['prometheusremotewrite/scraped'];
+    const cfg = {
+      ...prod,
+      exporters: {
+        ...prod.exporters,
+        'prometheusremotewrite/scraped': { ...scraped, retry_on_failure: { ...scraped.retry_on_failure, max_interval: '30s' } },
+      },
+    };
+    expect(contractProblems(cfg)).toContain(
+      `exporters.prometheusremotewrite/scraped.retry_on_failure.max_interval: has no effect in prometheusremotewrite (${ADOT_TAG})`,
+    );
+  });
+
   test('fails when fragments are delivered as AOT_CONFIG_CONTENT*: ADOT reads only the first', () => {
     const fragments = collectorConfigFragments(prod);
     expect(fragments.length).toBeGreaterThan(1);

@@ -506,6 +506,26 @@ export const PRW = {
 } as const;
 
 /**
+ * Feature gates registered in the pinned release that our command line may
+ * set; ADOT registers `--feature-gates` (aws-otel-collector@v0.49.0:pkg/config/flags.go,
+ * reg.RegisterFlags). Each with the file that registers it.
+ */
+export const FEATURE_GATES: Readonly<Record<string, { readonly source: string; readonly stage: string; readonly effect: string }>> = {
+  'exporter.prometheusremotewritexporter.RetryOn429': {
+    source: `${CONTRIB}/exporter/prometheusremotewriteexporter/internal/metadata/generated_feature_gates.go`,
+    stage: 'alpha (off unless set)',
+    effect: 'exporter.go (execute): a 429 is retried like a 5xx; without it a 429 is permanent and the batch is dropped',
+  },
+};
+
+/**
+ * prometheusremotewrite's retry builds backoff.ExponentialBackOff from
+ * InitialInterval, RandomizationFactor and Multiplier only (${CONTRIB}/exporter/prometheusremotewriteexporter/exporter.go,
+ * execute): `max_interval` has no effect there (MaxInterval stays 0, so the interval never grows).
+ */
+export const PRW_IGNORED_RETRY_KEYS = ['max_interval'] as const;
+
+/**
  * Service telemetry: `metrics.address` is deprecated in favour of `readers`
  * (open-telemetry/opentelemetry-collector@v0.156.0:service/telemetry/otelconftelemetry/testdata/config_deprecated_address.yaml).
  */

@@ -163,7 +163,7 @@ test('Slack, when the local environment asks for it: the URL from a file, never 
   for (const r of ['critical', 'warning', 'info']) {
     expect(byName[r].slack_configs).toEqual([
       {
-        api_url_file: '/etc/alertmanager/secrets/slack-webhook-url',
+        api_url_file: '/run/secrets/slack-webhook-url',
         send_resolved: true,
         title: '{{ template "trading.subject" . }}',
         text: '{{ template "trading.message" . }}',
@@ -172,7 +172,7 @@ test('Slack, when the local environment asks for it: the URL from a file, never 
   }
   expect(byName.watchdog.slack_configs).toBeUndefined();
   expect(parse(files['docker-compose.yml']).services.alertmanager.volumes).toContain(
-    '${SLACK_WEBHOOK_URL_FILE:?set SLACK_WEBHOOK_URL_FILE to a file holding the Slack webhook URL}:/etc/alertmanager/secrets/slack-webhook-url:ro',
+    '${SLACK_WEBHOOK_URL_FILE:?set SLACK_WEBHOOK_URL_FILE to a file holding the Slack webhook URL}:/run/secrets/slack-webhook-url:ro',
   );
   expect(parse(bundle['monitoring/alertmanager/alertmanager.yml']).receivers.every((r: object) => !('slack_configs' in r))).toBe(true);
 });

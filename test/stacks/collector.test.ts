@@ -2,7 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { ADOT_IMAGE } from '../../lib/render/collector-config';
-import { mergeConfigs, resolvedConfigUris } from '../contracts/adot';
+import { createHash } from 'crypto';
+import { FEATURE_GATES, mergeConfigs, resolvedConfigUris } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
 import { resolveJoin, resourcesOf, synth } from '../helpers';
 
@@ -35,7 +36,13 @@ describe('collector on ECS Fargate (prod)', () => {
       ContainerDefinitions: [
         Match.objectLike({
           Image: ADOT_IMAGE,
-          Command: ['--config=env:OTEL_CONFIG_PART_1', '--config=env:OTEL_CONFIG_PART_2', '--config=env:OTEL_CONFIG_PART_3'],
+          Command: [
+            '--config=env:OTEL_CONFIG_PART_1',
+            '--config=env:OTEL_CONFIG_PART_2',
+            '--config=env:OTEL_CONFIG_PART_3',
+            '--feature-gates=exporter.prometheusremotewritexporter.RetryOn429',
+          ],
+          Environment: [{ Name: 'OTEL_CONFIG_SHA256', Value: Match.stringLikeRegexp('^[0-9a-f]{64}$') }],
           Secrets: [1, 2, 3].map((i) => ({ Name: `OTEL_CONFIG_PART_${i}`, ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })),
           HealthCheck: Match.objectLike({ Command: ['CMD', '/healthcheck'] }),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
@@ -73,6 +80,32 @@ describe('collector on ECS Fargate (prod)', () => {
     expect(cfg.exporters['prometheusremotewrite/scraped'].endpoint).toMatch(
       /^getatt-Prometheus.*PrometheusEndpoint.*api\/v1\/remote_write$/,
     );
+  });
+
+  test('every feature gate on the command line is registered in the pinned release, and AMP throttling (429) is retried', () => {
+    const [[, task]] = resourcesOf(json, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('CollectorTask'));
+    const gates = (task.ContainerDefinitions[0].Command as string[])
+      .filter((a) => a.startsWith('--feature-gates='))
+      .flatMap((a) => a.slice('--feature-gates='.length).split(','));
+    expect(gates.filter((g) => !(g in FEATURE_GATES))).toEqual([]);
+    expect(gates).toContain('exporter.prometheusremotewritexporter.RetryOn429');
+  });
+
+  test('a configuration change makes a new task definition (ECS reads SSM secrets only at task start)', () => {
+    const hashOf = (j: any) => {
+      const [[, task]] = resourcesOf(j, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('CollectorTask'));
+      const container = task.ContainerDefinitions[0];
+      const params = Object.fromEntries(resourcesOf(j, 'AWS::SSM::Parameter').map(([id, p]) => [id, p.Value]));
+      // The parameters' values in the order of the task's --config sources, as the template holds them.
+      const values = container.Secrets.filter((x: any) => x.Name.startsWith('OTEL_CONFIG_PART_')).map(
+        (x: any) => params[JSON.stringify(x.ValueFrom).match(/"Ref":"(CollectorConfig\d*[A-F0-9]{8})"/)![1]],
+      );
+      const env = container.Environment.find((e: any) => e.Name === 'OTEL_CONFIG_SHA256').Value;
+      return { env, expected: createHash('sha256').update(JSON.stringify(values)).digest('hex') };
+    };
+    const prod = hashOf(json);
+    expect(prod.env).toBe(prod.expected);
+    expect(hashOf(synth('staging').json).env).not.toBe(prod.env);
   });
 
   test('accepts OTLP only from the VPC', () => {
