@@ -115,6 +115,11 @@ export class CollectorService extends Construct {
       taskRole: this.taskRole,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
+    Validations.of(task).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The one plain environment variable is OTEL_CONFIG_SHA256, a hash of the configuration that makes a configuration change roll the service; the configuration itself and every secret come from SSM and Secrets Manager.',
+    });
     // Never AOT_CONFIG_CONTENT: when it exists ADOT ignores every --config
     // (aws-otel-collector@v0.49.0:pkg/config/config_factory.go). Under other
     // names, each --config=env:NAME is read and the collector merges them.

@@ -122,7 +122,10 @@ export class GrafanaWorkspace extends Construct {
       description: `Dashboards of the trading platform (${props.naming.env})`,
       accountAccessType: 'CURRENT_ACCOUNT',
       authenticationProviders: [props.saml ? 'SAML' : 'AWS_SSO'],
-      permissionType: 'SERVICE_MANAGED',
+      // The role above is ours: outside the console AMG supports only CUSTOMER_MANAGED ("Use only the CUSTOMER_MANAGED
+      // permission type when creating a workspace with the API, CLI or AWS CloudFormation": AMG API reference,
+      // CreateWorkspace permissionType; @aws-sdk/client-grafana@3.1048.0 models_0.d.ts).
+      permissionType: 'CUSTOMER_MANAGED',
       roleArn: this.role.roleArn,
       dataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
       notificationDestinations: ['SNS'],

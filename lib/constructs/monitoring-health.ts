@@ -15,6 +15,8 @@ export interface MonitoringHealthProps {
   readonly collectorClusterName: string;
   /** The AMP workspace id (its vended metrics' Workspace dimension). */
   readonly workspaceId: string;
+  /** Whether the workspace has anomaly detectors, whose failed and missed evaluations are then alarmed. @default false */
+  readonly anomalyDetectors?: boolean;
   /** The dashboard importer, whose failures are alarmed. @default - none */
   readonly dashboardImporter?: lambda.IFunction;
   readonly criticalTopic: sns.ITopic;
@@ -28,10 +30,14 @@ export interface MonitoringHealthProps {
  * matches any dimension set that holds Workspace.
  */
 export const AMP_VENDED_METRICS = {
-  DiscardedSamples: { dimensions: ['Reason', 'Workspace'], exact: true },
-  RuleEvaluationFailures: { dimensions: ['RuleGroup', 'Workspace'], exact: true },
-  RuleGroupIterationsMissed: { dimensions: ['RuleGroup', 'Workspace'], exact: true },
-  AlertManagerNotificationsFailed: { dimensions: ['Workspace'], exact: false },
+  DiscardedSamples: { dimensions: ['Reason', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
+  RuleEvaluationFailures: { dimensions: ['RuleGroup', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
+  RuleGroupIterationsMissed: { dimensions: ['RuleGroup', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
+  AlertManagerNotificationsFailed: { dimensions: ['Workspace'], exact: false, workspaceKey: 'Workspace' },
+  AlertManagerNotificationsThrottled: { dimensions: ['Workspace'], exact: false, workspaceKey: 'Workspace' },
+  // The anomaly detector metrics name the workspace WorkspaceId, not Workspace (AMP user guide, AMP-CW-usage-metrics).
+  AnomalyDetectorEvaluationFailures: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], exact: true, workspaceKey: 'WorkspaceId' },
+  AnomalyDetectorMissedEvaluations: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], exact: true, workspaceKey: 'WorkspaceId' },
 } as const;
 
 /**
@@ -42,7 +48,7 @@ export const AMP_VENDED_METRICS = {
 export function ampInsightsQuery(metricName: keyof typeof AMP_VENDED_METRICS, workspaceId: string): string {
   const m = AMP_VENDED_METRICS[metricName];
   const from = m.exact ? `SCHEMA("AWS/Prometheus", ${m.dimensions.join(', ')})` : '"AWS/Prometheus"';
-  return `SELECT SUM(${metricName}) FROM ${from} WHERE Workspace = '${workspaceId}'`;
+  return `SELECT SUM(${metricName}) FROM ${from} WHERE ${m.workspaceKey} = '${workspaceId}'`;
 }
 
 /**
@@ -153,6 +159,34 @@ export class MonitoringHealth extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    add('AmpNotificationsThrottled', props.criticalTopic, {
+      alarmName: 'amp-alert-manager-notifications-throttled',
+      alarmDescription:
+        "AMP's alert manager throttled notifications (its quota on alerts and notifications): some alerts were not delivered. See the alertmanager log group /<app>/<env>/amp.",
+      metric: amp('AlertManagerNotificationsThrottled'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.anomalyDetectors) {
+      // A detector that fails or misses its evaluations stops writing anomaly_detector:score, and the alerts on the
+      // score then stay quiet: these say so.
+      for (const [name, metricName, what] of [
+        ['AmpAnomalyDetectorFailures', 'AnomalyDetectorEvaluationFailures', 'failed'],
+        ['AmpAnomalyDetectorMissedEvaluations', 'AnomalyDetectorMissedEvaluations', 'missed'],
+      ] as const)
+        add(name, props.warningTopic, {
+          alarmName: `amp-anomaly-detector-${what === 'failed' ? 'evaluation-failures' : 'missed-evaluations'}`,
+          alarmDescription: `An AMP anomaly detector ${what} evaluations in 2 of the last 3 five-minute periods: its anomaly alerts cannot fire meanwhile.`,
+          metric: amp(metricName),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+    }
     if (props.dashboardImporter) {
       add('DashboardImportFailures', props.warningTopic, {
         alarmName: 'dashboard-import-failures',

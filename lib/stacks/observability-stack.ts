@@ -247,6 +247,7 @@ export class ObservabilityStack extends Stack {
       collector: collector.service,
       collectorClusterName: collector.service.cluster.clusterName,
       workspaceId: workspace.workspaceId,
+      anomalyDetectors: props.model.anomalies.length > 0,
       dashboardImporter: dashboardImport.handler,
       criticalTopic: routing.topic('critical'),
       warningTopic: routing.topic('warning'),

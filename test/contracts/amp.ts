@@ -21,8 +21,11 @@ export const SOURCES = {
 
 export const AMP_NAMESPACE = 'AWS/Prometheus';
 
-/** Every dimension key AMP publishes in AWS/Prometheus (grafanaDims). */
-export const AMP_DIMENSION_KEYS = ['Reason', 'RuleGroup', 'Workspace'] as const;
+/**
+ * Every dimension key AMP publishes in AWS/Prometheus: Reason, RuleGroup and Workspace (grafanaDims), and
+ * WorkspaceId and AnomalyDetectorId on the anomaly detector metrics (cwMetrics, its table's "Resource name" column).
+ */
+export const AMP_DIMENSION_KEYS = ['AnomalyDetectorId', 'Reason', 'RuleGroup', 'Workspace', 'WorkspaceId'] as const;
 
 /** Metric names AMP vends in AWS/Prometheus that we alarm on (grafanaDims lists all of them). */
 export interface VendedMetricFact {
@@ -58,6 +61,11 @@ export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
   // The alarm therefore queries it without SCHEMA (any dimension set holding
   // Workspace), so it sees data whatever its other dimensions are.
   AlertManagerNotificationsFailed: { dimensions: ['Workspace'], confirmed: false, source: SOURCES.grafanaDims },
+  // "Number of throttled alerts" (cwMetrics); dimensions as AlertManagerNotificationsFailed, UNCONFIRMED likewise.
+  AlertManagerNotificationsThrottled: { dimensions: ['Workspace'], confirmed: false, source: SOURCES.cwMetrics },
+  // cwMetrics' table names the dimensions of the anomaly detector metrics: WorkspaceId, AnomalyDetectorId.
+  AnomalyDetectorEvaluationFailures: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], confirmed: true, source: SOURCES.cwMetrics },
+  AnomalyDetectorMissedEvaluations: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], confirmed: true, source: SOURCES.cwMetrics },
 };
 
 /**

@@ -9,7 +9,7 @@ describe('Amazon Managed Grafana (prod)', () => {
       Name: 'trading-observability-prod',
       AccountAccessType: 'CURRENT_ACCOUNT',
       AuthenticationProviders: ['AWS_SSO'],
-      PermissionType: 'SERVICE_MANAGED',
+      PermissionType: 'CUSTOMER_MANAGED',
       DataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
       NotificationDestinations: ['SNS'],
       GrafanaVersion: '12.4',

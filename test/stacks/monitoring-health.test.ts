@@ -52,15 +52,20 @@ describe('monitoring the monitoring (prod), without AMP', () => {
     ['amp-rule-evaluation-failures', 'RuleEvaluationFailures', 'critical'],
     ['amp-rule-group-iterations-missed', 'RuleGroupIterationsMissed', 'warning'],
     ['amp-alert-manager-notifications-failed', 'AlertManagerNotificationsFailed', 'critical'],
+    ['amp-alert-manager-notifications-throttled', 'AlertManagerNotificationsThrottled', 'critical'],
+    ['amp-anomaly-detector-evaluation-failures', 'AnomalyDetectorEvaluationFailures', 'warning'],
+    ['amp-anomaly-detector-missed-evaluations', 'AnomalyDetectorMissedEvaluations', 'warning'],
   ])('%s sums %s over the dimension set of test/contracts/amp.ts, for this workspace, and notifies %s', (name, metric, topic) => {
     const fact = VENDED_METRICS[metric];
     for (const d of fact.dimensions) expect(AMP_DIMENSION_KEYS).toContain(d);
     const { metric: m, actions, text } = queryOf(name);
     const from = fact.confirmed ? `SCHEMA("${AMP_NAMESPACE}", ${[...fact.dimensions].sort().join(', ')})` : `"${AMP_NAMESPACE}"`;
-    // The workspace id is a GetAtt of the workspace; resolveJoin renders it as getatt-<id>.WorkspaceId.
+    // The workspace id is a GetAtt of the workspace; resolveJoin renders it as getatt-<id>.WorkspaceId. The workspace's
+    // own dimension is the one of the contract's set that names it (Workspace, or WorkspaceId on the detector metrics).
+    const key = fact.dimensions.find((d) => d === 'Workspace' || d === 'WorkspaceId');
     expect(text).toMatch(
       new RegExp(
-        `^SELECT SUM\\(${metric}\\) FROM ${from.replace(/[()"]/g, '\\$&')} WHERE Workspace = 'getatt-Prometheus[A-Za-z0-9]*\\.WorkspaceId'$`,
+        `^SELECT SUM\\(${metric}\\) FROM ${from.replace(/[()"]/g, '\\$&')} WHERE ${key} = 'getatt-Prometheus[A-Za-z0-9]*\\.WorkspaceId'$`,
       ),
     );
     expect(m.Period).toBe(300);
