@@ -357,6 +357,17 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect(sdkGrafana.commandCalls(CreateWorkspaceServiceAccountTokenCommand)[0].args[0].input.serviceAccountId).toBe('sa-9');
     });
 
+    test('finds its service account on a later page instead of creating a second one', async () => {
+      sdkGrafana
+        .on(ListWorkspaceServiceAccountsCommand, { workspaceId: 'g-123', nextToken: undefined })
+        .resolves({ serviceAccounts: [{ id: 'sa-2', name: 'someone-else', grafanaRole: 'VIEWER', isDisabled: 'false' }], nextToken: 'p2' })
+        .on(ListWorkspaceServiceAccountsCommand, { workspaceId: 'g-123', nextToken: 'p2' })
+        .resolves({ serviceAccounts: [{ id: 'sa-9', name: 'dashboard-importer', grafanaRole: 'ADMIN', isDisabled: 'false' }] });
+      await onEvent(event('Update'));
+      expect(sdkGrafana.commandCalls(CreateWorkspaceServiceAccountCommand)).toHaveLength(0);
+      expect(sdkGrafana.commandCalls(CreateWorkspaceServiceAccountTokenCommand)[0].args[0].input.serviceAccountId).toBe('sa-9');
+    });
+
     test('the token is deleted even when the import fails', async () => {
       grafana.failNext('POST', '/api/dashboards/db', 400, { message: 'bad' });
       await expect(onEvent(event('Create'))).rejects.toThrow('dashboards/overview.json: Grafana answered 400: bad');

@@ -10,7 +10,7 @@ import {
   DeleteWorkspaceServiceAccountCommand,
   DeleteWorkspaceServiceAccountTokenCommand,
   GrafanaClient,
-  ListWorkspaceServiceAccountsCommand,
+  paginateListWorkspaceServiceAccounts,
 } from '@aws-sdk/client-grafana';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -457,14 +457,25 @@ export function stableJson(value: unknown): string {
 const grafana = new GrafanaClient({});
 const s3 = new S3Client({});
 
+/**
+ * The importer's service account, searched on every page: ListWorkspaceServiceAccounts is paginated
+ * (nextToken; AMG API reference), and creating an account whose name exists fails with a conflict.
+ */
+async function findServiceAccount(client: GrafanaClient, props: ImportProperties): Promise<string | undefined> {
+  for await (const page of paginateListWorkspaceServiceAccounts({ client }, { workspaceId: props.WorkspaceId })) {
+    const id = page.serviceAccounts?.find((a) => a.name === props.ServiceAccountName)?.id;
+    if (id) return id;
+  }
+  return undefined;
+}
+
 /** Runs `work` with a fresh service account token, and deletes the token afterwards whatever happens. */
 export async function withToken<T>(
   props: ImportProperties,
   work: (token: string) => Promise<T>,
   client: GrafanaClient = grafana,
 ): Promise<T> {
-  const accounts = await client.send(new ListWorkspaceServiceAccountsCommand({ workspaceId: props.WorkspaceId }));
-  let accountId = accounts.serviceAccounts?.find((a) => a.name === props.ServiceAccountName)?.id;
+  let accountId = await findServiceAccount(client, props);
   if (!accountId) {
     const created = await client.send(
       new CreateWorkspaceServiceAccountCommand({ workspaceId: props.WorkspaceId, name: props.ServiceAccountName, grafanaRole: 'ADMIN' }),
@@ -505,8 +516,7 @@ export async function onEvent(
   if (event.RequestType === 'Delete') {
     try {
       await withToken(props, (token) => removeAll(new GrafanaApi(props.GrafanaUrl, token), props));
-      const accounts = await grafana.send(new ListWorkspaceServiceAccountsCommand({ workspaceId: props.WorkspaceId }));
-      const id = accounts.serviceAccounts?.find((a) => a.name === props.ServiceAccountName)?.id;
+      const id = await findServiceAccount(grafana, props);
       if (id) await grafana.send(new DeleteWorkspaceServiceAccountCommand({ workspaceId: props.WorkspaceId, serviceAccountId: id }));
     } catch (e) {
       // A workspace deleted before us leaves nothing to clean up.
