@@ -53,6 +53,17 @@ export const UPDATE_ERRORS_ON_200 = true;
 export const LIST_IS_PAGINATED = true;
 
 /**
+ * UNCONFIRMED: whether ListPermissions lists Viewer assignments. Its description
+ * says it "lists the users and groups who have the Grafana Admin and Editor roles
+ * in this workspace" [SDK ListPermissionsCommand.d.ts], while PermissionEntry.role
+ * may be VIEWER [SDK models_0.d.ts]. The handler learns what to revoke from this
+ * list only, so if viewers are not listed, a viewer removed from the configuration
+ * (or left at stack deletion, or under `exclusive`) keeps access. Check
+ * `aws grafana list-permissions` once in a real account.
+ */
+export const LIST_INCLUDES_VIEWERS: boolean | 'unconfirmed' = 'unconfirmed';
+
+/**
  * IAM actions a caller of the permissions API needs, per AWS's managed
  * policy for exactly this job: the grafana actions on workspaces, and read-only
  * Identity Center actions on "*". [POLICY, statements AWSGrafanaPermissions and
