@@ -180,7 +180,11 @@ test('Slack, when the local environment asks for it: the URL from a file, never 
 test('the compose collector runs the pinned ADOT image on a config that fits it and writes nowhere the image user cannot', () => {
   const collector = parse(bundle['docker-compose.yml']).services['otel-collector'];
   expect(collector.image).toBe(ADOT_IMAGE);
-  expect(collector.command).toEqual(['--config=file:/etc/otel-collector.yaml']);
+  // The same feature gates as the AWS task (AMP's 429 retried there; harmless against local Prometheus).
+  expect(collector.command).toEqual([
+    '--config=file:/etc/otel-collector.yaml',
+    '--feature-gates=exporter.prometheusremotewritexporter.RetryOn429',
+  ]);
   expect(collector.volumes).toEqual(['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro']);
   // No AOT_CONFIG_CONTENT: it would replace the --config flag.
   expect(JSON.stringify(collector.environment ?? {})).not.toContain('AOT_CONFIG_CONTENT');
