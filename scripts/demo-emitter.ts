@@ -80,10 +80,20 @@ function labelSets(m: EmittedMetric): Attributes[] {
   return sets;
 }
 
+/**
+ * How failures are emitted: `sometimes` (the default: rare, as in a live
+ * platform), `never` (a healthy platform: no alert fires on failures, the
+ * baseline of `npm run bench -- --alert-latency`) or `storm` (5 per tick on
+ * every failure series, far above every failure threshold: the fault that
+ * benchmark injects by sending the process SIGUSR1).
+ */
+export type FailureMode = 'sometimes' | 'never' | 'storm';
+let failures: FailureMode = 'sometimes';
+
 /** How often an increment applies to a label set: failures are rare, completions common. */
 function increment(attrs: Attributes, name: string): number {
   if (attrs.status === 'failed' || attrs.error || name.includes('failure') || name.includes('failed') || name.includes('refused'))
-    return Math.random() < 0.1 ? 1 : 0;
+    return failures === 'storm' ? 5 : failures === 'never' ? 0 : Math.random() < 0.1 ? 1 : 0;
   if (attrs.http_response_status_code === '500') return Math.random() < 0.05 ? 1 : 0;
   if (name.includes('skipped')) return Math.random() < 0.3 ? 1 : 0;
   return 1 + Math.floor(Math.random() * 3);
@@ -149,13 +159,21 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   const service = arg('--service', process.env.SERVICE);
   if (!service) {
     process.stderr.write(
-      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000]\n',
+      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000] [--failures sometimes|never|storm]\n',
     );
     process.exit(2);
   }
   const catalogFile = arg('--catalog');
   const metricsOf = catalogFile ? (JSON.parse(fs.readFileSync(catalogFile, 'utf8')) as EmittedMetric[]) : undefined;
   const port = Number(arg('--port', '8001'));
+  const mode = arg('--failures', 'sometimes') as FailureMode;
+  if (!['sometimes', 'never', 'storm'].includes(mode)) {
+    process.stderr.write(`demo-emitter: --failures must be sometimes, never or storm, not "${mode}"\n`);
+    process.exit(2);
+  }
+  failures = mode;
+  // The injected fault: from now on, every failure series climbs fast.
+  process.on('SIGUSR1', () => (failures = 'storm'));
   const emitter = startEmitter(service, port, Number(arg('--tick-ms', '1000')), metricsOf);
   console.log(`demo emitter: ${service} on :${port}/metrics`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
