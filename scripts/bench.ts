@@ -9,7 +9,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cdkContext } from '../lib/cdk-context';
+import { stringify } from 'yaml';
 import { alertLatencyBench } from './bench/alert-latency';
+import { QUERY_SAMPLES_FILE } from '../lib/cost/estimate';
+import { formatQueryCost, queryCostBench } from './bench/query-cost';
 import { FULL_SCALE, ScaleShape, writeSyntheticProject } from '../lib/scale/synthetic-project';
 import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } from '../lib/scale/scale-report';
 
@@ -44,6 +47,22 @@ if (process.argv.includes('--alert-latency')) {
   const i = process.argv.indexOf('--concurrency');
   alertLatencyBench(root, runs, i >= 0 ? Number(process.argv[i + 1]) : 1).then(
     () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+} else if (process.argv.includes('--query-cost')) {
+  const i = process.argv.indexOf('--fraction');
+  queryCostBench(root, i >= 0 ? Number(process.argv[i + 1]) : 0.01).then(
+    (r) => {
+      console.log(formatQueryCost(r));
+      fs.writeFileSync(
+        path.join(root, QUERY_SAMPLES_FILE),
+        `# Written by \`npm run bench -- --query-cost\`; read by \`npm run cost\`.\n${stringify(r)}`,
+      );
+      process.exit(0);
+    },
     (e: unknown) => {
       console.error(e);
       process.exit(1);

@@ -52,8 +52,13 @@ const VALUES: Record<string, string[]> = {
   data_type: ['metrics'],
 };
 
+/** The histogram buckets the emitter (and the query-cost backfill) uses: the catalog's. */
+export function bucketBoundaries(m: Pick<EmittedMetric, 'buckets'>): number[] {
+  return [...(m.buckets ?? [])];
+}
+
 /** Each metric's typical magnitude: seconds for durations, dollars for cost, counts otherwise. */
-function sample(m: EmittedMetric, t: number): number {
+export function sample(m: EmittedMetric, t: number): number {
   if (m.value !== undefined) return m.value;
   const wave = 1 + 0.5 * Math.sin(t / 20);
   if (m.unit === 's') {
@@ -71,10 +76,25 @@ function sample(m: EmittedMetric, t: number): number {
   return Math.max(0, Math.round(10 * wave + Math.random() * 5));
 }
 
-function labelSets(m: EmittedMetric): Attributes[] {
+/**
+ * The values a label takes. Without `fraction`, the plausible values above
+ * (at most the declared count: a small demo). With it, that fraction of the
+ * catalog's declared cardinality (`labels: { pipeline_id: 200 }`), never
+ * fewer than the plausible values (queries filter on them, e.g.
+ * status="failed"), padded with `<label>-<i>`: 1 is the catalog's full
+ * cardinality, which the query-cost benchmark measures a stated fraction of.
+ */
+export function labelValues(label: string, declared: number, fraction?: number): string[] {
+  const known = VALUES[label] ?? ['a', 'b'];
+  if (fraction === undefined) return known.slice(0, declared);
+  const n = Math.min(declared, Math.max(Math.min(known.length, declared), Math.ceil(declared * fraction)));
+  return Array.from({ length: n }, (_, i) => known[i] ?? `${label}-${i}`);
+}
+
+export function labelSets(m: EmittedMetric, fraction?: number): Attributes[] {
   let sets: Attributes[] = [{}];
   for (const label of Object.keys(m.labels)) {
-    const values = m.labelValues?.[label] ?? (VALUES[label] ?? ['a', 'b']).slice(0, m.labels[label]);
+    const values = m.labelValues?.[label] ?? labelValues(label, m.labels[label], fraction);
     sets = sets.flatMap((s) => values.map((v) => ({ ...s, [label]: v })));
   }
   return sets;
@@ -104,6 +124,7 @@ export function startEmitter(
   port: number,
   tickMs: number,
   metricsOf: readonly EmittedMetric[] = loadCatalog(path.resolve(__dirname, '..')).metrics,
+  cardinalityFraction?: number,
 ): { stop: () => Promise<void> } {
   const mine = metricsOf.filter((m) => m.services.includes(service));
   if (mine.length === 0) throw new Error(`no catalog metric is emitted by "${service}"`);
@@ -115,7 +136,7 @@ export function startEmitter(
   const ticks: (() => void)[] = [];
 
   for (const m of mine) {
-    const sets = labelSets(m);
+    const sets = labelSets(m, cardinalityFraction);
     if (m.type === 'gauge') {
       meter.createObservableGauge(m.name, { description: m.description }).addCallback((result) => {
         const t = (Date.now() - t0) / 1000;
@@ -130,7 +151,7 @@ export function startEmitter(
       const histogram = meter.createHistogram(m.name, {
         description: m.description,
         // Exactly the boundaries the catalog declares, so the SLIs and `le` matchers synth checks select series here too.
-        advice: { explicitBucketBoundaries: [...(m.buckets ?? [])] },
+        advice: { explicitBucketBoundaries: bucketBoundaries(m) },
       });
       ticks.push(() => {
         const t = (Date.now() - t0) / 1000;
@@ -159,7 +180,7 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   const service = arg('--service', process.env.SERVICE);
   if (!service) {
     process.stderr.write(
-      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000] [--failures sometimes|never|storm]\n',
+      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000] [--failures sometimes|never|storm] [--cardinality FRACTION-OF-THE-CATALOG]\n',
     );
     process.exit(2);
   }
@@ -174,7 +195,14 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   failures = mode;
   // The injected fault: from now on, every failure series climbs fast.
   process.on('SIGUSR1', () => (failures = 'storm'));
-  const emitter = startEmitter(service, port, Number(arg('--tick-ms', '1000')), metricsOf);
+  const fraction = arg('--cardinality');
+  const emitter = startEmitter(
+    service,
+    port,
+    Number(arg('--tick-ms', '1000')),
+    metricsOf,
+    fraction === undefined ? undefined : Number(fraction),
+  );
   console.log(`demo emitter: ${service} on :${port}/metrics`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
 }
