@@ -48,6 +48,7 @@ export interface MeasuredQuerySamples {
     refreshSeconds: number;
     samplesPerRefresh: number;
     ms: number;
+    panels?: { title: string; samples: number }[];
   }[];
   readonly ruleGroups: readonly {
     file: string;

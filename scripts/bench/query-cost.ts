@@ -118,7 +118,8 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr.slice(-2000)}`);
 }
 
-async function withPrometheus<T>(dataDir: string, config: string, port: number, f: (base: string) => Promise<T>): Promise<T> {
+export async function withPrometheus<T>(dataDir: string, config: string, f: (base: string) => Promise<T>): Promise<T> {
+  const port = 19000 + Math.floor(Math.random() * 1000);
   const p = spawn(
     'prometheus',
     [
@@ -154,7 +155,7 @@ interface Stats {
   result: unknown;
 }
 
-async function query(base: string, pathAndQuery: string): Promise<Stats> {
+export async function query(base: string, pathAndQuery: string): Promise<Stats> {
   const start = Date.now();
   const r = (await (await fetch(`${base}${pathAndQuery}&stats=all`)).json()) as {
     status: string;
@@ -167,54 +168,90 @@ async function query(base: string, pathAndQuery: string): Promise<Stats> {
 
 export type QueryCostResult = MeasuredQuerySamples;
 
-export async function queryCostBench(repo: string, fraction: number): Promise<QueryCostResult> {
+export interface Backfilled {
+  readonly dir: string;
+  readonly data: string;
+  readonly config: string;
+  readonly end: number;
+  readonly rangeSeconds: number;
+  readonly historySeconds: number;
+  readonly seriesMeasured: number;
+}
+
+/**
+ * The data: the overview dashboards' default 6 h range and an hour before it (the longest window their
+ * queries read), raw series and the recording rules over them. A dashboard with a longer default range
+ * (the SLO dashboard: 7 days) and rule windows longer than that (SLO windows up to 3 days) read only what
+ * there is: their samples are a lower bound.
+ */
+export async function backfill(repo: string, fraction: number, log: (s: string) => void = () => undefined): Promise<Backfilled> {
   const model = loadModel(repo, loadEnvironment('local'));
   const scrape = model.environment.scrapeIntervalSeconds;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-query-cost-'));
-  try {
-    // The data: the overview dashboards' default 6 h range and an hour before it (the longest window their
-    // queries read). A dashboard with a longer default range (the SLO dashboard: 7 days) and rule windows
-    // longer than that (SLO windows up to 3 days) read only what there is: their samples are a lower bound.
-    const rangeSeconds = 6 * 3600;
-    const history = 3600;
-    const end = Math.floor(Date.now() / 1000 / scrape) * scrape - 60;
-    const start = end - rangeSeconds - history;
-    const om = path.join(dir, 'data.om');
-    const t0 = Date.now();
-    const seriesMeasured = writeOpenMetrics(om, repo, fraction, start, end, scrape);
-    console.log(
-      `  generated ${seriesMeasured} series x ${(end - start) / scrape + 1} scrapes in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-    );
-    const data = path.join(dir, 'data');
-    run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, data]);
-    fs.rmSync(om);
-    const rulesDir = path.join(dir, 'rules');
-    fs.mkdirSync(rulesDir);
-    const ruleFiles = model.ruleFiles.map((f) => {
-      const p = path.join(rulesDir, `${f.name}.yaml`);
-      fs.writeFileSync(p, f.text);
-      return p;
-    });
-    const config = path.join(dir, 'prometheus.yml');
-    fs.writeFileSync(config, stringify({ global: { scrape_interval: `${scrape}s` } }));
-    const port = 19000 + Math.floor(Math.random() * 1000);
-    // Recording rules over the dashboards' range (promtool evaluates them against the raw data).
-    await withPrometheus(data, config, port, async (base) =>
-      run('promtool', [
-        'tsdb',
-        'create-blocks-from',
-        'rules',
-        `--start=${end - rangeSeconds - 600}`,
-        `--end=${end}`,
-        `--url=${base}`,
-        `--output-dir=${path.join(dir, 'recorded')}`,
-        '--eval-interval=30s',
-        ...ruleFiles,
-      ]),
-    );
-    for (const b of fs.readdirSync(path.join(dir, 'recorded'))) fs.renameSync(path.join(dir, 'recorded', b), path.join(data, b));
+  const rangeSeconds = 6 * 3600;
+  const history = 3600;
+  const end = Math.floor(Date.now() / 1000 / scrape) * scrape - 60;
+  const start = end - rangeSeconds - history;
+  const om = path.join(dir, 'data.om');
+  const t0 = Date.now();
+  const seriesMeasured = writeOpenMetrics(om, repo, fraction, start, end, scrape);
+  log(`  generated ${seriesMeasured} series x ${(end - start) / scrape + 1} scrapes in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const data = path.join(dir, 'data');
+  run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, data]);
+  fs.rmSync(om);
+  const rulesDir = path.join(dir, 'rules');
+  fs.mkdirSync(rulesDir);
+  const ruleFiles = model.ruleFiles.map((f) => {
+    const p = path.join(rulesDir, `${f.name}.yaml`);
+    fs.writeFileSync(p, f.text);
+    return p;
+  });
+  const config = path.join(dir, 'prometheus.yml');
+  fs.writeFileSync(config, stringify({ global: { scrape_interval: `${scrape}s` } }));
+  // Recording rules over the dashboards' range (promtool evaluates them against the raw data).
+  await withPrometheus(data, config, async (base) =>
+    run('promtool', [
+      'tsdb',
+      'create-blocks-from',
+      'rules',
+      `--start=${end - rangeSeconds - 600}`,
+      `--end=${end}`,
+      `--url=${base}`,
+      `--output-dir=${path.join(dir, 'recorded')}`,
+      '--eval-interval=30s',
+      ...ruleFiles,
+    ]),
+  );
+  for (const b of fs.readdirSync(path.join(dir, 'recorded'))) fs.renameSync(path.join(dir, 'recorded', b), path.join(data, b));
+  return { dir, data, config, end, rangeSeconds, historySeconds: history + rangeSeconds, seriesMeasured };
+}
 
-    return await withPrometheus(data, config, port, async (base) => {
+/** A dashboard's queries as Grafana sends them: per panel, each target's expression and whether it is an instant query. */
+export function panelTargets(dashboardText: string): { title: string; targets: { expr: string; instant: boolean }[] }[] {
+  type Raw = { title?: string; panels?: Raw[]; targets?: { expr?: string; instant?: boolean; range?: boolean }[] };
+  const walk = (ps: Raw[]): Raw[] => ps.flatMap((p) => [p, ...walk(p.panels ?? [])]);
+  return walk((JSON.parse(dashboardText) as Raw).panels ?? [])
+    .map((p) => ({
+      title: p.title ?? '',
+      // Grafana's Prometheus query types: range, instant, or both (a target with both flags sends both queries).
+      targets: (p.targets ?? [])
+        .filter((t) => typeof t.expr === 'string' && t.expr.trim() !== '')
+        .flatMap((t) => [
+          ...(t.instant ? [{ expr: t.expr!, instant: true }] : []),
+          ...(t.range !== false || !t.instant ? [{ expr: t.expr!, instant: false }] : []),
+        ]),
+    }))
+    .filter((p) => p.targets.length > 0);
+}
+
+export async function queryCostBench(repo: string, fraction: number): Promise<QueryCostResult> {
+  const model = loadModel(repo, loadEnvironment('local'));
+  const scrape = model.environment.scrapeIntervalSeconds;
+  const b = await backfill(repo, fraction, console.log);
+  const { data, config, end, rangeSeconds, seriesMeasured } = b;
+  const history = b.historySeconds - rangeSeconds;
+  try {
+    return await withPrometheus(data, config, async (base) => {
       const result: { -readonly [K in keyof QueryCostResult]: QueryCostResult[K] } & {
         dashboards: QueryCostResult['dashboards'][number][];
         ruleGroups: QueryCostResult['ruleGroups'][number][];
@@ -234,16 +271,20 @@ export async function queryCostBench(repo: string, fraction: number): Promise<Qu
         const step = grafanaStep(range, scrape);
         let samples = 0;
         let ms = 0;
-        for (const p of d.panels)
-          for (const q of p.queries) {
-            const expr = grafanaExpr(q, step, range, scrape);
-            const s = await query(
-              base,
-              `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${step}`,
-            );
-            samples += s.samples;
+        const panels: { title: string; samples: number }[] = [];
+        for (const p of panelTargets(d.text)) {
+          let panelSamples = 0;
+          for (const t of p.targets) {
+            const expr = grafanaExpr(t.expr, step, range, scrape);
+            const s = t.instant
+              ? await query(base, `/api/v1/query?query=${encodeURIComponent(expr)}&time=${end}`)
+              : await query(base, `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${step}`);
+            panelSamples += s.samples;
             ms += s.ms;
           }
+          samples += panelSamples;
+          panels.push({ title: p.title, samples: panelSamples });
+        }
         result.dashboards.push({
           file: d.file,
           rangeSeconds: range,
@@ -251,6 +292,7 @@ export async function queryCostBench(repo: string, fraction: number): Promise<Qu
           refreshSeconds: durationSeconds(json.refresh || '30s'),
           samplesPerRefresh: samples,
           ms,
+          panels,
         });
       }
       const month = 30.4 * 86400;
@@ -270,7 +312,7 @@ export async function queryCostBench(repo: string, fraction: number): Promise<Qu
       return result;
     });
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(b.dir, { recursive: true, force: true });
   }
 }
 
