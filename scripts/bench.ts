@@ -71,6 +71,8 @@ if (process.argv.includes('--alert-latency')) {
 } else if (process.argv.includes('--scale')) {
   scaleBench();
   process.exit(0);
+} else if (process.argv.includes('--cli')) {
+  cliBench();
 } else {
   synthBench();
   cliBench();
