@@ -36,6 +36,8 @@ export interface Floor {
   readonly evaluation: number;
   readonly recording: number;
   readonly for: number;
+  /** For `absent(...)`: a series vanishes only after Prometheus' lookback delta (`--query.lookback-delta`, default 5m) without samples. */
+  readonly lookback: number;
   readonly groupWait: number;
   readonly receiver: string;
   readonly total: number;
@@ -75,8 +77,18 @@ export function alertFloor(
   const evaluation = durationSeconds(group.interval ?? defaultInterval);
   const recording = recordingGroup ? durationSeconds(recordingGroup.interval ?? defaultInterval) : 0;
   const forS = durationSeconds(rule.for);
+  const lookback = /(^|[^a-z_])absent\(/.test(rule.expr) ? 300 : 0;
   const groupWait = durationSeconds(routes[0].groupWait ?? '30s'); // Alertmanager's default group_wait is 30s
-  return { scrape, evaluation, recording, for: forS, groupWait, receiver, total: scrape + evaluation + recording + forS + groupWait };
+  return {
+    scrape,
+    evaluation,
+    recording,
+    for: forS,
+    lookback,
+    groupWait,
+    receiver,
+    total: scrape + evaluation + recording + lookback + forS + groupWait,
+  };
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -199,7 +211,7 @@ export async function alertLatencyBench(repo: string, runs: number, concurrency:
         .toFixed(1)
         .padStart(
           6,
-        )}s   ${String(f.total).padStart(4)}s = ${f.scrape} + ${f.evaluation}${f.recording ? ` (+ ${f.recording})` : ''} + ${f.for} + ${f.groupWait} (${f.receiver})   ${(med / f.total).toFixed(2)}x ${med <= f.total + 15 ? 'within floor + 15 s' : 'ABOVE floor + 15 s'}`,
+        )}s   ${String(f.total).padStart(4)}s = ${f.scrape} + ${f.evaluation}${f.recording ? ` (+ ${f.recording})` : ''}${f.lookback ? ` + ${f.lookback} lookback` : ''} + ${f.for} + ${f.groupWait} (${f.receiver})   ${(med / f.total).toFixed(2)}x ${med <= f.total + 15 ? 'within floor + 15 s' : 'ABOVE floor + 15 s'}`,
     );
     console.log(`    fault: ${ms[0].fault}; runs: ${s.map((x) => x.toFixed(1)).join(', ')} s`);
   }

@@ -24,6 +24,7 @@ describe('time-to-page floor', () => {
       evaluation: 15,
       recording: 0,
       for: 60,
+      lookback: 0,
       groupWait: 5,
       receiver: 'critical',
       total: 95,
@@ -32,7 +33,21 @@ describe('time-to-page floor', () => {
 
   test('HighExecutionFailureRate also waits for the recording group whose series it reads', () => {
     const f = alertFloor(model, routing, rendered.alertmanagerConfig, 'HighExecutionFailureRate', { service: 'celery-worker' });
-    expect(f).toEqual({ scrape: 15, evaluation: 15, recording: 30, for: 300, groupWait: 30, receiver: 'warning', total: 390 });
+    expect(f).toEqual({ scrape: 15, evaluation: 15, recording: 30, for: 300, lookback: 0, groupWait: 30, receiver: 'warning', total: 390 });
+  });
+
+  test("CollectorMetricsMissing (absent) also waits out Prometheus' 5-minute lookback delta", () => {
+    const f = alertFloor(model, routing, rendered.alertmanagerConfig, 'CollectorMetricsMissing', {});
+    expect(f).toEqual({
+      scrape: 15,
+      evaluation: 15,
+      recording: 0,
+      for: 180,
+      lookback: 300,
+      groupWait: 5,
+      receiver: 'critical',
+      total: 515,
+    });
   });
 
   test('fails when the alert is not in the model', () => {
