@@ -4,7 +4,7 @@
  * and the metrics over the cardinality budget.
  */
 import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
-import { estimateCost, formatEstimate, loadPrices } from '../lib/cost/estimate';
+import { estimateCost, formatEstimate, loadMeasuredQuerySamples, loadPrices } from '../lib/cost/estimate';
 import { UserInputError } from '../lib/errors';
 import { loadCatalog } from '../lib/model/metric-catalog';
 
@@ -13,7 +13,7 @@ const ctx = args.flatMap((a, i) => (a === '-c' || a === '--context' ? [args[i + 
 const env = ctx.find((c) => c.startsWith('env='))?.slice(4) ?? 'dev';
 try {
   const root = projectRoot();
-  const estimate = estimateCost(loadEnvironment(env, { root }), loadCatalog(root), loadPrices(root));
+  const estimate = estimateCost(loadEnvironment(env, { root }), loadCatalog(root), loadPrices(root), loadMeasuredQuerySamples(root));
   console.log(args.includes('--json') ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
 } catch (e) {
   if (e instanceof UserInputError) {

@@ -52,8 +52,13 @@ const VALUES: Record<string, string[]> = {
   data_type: ['metrics'],
 };
 
+/** The histogram buckets the emitter (and the query-cost backfill) uses: the catalog's. */
+export function bucketBoundaries(m: Pick<EmittedMetric, 'buckets'>): number[] {
+  return [...(m.buckets ?? [])];
+}
+
 /** Each metric's typical magnitude: seconds for durations, dollars for cost, counts otherwise. */
-function sample(m: EmittedMetric, t: number): number {
+export function sample(m: EmittedMetric, t: number): number {
   if (m.value !== undefined) return m.value;
   const wave = 1 + 0.5 * Math.sin(t / 20);
   if (m.unit === 's') {
@@ -71,19 +76,44 @@ function sample(m: EmittedMetric, t: number): number {
   return Math.max(0, Math.round(10 * wave + Math.random() * 5));
 }
 
-function labelSets(m: EmittedMetric): Attributes[] {
+/**
+ * The values a label takes. Without `fraction`, the plausible values above
+ * (at most the declared count: a small demo). With it, that fraction of the
+ * catalog's declared cardinality (`labels: { pipeline_id: 200 }`), never
+ * fewer than the plausible values (queries filter on them, e.g.
+ * status="failed"), padded with `<label>-<i>`: 1 is the catalog's full
+ * cardinality, which the query-cost benchmark measures a stated fraction of.
+ */
+export function labelValues(label: string, declared: number, fraction?: number): string[] {
+  const known = VALUES[label] ?? ['a', 'b'];
+  if (fraction === undefined) return known.slice(0, declared);
+  const n = Math.min(declared, Math.max(Math.min(known.length, declared), Math.ceil(declared * fraction)));
+  return Array.from({ length: n }, (_, i) => known[i] ?? `${label}-${i}`);
+}
+
+export function labelSets(m: EmittedMetric, fraction?: number): Attributes[] {
   let sets: Attributes[] = [{}];
   for (const label of Object.keys(m.labels)) {
-    const values = m.labelValues?.[label] ?? (VALUES[label] ?? ['a', 'b']).slice(0, m.labels[label]);
+    const values = m.labelValues?.[label] ?? labelValues(label, m.labels[label], fraction);
     sets = sets.flatMap((s) => values.map((v) => ({ ...s, [label]: v })));
   }
   return sets;
 }
 
+/**
+ * How failures are emitted: `sometimes` (the default: rare, as in a live
+ * platform), `never` (a healthy platform: no alert fires on failures, the
+ * baseline of `npm run bench -- --alert-latency`) or `storm` (5 per tick on
+ * every failure series, far above every failure threshold: the fault that
+ * benchmark injects by sending the process SIGUSR1).
+ */
+export type FailureMode = 'sometimes' | 'never' | 'storm';
+let failures: FailureMode = 'sometimes';
+
 /** How often an increment applies to a label set: failures are rare, completions common. */
 function increment(attrs: Attributes, name: string): number {
   if (attrs.status === 'failed' || attrs.error || name.includes('failure') || name.includes('failed') || name.includes('refused'))
-    return Math.random() < 0.1 ? 1 : 0;
+    return failures === 'storm' ? 5 : failures === 'never' ? 0 : Math.random() < 0.1 ? 1 : 0;
   if (attrs.http_response_status_code === '500') return Math.random() < 0.05 ? 1 : 0;
   if (name.includes('skipped')) return Math.random() < 0.3 ? 1 : 0;
   return 1 + Math.floor(Math.random() * 3);
@@ -94,6 +124,7 @@ export function startEmitter(
   port: number,
   tickMs: number,
   metricsOf: readonly EmittedMetric[] = loadCatalog(path.resolve(__dirname, '..')).metrics,
+  cardinalityFraction?: number,
 ): { stop: () => Promise<void> } {
   const mine = metricsOf.filter((m) => m.services.includes(service));
   if (mine.length === 0) throw new Error(`no catalog metric is emitted by "${service}"`);
@@ -105,7 +136,7 @@ export function startEmitter(
   const ticks: (() => void)[] = [];
 
   for (const m of mine) {
-    const sets = labelSets(m);
+    const sets = labelSets(m, cardinalityFraction);
     if (m.type === 'gauge') {
       meter.createObservableGauge(m.name, { description: m.description }).addCallback((result) => {
         const t = (Date.now() - t0) / 1000;
@@ -120,7 +151,7 @@ export function startEmitter(
       const histogram = meter.createHistogram(m.name, {
         description: m.description,
         // Exactly the boundaries the catalog declares, so the SLIs and `le` matchers synth checks select series here too.
-        advice: { explicitBucketBoundaries: [...(m.buckets ?? [])] },
+        advice: { explicitBucketBoundaries: bucketBoundaries(m) },
       });
       ticks.push(() => {
         const t = (Date.now() - t0) / 1000;
@@ -149,14 +180,29 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   const service = arg('--service', process.env.SERVICE);
   if (!service) {
     process.stderr.write(
-      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000]\n',
+      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000] [--failures sometimes|never|storm] [--cardinality FRACTION-OF-THE-CATALOG]\n',
     );
     process.exit(2);
   }
   const catalogFile = arg('--catalog');
   const metricsOf = catalogFile ? (JSON.parse(fs.readFileSync(catalogFile, 'utf8')) as EmittedMetric[]) : undefined;
   const port = Number(arg('--port', '8001'));
-  const emitter = startEmitter(service, port, Number(arg('--tick-ms', '1000')), metricsOf);
+  const mode = arg('--failures', 'sometimes') as FailureMode;
+  if (!['sometimes', 'never', 'storm'].includes(mode)) {
+    process.stderr.write(`demo-emitter: --failures must be sometimes, never or storm, not "${mode}"\n`);
+    process.exit(2);
+  }
+  failures = mode;
+  // The injected fault: from now on, every failure series climbs fast.
+  process.on('SIGUSR1', () => (failures = 'storm'));
+  const fraction = arg('--cardinality');
+  const emitter = startEmitter(
+    service,
+    port,
+    Number(arg('--tick-ms', '1000')),
+    metricsOf,
+    fraction === undefined ? undefined : Number(fraction),
+  );
   console.log(`demo emitter: ${service} on :${port}/metrics`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { loadEnvironment } from '../lib/config/load-environment';
-import { ampIngestCost, estimateCost, loadPrices, seriesOfMetric } from '../lib/cost/estimate';
+import { ampIngestCost, estimateCost, loadPrices, MeasuredQuerySamples, seriesOfMetric } from '../lib/cost/estimate';
 import { loadCatalog } from '../lib/model/metric-catalog';
 
 const repo = path.resolve(__dirname, '..');
@@ -71,5 +71,34 @@ describe('cost estimate', () => {
     const bad = run('-c', 'env=qa');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('no such environment (got "qa")');
+  });
+
+  test('measured query samples replace the rule-evaluation assumption, scaled to the catalog and the instances', () => {
+    const measured: MeasuredQuerySamples = {
+      measured: '2026-11-25T00:00:00Z',
+      fraction: 0.01,
+      seriesMeasured: 1000,
+      seriesCatalog: 10_000,
+      historySeconds: 25_200,
+      rangeSeconds: 21_600,
+      dashboards: [
+        { file: 'dashboards/x.json', rangeSeconds: 21_600, stepSeconds: 25, refreshSeconds: 30, samplesPerRefresh: 1_000_000, ms: 1 },
+      ],
+      ruleGroups: [{ file: 'alerts/x.yaml', group: 'g', intervalSeconds: 30, samplesPerEvaluation: 10, samplesPerMonth: 1e9 }],
+    };
+    const e = estimateCost(loadEnvironment('prod'), catalog, prices, measured);
+    const scale = (10_000 * prices.assumptions.instancesPerService) / 1000;
+    const rules = e.lines.find((l) => l.item.startsWith('AMP rule evaluation samples'));
+    expect(rules?.quantity).toBe(1e9 * scale);
+    expect(rules?.monthlyUsd).toBeCloseTo(scale * prices.prices.amp.queryPerBillionSamples, 2);
+    expect(e.lines.map((l) => l.item)).not.toContain('AMP query samples processed');
+    expect(e.dashboardDays).toEqual([
+      {
+        file: 'dashboards/x.json',
+        samplesPerRefresh: 1_000_000 * scale,
+        refreshesPerDay: 2880,
+        usdPerDayOpen: (1_000_000 * scale * 2880 * prices.prices.amp.queryPerBillionSamples) / 1e9,
+      },
+    ]);
   });
 });

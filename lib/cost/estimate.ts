@@ -28,6 +28,52 @@ export interface Prices {
   assumptions: Record<string, number>;
 }
 
+/**
+ * Query samples measured with the real Prometheus by `npm run bench --
+ * --query-cost` (scripts/bench/query-cost.ts), at a fraction of the catalog's
+ * cardinalities on one instance per service; kept in config/query-samples.yaml.
+ */
+export interface MeasuredQuerySamples {
+  readonly measured: string;
+  readonly fraction: number;
+  readonly seriesMeasured: number;
+  /** Series of one instance per service at the catalog's declared cardinalities. */
+  readonly seriesCatalog: number;
+  readonly historySeconds: number;
+  readonly rangeSeconds: number;
+  readonly dashboards: readonly {
+    file: string;
+    rangeSeconds: number;
+    stepSeconds: number;
+    refreshSeconds: number;
+    samplesPerRefresh: number;
+    ms: number;
+    panels?: { title: string; samples: number }[];
+  }[];
+  readonly ruleGroups: readonly {
+    file: string;
+    group: string;
+    intervalSeconds: number;
+    samplesPerEvaluation: number;
+    samplesPerMonth: number;
+  }[];
+}
+
+export const QUERY_SAMPLES_FILE = 'config/query-samples.yaml';
+
+/** The measurement, if `npm run bench -- --query-cost` has written one. */
+export function loadMeasuredQuerySamples(root: string): MeasuredQuerySamples | undefined {
+  const file = path.join(root, QUERY_SAMPLES_FILE);
+  return fs.existsSync(file) ? (parse(fs.readFileSync(file, 'utf8')) as MeasuredQuerySamples) : undefined;
+}
+
+export interface DashboardDayCost {
+  readonly file: string;
+  readonly samplesPerRefresh: number;
+  readonly refreshesPerDay: number;
+  readonly usdPerDayOpen: number;
+}
+
 export function loadPrices(root: string): Prices {
   return parse(fs.readFileSync(path.join(root, PRICES_FILE), 'utf8')) as Prices;
 }
@@ -56,6 +102,8 @@ export interface CostEstimate {
   readonly totalMonthlyUsd: number;
   readonly assumptions: Readonly<Record<string, number | string>>;
   readonly overBudget: readonly CardinalityFinding[];
+  /** One browser with each dashboard open for a day, refreshing at its default rate, on AMP (from the measurement). */
+  readonly dashboardDays: readonly DashboardDayCost[];
 }
 
 /**
@@ -81,7 +129,12 @@ export function ampIngestCost(samples: number, tiers: Prices['prices']['amp']['i
 }
 
 /** A month of the environment, priced line by line from the model and config/prices.yaml. */
-export function estimateCost(env: EnvironmentConfig, catalog: MetricCatalog, prices: Prices): CostEstimate {
+export function estimateCost(
+  env: EnvironmentConfig,
+  catalog: MetricCatalog,
+  prices: Prices,
+  measured?: MeasuredQuerySamples,
+): CostEstimate {
   const a = prices.assumptions;
   const p = prices.prices;
   const hours = a.hoursPerMonth;
@@ -98,7 +151,18 @@ export function estimateCost(env: EnvironmentConfig, catalog: MetricCatalog, pri
   if (env.exporters.metrics === 'amp') {
     line('AMP samples ingested', samplesPerMonth, 'samples', ampIngestCost(samplesPerMonth, p.amp.ingestTiers));
     line(`AMP storage (${env.metricsRetentionDays} days kept)`, storedGb, 'GB-month', storedGb * p.amp.storagePerGbMonth);
-    line('AMP query samples processed', a.querySamplesPerMonth, 'samples', (a.querySamplesPerMonth / 1e9) * p.amp.queryPerBillionSamples);
+    if (measured) {
+      // Samples processed grow with the series read: the measurement scaled to the catalog's cardinalities and instances.
+      const rules = measured.ruleGroups.reduce((sum, g) => sum + g.samplesPerMonth, 0) * scaleOf(measured, instances);
+      line(
+        `AMP rule evaluation samples (measured ${measured.measured.slice(0, 10)}, scaled)`,
+        rules,
+        'samples',
+        (rules / 1e9) * p.amp.queryPerBillionSamples,
+      );
+      line('AMP dashboard query samples', a.querySamplesPerMonth, 'samples', (a.querySamplesPerMonth / 1e9) * p.amp.queryPerBillionSamples);
+    } else
+      line('AMP query samples processed', a.querySamplesPerMonth, 'samples', (a.querySamplesPerMonth / 1e9) * p.amp.queryPerBillionSamples);
   }
   line('Managed Grafana editors', a.grafanaEditors, 'users', a.grafanaEditors * p.grafana.editorPerMonth);
   line('Managed Grafana viewers', a.grafanaViewers, 'users', a.grafanaViewers * p.grafana.viewerPerMonth);
@@ -161,7 +225,22 @@ export function estimateCost(env: EnvironmentConfig, catalog: MetricCatalog, pri
       histogramSeriesPerLabelSet: 'declared buckets + 3 (+Inf, _sum, _count)',
     },
     overBudget,
+    dashboardDays: (measured?.dashboards ?? []).map((d) => {
+      const samples = d.samplesPerRefresh * scaleOf(measured!, instances);
+      const refreshesPerDay = 86400 / d.refreshSeconds;
+      return {
+        file: d.file,
+        samplesPerRefresh: samples,
+        refreshesPerDay,
+        usdPerDayOpen: (samples * refreshesPerDay * p.amp.queryPerBillionSamples) / 1e9,
+      };
+    }),
   };
+}
+
+/** From the measured series (one instance per service, a fraction of the cardinalities) to the estimate's. */
+function scaleOf(m: MeasuredQuerySamples, instances: number): number {
+  return (m.seriesCatalog * instances) / m.seriesMeasured;
 }
 
 export function formatEstimate(e: CostEstimate): string {
@@ -179,6 +258,16 @@ export function formatEstimate(e: CostEstimate): string {
     'Assumptions (config/prices.yaml):',
     ...Object.entries(e.assumptions).map(([k, v]) => `  ${k}: ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`),
     '',
+    ...(e.dashboardDays.length
+      ? [
+          'A dashboard left open for a day on AMP (samples per refresh measured by `npm run bench -- --query-cost`, scaled to the catalog):',
+          ...e.dashboardDays.map(
+            (d) =>
+              `  ${d.file.padEnd(44)} ${num(d.samplesPerRefresh).padStart(16)} samples/refresh x ${num(d.refreshesPerDay)} refreshes = ${d.usdPerDayOpen.toFixed(2)} USD/day`,
+          ),
+          '',
+        ]
+      : []),
     e.overBudget.length === 0
       ? `Cardinality budget: every metric within ${num(e.assumptions.cardinalityBudgetPerMetric as number)} series`
       : `Cardinality budget (${num(e.assumptions.cardinalityBudgetPerMetric as number)} series per metric, seed 9.2) exceeded by:\n${e.overBudget

@@ -61,6 +61,9 @@ export const BURN_WINDOWS = [
   { severity: 'warning', kind: 'ticket', long: '3d', short: '6h', budgetPercent: 10 },
 ] as const;
 const RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+/** Windows computed from the raw counters; the longer ones are summed from the recorded 5-minute counts. */
+const RAW_WINDOWS: readonly string[] = ['5m'];
+const SLO_INTERVAL_SECONDS = 30;
 const PAGE_FOR = '2m';
 const TICKET_FOR = '15m';
 
@@ -286,15 +289,28 @@ export function renderSloRules(set: SloSet): string {
     };
     return {
       name: `slo_${slo.name.replace(/-/g, '_')}`,
-      interval: '30s',
+      interval: `${SLO_INTERVAL_SECONDS}s`,
       rules: [
+        // The 5-minute event counts first: the long windows below are summed from them (same group, evaluated in order).
+        { record: 'slo:sli_error:increase5m', expr: badAggregate(slo, 'increase', '5m'), labels },
+        { record: 'slo:sli_total:increase5m', expr: totalAggregate(slo, 'increase', '5m'), labels },
         ...RATE_WINDOWS.map((w) => ({
           record: `slo:sli_error:ratio_rate${w}`,
-          expr: `${badAggregate(slo, 'rate', w)} / ${totalAggregate(slo, 'rate', w)}`,
+          expr: RAW_WINDOWS.includes(w)
+            ? `${badAggregate(slo, 'rate', w)} / ${totalAggregate(slo, 'rate', w)}`
+            : // Pyrra's performance-over-accuracy: a long window from the recorded short-window sums
+              // (pyrra-dev/pyrra@v0.10.1:slo/rules.go increaseRulesRatio), one series per SLO instead of
+              // every raw series; every 30 s sample of a 5-minute count weighs each event alike in both sums.
+              `sum_over_time(slo:sli_error:increase5m${sel}[${w}]) / sum_over_time(slo:sli_total:increase5m${sel}[${w}])`,
           labels,
         })),
-        { record: 'slo:sli_error:increase5m', expr: badAggregate(slo, 'increase', '5m'), labels },
-        ...['5m', ...pageLongs].map((w) => ({ record: `slo:sli_total:increase${w}`, expr: totalAggregate(slo, 'increase', w), labels })),
+        ...pageLongs.map((w) => ({
+          record: `slo:sli_total:increase${w}`,
+          // Events in the window from the recorded 5-minute counts: each is counted once per evaluation
+          // while it stays inside their 5 minutes, 300 s / interval times.
+          expr: `sum_over_time(slo:sli_total:increase5m${sel}[${w}]) / ${300 / SLO_INTERVAL_SECONDS}`,
+          labels,
+        })),
         { record: 'slo:objective:ratio', expr: `vector(${slo.objective})`, labels },
         {
           record: 'slo:error_budget_remaining:ratio',

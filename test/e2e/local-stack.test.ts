@@ -14,171 +14,37 @@
  * file runs 3.x and 0.34 (README, "Run locally"); what differs for rule files
  * is kept out of them by test/model/prometheus-versions.test.ts.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
-import { parse, stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/model/model';
-import { loadRouting } from '../../lib/model/routing';
-import { renderLocalBundle } from '../../lib/render/local-bundle';
-import { writeBundle } from '../../lib/render/write-bundle';
-import type { EmittedMetric } from '../../scripts/demo-emitter';
+import { NativeStack, SERVICES } from '../../scripts/bench/native-stack';
 import { grafanaToPromql } from '../../scripts/verify';
-import { COLLECTOR_METRICS, CONTRACT_LABEL_VALUES } from '../contracts/otelcol';
+import { CONTRACT_LABEL_VALUES } from '../contracts/otelcol';
 
 const repo = path.resolve(__dirname, '../..');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-e2e-'));
-const procs = new Map<string, ChildProcess>();
-const logs: Record<string, string> = {};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = repo): void {
-  const p = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  logs[name] = '';
-  p.stdout?.on('data', (d) => (logs[name] = (logs[name] + d).slice(-4000)));
-  p.stderr?.on('data', (d) => (logs[name] = (logs[name] + d).slice(-4000)));
-  procs.set(name, p);
-}
-
-function stop(name: string): void {
-  procs.get(name)?.kill('SIGKILL');
-  procs.delete(name);
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(
-    `timed out waiting for ${what} (${String(last ?? '')})\n${Object.entries(logs)
-      .map(([k, v]) => `--- ${k}\n${v.slice(-800)}`)
-      .join('\n')}`,
-  );
-}
+// The local environment, scraped every 5 s so the test stays short.
+const stack = new NativeStack({ repo, environment: { scrapeIntervalSeconds: 5 } });
+const { ports, procs, logs } = stack;
+const until = stack.until.bind(stack);
+const stop = stack.kill.bind(stack);
 
 describe('local stack, end to end on loopback', () => {
-  const services = ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher'];
-  const ports: Record<string, number> = {};
+  const services = SERVICES;
   let bundleDir = '';
   let nodeDir = '';
-
-  const promQuery = async (q: string) => {
-    const r = await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
-    return ((await r.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
-  };
-  const upByJob = async () => Object.fromEntries((await promQuery('up')).map((r) => [r.metric.job, r.value[1]]));
+  const promQuery = stack.promQuery.bind(stack);
+  const upByJob = stack.upByJob.bind(stack);
 
   beforeAll(async () => {
-    for (const n of ['prometheus', 'agent', 'alertmanager', 'alertmanagerCluster', 'sink', 'collectorSelf', ...services])
-      ports[n] = await freePort();
-    // The local environment, scraped every 5 s so the test stays short.
-    const environment = { ...loadEnvironment('local'), scrapeIntervalSeconds: 5 };
-    const model = loadModel(repo, environment);
-    bundleDir = path.join(dir, 'bundle');
-    writeBundle(
-      bundleDir,
-      renderLocalBundle(model, loadRouting(repo), {
-        prometheusRemoteWriteUrl: `http://127.0.0.1:${ports.prometheus}/api/v1/write`,
-        alertmanager: `127.0.0.1:${ports.alertmanager}`,
-        webhookBaseUrl: `http://127.0.0.1:${ports.sink}`,
-        targets: Object.fromEntries(services.map((s) => [s, `127.0.0.1:${ports[s]}`])),
-        collectorSelfTarget: `127.0.0.1:${ports.collectorSelf}`,
-        templatesDir: path.join(dir, 'bundle/monitoring/alertmanager/templates'),
-      }),
-    );
-    // The collector's scrape jobs, run by Prometheus in agent mode, remote-writing as the collector does.
-    const collector = parse(fs.readFileSync(path.join(bundleDir, 'monitoring/otel-collector.yaml'), 'utf8'));
-    fs.writeFileSync(
-      path.join(dir, 'agent.yml'),
-      stringify({
-        global: collector.receivers.prometheus.config.global,
-        scrape_configs: [
-          ...collector.receivers.prometheus.config.scrape_configs,
-          ...collector.receivers['prometheus/self'].config.scrape_configs,
-        ],
-        remote_write: [{ url: collector.exporters['prometheusremotewrite/scraped'].endpoint }],
-      }),
-    );
-
-    // The bundle's programs, copied alone into a folder without node_modules, run with plain node as the node image runs them.
-    nodeDir = path.join(dir, 'node-only');
-    fs.cpSync(path.join(bundleDir, 'monitoring/node'), nodeDir, { recursive: true });
-    // The collector's own telemetry as a healthy collector has it: the contract's names and labels, without the
-    // metrics it records only after a failure; a queue capacity that is constant, as the collector's is.
-    const collectorSelf: EmittedMetric[] = COLLECTOR_METRICS.filter((m) => m.presence === 'always').map((m) => ({
-      name: m.name,
-      type: m.type,
-      unit: '1',
-      description: m.source,
-      services: ['otel-collector'],
-      labels: Object.fromEntries(m.labels.map((l) => [l, CONTRACT_LABEL_VALUES[l].length])),
-      labelValues: Object.fromEntries(m.labels.map((l) => [l, CONTRACT_LABEL_VALUES[l]])),
-      ...(m.name === 'otelcol_exporter_queue_capacity' ? { value: 10_000 } : {}),
-    }));
-    fs.writeFileSync(path.join(nodeDir, 'otelcol-contract.json'), JSON.stringify(collectorSelf));
-
-    const emitterEnv = { EMITTER_HOST: '127.0.0.1' };
-    const node = (name: string, args: string[], env: NodeJS.ProcessEnv = {}) => start(name, process.execPath, args, env, nodeDir);
-    for (const s of services)
-      node(s, ['demo-emitter.js', '--catalog', 'metrics.json', '--service', s, '--port', String(ports[s]), '--tick-ms', '500'], emitterEnv);
-    node(
-      'otel-collector-self',
-      [
-        'demo-emitter.js',
-        '--catalog',
-        'otelcol-contract.json',
-        '--service',
-        'otel-collector',
-        '--port',
-        String(ports.collectorSelf),
-        '--tick-ms',
-        '500',
-      ],
-      emitterEnv,
-    );
-    node('sink', ['alert-sink.js', '--host', '127.0.0.1', '--port', String(ports.sink)]);
-    start('alertmanager', 'prometheus-alertmanager', [
-      `--config.file=${path.join(bundleDir, 'monitoring/alertmanager/alertmanager.yml')}`,
-      `--storage.path=${path.join(dir, 'am-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
-      `--cluster.listen-address=`,
-    ]);
-    start('prometheus', 'prometheus', [
-      `--config.file=${path.join(bundleDir, 'monitoring/prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
-      '--web.enable-remote-write-receiver',
-    ]);
-    start('agent', 'prometheus', [
-      '--enable-feature=agent',
-      `--config.file=${path.join(dir, 'agent.yml')}`,
-      `--storage.agent.path=${path.join(dir, 'agent-data')}`,
-      `--web.listen-address=127.0.0.1:${ports.agent}`,
-    ]);
+    await stack.start();
+    bundleDir = stack.bundleDir;
+    nodeDir = stack.nodeDir;
   }, 60_000);
 
   afterAll(async () => {
-    for (const name of [...procs.keys()]) stop(name);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   });
 
   test('all four jobs are up', async () => {
@@ -291,4 +157,14 @@ describe('local stack, end to end on loopback', () => {
     );
     expect(up).toMatchObject({ backend: '1', 'celery-worker': '1', 'trigger-dispatcher': '1', 'signal-generator': '0' });
   }, 70_000);
+
+  // What `npm run bench -- --alert-latency` times, checked for correctness only: the page arrives.
+  test('the stopped service pages: ServiceDown reaches the critical receiver at the alert sink', async () => {
+    const line = await until(
+      'ServiceDown at the alert sink',
+      async () => stack.sinkLines.find((l) => /^critical: \[FIRING\] ServiceDown \(critical, signal-generator\)/.test(l.text))?.text,
+      180_000,
+    );
+    expect(line).toContain('Service signal-generator is down');
+  }, 190_000);
 });

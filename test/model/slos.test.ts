@@ -32,6 +32,8 @@ describe('SLOs', () => {
     ]);
     const records = groups[0].rules.filter((r: any) => r.record).map((r: any) => r.record);
     expect(records).toEqual([
+      'slo:sli_error:increase5m',
+      'slo:sli_total:increase5m',
       'slo:sli_error:ratio_rate5m',
       'slo:sli_error:ratio_rate30m',
       'slo:sli_error:ratio_rate1h',
@@ -39,8 +41,6 @@ describe('SLOs', () => {
       'slo:sli_error:ratio_rate6h',
       'slo:sli_error:ratio_rate1d',
       'slo:sli_error:ratio_rate3d',
-      'slo:sli_error:increase5m',
-      'slo:sli_total:increase5m',
       'slo:sli_total:increase1h',
       'slo:sli_total:increase6h',
       'slo:objective:ratio',
@@ -51,6 +51,12 @@ describe('SLOs', () => {
     expect(rule(1, 'slo:sli_error:ratio_rate5m').expr).toBe(
       '(sum(rate(http_server_requests_total{job="backend", http_response_status_code=~"5.."}[5m])) or 0 * sum(rate(http_server_requests_total{job="backend"}[5m]))) / sum(rate(http_server_requests_total{job="backend"}[5m]))',
     );
+    // Windows past 5 minutes are summed from the recorded 5-minute counts (Pyrra's performance over accuracy),
+    // not read from every raw series again; event counts divided by the times each is counted (300 s / 30 s).
+    expect(rule(1, 'slo:sli_error:ratio_rate3d').expr).toBe(
+      'sum_over_time(slo:sli_error:increase5m{slo="backend-availability"}[3d]) / sum_over_time(slo:sli_total:increase5m{slo="backend-availability"}[3d])',
+    );
+    expect(rule(1, 'slo:sli_total:increase6h').expr).toBe('sum_over_time(slo:sli_total:increase5m{slo="backend-availability"}[6h]) / 10');
     // The budget left counts events over the window (Pyrra), not an average of ratios.
     expect(rule(1, 'slo:error_budget_remaining:ratio').expr).toBe(
       '1 - (sum_over_time(slo:sli_error:increase5m{slo="backend-availability"}[30d]) / clamp_min(sum_over_time(slo:sli_total:increase5m{slo="backend-availability"}[30d]), 1)) / 0.001',
@@ -170,7 +176,7 @@ describe('SLOs', () => {
     });
     try {
       expect(() => loadModel(dir, loadEnvironment('prod'))).toThrow(
-        /^alerts\/slos\.yaml: group "slo_typo", record "slo:sli_error:ratio_rate5m", expr: queries a metric that is neither in the catalog nor a recording rule \(got "http_requests_totl"\)/,
+        /^alerts\/slos\.yaml: group "slo_typo", record "slo:sli_error:increase5m", expr: queries a metric that is neither in the catalog nor a recording rule \(got "http_requests_totl"\)/,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
