@@ -1,4 +1,5 @@
-import { Annotations, App } from 'aws-cdk-lib';
+import { Annotations, App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-schema';
 import { DEFAULT_ENVIRONMENT, loadEnvironment, projectRoot } from './config/load-environment';
 import { loadAmpLimits } from './model/amp-limits';
@@ -14,10 +15,27 @@ export interface BuildAppOptions {
 }
 
 /**
+ * The security gate, applied where users run (`cdk synth`, `cdk deploy`) and
+ * in the tests alike: cdk-nag's AwsSolutions pack as a CDK validation plugin,
+ * so `app.synth()` fails on any finding not acknowledged beside its construct
+ * (`Validations.of(construct).acknowledge`). Idempotent per app.
+ * Source: cdk-nag README, "Using cdk-nag as a CDK Validation Plugin"
+ * (https://github.com/cdklabs/cdk-nag#readme).
+ */
+export function applySecurityChecks(app: App): void {
+  if (GATED.has(app)) return;
+  GATED.add(app);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}
+const GATED = new WeakSet<App>();
+
+/**
  * Builds the app for one environment: reads `-c env=NAME`, validates the
- * environment and the model once, and wires the stacks.
+ * environment and the model once, applies the cdk-nag gate
+ * (`applySecurityChecks`) and wires the stacks.
  */
 export function buildApp(app: App, options: BuildAppOptions = {}): ObservabilityStack {
+  applySecurityChecks(app);
   const root = options.root ?? projectRoot();
   const name = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
   const environment = options.environment ?? loadEnvironment(name, { root });

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   });
   const [command, id] = positionals;
   const root = projectRoot();
-  const env = loadEnvironment(values.env!, { root });
+  const env = loadEnvironment(values.env, { root });
   const url = values.alertmanager ?? (env.target === 'local' ? LOCAL_ALERTMANAGER : undefined);
   if (!url)
     throw new Error(
@@ -106,8 +106,8 @@ async function main(): Promise<void> {
       const silence = buildSilence(env, {
         service: values.service,
         hours: parseDuration(values.duration),
-        comment: values.comment!,
-        author: values.author!,
+        comment: values.comment,
+        author: values.author,
         now: new Date(),
       });
       const silenceId = await api.createSilence(silence);

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     },
   });
   const root = projectRoot();
-  const env = loadEnvironment(values.env!, { root });
+  const env = loadEnvironment(values.env, { root });
   const url = values.alertmanager ?? (env.target === 'local' ? LOCAL_ALERTMANAGER : undefined);
   if (!url) {
     throw new Error(

@@ -35,12 +35,12 @@ export function httpClient(sigv4Region?: string): Http {
         headers: { host: u.host, ...headers },
         body: payload,
       });
-      headers = signed.headers as Record<string, string>;
+      headers = signed.headers;
     }
     const res = await fetch(url, { method, headers, body: payload });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${u.pathname}: ${res.status} ${text.slice(0, 200)}`);
     // AMP answers some calls with an empty body (e.g. CreateAlertManagerAlerts: Content-Length 0).
-    return text.trim() === '' ? undefined : JSON.parse(text);
+    return text.trim() === '' ? undefined : (JSON.parse(text) as unknown);
   };
 }

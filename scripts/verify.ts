@@ -124,10 +124,17 @@ if (require.main === module) {
   }
   const root = projectRoot();
   const model = loadModel(root, loadEnvironment(arg('--env') ?? 'local', { root }));
-  verify(model, { prometheusUrl, alertmanagerUrl: arg('--alertmanager'), sigv4Region: arg('--sigv4') }).then((checks) => {
-    for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n      ${c.detail}`}`);
-    const failed = checks.filter((c) => !c.ok).length;
-    console.log(`verify: ${checks.length - failed} passed, ${failed} failed`);
-    process.exit(failed ? 1 : 0);
-  });
+  verify(model, { prometheusUrl, alertmanagerUrl: arg('--alertmanager'), sigv4Region: arg('--sigv4') }).then(
+    (checks) => {
+      for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n      ${c.detail}`}`);
+      const failed = checks.filter((c) => !c.ok).length;
+      console.log(`verify: ${checks.length - failed} passed, ${failed} failed`);
+      process.exit(failed ? 1 : 0);
+    },
+    // A rejection (e.g. the model failing to load a rule, a bug) was unhandled: exit 2, with its message.
+    (e: unknown) => {
+      process.stderr.write(`verify: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    },
+  );
 }

@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../lib/app';
 import { cdkContext } from '../lib/cdk-context';
 import { EnvironmentConfig } from '../lib/config/environment-schema';
@@ -25,19 +25,21 @@ export interface Synthesized {
 
 /**
  * Synthesizes one environment the way `cdk synth -c env=NAME` does (cdk.json's
- * context, feature flags included), with cdk-nag's AwsSolutions pack as a
- * validation plugin and CDK's CloudFormation validation as errors (cdk.json
+ * context, feature flags included), through the app's own `buildApp`, which
+ * applies cdk-nag's AwsSolutions pack as a validation plugin (one code path
+ * with `cdk synth`/`cdk deploy`), and CDK's CloudFormation validation as errors (cdk.json
  * sets `@aws-cdk/core:validateAgainstDefaultRules`): an unacknowledged finding
  * makes app.synth() throw. Lambda bundling is skipped (tests do not
  * need the bundle, and esbuild would run once per synth).
  */
 export function synth(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig = (e) => e): Synthesized {
   const app = new App({ context: cdkContext(REPO, { env, 'aws:cdk:bundling-stacks': [] }) });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);
-  const warnings = artifact.messages.filter((m) => m.level === 'warning').map((m) => `${m.id}: ${String(m.entry.data)}`);
+  const warnings = artifact.messages
+    .filter((m) => m.level === cxapi.SynthesisMessageLevel.WARNING)
+    .map((m) => `${m.id}: ${typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data)}`);
   return { stack, template: Template.fromJSON(artifact.template), json: artifact.template, outdir: assembly.directory, warnings };
 }
 

@@ -71,7 +71,8 @@ export const IDENTITY_CENTER_ID = /^([0-9a-fA-F]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9
 const identityCenterIds = z
   .array(
     z.string().regex(IDENTITY_CENTER_ID, {
-      error: 'must be an IAM Identity Center id like "9067c5b4d3-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d" (Identity Center console, group or user details)',
+      error:
+        'must be an IAM Identity Center id like "9067c5b4d3-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d" (Identity Center console, group or user details)',
     }),
   )
   .default([]);
@@ -198,11 +199,9 @@ export const environmentSchema = z
     discovery: discoverySchema,
     exporters: exportersSchema,
     /** CloudWatch Logs retention, one of the values CloudWatch allows. */
-    logRetentionDays: z
-      .number()
-      .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
-        error: `must be a retention CloudWatch Logs allows: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
-      }),
+    logRetentionDays: z.number().refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
+      error: `must be a retention CloudWatch Logs allows: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
+    }),
     /** Mask email addresses and AWS secret keys in log events (CloudWatch data protection). @default false */
     logDataProtection: z.boolean().default(false),
     /** Error-level log events per service in 5 minutes that raise a warning alarm. @default 10 */
@@ -221,7 +220,11 @@ export const environmentSchema = z
          */
         replicas: z.number().int().min(1).max(10).default(1),
         /** Fargate CPU units per task. @default 1024 */
-        cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], { error: 'must be a Fargate CPU size: 256, 512, 1024, 2048 or 4096' }).default(1024),
+        cpu: z
+          .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
+            error: 'must be a Fargate CPU size: 256, 512, 1024, 2048 or 4096',
+          })
+          .default(1024),
         /** Memory per task (MiB). @default 2048 */
         memoryMiB: z.number().int().min(512).max(30720).default(2048),
         /** Run in the platform's existing ECS cluster (by name) instead of a new one. @default - a cluster is created */
@@ -238,11 +241,22 @@ export const environmentSchema = z
     network: z
       .strictObject({
         /** Opt-in: a minimal VPC of its own, which monitors nothing until the services can be reached. */
-        createMinimalVpc: z.literal(true, { error: 'must be true, or removed in favour of vpcId, vpcCidr, availabilityZones and privateSubnetIds' }).optional(),
-        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id like "vpc-0abc123"' }).optional(),
-        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: 'must be a CIDR like "10.0.0.0/16"' }).optional(),
+        createMinimalVpc: z
+          .literal(true, { error: 'must be true, or removed in favour of vpcId, vpcCidr, availabilityZones and privateSubnetIds' })
+          .optional(),
+        vpcId: z
+          .string()
+          .regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id like "vpc-0abc123"' })
+          .optional(),
+        vpcCidr: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: 'must be a CIDR like "10.0.0.0/16"' })
+          .optional(),
         availabilityZones: z.array(z.string().min(1)).min(1).optional(),
-        privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id like "subnet-0abc123"' })).min(1).optional(),
+        privateSubnetIds: z
+          .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id like "subnet-0abc123"' }))
+          .min(1)
+          .optional(),
       })
       .optional(),
     /** How long AMP (or local Prometheus) keeps samples. */
@@ -268,7 +282,7 @@ export const environmentSchema = z
           code: 'custom',
           path: ['exporters', signal],
           input: value,
-          message: `"${value}" cannot be used by ${env.target === "aws" ? "an AWS" : "a local"} environment: use one of ${allowed[signal].map((a) => `"${a}"`).join(', ')}`,
+          message: `"${value}" cannot be used by ${env.target === 'aws' ? 'an AWS' : 'a local'} environment: use one of ${allowed[signal].map((a) => `"${a}"`).join(', ')}`,
         });
       }
     }
@@ -294,7 +308,7 @@ export const environmentSchema = z
         code: 'custom',
         path: ['discovery', 'mode'],
         input: env.discovery.mode,
-        message: `cannot be used by ${env.target === "aws" ? "an AWS" : "a local"} environment: use ${modes.map((m) => `"${m}"`).join(' or ')}`,
+        message: `cannot be used by ${env.target === 'aws' ? 'an AWS' : 'a local'} environment: use ${modes.map((m) => `"${m}"`).join(' or ')}`,
       });
     }
     if ((env.account === undefined) !== (env.region === undefined)) {
@@ -322,7 +336,8 @@ export const environmentSchema = z
         code: 'custom',
         path: ['network', 'createMinimalVpc'],
         input: true,
-        message: 'cannot be combined with the platform\'s network: remove createMinimalVpc, or remove vpcId, vpcCidr, availabilityZones and privateSubnetIds',
+        message:
+          "cannot be combined with the platform's network: remove createMinimalVpc, or remove vpcId, vpcCidr, availabilityZones and privateSubnetIds",
       });
     }
     if (net && !net.createMinimalVpc) {
@@ -387,7 +402,12 @@ export const environmentSchema = z
     const seen = new Set<string>();
     env.services.forEach((s, i) => {
       if (seen.has(s.name)) {
-        ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], input: s.name, message: 'is listed twice: service names must be unique' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'name'],
+          input: s.name,
+          message: 'is listed twice: service names must be unique',
+        });
       }
       seen.add(s.name);
     });
@@ -400,9 +420,9 @@ export type ExportersConfig = EnvironmentConfig['exporters'];
 export type GrafanaAccessConfig = z.infer<typeof grafanaAccessSchema>;
 
 /** The platform's network when the environment names one (undefined for none or createMinimalVpc). */
-export function platformNetworkOf(env: EnvironmentConfig):
-  | { vpcId: string; vpcCidr: string; availabilityZones: string[]; privateSubnetIds: string[] }
-  | undefined {
+export function platformNetworkOf(
+  env: EnvironmentConfig,
+): { vpcId: string; vpcCidr: string; availabilityZones: string[]; privateSubnetIds: string[] } | undefined {
   const n = env.network;
   if (!n || n.createMinimalVpc || !n.vpcId || !n.vpcCidr || !n.availabilityZones || !n.privateSubnetIds) return undefined;
   return { vpcId: n.vpcId, vpcCidr: n.vpcCidr, availabilityZones: n.availabilityZones, privateSubnetIds: n.privateSubnetIds };

@@ -35,11 +35,23 @@ export function loadEnvironment(name: string, options: LoadEnvironmentOptions = 
   const merged = { ...(root.defaults ?? {}), ...(environments[name] ?? {}) };
   const result = environmentSchema.safeParse(merged, { reportInput: true });
   if (!result.success) {
-    throw new UserInputError(result.error.issues.map((issue) => describeZodIssue(file, ['environments', name], merged, issue, 'the documented keys in lib/config/environment-schema.ts')).join('\n'));
+    throw new UserInputError(
+      result.error.issues
+        .map((issue) =>
+          describeZodIssue(file, ['environments', name], merged, issue, 'the documented keys in lib/config/environment-schema.ts'),
+        )
+        .join('\n'),
+    );
   }
   // The seed's production checklist (11.2): retention 30+ days.
   if (name === 'prod' && result.data.logRetentionDays < 30) {
-    throw UserInputError.of({ file, where: `environments.${name}.logRetentionDays`, problem: 'is below the 30 days production requires', value: result.data.logRetentionDays, fix: 'set it to 30 or more' });
+    throw UserInputError.of({
+      file,
+      where: `environments.${name}.logRetentionDays`,
+      problem: 'is below the 30 days production requires',
+      value: result.data.logRetentionDays,
+      fix: 'set it to 30 or more',
+    });
   }
   // Someone must be able to administer production's Grafana without a console step.
   const grafana = result.data.grafana;

@@ -91,7 +91,7 @@ export function validateDashboards(
   return raw.map(({ file, text }) => {
     let parsed: Record<string, unknown>;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(text) as Record<string, unknown>;
     } catch (e) {
       throw UserInputError.of({
         file,

@@ -342,14 +342,14 @@ export function collectorConfigFragments(config: Config, maxBytes = SINGLE_FRAGM
   if (Buffer.byteLength(whole) <= maxBytes) return [whole];
   // Greedy packing of whole components: the `service` section (with its
   // lists) stays in the first fragment; a component is never split.
-  const fragments: Config[] = [{ service: config.service }];
+  const fragments: Config[] = [{ service: config.service as unknown }];
   const size = (c: Config) => Buffer.byteLength(collectorConfigYaml(c));
   for (const section of ['extensions', 'receivers', 'processors', 'exporters'] as const) {
-    for (const [name, value] of Object.entries<unknown>(config[section] ?? {})) {
+    for (const [name, value] of Object.entries((config[section] ?? {}) as Record<string, unknown>)) {
       const alone = { [section]: { [name]: value } };
       if (size(alone) > maxBytes) throw new Error(`collectorConfigFragments: ${section}.${name} alone is over ${maxBytes} bytes; split it`);
       const last = fragments[fragments.length - 1];
-      const candidate = { ...last, [section]: { ...(last[section] ?? {}), [name]: value } };
+      const candidate = { ...last, [section]: { ...((last[section] ?? {}) as Record<string, unknown>), [name]: value } };
       if (size(candidate) <= maxBytes) fragments[fragments.length - 1] = candidate;
       else fragments.push(alone);
     }

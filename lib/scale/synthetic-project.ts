@@ -24,12 +24,12 @@ export function writeSyntheticProject(repo: string, dir: string, shape: ScaleSha
   const metric = (s: string) => s.replace(/-/g, '_');
 
   const envFile = path.join(dir, 'config/environments.yaml');
-  const envs = parse(fs.readFileSync(envFile, 'utf8'));
+  const envs = parse(fs.readFileSync(envFile, 'utf8')) as { defaults: { services: unknown[] } };
   envs.defaults.services = names.map((name) => ({ name, port: 8001, path: '/metrics' }));
   fs.writeFileSync(envFile, stringify(envs));
 
   const catalogFile = path.join(dir, 'catalog/metrics.yaml');
-  const catalog = parse(fs.readFileSync(catalogFile, 'utf8'));
+  const catalog = parse(fs.readFileSync(catalogFile, 'utf8')) as { metrics: unknown[] };
   for (const s of names) {
     catalog.metrics.push({
       name: `${metric(s)}_requests_total`,

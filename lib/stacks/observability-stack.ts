@@ -128,7 +128,7 @@ export class ObservabilityStack extends Stack {
       watchdogReceiver: WATCHDOG_RECEIVER,
       workspaceArn: workspace.workspaceArn,
       logsKey,
-      logRetention: env.logRetentionDays as logs.RetentionDays,
+      logRetention: env.logRetentionDays,
       destinations: {
         emails: env.alerts.email,
         smsNumbers: env.alerts.sms,
@@ -151,7 +151,7 @@ export class ObservabilityStack extends Stack {
       const group = new ServiceLogGroups(scope, 'Logs', {
         naming,
         services,
-        retention: env.logRetentionDays as logs.RetentionDays,
+        retention: env.logRetentionDays,
         encryptionKey: logsKey,
         removalPolicy: retain,
         dataProtection: env.logDataProtection,
@@ -172,7 +172,7 @@ export class ObservabilityStack extends Stack {
       naming,
       existing: platformNetworkOf(env),
       flowLogsKey: logsKey,
-      flowLogsRetention: env.logRetentionDays as logs.RetentionDays,
+      flowLogsRetention: env.logRetentionDays,
       removalPolicy: retain,
     });
     const emfLogGroup =
@@ -228,7 +228,7 @@ export class ObservabilityStack extends Stack {
         workspaceArn: grafanaWorkspace.workspaceArn,
         ...env.grafana.access,
         logsKey,
-        logRetention: env.logRetentionDays as logs.RetentionDays,
+        logRetention: env.logRetentionDays,
       });
     }
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
@@ -238,7 +238,7 @@ export class ObservabilityStack extends Stack {
       prometheusEndpoint: workspace.prometheusEndpoint,
       region: this.region,
       logsKey,
-      logRetention: env.logRetentionDays as logs.RetentionDays,
+      logRetention: env.logRetentionDays,
       xray: env.grafana.xray,
     });
 

@@ -66,14 +66,21 @@ describe('grafana.access in config/environments.yaml', () => {
 
   test('fails when SAML is given access lists (SAML roles come from the assertion)', () => {
     const msg = inputErrorOf(() =>
-      load({ authentication: 'SAML', saml: { idpMetadataUrl: 'https://idp.example.com/m', adminRoleValues: ['ops'] }, access: { admin: { groups: [G1] } } }),
+      load({
+        authentication: 'SAML',
+        saml: { idpMetadataUrl: 'https://idp.example.com/m', adminRoleValues: ['ops'] },
+        access: { admin: { groups: [G1] } },
+      }),
     );
     expect(msg).toContain('environments.x.grafana: has unknown key(s) access');
   });
 
   test('fails when a SAML role value is both admin and editor', () => {
     const msg = inputErrorOf(() =>
-      load({ authentication: 'SAML', saml: { idpMetadataUrl: 'https://idp.example.com/m', adminRoleValues: ['ops'], editorRoleValues: ['dev', 'ops'] } }),
+      load({
+        authentication: 'SAML',
+        saml: { idpMetadataUrl: 'https://idp.example.com/m', adminRoleValues: ['ops'], editorRoleValues: ['dev', 'ops'] },
+      }),
     );
     expect(msg).toBe(
       'config/environments.yaml: environments.x.grafana.saml.editorRoleValues[1]: is also an admin role value (got "ops"). Fix: remove it from one of adminRoleValues and editorRoleValues',

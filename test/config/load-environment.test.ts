@@ -20,7 +20,6 @@ function load(env: Record<string, unknown>, name = 'x') {
   return loadEnvironment(name, { text: stringify({ environments: { x: env } }) });
 }
 
-
 describe('environments', () => {
   test.each(['local', 'dev', 'staging', 'prod'])('%s loads and keeps the seed defaults', (name) => {
     const env = loadEnvironment(name);
@@ -40,7 +39,15 @@ describe('environments', () => {
   });
 
   test('an environment may switch exporters by configuration alone', () => {
-    const env = load({ ...base, exporters: { metrics: 'otlp', traces: 'otlp', logs: 'cloudwatch', otlp: { endpoint: 'https://otlp.example.com', authSecretName: 'vendor/key' } } });
+    const env = load({
+      ...base,
+      exporters: {
+        metrics: 'otlp',
+        traces: 'otlp',
+        logs: 'cloudwatch',
+        otlp: { endpoint: 'https://otlp.example.com', authSecretName: 'vendor/key' },
+      },
+    });
     expect(env.exporters.otlp).toEqual({ endpoint: 'https://otlp.example.com', authHeader: 'Authorization', authSecretName: 'vendor/key' });
   });
 
@@ -60,7 +67,7 @@ describe('environments', () => {
 
   test('fails when the minimal VPC is combined with the platform network, or the platform network is incomplete', () => {
     expect(inputErrorOf(() => load({ ...base, network: { createMinimalVpc: true, vpcId: 'vpc-0abc' } }))).toContain(
-      'environments.x.network.createMinimalVpc: cannot be combined with the platform\'s network',
+      "environments.x.network.createMinimalVpc: cannot be combined with the platform's network",
     );
     expect(inputErrorOf(() => load({ ...base, network: { vpcId: 'vpc-0abc' } }))).toContain('environments.x.network.vpcCidr: is missing');
   });
@@ -71,16 +78,16 @@ describe('environments', () => {
   });
 
   test('fails when replicas > 1 use a metrics exporter without deduplication', () => {
-    const msg = inputErrorOf(() =>
-      load({ ...base, collector: { replicas: 2 }, exporters: { ...base.exporters, metrics: 'cloudwatch' } }),
-    );
+    const msg = inputErrorOf(() => load({ ...base, collector: { replicas: 2 }, exporters: { ...base.exporters, metrics: 'cloudwatch' } }));
     expect(msg).toContain('environments.x.collector.replicas: double-counts every scraped series with metrics exporter "cloudwatch"');
     expect(msg).toContain('Fix: use replicas: 1, or metrics: amp');
   });
 
   test('fails when the environment name is unknown', () => {
     const msg = inputErrorOf(() => loadEnvironment('prd'));
-    expect(msg).toBe('config/environments.yaml: environments: no such environment (got "prd"). Fix: pass -c env= one of local, dev, staging, prod, or add "prd" under environments:');
+    expect(msg).toBe(
+      'config/environments.yaml: environments: no such environment (got "prd"). Fix: pass -c env= one of local, dev, staging, prod, or add "prd" under environments:',
+    );
   });
 
   test('fails when an exporter is unknown', () => {

@@ -156,7 +156,7 @@ describe('SLOs', () => {
       const model = loadModel(dir, loadEnvironment('prod'));
       const slos = model.ruleFiles.find((f) => f.name === 'slos')!;
       const names = slos.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : [])));
-      expect(names).toEqual(expect.arrayContaining(Object.values(sloAlertNames({ name: 'kafka-publish' } as never))));
+      expect(names).toEqual(expect.arrayContaining(Object.values(sloAlertNames({ name: 'kafka-publish' }))));
       const dashboard = JSON.parse(model.dashboards.find((d) => d.file === SLO_DASHBOARD_FILE)!.text);
       expect(dashboard.panels.filter((p: { type: string }) => p.type === 'row').map((p: { title: string }) => p.title)).toContain(
         'kafka-publish (signal-generator)',

@@ -113,7 +113,7 @@ export class DashboardImport extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::GrafanaDashboards',
-      properties: properties as unknown as Record<string, string>,
+      properties: properties,
     });
 
     const frameworkNodes = provider.node.findAll();

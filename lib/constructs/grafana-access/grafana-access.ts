@@ -133,7 +133,7 @@ export class GrafanaAccess extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::GrafanaAccess',
-      properties: properties as unknown as Record<string, string>,
+      properties: properties,
     });
 
     for (const node of provider.node.findAll()) {

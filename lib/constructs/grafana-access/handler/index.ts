@@ -49,7 +49,7 @@ export async function listAssignments(client: GrafanaClient, workspaceId: string
   do {
     const page = await client.send(new ListPermissionsCommand({ workspaceId, nextToken }));
     for (const p of page.permissions ?? []) {
-      if (p.user?.id && p.user.type && p.role) out.push({ id: p.user.id, type: p.user.type as UserType, role: p.role as Role });
+      if (p.user?.id && p.user.type && p.role) out.push({ id: p.user.id, type: p.user.type, role: p.role });
     }
     nextToken = page.nextToken;
   } while (nextToken);
