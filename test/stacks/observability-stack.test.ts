@@ -1,11 +1,18 @@
-import { App } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnResource, TagManager } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
 import { loadEnvironment } from '../../lib/config/load-environment';
+import { renderLocalBundle } from '../../lib/render/local-bundle';
+import { writeBundle } from '../../lib/render/write-bundle';
 import { parse } from 'yaml';
 import { KMS_STATEMENT, TOPIC_STATEMENT } from '../contracts/amp';
 import { ENVIRONMENTS, resolveJoin, resourcesOf, synth } from '../helpers';
+
+const REPO = path.resolve(__dirname, '../..');
 
 /** A small, reviewable summary of a template: resource types and counts, outputs. Asset hashes never appear. */
 function summary(json: Record<string, any>) {
@@ -16,7 +23,7 @@ function summary(json: Record<string, any>) {
 
 describe.each(ENVIRONMENTS)('ObservabilityStack (%s)', (env) => {
   // synth() runs cdk-nag's AwsSolutions pack: an unacknowledged finding throws here.
-  const { json, warnings } = synth(env);
+  const { json, warnings, stack } = synth(env);
 
   test('passes cdk-nag and matches its summary snapshot', () => {
     expect(summary(json)).toMatchSnapshot();
@@ -29,15 +36,24 @@ describe.each(ENVIRONMENTS)('ObservabilityStack (%s)', (env) => {
     expect(minimal).toHaveLength(env === 'local' ? 0 : 1);
   });
 
-  test('tags every taggable resource with app and env', () => {
-    for (const [, props] of resourcesOf(json, 'AWS::SNS::Topic')) {
-      expect(props.Tags).toEqual(
-        expect.arrayContaining([
-          { Key: 'app', Value: 'trading-observability' },
-          { Key: 'env', Value: env },
-        ]),
-      );
+  test('tags every taggable resource with app and env, nested stacks included', () => {
+    // Every L1 resource CDK can tag (TagManager.isTaggable: the CloudFormation
+    // types with a Tags property), walked over the construct tree.
+    const taggable = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && TagManager.isTaggable(c));
+    const types = new Set(taggable.map((r) => r.cfnResourceType));
+    if (env === 'local') {
+      // local deploys nothing to AWS: there is nothing to tag, and the walk says so.
+      expect(taggable).toEqual([]);
+      return;
     }
+    expect(types.size).toBeGreaterThan(10);
+    const untagged = taggable
+      .filter((r) => {
+        const tags = TagManager.of(r)?.tagValues() ?? {};
+        return tags.app !== 'trading-observability' || tags.env !== env;
+      })
+      .map((r) => `${r.cfnResourceType} ${r.node.path}`);
+    expect(untagged).toEqual([]);
   });
 });
 
@@ -196,21 +212,81 @@ describe('ObservabilityStack on AWS (prod)', () => {
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertRoutingTopiccritical') }],
     });
   });
+});
 
-  test('no secret value reaches the template: canaries planted in Secrets Manager names stay references', () => {
-    // Canary values where a careless change might pick them up.
-    process.env.SLACK_WEBHOOK_URL = 'https://hooks.slack.com/services/CANARY-5f1c';
-    process.env.PAGERDUTY_URL = 'https://events.pagerduty.com/CANARY-9b2e';
-    const canary = synth('prod', (e) => ({
-      ...e,
-      alerts: { ...e.alerts, pagerduty: { secretName: 'canary/pagerduty' }, slack: { webhookSecretName: 'canary/slack' } },
-    }));
-    const text = JSON.stringify(canary.json);
-    expect(text).toContain('{{resolve:secretsmanager:canary/pagerduty:SecretString:url::}}');
-    expect(text).not.toMatch(/CANARY|hooks\.slack\.com|events\.pagerduty\.com/);
-    delete process.env.SLACK_WEBHOOK_URL;
-    delete process.env.PAGERDUTY_URL;
-    expect(text).not.toMatch(/"(Password|Token|Secret)"\s*:\s*"[^{]/);
+describe('no secret value reaches a template, an asset or the local bundle', () => {
+  const CANARY = 'CANARY-5f1c9b2e';
+
+  /** Every file of a cloud assembly or bundle, as [relative path, text]. */
+  function filesUnder(dir: string): [string, string][] {
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => {
+        const file = path.join(f.parentPath, f.name);
+        return [path.relative(dir, file), fs.readFileSync(file, 'latin1')];
+      });
+  }
+
+  test('AWS: Secrets Manager names from the environment file stay references in every template and asset', () => {
+    // The real input: config/environments.yaml, with prod's secret names replaced by canaries.
+    const text = fs
+      .readFileSync(path.join(REPO, 'config/environments.yaml'), 'utf8')
+      .replace('trading-observability/prod/pagerduty', `${CANARY}/pagerduty`)
+      .replace('trading-observability/prod/slack-webhook', `${CANARY}/slack`);
+    expect(text).toContain(`${CANARY}/pagerduty`);
+    expect(text).toContain(`${CANARY}/slack`);
+    const canary = synth('prod', () => loadEnvironment('prod', { text }));
+    // The only forms a secret name may take: a dynamic reference CloudFormation
+    // resolves at deploy time (PagerDuty's subscription endpoint), the secret's
+    // ARN pattern in the notifier's policy, and the secret id the notifier
+    // reads at run time (WEBHOOK_SECRET_ID).
+    const allowed = [
+      `{{resolve:secretsmanager:${CANARY}/pagerduty:SecretString:url::}}`,
+      `:secret:${CANARY}/slack-??????`,
+      `"WEBHOOK_SECRET_ID":"${CANARY}/slack"`,
+    ];
+    const files = filesUnder(canary.outdir);
+    expect(files.filter(([f]) => f.endsWith('.template.json')).length).toBeGreaterThan(0); // nested stack templates are scanned too when there are any
+    const found: string[] = [];
+    for (const [file, body] of files) {
+      const compact = file.endsWith('.json') ? JSON.stringify(JSON.parse(body)) : body;
+      let rest = compact;
+      for (const a of allowed) rest = rest.split(a).join('');
+      if (rest.includes(CANARY)) found.push(file);
+    }
+    expect(found).toEqual([]);
+    // Both secrets are referenced at all (else the scan above proves nothing).
+    const all = files.map(([, b]) => b).join('\n');
+    expect(all).toContain(`{{resolve:secretsmanager:${CANARY}/pagerduty:SecretString:url::}}`);
+    expect(all).toContain(`${CANARY}/slack`);
+  });
+
+  test('local: the Slack webhook URL file is mounted, its URL is in no file of the bundle', () => {
+    // The real input: a file holding the webhook URL, named by SLACK_WEBHOOK_URL_FILE (README, local stack).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-'));
+    const urlFile = path.join(dir, 'slack-webhook-url');
+    const url = `https://hooks.slack.com/services/${CANARY}`;
+    fs.writeFileSync(urlFile, url);
+    const saved = process.env.SLACK_WEBHOOK_URL_FILE;
+    process.env.SLACK_WEBHOOK_URL_FILE = urlFile;
+    try {
+      const { stack, outdir } = synth('local', (e) => ({ ...e, alerts: { ...e.alerts, slack: { webhookSecretName: 'unused-locally' } } }));
+      const bundle = path.join(dir, 'bundle');
+      writeBundle(bundle, renderLocalBundle(stack.model, stack.routing));
+      const files = [...filesUnder(bundle), ...filesUnder(outdir)];
+      expect(files.length).toBeGreaterThan(5);
+      expect(files.filter(([, b]) => b.includes(CANARY) || b.includes('hooks.slack.com')).map(([f]) => f)).toEqual([]);
+      // Alertmanager reads the URL from the mounted file at run time.
+      const compose = files.find(([f]) => f === 'docker-compose.yml')?.[1] ?? '';
+      expect(compose).toContain('${SLACK_WEBHOOK_URL_FILE:?');
+      expect(files.find(([f]) => f.endsWith('alertmanager.yml'))?.[1]).toContain(
+        'api_url_file: /etc/alertmanager/secrets/slack-webhook-url',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.SLACK_WEBHOOK_URL_FILE;
+      else process.env.SLACK_WEBHOOK_URL_FILE = saved;
+    }
   });
 });
 
