@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -80,4 +81,25 @@ export function inputErrorOf(fn: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error('expected a UserInputError');
+}
+
+/**
+ * Every template of a synthesized environment (the stack's and each nested
+ * stack's, by file name in the cloud assembly) with the values that change
+ * without a change to what is deployed masked: asset hashes (S3 keys, asset
+ * paths; they change with any byte of a Lambda bundle or the dashboards
+ * bundle, which have their own tests) and CDK's analytics metadata (it
+ * changes with the CDK version). What remains is what CloudFormation would
+ * deploy, for a reviewed jest snapshot.
+ */
+export function templatesForSnapshot(s: Synthesized): Record<string, unknown> {
+  const files = fs
+    .readdirSync(s.outdir)
+    .filter((f) => f.endsWith('.template.json'))
+    .sort();
+  return Object.fromEntries(files.map((f) => [maskVolatile(f), JSON.parse(maskVolatile(fs.readFileSync(path.join(s.outdir, f), 'utf8')))]));
+}
+
+function maskVolatile(text: string): string {
+  return text.replace(/[0-9a-f]{64}/g, '[ASSET-HASH]').replace(/"v2:deflate64:[A-Za-z0-9+/=]+"/g, '"[CDK-ANALYTICS]"');
 }
