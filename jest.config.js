@@ -6,5 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   // Tests that run promtool, amtool or the real servers: `npm run test:tools`.
   testPathIgnorePatterns: ['/node_modules/', '/test/tools/', '/test/e2e/'],
+  // Every core: jest's default leaves one free (a single worker on 2 cores).
+  maxWorkers: '100%',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

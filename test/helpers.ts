@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
@@ -28,13 +29,27 @@ export interface Synthesized {
  * Synthesizes one environment the way `cdk synth -c env=NAME` does (cdk.json's
  * context, feature flags included), through the app's own `buildApp`, which
  * applies cdk-nag's AwsSolutions pack as a validation plugin (one code path
- * with `cdk synth`/`cdk deploy`), and CDK's CloudFormation validation as errors (cdk.json
- * sets `@aws-cdk/core:validateAgainstDefaultRules`): an unacknowledged finding
- * makes app.synth() throw. Lambda bundling is skipped (tests do not
- * need the bundle, and esbuild would run once per synth).
+ * with `cdk synth`/`cdk deploy`), and CDK's CloudFormation validation as
+ * errors (cdk.json sets `@aws-cdk/core:validateAgainstDefaultRules`): an
+ * unacknowledged finding makes app.synth() throw. Lambda bundling is skipped
+ * (tests do not need the bundle, and esbuild would run once per synth).
+ *
+ * Without `overrides` (and unless `fresh`), the result comes from a cache
+ * shared by every test file and worker (see `cachedSynth`): one synth per
+ * environment per change of the project's inputs. `stack` (the construct
+ * tree) is then synthesized on first access only.
  */
-export function synth(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig = (e) => e): Synthesized {
-  const app = new App({ context: cdkContext(REPO, { env, 'aws:cdk:bundling-stacks': [] }) });
+export function synth(
+  env: string,
+  overrides?: (e: EnvironmentConfig) => EnvironmentConfig,
+  options: { readonly fresh?: boolean } = {},
+): Synthesized {
+  if (!overrides && !options.fresh) return cachedSynth(env);
+  return synthNow(env, overrides ?? ((e) => e));
+}
+
+function synthNow(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig, outdir?: string): Synthesized {
+  const app = new App({ outdir, context: cdkContext(REPO, { env, 'aws:cdk:bundling-stacks': [] }) });
   const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);
@@ -42,6 +57,78 @@ export function synth(env: string, overrides: (e: EnvironmentConfig) => Environm
     .filter((m) => m.level === cxapi.SynthesisMessageLevel.WARNING)
     .map((m) => `${m.id}: ${typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data)}`);
   return { stack, template: Template.fromJSON(artifact.template), json: artifact.template, outdir: assembly.directory, warnings };
+}
+
+/** What synthesis reads: the app's code and data, cdk.json and the locked dependencies. */
+const INPUTS = ['bin', 'lib', 'scripts', 'config', 'catalog', 'alerts', 'dashboards', 'logs', 'cdk.json', 'package-lock.json'];
+const CACHE_DIR = path.join(REPO, 'node_modules', '.cache', 'trading-observability-synth');
+let inputsKey: string | undefined;
+const memo = new Map<string, Synthesized>();
+
+/** A hash of every input file's path and bytes: a changed input gives a new cache key. */
+function projectInputsKey(): string {
+  if (inputsKey) return inputsKey;
+  const hash = crypto.createHash('sha256');
+  const add = (rel: string) => {
+    const abs = path.join(REPO, rel);
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) for (const f of fs.readdirSync(abs).sort()) add(path.join(rel, f));
+    else hash.update(`${rel}\0`).update(fs.readFileSync(abs)).update('\0');
+  };
+  INPUTS.forEach(add);
+  inputsKey = hash.digest('hex').slice(0, 16);
+  return inputsKey;
+}
+
+/**
+ * One synth per environment, shared across test files and jest workers: the
+ * first caller synthesizes (cdk-nag included: a failing gate caches nothing)
+ * into `node_modules/.cache/trading-observability-synth/<inputs>-<env>`
+ * (written under a temporary name, then renamed: a concurrent worker either
+ * sees the whole assembly or none); the others read the template and
+ * warnings from there.
+ */
+function cachedSynth(env: string): Synthesized {
+  const key = `${projectInputsKey()}-${env}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const dir = path.join(CACHE_DIR, key);
+  let stack: ObservabilityStack | undefined;
+  const meta = path.join(dir, 'synth-meta.json');
+  if (!fs.existsSync(meta)) {
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = fs.mkdtempSync(path.join(CACHE_DIR, `.${key}-`));
+    const s = synthNow(env, (e) => e, tmp);
+    stack = s.stack;
+    fs.writeFileSync(path.join(tmp, 'synth-meta.json'), JSON.stringify({ stackName: s.stack.stackName, warnings: s.warnings }));
+    try {
+      fs.renameSync(tmp, dir);
+    } catch {
+      // Another worker got there first: its assembly is the same.
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  const { stackName, warnings } = JSON.parse(fs.readFileSync(meta, 'utf8')) as { stackName: string; warnings: string[] };
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }>;
+  };
+  const artifact = Object.values(manifest.artifacts).find(
+    (a) => a.type === 'aws:cloudformation:stack' && a.properties?.stackName === stackName,
+  );
+  const json = JSON.parse(fs.readFileSync(path.join(dir, artifact!.properties!.templateFile!), 'utf8')) as Record<string, any>;
+  const result: Synthesized = {
+    get stack() {
+      stack ??= synthNow(env, (e) => e).stack;
+      return stack;
+    },
+    template: Template.fromJSON(json),
+    json,
+    outdir: dir,
+    warnings,
+  };
+  memo.set(key, result);
+  return result;
 }
 
 /** Every resource of a type, as [logicalId, properties]. */

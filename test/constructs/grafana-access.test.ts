@@ -18,6 +18,7 @@ import {
   USER_TYPES,
   WORKSPACE_ID_PATTERN,
 } from '../contracts/amg-permissions';
+import { loadEnvironment } from '../../lib/config/load-environment';
 import { resourcesOf, synth } from '../helpers';
 
 const WS = 'g-0123456789';
@@ -223,11 +224,12 @@ describe('Grafana access custom resource against the permissions API', () => {
 });
 
 describe('Grafana access in the prod template', () => {
-  const { json, stack } = synth('prod');
+  const { json } = synth('prod');
+  const environment = loadEnvironment('prod');
 
   test('one Custom::GrafanaAccess with the configured groups of environments.yaml, for the workspace', () => {
     const [[, cr]] = resourcesOf(json, 'Custom::GrafanaAccess');
-    const access = stack.model.environment.grafana.authentication === 'AWS_SSO' ? stack.model.environment.grafana.access : undefined;
+    const access = environment.grafana.authentication === 'AWS_SSO' ? environment.grafana.access : undefined;
     expect(access).toBeDefined();
     expect(JSON.parse(cr.Assignments)).toEqual([
       ...access!.admin.groups.map((g) => ({ id: g, type: 'SSO_GROUP', role: 'ADMIN' })),
