@@ -48,7 +48,6 @@ const exportersSchema = z.strictObject({
   traces: z.enum(['xray', 'otlp', 'jaeger', 'none'], {
     error: 'must be one of "xray", "otlp", "jaeger" or "none"',
   }),
-  logs: z.enum(['cloudwatch', 'local'], { error: 'must be "cloudwatch" or "local"' }),
   /** The OTLP vendor endpoint, required when metrics or traces are "otlp". */
   otlp: z
     .strictObject({
@@ -273,9 +272,12 @@ export const environmentSchema = z
   .superRefine((env, ctx) => {
     const allowed =
       env.target === 'aws'
-        ? { metrics: ['amp', 'cloudwatch', 'otlp'], traces: ['xray', 'otlp', 'none'], logs: ['cloudwatch'] }
-        : { metrics: ['prometheus', 'otlp'], traces: ['jaeger', 'otlp', 'none'], logs: ['local'] };
-    for (const signal of ['metrics', 'traces', 'logs'] as const) {
+        ? { metrics: ['amp', 'cloudwatch', 'otlp'], traces: ['xray', 'otlp', 'none'] }
+        : { metrics: ['prometheus', 'otlp'], traces: ['jaeger', 'otlp', 'none'] };
+    // Logs have no exporter to choose: on AWS services log to CloudWatch Logs
+    // (ServiceLogGroups), locally to Docker; `exporters.logs` was removed
+    // because nothing read it.
+    for (const signal of ['metrics', 'traces'] as const) {
       const value = env.exporters[signal];
       if (!allowed[signal].includes(value)) {
         ctx.addIssue({

@@ -12,7 +12,7 @@ const base = {
   services: [{ name: 'backend' }],
   scrapeIntervalSeconds: 15,
   discovery: { mode: 'dns', namespace: 'trading.internal' },
-  exporters: { metrics: 'amp', traces: 'xray', logs: 'cloudwatch' },
+  exporters: { metrics: 'amp', traces: 'xray' },
   logRetentionDays: 30,
   metricsRetentionDays: 150,
   alerts: { email: [], sms: [] },

@@ -8,7 +8,7 @@ const base = {
   services: [{ name: 'backend' }],
   scrapeIntervalSeconds: 15,
   discovery: { mode: 'dns', namespace: 'trading.internal' },
-  exporters: { metrics: 'amp', traces: 'xray', logs: 'cloudwatch' },
+  exporters: { metrics: 'amp', traces: 'xray' },
   logRetentionDays: 30,
   metricsRetentionDays: 150,
   grafana: { authentication: 'AWS_SSO' },
@@ -30,8 +30,8 @@ describe('environments', () => {
   });
 
   test('local uses the local exporters, AWS environments the managed ones', () => {
-    expect(loadEnvironment('local').exporters).toMatchObject({ metrics: 'prometheus', traces: 'jaeger', logs: 'local' });
-    expect(loadEnvironment('prod').exporters).toMatchObject({ metrics: 'amp', traces: 'xray', logs: 'cloudwatch' });
+    expect(loadEnvironment('local').exporters).toMatchObject({ metrics: 'prometheus', traces: 'jaeger' });
+    expect(loadEnvironment('prod').exporters).toMatchObject({ metrics: 'amp', traces: 'xray' });
   });
 
   test('prod keeps logs at least 30 days (seed 11.2)', () => {
@@ -44,7 +44,6 @@ describe('environments', () => {
       exporters: {
         metrics: 'otlp',
         traces: 'otlp',
-        logs: 'cloudwatch',
         otlp: { endpoint: 'https://otlp.example.com', authSecretName: 'vendor/key' },
       },
     });
@@ -81,6 +80,11 @@ describe('environments', () => {
     const msg = inputErrorOf(() => load({ ...base, collector: { replicas: 2 }, exporters: { ...base.exporters, metrics: 'cloudwatch' } }));
     expect(msg).toContain('environments.x.collector.replicas: double-counts every scraped series with metrics exporter "cloudwatch"');
     expect(msg).toContain('Fix: use replicas: 1, or metrics: amp');
+  });
+
+  test('fails when exporters.logs is given (removed: logs have no exporter to choose)', () => {
+    const msg = inputErrorOf(() => load({ ...base, exporters: { ...base.exporters, logs: 'cloudwatch' } }));
+    expect(msg).toContain('environments.x.exporters: has unknown key(s) logs. Fix: remove them');
   });
 
   test('fails when the environment name is unknown', () => {
