@@ -19,13 +19,13 @@ function grafanaWorkspace(props: Partial<GrafanaWorkspaceProps> = {}): Template 
 }
 
 describe('GrafanaWorkspace, alone', () => {
-  test('an IAM Identity Center workspace, service-managed, on Grafana 12.4 by default, plugin management off', () => {
+  test('an IAM Identity Center workspace, customer-managed permissions, on Grafana 12.4 by default, plugin management off', () => {
     const t = grafanaWorkspace();
     t.hasResourceProperties('AWS::Grafana::Workspace', {
       Name: 'app-test',
       AccountAccessType: 'CURRENT_ACCOUNT',
       AuthenticationProviders: ['AWS_SSO'],
-      PermissionType: 'SERVICE_MANAGED',
+      PermissionType: 'CUSTOMER_MANAGED',
       DataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
       GrafanaVersion: '12.4',
       PluginAdminEnabled: false,

@@ -277,9 +277,7 @@ describe('no secret value reaches a template, an asset or the local bundle', () 
       // Alertmanager reads the URL from the mounted file at run time.
       const compose = files.find(([f]) => f === 'docker-compose.yml')?.[1] ?? '';
       expect(compose).toContain('${SLACK_WEBHOOK_URL_FILE:?');
-      expect(files.find(([f]) => f.endsWith('alertmanager.yml'))?.[1]).toContain(
-        'api_url_file: /etc/alertmanager/secrets/slack-webhook-url',
-      );
+      expect(files.find(([f]) => f.endsWith('alertmanager.yml'))?.[1]).toContain('api_url_file: /run/secrets/slack-webhook-url');
     } finally {
       if (saved === undefined) delete process.env.SLACK_WEBHOOK_URL_FILE;
       else process.env.SLACK_WEBHOOK_URL_FILE = saved;
