@@ -107,7 +107,11 @@ export class NativeStack {
       }),
     );
     // The collector's scrape jobs, run by Prometheus in agent mode, remote-writing as the collector does.
-    const collector = parse(fs.readFileSync(path.join(this.bundleDir, 'monitoring/otel-collector.yaml'), 'utf8'));
+    type PromConfig = { config: { global: unknown; scrape_configs: unknown[] } };
+    const collector = parse(fs.readFileSync(path.join(this.bundleDir, 'monitoring/otel-collector.yaml'), 'utf8')) as {
+      receivers: Record<string, PromConfig>;
+      exporters: Record<string, { endpoint: string }>;
+    };
     fs.writeFileSync(
       path.join(this.dir, 'agent.yml'),
       stringify({

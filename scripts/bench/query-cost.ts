@@ -81,7 +81,7 @@ function writeOpenMetrics(file: string, repo: string, fraction: number, startS: 
               const x = sample(m, t);
               sum += x;
               count++;
-              for (let b = 0; b < counts.length; b++) if (x <= ([...bounds, Infinity][b] as number)) counts[b]++;
+              for (let b = 0; b < counts.length; b++) if (x <= [...bounds, Infinity][b]) counts[b]++;
             }
           };
           [...bounds, Infinity].forEach((le, b) =>
