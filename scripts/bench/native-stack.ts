@@ -17,7 +17,6 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
@@ -29,6 +28,7 @@ import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
 import { COLLECTOR_METRICS, CONTRACT_LABEL_VALUES } from '../../test/contracts/otelcol';
 import type { EmittedMetric, FailureMode } from '../demo-emitter';
+import { freePorts } from '../free-ports';
 
 export const SERVICES = ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher'] as const;
 
@@ -47,15 +47,6 @@ export interface NativeStackOptions {
 export interface TimedLine {
   readonly at: number;
   readonly text: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export class NativeStack {
@@ -92,7 +83,9 @@ export class NativeStack {
   /** Renders the bundle and starts every process; returns once they are started (not yet scraped). */
   async start(): Promise<void> {
     const { repo } = this.options;
-    for (const n of ['prometheus', 'agent', 'alertmanager', 'sink', 'collectorSelf', ...SERVICES]) this.ports[n] = await freePort();
+    const names = ['prometheus', 'agent', 'alertmanager', 'sink', 'collectorSelf', ...SERVICES];
+    const ports = await freePorts(names.length);
+    names.forEach((n, i) => (this.ports[n] = ports[i]));
     const environment = { ...loadEnvironment('local'), ...this.options.environment };
     this.model = loadModel(repo, environment);
     writeBundle(

@@ -9,7 +9,6 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
@@ -18,6 +17,7 @@ import { loadRouting } from '../../lib/model/routing';
 import { TEST_LABEL, testAlerts } from '../../lib/model/test-alerts';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
+import { freePorts } from '../../scripts/free-ports';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-day-two-'));
@@ -27,15 +27,6 @@ let sink: http.Server;
 let am = '';
 /** Notifications the sink received, per receiver (the last path segment of the webhook URL). */
 const received: Record<string, any[]> = {};
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +68,7 @@ const stateOf = async (labels: Record<string, string>) =>
   (await alerts()).find((a) => Object.entries(labels).every(([k, v]) => a.labels[k] === v))?.status;
 
 beforeAll(async () => {
-  const [amPort, sinkPort] = [await freePort(), await freePort()];
+  const [amPort, sinkPort] = await freePorts(2);
   am = `http://127.0.0.1:${amPort}`;
   sink = http.createServer((req, res) => {
     let body = '';

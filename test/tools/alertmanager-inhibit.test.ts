@@ -10,10 +10,10 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { renderedFromTemplate } from './rendered';
+import { freePorts } from '../../scripts/free-ports';
 
 const rendered = renderedFromTemplate();
 const config = parse(fs.readFileSync(rendered.alertmanagerConfig, 'utf8'));
@@ -66,17 +66,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -94,7 +83,7 @@ interface ApiAlert {
 const listAlerts = async (): Promise<ApiAlert[]> => (await fetch(`${base}/api/v2/alerts`)).json() as Promise<ApiAlert[]>;
 
 beforeAll(async () => {
-  const port = await freePort();
+  const [port] = await freePorts(1);
   base = `http://127.0.0.1:${port}`;
   const storage = fs.mkdtempSync(path.join(rendered.dir, 'am-'));
   // The configuration as deployed: SNS receivers with SigV4 never get to send
