@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { Naming } from '../../naming';
 import { bundledNodeCode } from '../bundled-node-code';
+import { acknowledgeProviderFramework } from '../provider-framework';
 import { GrafanaWorkspace } from '../grafana-workspace';
 import type { BundledDashboard, ImportProperties } from './handler';
 
@@ -116,19 +117,6 @@ export class DashboardImport extends Construct {
       properties: properties,
     });
 
-    const frameworkNodes = provider.node.findAll();
-    for (const node of frameworkNodes) {
-      if (node.node.id === 'ServiceRole') {
-        Validations.of(node).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason:
-            "The custom-resources Provider framework's own function uses the AWS managed basic execution policy; it cannot be replaced.",
-        });
-        Validations.of(node).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-          reason: 'The Provider framework may invoke any version of the importer function.',
-        });
-      }
-    }
+    acknowledgeProviderFramework(provider, this.handler, 'the importer function');
   }
 }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { Naming } from '../../naming';
 import { bundledNodeCode } from '../bundled-node-code';
+import { acknowledgeProviderFramework } from '../provider-framework';
 import type { AccessProperties, Assignment, Role } from './handler';
 
 /** Identity Center groups and users for one Grafana role. */
@@ -136,17 +137,6 @@ export class GrafanaAccess extends Construct {
       properties: properties,
     });
 
-    for (const node of provider.node.findAll()) {
-      if (node.node.id !== 'ServiceRole') continue;
-      Validations.of(node).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "The custom-resources Provider framework's own function uses the AWS managed basic execution policy; it cannot be replaced.",
-      });
-      Validations.of(node).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-        reason: 'The Provider framework may invoke any version of the access function.',
-      });
-    }
+    acknowledgeProviderFramework(provider, this.handler, 'the access function');
   }
 }
