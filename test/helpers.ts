@@ -190,3 +190,18 @@ export function templatesForSnapshot(s: Synthesized): Record<string, unknown> {
 function maskVolatile(text: string): string {
   return text.replace(/[0-9a-f]{64}/g, '[ASSET-HASH]').replace(/"v2:deflate64:[A-Za-z0-9+/=]+"/g, '"[CDK-ANALYTICS]"');
 }
+
+/** The smallest valid AWS environment, for tests that load one setting at a time (an AWS environment names its network; the opt-in is enough here). */
+export const MINIMAL_AWS_ENVIRONMENT = {
+  app: 'trading-observability',
+  target: 'aws',
+  services: [{ name: 'backend' }],
+  scrapeIntervalSeconds: 15,
+  discovery: { mode: 'dns', namespace: 'trading.internal' },
+  exporters: { metrics: 'amp', traces: 'xray' },
+  logRetentionDays: 30,
+  metricsRetentionDays: 150,
+  grafana: { authentication: 'AWS_SSO' },
+  alerts: { email: [], sms: [] },
+  network: { createMinimalVpc: true },
+};

@@ -2,23 +2,11 @@ import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { USER_ID_PATTERN } from '../contracts/amg-permissions';
 import { IDENTITY_CENTER_ID } from '../../lib/config/environment-schema';
-import { inputErrorOf } from '../helpers';
+import { inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 
 const G1 = '9067c5b4d3-a1b2c3d4-0001-4000-8000-000000000001';
 const G2 = 'a1b2c3d4-0002-4000-8000-000000000002';
-const base = {
-  app: 'trading-observability',
-  target: 'aws',
-  services: [{ name: 'backend' }],
-  scrapeIntervalSeconds: 15,
-  discovery: { mode: 'dns', namespace: 'trading.internal' },
-  exporters: { metrics: 'amp', traces: 'xray' },
-  logRetentionDays: 30,
-  metricsRetentionDays: 150,
-  alerts: { email: [], sms: [] },
-  // An AWS environment names its network (issue 13); the opt-in is enough here.
-  network: { createMinimalVpc: true },
-};
+const base = MINIMAL_AWS_ENVIRONMENT;
 const load = (grafana: Record<string, unknown>, name = 'x') =>
   loadEnvironment(name, { text: stringify({ environments: { [name]: { ...base, grafana } } }) });
 

@@ -1,20 +1,8 @@
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { inputErrorOf } from '../helpers';
+import { inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 
-const base = {
-  app: 'trading-observability',
-  target: 'aws',
-  services: [{ name: 'backend' }],
-  scrapeIntervalSeconds: 15,
-  discovery: { mode: 'dns', namespace: 'trading.internal' },
-  exporters: { metrics: 'amp', traces: 'xray' },
-  logRetentionDays: 30,
-  metricsRetentionDays: 150,
-  grafana: { authentication: 'AWS_SSO' },
-  alerts: { email: [], sms: [] },
-  network: { createMinimalVpc: true },
-};
+const base = MINIMAL_AWS_ENVIRONMENT;
 
 function load(env: Record<string, unknown>, name = 'x') {
   return loadEnvironment(name, { text: stringify({ environments: { x: env } }) });

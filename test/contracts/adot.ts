@@ -222,6 +222,20 @@ const AWS_SESSION = {
 /** resourcetotelemetry.Settings: ${CONTRIB}/pkg/resourcetotelemetry. */
 const RESOURCE_TO_TELEMETRY: KeyTree = { enabled: true, exclude_service_attributes: true };
 
+/** One attribute action (resource and attributes processors alike): contrib internal/coreinternal/attraction/attraction.go, ActionKeyValue. */
+const ACTION_KEY_VALUE: KeyTree = [
+  {
+    key: true,
+    value: true,
+    action: true,
+    from_attribute: true,
+    pattern: true,
+    converted_type: true,
+    from_context: true,
+    default_value: true,
+  },
+];
+
 export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; readonly keys: KeyTree }>> = {
   // extensions
   health_check: {
@@ -369,35 +383,13 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
   resource: {
     source: `${CONTRIB}/processor/resourceprocessor/config.go (attraction.ActionKeyValue)`,
     keys: {
-      attributes: [
-        {
-          key: true,
-          value: true,
-          action: true,
-          from_attribute: true,
-          pattern: true,
-          converted_type: true,
-          from_context: true,
-          default_value: true,
-        },
-      ],
+      attributes: ACTION_KEY_VALUE,
     },
   },
   attributes: {
     source: `${CONTRIB}/processor/attributesprocessor/config.go, internal/coreinternal/attraction/attraction.go`,
     keys: {
-      actions: [
-        {
-          key: true,
-          value: true,
-          action: true,
-          from_attribute: true,
-          pattern: true,
-          converted_type: true,
-          from_context: true,
-          default_value: true,
-        },
-      ],
+      actions: ACTION_KEY_VALUE,
       include: 'map',
       exclude: 'map',
     },
