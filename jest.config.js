@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   // Tests that run promtool, amtool or the real servers: `npm run test:tools`.
+  // CDK's built-in CloudFormation rules run where deployable templates are made; see the file.
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/tools/', '/test/e2e/'],
   // Every core: jest's default leaves one free (a single worker on 2 cores).
   maxWorkers: '100%',

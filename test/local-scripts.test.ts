@@ -52,7 +52,7 @@ function runLocal(command: string, scenario: string, env: NodeJS.ProcessEnv = {}
       FAKE_DOCKER_SCENARIO: scenario,
       FAKE_DOCKER_YAML: require.resolve('yaml'),
       LOCAL_UP_POLL_MS: '50',
-      LOCAL_UP_TIMEOUT_SECONDS: '2',
+      LOCAL_UP_TIMEOUT_SECONDS: '0.5',
       // Nothing listens here: the first verify fails fast, and local:up still reports it.
       LOCAL_BIND_ADDRESS: '127.0.0.2',
       ...env,
@@ -108,7 +108,7 @@ describe('local:up with a docker CLI that answers (fake, no engine)', () => {
   test('fails when a service never becomes healthy, naming it and printing its logs', () => {
     const r = runLocal('up', 'never-healthy', { GRAFANA_ADMIN_PASSWORD: 'a-real-password' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('did not become healthy within 2 s; still waiting for: grafana.');
+    expect(r.stderr).toContain('did not become healthy within 0.5 s; still waiting for: grafana.');
     expect(r.stderr).toContain('--- last log lines of grafana');
   }, 100_000);
 

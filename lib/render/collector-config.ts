@@ -338,39 +338,42 @@ function scrapeReceivers(config: Config): Config {
  * scrape receiver: no two fragments set the same key, so no list is merged.
  */
 export function collectorConfigFragments(config: Config, maxBytes = SINGLE_FRAGMENT_BYTES): string[] {
-  const whole = collectorConfigYaml(config);
-  if (Buffer.byteLength(whole) <= maxBytes) return [whole];
-  // Greedy packing of whole components: the `service` section (with its
-  // lists) stays in the first fragment; a component is never split. A block
-  // mapping's entries serialize independently, so a fragment's size is the sum
-  // of its entries' sizes: each component is serialized once (re-serializing
-  // every candidate was quadratic: 0.5 s per 200-service configuration).
-  const size = (c: Config) => Buffer.byteLength(collectorConfigYaml(c));
-  const fragments: { config: Config; bytes: number }[] = [
-    { config: { service: config.service as unknown }, bytes: size({ service: config.service }) },
-  ];
+  // Each component is serialized once, alone; a block mapping's entries
+  // serialize independently of their siblings, so a fragment's text is its
+  // entries' texts under one header per section (test/contracts/adot.test.ts
+  // parses every variant's fragments back, merged as ADOT merges them, and
+  // compares with the configuration). Re-serializing every candidate
+  // fragment was quadratic: 0.5 s per 200-service configuration.
+  const service = collectorConfigYaml({ service: config.service as unknown });
+  const parts: { section: string; text: string; bytes: number }[] = [];
   for (const section of ['extensions', 'receivers', 'processors', 'exporters'] as const) {
-    const header = Buffer.byteLength(`${section}:\n`);
+    const header = `${section}:\n`;
     for (const [name, value] of Object.entries((config[section] ?? {}) as Record<string, unknown>)) {
-      const alone = { [section]: { [name]: value } };
-      const bytes = size(alone);
-      if (bytes > maxBytes) throw new Error(`collectorConfigFragments: ${section}.${name} alone is over ${maxBytes} bytes; split it`);
-      const last = fragments[fragments.length - 1];
-      const has = last.config[section] !== undefined;
-      const grown = last.bytes + bytes - (has ? header : 0);
-      if (grown <= maxBytes) {
-        last.config = { ...last.config, [section]: { ...((last.config[section] ?? {}) as Record<string, unknown>), [name]: value } };
-        last.bytes = grown;
-      } else fragments.push({ config: alone, bytes });
+      const alone = collectorConfigYaml({ [section]: { [name]: value } });
+      if (Buffer.byteLength(alone) > maxBytes)
+        throw new Error(`collectorConfigFragments: ${section}.${name} alone is over ${maxBytes} bytes; split it`);
+      const text = alone.slice(header.length);
+      parts.push({ section, text, bytes: Buffer.byteLength(text) });
     }
   }
-  const out = fragments.map((f) => collectorConfigYaml(f.config));
-  out.forEach((text, i) => {
-    // The additive size above is exact for block YAML; this keeps it honest.
-    if (Buffer.byteLength(text) !== fragments[i].bytes)
-      throw new Error(`collectorConfigFragments: fragment ${i} is ${Buffer.byteLength(text)} bytes, packed as ${fragments[i].bytes}`);
-  });
-  return out;
+  const headerBytes = (section: string) => Buffer.byteLength(`${section}:\n`);
+  const sections = [...new Set(parts.map((p) => p.section))];
+  const wholeBytes = Buffer.byteLength(service) + sections.reduce((n, s) => n + headerBytes(s), 0) + parts.reduce((n, p) => n + p.bytes, 0);
+  if (wholeBytes <= maxBytes) return [collectorConfigYaml(config)];
+  // Greedy packing of whole components: the `service` section (with its
+  // lists) stays in the first fragment; a component is never split.
+  const fragments: { text: string; bytes: number; section?: string }[] = [{ text: service, bytes: Buffer.byteLength(service) }];
+  for (const part of parts) {
+    const last = fragments[fragments.length - 1];
+    const same = last.section === part.section;
+    const grown = last.bytes + part.bytes + (same ? 0 : headerBytes(part.section));
+    if (grown <= maxBytes) {
+      last.text += same ? part.text : `${part.section}:\n${part.text}`;
+      last.bytes = grown;
+      last.section = part.section;
+    } else fragments.push({ text: `${part.section}:\n${part.text}`, bytes: headerBytes(part.section) + part.bytes, section: part.section });
+  }
+  return fragments.map((f) => f.text);
 }
 
 /** The configuration as YAML, as the collector reads it. */
