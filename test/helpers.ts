@@ -1,15 +1,25 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as cxapi from 'aws-cdk-lib/cx-api';
-import { buildApp } from '../lib/app';
-import { cdkContext } from '../lib/cdk-context';
-import { EnvironmentConfig } from '../lib/config/environment-schema';
-import { loadEnvironment } from '../lib/config/load-environment';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { EnvironmentConfig } from '../lib/config/environment-schema';
 import { UserInputError } from '../lib/errors';
-import { ObservabilityStack } from '../lib/stacks/observability-stack';
+import type { ObservabilityStack } from '../lib/stacks/observability-stack';
+
+/*
+ * aws-cdk-lib and the app are loaded on first use only: most test files read
+ * the shared synth's template from disk (or need only inputErrorOf), and
+ * loading the app's construct tree costs about 0.5 s per test file (jest
+ * gives each file its own module registry).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading, see above */
+const cdk = () => require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+const assertions = () => require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+const cxapi = () => require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
+const appModule = () => require('../lib/app') as typeof import('../lib/app');
+const contextModule = () => require('../lib/cdk-context') as typeof import('../lib/cdk-context');
+const environmentModule = () => require('../lib/config/load-environment') as typeof import('../lib/config/load-environment');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -49,14 +59,15 @@ export function synth(
 }
 
 function synthNow(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig, outdir?: string, validate = false): Synthesized {
-  const app = new App({ outdir, context: cdkContext(REPO, { env, 'aws:cdk:bundling-stacks': [] }) });
-  const stack = buildApp(app, { environment: overrides(loadEnvironment(env)) });
+  const app = new (cdk().App)({ outdir, context: contextModule().cdkContext(REPO, { env, 'aws:cdk:bundling-stacks': [] }) });
+  const stack = appModule().buildApp(app, { environment: overrides(environmentModule().loadEnvironment(env)) });
   const assembly = withCloudFormationRules(validate, () => app.synth());
   const artifact = assembly.getStackByName(stack.stackName);
   const warnings = artifact.messages
-    .filter((m) => m.level === cxapi.SynthesisMessageLevel.WARNING)
+    .filter((m) => m.level === cxapi().SynthesisMessageLevel.WARNING)
     .map((m) => `${m.id}: ${typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data)}`);
-  return { stack, template: Template.fromJSON(artifact.template), json: artifact.template, outdir: assembly.directory, warnings };
+  const json = artifact.template as Record<string, any>;
+  return { stack, template: assertions().Template.fromJSON(json), json, outdir: assembly.directory, warnings };
 }
 
 /**
@@ -134,12 +145,16 @@ function cachedSynth(env: string): Synthesized {
     (a) => a.type === 'aws:cloudformation:stack' && a.properties?.stackName === stackName,
   );
   const json = JSON.parse(fs.readFileSync(path.join(dir, artifact!.properties!.templateFile!), 'utf8')) as Record<string, any>;
+  let template: Template | undefined;
   const result: Synthesized = {
     get stack() {
       stack ??= synthNow(env, (e) => e).stack;
       return stack;
     },
-    template: Template.fromJSON(json),
+    get template() {
+      template ??= assertions().Template.fromJSON(json);
+      return template;
+    },
     json,
     outdir: dir,
     warnings,
