@@ -10,10 +10,11 @@ const root = path.resolve(__dirname, '../..');
 
 describe('alerts on AMP anomaly detector output', () => {
   test('AWS: one alert per detector, on the max of its score series over 2m, by the alias the detector is created with', () => {
-    const { json, stack } = synth('prod');
+    const { json } = synth('prod');
+    const model = loadModel(root, loadEnvironment('prod')); // the model buildApp gives the stack
     const aliases = resourcesOf(json, 'AWS::APS::AnomalyDetector').map(([, p]) => p.Alias as string);
-    expect(aliases).toHaveLength(stack.model.anomalies.length);
-    const file = stack.model.ruleFiles.find((f) => f.file === ANOMALY_DETECTORS_FILE)!;
+    expect(aliases).toHaveLength(model.anomalies.length);
+    const file = model.ruleFiles.find((f) => f.file === ANOMALY_DETECTORS_FILE)!;
     const rules = file.groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.expr)).toEqual(aliases.map((a) => `max_over_time(${ANOMALY_DETECTOR_SERIES[0]}{alias="${a}"}[2m]) > 0.1`));
     expect(rules.every((r) => r.alert && r.labels?.severity === 'warning')).toBe(true);
