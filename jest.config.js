@@ -7,6 +7,9 @@ module.exports = {
   // Tests that run promtool, amtool or the real servers: `npm run test:tools`.
   // CDK's built-in CloudFormation rules run where deployable templates are made; see the file.
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // Temporary files of a run go to one folder, removed at the end.
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   testPathIgnorePatterns: ['/node_modules/', '/test/tools/', '/test/e2e/'],
   // Every core: jest's default leaves one free (a single worker on 2 cores).
   maxWorkers: '100%',

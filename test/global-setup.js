@@ -1,0 +1,17 @@
+/**
+ * One temporary folder per jest run (jest.config.js `globalSetup`): every
+ * test's temporary files (CDK's `cdk.out*` of each App without an outdir,
+ * project copies, bundles, subprocesses' files) go under it through TMPDIR,
+ * which os.tmpdir() reads, and `global-teardown.js` removes it. Before this,
+ * each run left hundreds of cdk.out folders in /tmp. Workers start after
+ * this runs and inherit the environment.
+ */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+module.exports = function globalSetup() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trading-observability-tests-'));
+  process.env.TRADING_OBSERVABILITY_TEST_TMP = dir;
+  process.env.TMPDIR = dir;
+};
