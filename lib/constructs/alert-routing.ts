@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,30 +10,42 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { Naming } from '../naming';
 import { bundledNodeCode } from './bundled-node-code';
+import { IPrometheusWorkspace } from './prometheus-workspace';
+import { ResourceNames } from './resource-names';
 
-/** Who is told, per receiver of the routing tree. */
+/** Who is told, per receiver of the routing tree (which receivers: AlertRoutingProps). */
 export interface AlertDestinations {
-  /** Email addresses: critical and warning. @default - none */
+  /** Email addresses, subscribed to the `emailReceivers`. @default - none */
   readonly emails?: readonly string[];
-  /** E.164 phone numbers: critical only. @default - none */
+  /** E.164 phone numbers, subscribed to the critical receiver. @default - none */
   readonly smsNumbers?: readonly string[];
-  /** Secrets Manager secret with the PagerDuty integration URL (key `url`): critical only. @default - no PagerDuty */
+  /** Secrets Manager secret with the PagerDuty integration URL (key `url`), subscribed to the critical receiver. @default - no PagerDuty */
   readonly pagerDutySecretName?: string;
-  /** Secrets Manager secret with the Slack webhook URL (key `url`): critical, warning and info. @default - no Slack */
+  /** Secrets Manager secret with the Slack webhook URL (key `url`), subscribed to the `slackReceivers`. @default - no Slack */
   readonly slackWebhookSecretName?: string;
 }
 
 export interface AlertRoutingProps {
-  readonly naming: Naming;
-  /** Receiver names of the routing tree (alerts/alertmanager.yaml); one topic each. */
+  /** Physical names (topics, alarm, Slack notifier and its log group). @default - names chosen by CloudFormation */
+  readonly names?: ResourceNames;
+  /** Receiver names of the routing tree (e.g. alerts/alertmanager.yaml); one topic each. */
   readonly receivers: readonly string[];
   /** The receiver of the dead man's switch; its topic is watched by a CloudWatch alarm. */
   readonly watchdogReceiver: string;
-  /** The AMP workspace allowed to publish (topic and key policies pin aws:SourceArn to it). */
-  readonly workspaceArn: string;
-  readonly destinations: AlertDestinations;
+  /**
+   * The receiver that pages: SMS and PagerDuty subscribe to it, and the Watchdog alarm notifies it.
+   * @default 'critical'
+   */
+  readonly criticalReceiver?: string;
+  /** Receivers whose topics the email addresses subscribe to (those that exist). @default ['critical', 'warning'] */
+  readonly emailReceivers?: readonly string[];
+  /** Receivers whose topics the Slack notifier subscribes to (those that exist). @default ['critical', 'warning', 'info'] */
+  readonly slackReceivers?: readonly string[];
+  /** The AMP workspace allowed to publish (topic policies pin aws:SourceArn to it). */
+  readonly workspace: IPrometheusWorkspace;
+  /** @default - no subscriptions */
+  readonly destinations?: AlertDestinations;
   /** Retention of the Slack notifier's log group. @default ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** Key for the notifier's log group. @default - the topics' key is not used; logs are encrypted with this key if given */
@@ -48,10 +60,6 @@ export interface AlertRoutingProps {
   readonly watchdogSilence?: Duration;
 }
 
-const CRITICAL = 'critical';
-const WARNING = 'warning';
-const INFO = 'info';
-
 /**
  * SNS alert routing: one KMS-encrypted, TLS-only topic per receiver that only
  * this AMP workspace may publish to; subscriptions per destination; a Slack
@@ -65,7 +73,9 @@ export class AlertRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertRoutingProps) {
     super(scope, id);
-    for (const required of [CRITICAL, props.watchdogReceiver]) {
+    const critical = props.criticalReceiver ?? 'critical';
+    const label = props.names?.prefix ?? this.node.path;
+    for (const required of [critical, props.watchdogReceiver]) {
       if (!props.receivers.includes(required)) {
         throw new Error(`AlertRouting: the routing tree has no "${required}" receiver; receivers are ${props.receivers.join(', ')}`);
       }
@@ -73,7 +83,7 @@ export class AlertRouting extends Construct {
     const key = (this.key =
       props.encryptionKey ??
       new kms.Key(this, 'Key', {
-        description: `Encrypts the alert topics of ${props.naming.prefix}`,
+        description: `Encrypts the alert topics of ${label}`,
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       }));
@@ -110,8 +120,8 @@ export class AlertRouting extends Construct {
     const topics: Record<string, sns.Topic> = {};
     for (const receiver of props.receivers) {
       const topic = new sns.Topic(this, `Topic-${receiver}`, {
-        topicName: props.naming.name(`alerts-${receiver}`),
-        displayName: `${props.naming.prefix} ${receiver} alerts`,
+        topicName: props.names?.name(`alerts-${receiver}`),
+        displayName: props.names ? `${props.names.prefix} ${receiver} alerts` : `${receiver} alerts`,
         masterKey: key,
         enforceSSL: true,
       });
@@ -123,7 +133,10 @@ export class AlertRouting extends Construct {
           principals: [new iam.ServicePrincipal('aps.amazonaws.com')],
           actions: ['sns:Publish', 'sns:GetTopicAttributes'],
           resources: [topic.topicArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnEquals: { 'aws:SourceArn': props.workspaceArn } },
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnEquals: { 'aws:SourceArn': props.workspace.workspaceArn },
+          },
         }),
       );
       topic.addToResourcePolicy(
@@ -139,24 +152,22 @@ export class AlertRouting extends Construct {
         }),
       );
       topics[receiver] = topic;
-      new CfnOutput(Stack.of(this), `AlertTopic${receiver.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Arn`, {
-        value: topic.topicArn,
-        description: `SNS topic of the "${receiver}" alert receiver`,
-      });
     }
     this.topics = topics;
 
-    const d = props.destinations;
+    const d = props.destinations ?? {};
     const human = props.receivers.filter((r) => r !== props.watchdogReceiver);
+    const emailReceivers = props.emailReceivers ?? ['critical', 'warning'];
+    const slackReceivers = props.slackReceivers ?? ['critical', 'warning', 'info'];
     for (const email of d.emails ?? []) {
-      for (const r of human.filter((x) => x === CRITICAL || x === WARNING)) topics[r].addSubscription(new snsSubs.EmailSubscription(email));
+      for (const r of human.filter((x) => emailReceivers.includes(x))) topics[r].addSubscription(new snsSubs.EmailSubscription(email));
     }
-    for (const number of d.smsNumbers ?? []) topics[CRITICAL].addSubscription(new snsSubs.SmsSubscription(number));
+    for (const number of d.smsNumbers ?? []) topics[critical].addSubscription(new snsSubs.SmsSubscription(number));
     if (d.pagerDutySecretName) {
       // The integration URL is a credential: it enters the template only as a dynamic reference.
       const url = SecretValue.secretsManager(d.pagerDutySecretName, { jsonField: 'url' });
       new sns.Subscription(this, 'PagerDuty', {
-        topic: topics[CRITICAL],
+        topic: topics[critical],
         protocol: sns.SubscriptionProtocol.HTTPS,
         endpoint: url.unsafeUnwrap(),
       });
@@ -165,7 +176,7 @@ export class AlertRouting extends Construct {
       this.slackNotifier = this.slackNotifierFor(
         props,
         d.slackWebhookSecretName,
-        human.filter((r) => [CRITICAL, WARNING, INFO].includes(r)),
+        human.filter((r) => slackReceivers.includes(r)),
       );
     }
 
@@ -176,7 +187,7 @@ export class AlertRouting extends Construct {
     const period = Duration.minutes(5);
     const periods = Math.max(1, Math.round(silence.toMinutes() / period.toMinutes()));
     this.watchdogAlarm = new cloudwatch.Alarm(this, 'WatchdogSilent', {
-      alarmName: props.naming.name('watchdog-silent'),
+      alarmName: props.names?.name('watchdog-silent'),
       alarmDescription: `No Watchdog notification for ${silence.toMinutes()} minutes: alerts from AMP are not being delivered. See docs/runbooks.md#watchdog.`,
       metric: topics[props.watchdogReceiver].metricNumberOfMessagesPublished({ period, statistic: 'Sum' }),
       threshold: 1,
@@ -185,8 +196,8 @@ export class AlertRouting extends Construct {
       datapointsToAlarm: periods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.watchdogAlarm.addAlarmAction(new cwActions.SnsAction(topics[CRITICAL]));
-    this.watchdogAlarm.addOkAction(new cwActions.SnsAction(topics[CRITICAL]));
+    this.watchdogAlarm.addAlarmAction(new cwActions.SnsAction(topics[critical]));
+    this.watchdogAlarm.addOkAction(new cwActions.SnsAction(topics[critical]));
   }
 
   /** The topic of one receiver. */
@@ -197,14 +208,16 @@ export class AlertRouting extends Construct {
   }
 
   /** Lets the grantee publish to every alert topic (and use their key). */
-  grantPublish(grantee: iam.IGrantable): void {
-    for (const t of Object.values(this.topics)) t.grantPublish(grantee);
+  grantPublish(grantee: iam.IGrantable): iam.Grant {
+    return Object.values(this.topics)
+      .map((t) => t.grantPublish(grantee))
+      .reduce((all, g) => all.combine(g));
   }
 
   private slackNotifierFor(props: AlertRoutingProps, secretName: string, receivers: string[]): lambda.IFunction {
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', secretName);
     const logGroup = new logs.LogGroup(this, 'SlackNotifierLogs', {
-      logGroupName: props.naming.path('slack-notifier'),
+      logGroupName: props.names?.path('slack-notifier'),
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -216,7 +229,7 @@ export class AlertRouting extends Construct {
     logGroup.grantWrite(role);
     secret.grantRead(role);
     const fn = new lambda.Function(this, 'SlackNotifier', {
-      functionName: props.naming.name('slack-notifier'),
+      functionName: props.names?.name('slack-notifier'),
       code: bundledNodeCode(path.join(__dirname, 'slack-notifier', 'handler.ts')),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { Aws, CfnOutput, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,8 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
-import { Naming } from '../naming';
+import { Construct, IConstruct } from 'constructs';
 import {
   ADOT_IMAGE,
   collectorFlags,
@@ -18,17 +18,24 @@ import {
   OTLP_GRPC_PORT,
   OTLP_HTTP_PORT,
 } from '../render/collector-config';
+import { requiredName, ResourceNames } from './resource-names';
 
 export interface CollectorServiceProps {
-  readonly naming: Naming;
+  /** Physical names (SSM parameters, cluster, task family, service, namespace). @default - names chosen by CloudFormation */
+  readonly names?: ResourceNames;
+  /**
+   * The Cloud Map private DNS namespace the collector is found in (`otel-collector.<namespaceName>`).
+   * @default - `<names.prefix>.internal`, or a name unique in the stack
+   */
+  readonly namespaceName?: string;
   /**
    * The rendered collector configuration, in fragments the collector merges
    * (see collectorConfigFragments); each is delivered through an SSM parameter.
    */
   readonly configFragments: readonly string[];
   readonly vpc: ec2.IVpc;
-  /** The VPC's CIDR: OTLP is accepted from it only. */
-  readonly vpcCidr: string;
+  /** The VPC's CIDR: OTLP is accepted from it only. @default - the VPC's `vpcCidrBlock` */
+  readonly vpcCidr?: string;
   /** Subnets of the tasks. @default - the VPC's private subnets */
   readonly subnets?: ec2.SubnetSelection;
   /** Run in this cluster (e.g. the platform's). @default - a cluster with Container Insights */
@@ -60,12 +67,27 @@ export function collectorConfigVariables(fragments: number): string[] {
 export const COLLECTOR_DNS_NAME = 'otel-collector';
 
 /**
+ * The collector's health as CloudWatch metrics, what MonitoringHealth alarms
+ * on; CollectorService implements it.
+ */
+export interface ICollectorService extends IConstruct, iam.IGrantable {
+  /** The service's CPU utilization (AWS/ECS). */
+  metricCpuUtilization(options?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** The service's memory utilization (AWS/ECS). */
+  metricMemoryUtilization(options?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Tasks running (Container Insights, ECS/ContainerInsights). */
+  metricRunningTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Tasks desired (Container Insights, ECS/ContainerInsights). */
+  metricDesiredTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
  * The ADOT collector on ECS Fargate: configuration from an SSM parameter,
  * private subnets without public IPs, OTLP only from the VPC, a health check
  * on the health_check extension, rollback on failed deployments, and a Cloud
  * Map name the platform's services send OTLP to.
  */
-export class CollectorService extends Construct {
+export class CollectorService extends Construct implements ICollectorService {
   readonly service: ecs.FargateService;
   readonly taskRole: iam.Role;
   readonly securityGroup: ec2.SecurityGroup;
@@ -74,23 +96,32 @@ export class CollectorService extends Construct {
   readonly namespace: servicediscovery.PrivateDnsNamespace;
   /** e.g. otel-collector.trading-observability-prod.internal */
   readonly endpointHost: string;
+  /** The OTLP/HTTP endpoint services send to, e.g. http://otel-collector.trading-observability-prod.internal:4318 */
+  readonly otlpHttpEndpoint: string;
+  readonly grantPrincipal: iam.IPrincipal;
 
-  /** The collector's DNS name, known before the service exists. */
-  static endpointHostFor(naming: Naming): string {
-    return `${COLLECTOR_DNS_NAME}.${naming.prefix}.internal`;
+  /** The collector's DNS name in a namespace, known before the service exists. */
+  static endpointHostIn(namespaceName: string): string {
+    return `${COLLECTOR_DNS_NAME}.${namespaceName}`;
+  }
+
+  /** The collector's OTLP/HTTP endpoint in a namespace, known before the service exists. */
+  static otlpHttpEndpointIn(namespaceName: string): string {
+    return `http://${CollectorService.endpointHostIn(namespaceName)}:${OTLP_HTTP_PORT}`;
   }
 
   constructor(scope: Construct, id: string, props: CollectorServiceProps) {
     super(scope, id);
-    const naming = props.naming;
+    const names = props.names;
+    const label = names?.prefix ?? this.node.path;
 
     if (props.configFragments.length === 0) throw new Error('CollectorService: configFragments is empty');
     this.configParameters = props.configFragments.map(
       (fragment, i) =>
         new ssm.StringParameter(this, i === 0 ? 'Config' : `Config${i + 1}`, {
-          parameterName: naming.path('otel-collector', i === 0 ? 'config' : `config-${i + 1}`),
+          parameterName: names?.path('otel-collector', i === 0 ? 'config' : `config-${i + 1}`),
           stringValue: fragment,
-          description: `ADOT collector configuration of ${naming.prefix}${props.configFragments.length > 1 ? ` (part ${i + 1}/${props.configFragments.length})` : ''}`,
+          description: `ADOT collector configuration of ${label}${props.configFragments.length > 1 ? ` (part ${i + 1}/${props.configFragments.length})` : ''}`,
           // Larger than a standard parameter's 4 KB; an advanced one holds 8 KB.
           tier: ssm.ParameterTier.ADVANCED,
         }),
@@ -99,17 +130,18 @@ export class CollectorService extends Construct {
     const cluster =
       props.cluster ??
       new ecs.Cluster(this, 'Cluster', {
-        clusterName: naming.name('collector'),
+        clusterName: names?.name('collector'),
         vpc: props.vpc,
         containerInsightsV2: ecs.ContainerInsights.ENABLED,
       });
 
     this.taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `ADOT collector of ${naming.prefix}`,
+      description: `ADOT collector of ${label}`,
     });
+    this.grantPrincipal = this.taskRole;
     const task = new ecs.FargateTaskDefinition(this, 'Task', {
-      family: naming.name('otel-collector'),
+      family: names?.name('otel-collector'),
       cpu: props.cpu ?? 1024,
       memoryLimitMiB: props.memoryMiB ?? 2048,
       taskRole: this.taskRole,
@@ -169,7 +201,11 @@ export class CollectorService extends Construct {
       allowAllOutbound: true,
     });
     for (const port of [OTLP_GRPC_PORT, OTLP_HTTP_PORT]) {
-      this.securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(port), `OTLP from the VPC (${port})`);
+      this.securityGroup.addIngressRule(
+        ec2.Peer.ipv4(props.vpcCidr ?? props.vpc.vpcCidrBlock),
+        ec2.Port.tcp(port),
+        `OTLP from the VPC (${port})`,
+      );
     }
 
     Validations.of(this.securityGroup).acknowledge({
@@ -178,15 +214,17 @@ export class CollectorService extends Construct {
         "The only ingress CIDR is the VPC's own (an intrinsic when the VPC is created here, which the rule cannot evaluate); never 0.0.0.0/0.",
     });
 
+    const namespaceName = props.namespaceName ?? `${requiredName(this, names).toLowerCase()}.internal`;
     this.namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
-      name: `${naming.prefix}.internal`,
+      name: namespaceName,
       vpc: props.vpc,
-      description: `Service discovery of ${naming.prefix}'s collector`,
+      description: `Service discovery of ${label}'s collector`,
     });
-    this.endpointHost = CollectorService.endpointHostFor(naming);
+    this.endpointHost = CollectorService.endpointHostIn(namespaceName);
+    this.otlpHttpEndpoint = CollectorService.otlpHttpEndpointIn(namespaceName);
 
     this.service = new ecs.FargateService(this, 'Service', {
-      serviceName: naming.name('otel-collector'),
+      serviceName: names?.name('otel-collector'),
       cluster,
       taskDefinition: task,
       desiredCount: props.replicas ?? 1,
@@ -226,15 +264,33 @@ export class CollectorService extends Construct {
     // One acknowledgement per finding id: the reasons of every grant that needs `*`.
     if (wildcardReasons.length > 0)
       Validations.of(this.taskRole).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: wildcardReasons.join(' ') });
+  }
 
-    const stack = Stack.of(this);
-    new CfnOutput(stack, 'CollectorOtlpEndpoint', {
-      value: `http://${this.endpointHost}:${OTLP_HTTP_PORT}`,
-      description: 'OTLP/HTTP endpoint of the collector',
-    });
-    new CfnOutput(stack, 'CollectorSecurityGroupId', {
-      value: this.securityGroup.securityGroupId,
-      description: "Allow this group to reach the services' metrics port (8001)",
+  metricCpuUtilization(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.service.metricCpuUtilization(options);
+  }
+
+  metricMemoryUtilization(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.service.metricMemoryUtilization(options);
+  }
+
+  metricRunningTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.containerInsights('RunningTaskCount', options);
+  }
+
+  metricDesiredTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.containerInsights('DesiredTaskCount', options);
+  }
+
+  /** A Container Insights metric of this service. @default average over 1 minute */
+  private containerInsights(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName,
+      dimensionsMap: { ClusterName: this.service.cluster.clusterName, ServiceName: this.service.serviceName },
+      statistic: 'Average',
+      period: Duration.minutes(1),
+      ...options,
     });
   }
 

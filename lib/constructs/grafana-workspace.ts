@@ -1,10 +1,10 @@
-import { Aws, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, IResource, Resource, Validations } from 'aws-cdk-lib';
 import * as grafana from 'aws-cdk-lib/aws-grafana';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Naming } from '../naming';
-import { PrometheusWorkspace } from './prometheus-workspace';
+import { IPrometheusWorkspace } from './prometheus-workspace';
+import { requiredName, ResourceNames } from './resource-names';
 
 /** SAML settings, when users sign in through an identity provider instead of IAM Identity Center. */
 export interface GrafanaSamlSettings {
@@ -14,10 +14,73 @@ export interface GrafanaSamlSettings {
   readonly editorRoleValues: readonly string[];
 }
 
+/** The Grafana version a workspace runs when none is given. */
+export const DEFAULT_GRAFANA_VERSION = '12.4';
+
+/**
+ * An Amazon Managed Grafana workspace, made here or imported
+ * (`GrafanaWorkspace.fromWorkspaceAttributes`). AMG vends no CloudWatch
+ * metrics of a workspace that we confirmed, so it has no `metric*` methods.
+ */
+export interface IGrafanaWorkspace extends IResource {
+  /** g-… @attribute */
+  readonly workspaceId: string;
+  /** @attribute */
+  readonly workspaceArn: string;
+  /** https://g-xxxx.grafana-workspace.<region>.amazonaws.com */
+  readonly url: string;
+  /** The Grafana version the workspace runs. */
+  readonly grafanaVersion: string;
+  /** Whether workspace admins (and the dashboard importer) may install plugins. */
+  readonly pluginAdminEnabled: boolean;
+  /** Lets the grantee manage this workspace's service accounts and their tokens (the dashboard importer). */
+  grantServiceAccounts(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** An existing workspace, for `GrafanaWorkspace.fromWorkspaceAttributes`. */
+export interface GrafanaWorkspaceAttributes {
+  /** g-… */
+  readonly workspaceId: string;
+  /** The workspace's endpoint host, e.g. g-xxxx.grafana-workspace.eu-west-1.amazonaws.com (DescribeWorkspace `endpoint`). */
+  readonly endpoint: string;
+  /** @default DEFAULT_GRAFANA_VERSION */
+  readonly grafanaVersion?: string;
+  /** @default false */
+  readonly pluginAdminEnabled?: boolean;
+}
+
+abstract class GrafanaWorkspaceBase extends Resource implements IGrafanaWorkspace {
+  abstract readonly workspaceId: string;
+  abstract readonly url: string;
+  abstract readonly grafanaVersion: string;
+  abstract readonly pluginAdminEnabled: boolean;
+
+  get workspaceArn(): string {
+    return `arn:${Aws.PARTITION}:grafana:${Aws.REGION}:${Aws.ACCOUNT_ID}:/workspaces/${this.workspaceId}`;
+  }
+
+  grantServiceAccounts(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'grafana:ListWorkspaceServiceAccounts',
+        'grafana:CreateWorkspaceServiceAccount',
+        'grafana:DeleteWorkspaceServiceAccount',
+        'grafana:CreateWorkspaceServiceAccountToken',
+        'grafana:DeleteWorkspaceServiceAccountToken',
+      ],
+      resourceArns: [this.workspaceArn],
+    });
+  }
+}
+
 export interface GrafanaWorkspaceProps {
-  readonly naming: Naming;
+  /** Physical names (the workspace's name). @default - a name unique in the stack, from the construct path */
+  readonly names?: ResourceNames;
+  /** @default 'Amazon Managed Grafana workspace' */
+  readonly description?: string;
   /** The AMP workspace Grafana may query (read-only). */
-  readonly prometheus: PrometheusWorkspace;
+  readonly prometheus: IPrometheusWorkspace;
   /** How users sign in. @default - IAM Identity Center (AWS_SSO) */
   readonly saml?: GrafanaSamlSettings;
   /** Let workspace admins install plugins. @default false */
@@ -38,21 +101,29 @@ export interface GrafanaWorkspaceProps {
  * access, service-managed permissions with a workspace role that reads only
  * this AMP workspace, CloudWatch and X-Ray, and may publish to the alert topics.
  */
-export class GrafanaWorkspace extends Construct {
+export class GrafanaWorkspace extends GrafanaWorkspaceBase {
+  /** An existing workspace, by id and endpoint. */
+  static fromWorkspaceAttributes(scope: Construct, id: string, attrs: GrafanaWorkspaceAttributes): IGrafanaWorkspace {
+    class Imported extends GrafanaWorkspaceBase {
+      readonly workspaceId = attrs.workspaceId;
+      readonly url = `https://${attrs.endpoint}`;
+      readonly grafanaVersion = attrs.grafanaVersion ?? DEFAULT_GRAFANA_VERSION;
+      readonly pluginAdminEnabled = attrs.pluginAdminEnabled ?? false;
+    }
+    return new Imported(scope, id);
+  }
+
   readonly workspace: grafana.CfnWorkspace;
   readonly role: iam.Role;
   readonly workspaceId: string;
-  /** https://g-xxxx.grafana-workspace.<region>.amazonaws.com */
   readonly url: string;
-  readonly workspaceArn: string;
-  /** The Grafana version the workspace runs. */
   readonly grafanaVersion: string;
-  /** Whether workspace admins (and the dashboard importer) may install plugins. */
   readonly pluginAdminEnabled: boolean;
 
   constructor(scope: Construct, id: string, props: GrafanaWorkspaceProps) {
     super(scope, id);
-    this.grafanaVersion = props.grafanaVersion ?? '12.4';
+    const name = requiredName(this, props.names);
+    this.grafanaVersion = props.grafanaVersion ?? DEFAULT_GRAFANA_VERSION;
     this.pluginAdminEnabled = props.pluginAdminEnabled ?? false;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('grafana.amazonaws.com', {
@@ -61,7 +132,7 @@ export class GrafanaWorkspace extends Construct {
           StringLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:grafana:${Aws.REGION}:${Aws.ACCOUNT_ID}:/workspaces/*` },
         },
       }),
-      description: `Amazon Managed Grafana of ${props.naming.prefix}: read-only AMP, CloudWatch, X-Ray`,
+      description: `Amazon Managed Grafana of ${name}: read-only AMP, CloudWatch, X-Ray`,
     });
     props.prometheus.grantQuery(this.role);
     this.role.addToPrincipalPolicy(
@@ -118,8 +189,8 @@ export class GrafanaWorkspace extends Construct {
     });
 
     this.workspace = new grafana.CfnWorkspace(this, 'Resource', {
-      name: props.naming.prefix,
-      description: `Dashboards of the trading platform (${props.naming.env})`,
+      name,
+      description: props.description ?? 'Amazon Managed Grafana workspace',
       accountAccessType: 'CURRENT_ACCOUNT',
       authenticationProviders: [props.saml ? 'SAML' : 'AWS_SSO'],
       // The role above is ours: outside the console AMG supports only CUSTOMER_MANAGED ("Use only the CUSTOMER_MANAGED
@@ -139,22 +210,5 @@ export class GrafanaWorkspace extends Construct {
     });
     this.workspaceId = this.workspace.attrId;
     this.url = `https://${this.workspace.attrEndpoint}`;
-    this.workspaceArn = `arn:${Aws.PARTITION}:grafana:${Aws.REGION}:${Aws.ACCOUNT_ID}:/workspaces/${this.workspaceId}`;
-    new CfnOutput(Stack.of(this), 'GrafanaUrl', { value: this.url, description: 'Amazon Managed Grafana workspace URL' });
-  }
-
-  /** Lets the grantee manage this workspace's service accounts and their tokens (the dashboard importer). */
-  grantServiceAccounts(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'grafana:ListWorkspaceServiceAccounts',
-        'grafana:CreateWorkspaceServiceAccount',
-        'grafana:DeleteWorkspaceServiceAccount',
-        'grafana:CreateWorkspaceServiceAccountToken',
-        'grafana:DeleteWorkspaceServiceAccountToken',
-      ],
-      resourceArns: [this.workspaceArn],
-    });
   }
 }

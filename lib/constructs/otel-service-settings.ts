@@ -1,17 +1,22 @@
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { Naming } from '../naming';
+import { ResourceNames } from './resource-names';
 
 export interface OtelServiceSettingsProps {
-  readonly naming: Naming;
+  /** Parameter names `names.path('otel', <service>, <VARIABLE>)`. @default - names chosen by CloudFormation */
+  readonly names?: ResourceNames;
   readonly services: readonly string[];
+  /** `deployment.environment` of every service's resource attributes, e.g. `prod`. */
+  readonly deploymentEnvironment: string;
+  /** `service.namespace` of every service's resource attributes. @default - none */
+  readonly serviceNamespace?: string;
   /** The collector's OTLP/HTTP endpoint, e.g. http://otel-collector.ns:4318 */
   readonly otlpEndpoint: string;
 }
 
 /**
  * "No code changes, just configuration" (seed 8.3): the OTEL_* values each
- * service sets, as SSM parameters `/<app>/<env>/otel/<service>/<VARIABLE>`
+ * service sets, as SSM parameters (`names.path('otel', <service>, <VARIABLE>)`)
  * for the services' task definitions.
  */
 export class OtelServiceSettings extends Construct {
@@ -24,13 +29,16 @@ export class OtelServiceSettings extends Construct {
     for (const service of props.services) {
       values[service] = {
         OTEL_SERVICE_NAME: service,
-        OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${props.naming.env},service.namespace=trading-platform`,
+        OTEL_RESOURCE_ATTRIBUTES: [
+          `deployment.environment=${props.deploymentEnvironment}`,
+          ...(props.serviceNamespace === undefined ? [] : [`service.namespace=${props.serviceNamespace}`]),
+        ].join(','),
         OTEL_EXPORTER_OTLP_ENDPOINT: props.otlpEndpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       };
       for (const [name, value] of Object.entries(values[service])) {
         new ssm.StringParameter(this, `${service}-${name}`, {
-          parameterName: props.naming.path('otel', service, name),
+          parameterName: props.names?.path('otel', service, name),
           stringValue: value,
           description: `${name} for ${service}`,
         });

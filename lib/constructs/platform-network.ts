@@ -3,10 +3,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { Naming } from '../naming';
+import { ResourceNames } from './resource-names';
 
 export interface PlatformNetworkProps {
-  readonly naming: Naming;
+  /** Physical names (the created VPC and its flow logs group). @default - names chosen by CloudFormation */
+  readonly names?: ResourceNames;
   /** The platform's VPC, by id; no lookup happens at synth. @default - a minimal VPC is created */
   readonly existing?: {
     readonly vpcId: string;
@@ -54,7 +55,7 @@ export class PlatformNetwork extends Construct {
     // Two AZs, one NAT gateway: the collector needs egress to AMP, X-Ray and
     // the public ECR image; nothing is reachable from outside.
     const vpc = new ec2.Vpc(this, 'Vpc', {
-      vpcName: props.naming.name('vpc'),
+      vpcName: props.names?.name('vpc'),
       maxAzs: 2,
       natGateways: 1,
       subnetConfiguration: [
@@ -65,7 +66,7 @@ export class PlatformNetwork extends Construct {
     vpc.addFlowLog('FlowLogs', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
         new logs.LogGroup(this, 'FlowLogsGroup', {
-          logGroupName: props.naming.path('vpc-flow-logs'),
+          logGroupName: props.names?.path('vpc-flow-logs'),
           retention: props.flowLogsRetention,
           encryptionKey: props.flowLogsKey,
           removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,

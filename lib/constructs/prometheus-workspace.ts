@@ -1,14 +1,168 @@
-import { CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 
+/**
+ * The CloudWatch metrics AMP vends in `AWS/Prometheus` that this library
+ * exposes (`metric*` methods), with the exact dimension set AMP publishes each
+ * with. Names from the AMP user guide, "Use CloudWatch metrics to monitor
+ * Amazon Managed Service for Prometheus resources"
+ * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html);
+ * test/contracts/amp.ts holds the facts and their sources. A set marked
+ * `exact: false` is not confirmed: its query names no SCHEMA, so it matches any
+ * dimension set that holds the workspace.
+ */
+export const AMP_VENDED_METRICS = {
+  DiscardedSamples: { dimensions: ['Reason', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
+  RuleEvaluationFailures: { dimensions: ['RuleGroup', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
+  RuleGroupIterationsMissed: { dimensions: ['RuleGroup', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
+  AlertManagerNotificationsFailed: { dimensions: ['Workspace'], exact: false, workspaceKey: 'Workspace' },
+  AlertManagerNotificationsThrottled: { dimensions: ['Workspace'], exact: false, workspaceKey: 'Workspace' },
+  // The anomaly detector metrics name the workspace WorkspaceId, not Workspace (AMP user guide, AMP-CW-usage-metrics).
+  AnomalyDetectorEvaluationFailures: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], exact: true, workspaceKey: 'WorkspaceId' },
+  AnomalyDetectorMissedEvaluations: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], exact: true, workspaceKey: 'WorkspaceId' },
+} as const;
+
+/** A metric AMP vends in `AWS/Prometheus` (see AMP_VENDED_METRICS). */
+export type AmpVendedMetric = keyof typeof AMP_VENDED_METRICS;
+
+/**
+ * The CloudWatch Metrics Insights query summing one AMP vended metric over
+ * every series of one workspace, e.g.
+ * `SELECT SUM(RuleEvaluationFailures) FROM SCHEMA("AWS/Prometheus", RuleGroup, Workspace) WHERE Workspace = 'ws-1'`.
+ */
+export function ampInsightsQuery(metricName: AmpVendedMetric, workspaceId: string): string {
+  const m = AMP_VENDED_METRICS[metricName];
+  const from = m.exact ? `SCHEMA("AWS/Prometheus", ${m.dimensions.join(', ')})` : '"AWS/Prometheus"';
+  return `SELECT SUM(${metricName}) FROM ${from} WHERE ${m.workspaceKey} = '${workspaceId}'`;
+}
+
+/**
+ * An Amazon Managed Service for Prometheus workspace, made here or imported
+ * (`PrometheusWorkspace.fromWorkspaceAttributes`).
+ */
+export interface IPrometheusWorkspace extends IResource {
+  /** @attribute */
+  readonly workspaceId: string;
+  /** @attribute */
+  readonly workspaceArn: string;
+  /** e.g. https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-123/ */
+  readonly prometheusEndpoint: string;
+  /** `<prometheusEndpoint>api/v1/remote_write` */
+  readonly remoteWriteUrl: string;
+  /** `<prometheusEndpoint>api/v1/query` */
+  readonly queryUrl: string;
+  /** Lets the grantee remote-write samples to this workspace, and nothing else. */
+  grantRemoteWrite(grantee: iam.IGrantable): iam.Grant;
+  /** Lets the grantee query this workspace (PromQL, series, labels, metadata). */
+  grantQuery(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * One of AMP's vended metrics of this workspace, summed over every series AMP
+   * publishes it with (a Metrics Insights query: AMP adds dimensions such as
+   * Reason or RuleGroup, and a plain metric sees only the exact dimension set
+   * it names).
+   */
+  metric(metricName: AmpVendedMetric, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /** Samples AMP discarded (throttling, limits, out-of-order), all reasons. */
+  metricDiscardedSamples(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /** Failed rule evaluations, all rule groups. */
+  metricRuleEvaluationFailures(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /** Missed rule group iterations, all rule groups. */
+  metricRuleGroupIterationsMissed(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /** Notifications the alert manager failed to deliver. */
+  metricAlertManagerNotificationsFailed(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /** Notifications the alert manager throttled. */
+  metricAlertManagerNotificationsThrottled(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /** Failed anomaly detector evaluations, all detectors. */
+  metricAnomalyDetectorEvaluationFailures(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /** Missed anomaly detector evaluations, all detectors. */
+  metricAnomalyDetectorMissedEvaluations(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+}
+
+/** An existing workspace, for `PrometheusWorkspace.fromWorkspaceAttributes`. */
+export interface PrometheusWorkspaceAttributes {
+  /** e.g. ws-0123abcd-… */
+  readonly workspaceId: string;
+  /** @default - the ARN of `workspaceId` in the scope's account and region */
+  readonly workspaceArn?: string;
+  /**
+   * @default - `https://aps-workspaces.<region>.<url suffix>/workspaces/<id>/`, the endpoint form of the AMP
+   * user guide ("Query your Prometheus metrics": https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/api/v1/query)
+   */
+  readonly prometheusEndpoint?: string;
+}
+
+abstract class PrometheusWorkspaceBase extends Resource implements IPrometheusWorkspace {
+  abstract readonly workspaceId: string;
+  abstract readonly workspaceArn: string;
+  abstract readonly prometheusEndpoint: string;
+
+  get remoteWriteUrl(): string {
+    return `${this.prometheusEndpoint}api/v1/remote_write`;
+  }
+
+  get queryUrl(): string {
+    return `${this.prometheusEndpoint}api/v1/query`;
+  }
+
+  grantRemoteWrite(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['aps:RemoteWrite'], resourceArns: [this.workspaceArn] });
+  }
+
+  grantQuery(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['aps:QueryMetrics', 'aps:GetSeries', 'aps:GetLabels', 'aps:GetMetricMetadata'],
+      resourceArns: [this.workspaceArn],
+    });
+  }
+
+  /** @default period 5 minutes, label the metric name */
+  metric(metricName: AmpVendedMetric, options: cloudwatch.MathExpressionOptions = {}): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression: ampInsightsQuery(metricName, this.workspaceId),
+      period: Duration.minutes(5),
+      label: metricName,
+      ...options,
+    });
+  }
+
+  metricDiscardedSamples(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.metric('DiscardedSamples', options);
+  }
+
+  metricRuleEvaluationFailures(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.metric('RuleEvaluationFailures', options);
+  }
+
+  metricRuleGroupIterationsMissed(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.metric('RuleGroupIterationsMissed', options);
+  }
+
+  metricAlertManagerNotificationsFailed(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.metric('AlertManagerNotificationsFailed', options);
+  }
+
+  metricAlertManagerNotificationsThrottled(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.metric('AlertManagerNotificationsThrottled', options);
+  }
+
+  metricAnomalyDetectorEvaluationFailures(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.metric('AnomalyDetectorEvaluationFailures', options);
+  }
+
+  metricAnomalyDetectorMissedEvaluations(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.metric('AnomalyDetectorMissedEvaluations', options);
+  }
+}
+
 export interface PrometheusWorkspaceProps {
-  /** Workspace alias, e.g. `trading-observability-prod`. */
-  readonly alias: string;
+  /** Workspace alias, e.g. `trading-observability-prod`. @default - no alias */
+  readonly alias?: string;
   /** How long AMP keeps samples (1-1095 days). */
   readonly retentionDays: number;
   /**
@@ -18,10 +172,8 @@ export interface PrometheusWorkspaceProps {
    * @default - a key with rotation is created
    */
   readonly encryptionKey?: kms.IKey;
-  /** Log group for alert manager and ruler errors. */
-  readonly logGroup: logs.ILogGroup;
-  /** Path prefix of the SSM parameters that publish the endpoints, e.g. `/app/env`. */
-  readonly parameterPrefix: string;
+  /** Log group for alert manager and ruler errors. @default - no logging configuration */
+  readonly logGroup?: logs.ILogGroup;
   /**
    * Principals that may assume a role allowed only `aps:RemoteWrite` here
    * (an existing Prometheus server that remote-writes, seed 8.3 step 3).
@@ -34,16 +186,30 @@ export interface PrometheusWorkspaceProps {
 
 /**
  * An Amazon Managed Service for Prometheus workspace, its rule groups
- * namespaces and alert manager definition, with grants for writers and readers.
+ * namespaces, anomaly detectors and alert manager definition, with grants for
+ * writers and readers and its vended CloudWatch metrics. Publishing its
+ * endpoints (outputs, SSM parameters) is the app's choice.
  */
-export class PrometheusWorkspace extends Construct {
+export class PrometheusWorkspace extends PrometheusWorkspaceBase {
+  /** An existing workspace, by id (and optionally ARN and endpoint). */
+  static fromWorkspaceAttributes(scope: Construct, id: string, attrs: PrometheusWorkspaceAttributes): IPrometheusWorkspace {
+    class Imported extends PrometheusWorkspaceBase {
+      readonly workspaceId = attrs.workspaceId;
+      readonly workspaceArn =
+        attrs.workspaceArn ?? Stack.of(scope).formatArn({ service: 'aps', resource: 'workspace', resourceName: attrs.workspaceId });
+      readonly prometheusEndpoint =
+        attrs.prometheusEndpoint ??
+        `https://aps-workspaces.${Stack.of(scope).region}.${Stack.of(scope).urlSuffix}/workspaces/${attrs.workspaceId}/`;
+    }
+    return new Imported(scope, id, {
+      environmentFromArn: attrs.workspaceArn && !Token.isUnresolved(attrs.workspaceArn) ? attrs.workspaceArn : undefined,
+    });
+  }
+
   readonly workspace: aps.CfnWorkspace;
   readonly workspaceArn: string;
   readonly workspaceId: string;
-  /** e.g. https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-123/ */
   readonly prometheusEndpoint: string;
-  readonly remoteWriteUrl: string;
-  readonly queryUrl: string;
   readonly encryptionKey: kms.IKey;
   /** The remote-write-only role, when principals were given. */
   readonly remoteWriteRole?: iam.Role;
@@ -54,10 +220,11 @@ export class PrometheusWorkspace extends Construct {
     if (!Token.isUnresolved(props.retentionDays) && (props.retentionDays < 1 || props.retentionDays > 1095)) {
       throw new Error(`PrometheusWorkspace: retentionDays must be 1-1095, got ${props.retentionDays}`);
     }
+    const label = props.alias ?? this.node.path;
     this.encryptionKey =
       props.encryptionKey ??
       new kms.Key(this, 'Key', {
-        description: `Encrypts the AMP workspace ${props.alias}`,
+        description: `Encrypts the AMP workspace ${label}`,
         enableKeyRotation: true,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       });
@@ -65,58 +232,21 @@ export class PrometheusWorkspace extends Construct {
     this.workspace = new aps.CfnWorkspace(this, 'Resource', {
       alias: props.alias,
       kmsKeyArn: this.encryptionKey.keyArn,
-      loggingConfiguration: { logGroupArn: props.logGroup.logGroupArn },
+      loggingConfiguration: props.logGroup && { logGroupArn: props.logGroup.logGroupArn },
       workspaceConfiguration: { retentionPeriodInDays: props.retentionDays },
     });
     this.workspace.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.workspaceArn = this.workspace.attrArn;
     this.workspaceId = this.workspace.attrWorkspaceId;
     this.prometheusEndpoint = this.workspace.attrPrometheusEndpoint;
-    this.remoteWriteUrl = `${this.prometheusEndpoint}api/v1/remote_write`;
-    this.queryUrl = `${this.prometheusEndpoint}api/v1/query`;
-
-    const params = {
-      'remote-write-url': this.remoteWriteUrl,
-      'query-url': this.queryUrl,
-      'workspace-arn': this.workspaceArn,
-    };
-    for (const [name, value] of Object.entries(params)) {
-      new ssm.StringParameter(this, `Param-${name}`, {
-        parameterName: `${props.parameterPrefix}/amp/${name}`,
-        stringValue: value,
-        description: `AMP ${name} of ${props.alias}`,
-      });
-    }
-    const stack = Stack.of(this);
-    new CfnOutput(stack, 'AmpRemoteWriteUrl', { value: this.remoteWriteUrl, description: 'AMP remote-write URL' });
-    new CfnOutput(stack, 'AmpQueryUrl', { value: this.queryUrl, description: 'AMP query URL' });
-    new CfnOutput(stack, 'AmpWorkspaceArn', { value: this.workspaceArn, description: 'AMP workspace ARN' });
 
     if (props.remoteWritePrincipals && props.remoteWritePrincipals.length > 0) {
       this.remoteWriteRole = new iam.Role(this, 'RemoteWriteRole', {
         assumedBy: new iam.CompositePrincipal(...props.remoteWritePrincipals),
-        description: `May only remote-write to AMP workspace ${props.alias}`,
+        description: `May only remote-write to AMP workspace ${label}`,
       });
       this.grantRemoteWrite(this.remoteWriteRole);
-      new CfnOutput(stack, 'AmpRemoteWriteRoleArn', {
-        value: this.remoteWriteRole.roleArn,
-        description: 'Role an existing Prometheus assumes to remote-write',
-      });
     }
-  }
-
-  /** Lets the grantee remote-write samples to this workspace, and nothing else. */
-  grantRemoteWrite(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['aps:RemoteWrite'], resourceArns: [this.workspaceArn] });
-  }
-
-  /** Lets the grantee query this workspace (PromQL, series, labels, metadata). */
-  grantQuery(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['aps:QueryMetrics', 'aps:GetSeries', 'aps:GetLabels', 'aps:GetMetricMetadata'],
-      resourceArns: [this.workspaceArn],
-    });
   }
 
   /**

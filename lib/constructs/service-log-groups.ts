@@ -5,9 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { Naming } from '../naming';
+import { requiredName, ResourceNames } from './resource-names';
 
 /** A Logs Insights query to save, over one service's group or every group. */
 export interface SavedLogQuery {
@@ -17,8 +16,13 @@ export interface SavedLogQuery {
 }
 
 export interface ServiceLogGroupsProps {
-  readonly naming: Naming;
-  /** Services (and the collector) that get a log group `/<app>/<env>/<service>`. */
+  /**
+   * Physical names: log groups `names.path(service)`, alarms, the data protection policy, and the folder of the
+   * saved queries (`names.prefix`).
+   * @default - log group and alarm names chosen by CloudFormation; other names unique in the stack
+   */
+  readonly names?: ResourceNames;
+  /** Services that get a log group each. */
   readonly services: readonly string[];
   readonly retention: logs.RetentionDays;
   readonly encryptionKey: kms.IKey;
@@ -38,27 +42,32 @@ export interface ServiceLogGroupsProps {
   readonly alarmTopic?: sns.ITopic;
   /** Error-level events per 5 minutes that raise the alarm. @default 10 */
   readonly errorAlarmThreshold?: number;
+  /** The CloudWatch namespace of the error-event metrics. @default 'ServiceLogs' */
+  readonly errorMetricNamespace?: string;
+  /** Prefix of each error-event metric's name, `<prefix><service>-error-events`. @default '' */
+  readonly errorMetricNamePrefix?: string;
 }
 
-/** The CloudWatch metric namespace of the error-event metric filters. */
-export const LOG_METRICS_NAMESPACE = 'TradingPlatform/Logs';
-
 /**
- * One KMS-encrypted log group per service, with SSM parameters publishing
- * their names and ARNs, an error-event metric and alarm per service, saved
- * Logs Insights queries, and optional data protection.
+ * One KMS-encrypted log group per service, an error-event metric and alarm
+ * per service, saved Logs Insights queries, and optional data protection.
+ * Publishing the groups' names (SSM parameters) is the app's choice.
  */
 export class ServiceLogGroups extends Construct {
   readonly logGroups: Readonly<Record<string, logs.LogGroup>>;
   readonly errorAlarms: Readonly<Record<string, cloudwatch.Alarm>> = {};
+  /** The folder of the saved queries, e.g. `trading-observability-prod` (queries are `<folder>/<name>`). */
+  readonly queryFolder: string;
+  private readonly errorMetrics: Record<string, cloudwatch.Metric> = {};
 
   constructor(scope: Construct, id: string, props: ServiceLogGroupsProps) {
     super(scope, id);
+    const folder = (this.queryFolder = requiredName(this, props.names));
     const groups: Record<string, logs.LogGroup> = {};
     const alarms: Record<string, cloudwatch.Alarm> = {};
     const dataProtectionPolicy = props.dataProtection
       ? new logs.DataProtectionPolicy({
-          name: props.naming.name('log-data-protection'),
+          name: props.names?.name('log-data-protection') ?? `${folder}-log-data-protection`,
           description: 'Masks email addresses and AWS secret keys in log events',
           identifiers: [logs.DataIdentifier.EMAILADDRESS, logs.DataIdentifier.AWSSECRETKEY],
         })
@@ -66,23 +75,13 @@ export class ServiceLogGroups extends Construct {
 
     for (const service of props.services) {
       const group = new logs.LogGroup(this, `LogGroup-${service}`, {
-        logGroupName: props.naming.path(service),
+        logGroupName: props.names?.path(service),
         retention: props.retention,
         encryptionKey: props.encryptionKey,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
         dataProtectionPolicy,
       });
       groups[service] = group;
-      new ssm.StringParameter(this, `Name-${service}`, {
-        parameterName: props.naming.path('logs', service, 'name'),
-        stringValue: group.logGroupName,
-        description: `Log group of ${service} (awslogs-group)`,
-      });
-      new ssm.StringParameter(this, `Arn-${service}`, {
-        parameterName: props.naming.path('logs', service, 'arn'),
-        stringValue: group.logGroupArn,
-        description: `Log group ARN of ${service}`,
-      });
 
       // structlog writes "level"; error and critical events count as errors.
       const metric = new logs.MetricFilter(this, `Errors-${service}`, {
@@ -91,16 +90,17 @@ export class ServiceLogGroups extends Construct {
           logs.FilterPattern.stringValue('$.level', '=', 'error'),
           logs.FilterPattern.stringValue('$.level', '=', 'critical'),
         ),
-        metricNamespace: LOG_METRICS_NAMESPACE,
-        metricName: `${props.naming.env}-${service}-error-events`,
+        metricNamespace: props.errorMetricNamespace ?? 'ServiceLogs',
+        metricName: `${props.errorMetricNamePrefix ?? ''}${service}-error-events`,
         metricValue: '1',
         defaultValue: 0,
         unit: cloudwatch.Unit.COUNT,
       }).metric({ statistic: 'Sum', period: Duration.minutes(5) });
+      this.errorMetrics[service] = metric;
       if (props.alarmTopic) {
         const alarm = new cloudwatch.Alarm(this, `ErrorAlarm-${service}`, {
-          alarmName: props.naming.name(`${service}-error-logs`),
-          alarmDescription: `${service} logged ${props.errorAlarmThreshold ?? 10} or more error events in 5 minutes. Logs Insights: ${props.naming.prefix}/errors-by-service`,
+          alarmName: props.names?.name(`${service}-error-logs`),
+          alarmDescription: `${service} logged ${props.errorAlarmThreshold ?? 10} or more error events in 5 minutes. Logs Insights: ${folder}/errors-by-service`,
           metric,
           threshold: props.errorAlarmThreshold ?? 10,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -123,7 +123,7 @@ export class ServiceLogGroups extends Construct {
         // The L1 takes the query exactly as written in logs/queries.yaml.
         new logs.CfnQueryDefinition(this, `Query-${name.replace('/', '-')}`, {
           // "/" makes folders in the console: <app>-<env>/<service>/<query>.
-          name: `${props.naming.prefix}/${name}`,
+          name: `${folder}/${name}`,
           queryString: q.query.trim(),
           logGroupNames: logGroups.map((g) => g.logGroupName),
         });
@@ -138,9 +138,18 @@ export class ServiceLogGroups extends Construct {
     return group;
   }
 
+  /**
+   * Error-level events of one service (the metric filter's metric).
+   * @default sum over 5 minutes
+   */
+  metricErrorEvents(service: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.logGroup(service);
+    return this.errorMetrics[service].with(options ?? {});
+  }
+
   /** Lets the grantee write to every service's log group (or only the named ones). */
-  grantWrite(grantee: iam.IGrantable, services: readonly string[] = Object.keys(this.logGroups)): void {
-    for (const s of services) this.logGroup(s).grantWrite(grantee);
+  grantWrite(grantee: iam.IGrantable, services: readonly string[] = Object.keys(this.logGroups)): iam.Grant {
+    return services.map((s) => this.logGroup(s).grantWrite(grantee)).reduce((all, g) => all.combine(g));
   }
 }
 
@@ -149,8 +158,8 @@ export class ServiceLogGroups extends Construct {
  * nested stacks: saved without log groups (Logs Insights asks for them, and
  * a query may name at most 50), under the same names.
  */
-export function saveCrossServiceQueries(scope: Construct, naming: Naming, queries: readonly SavedLogQuery[]): void {
+export function saveCrossServiceQueries(scope: Construct, folder: string, queries: readonly SavedLogQuery[]): void {
   for (const q of queries.filter((x) => x.scope === 'all')) {
-    new logs.CfnQueryDefinition(scope, `Query-${q.name}`, { name: `${naming.prefix}/${q.name}`, queryString: q.query.trim() });
+    new logs.CfnQueryDefinition(scope, `Query-${q.name}`, { name: `${folder}/${q.name}`, queryString: q.query.trim() });
   }
 }

@@ -1,17 +1,24 @@
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
-import { Naming } from '../naming';
 import { XRAY_ENV_ANNOTATION } from '../render/collector-config';
+import { requiredName, ResourceNames } from './resource-names';
 
 export interface TracingProps {
-  readonly naming: Naming;
+  /** Physical names: the group and the sampling rule are named `names.prefix`. @default - a name unique in the stack */
+  readonly names?: ResourceNames;
+  /**
+   * Only traces whose spans carry this deployment environment belong to the group
+   * (`annotation.deployment_environment = "<value>"`, set by the collector).
+   * @default - the group holds every trace
+   */
+  readonly deploymentEnvironment?: string;
   /** Share of requests sampled beyond the reservoir (0-1). */
   readonly sampleRate: number;
   /** Requests per second always sampled, per service. @default 1 */
   readonly reservoirSize?: number;
 }
 
-/** The platform's X-Ray group (with insights) and sampling rule. */
+/** An X-Ray group (with insights) and sampling rule. */
 export class Tracing extends Construct {
   readonly group: xray.CfnGroup;
   readonly samplingRule: xray.CfnSamplingRule;
@@ -19,18 +26,20 @@ export class Tracing extends Construct {
   constructor(scope: Construct, id: string, props: TracingProps) {
     super(scope, id);
     if (props.sampleRate < 0 || props.sampleRate > 1) throw new Error(`Tracing: sampleRate must be 0-1, got ${props.sampleRate}`);
+    // X-Ray limits group and rule names to 32 characters.
+    const name = requiredName(this, props.names, 32);
     this.group = new xray.CfnGroup(this, 'Group', {
-      groupName: props.naming.prefix,
+      groupName: name,
       // The collector sets the span attribute deployment_environment on every
       // span and indexes it (awsxray indexed_attributes), so every segment
       // carries annotation.deployment_environment: annotations come from span
       // attributes only (contrib@v0.156.0:exporter/awsxrayexporter/internal/translator/segment.go,
       // makeXRayAttributes). See XRAY_ENV_ANNOTATION in the collector renderer.
-      filterExpression: `annotation.${XRAY_ENV_ANNOTATION} = "${props.naming.env}"`,
+      filterExpression:
+        props.deploymentEnvironment === undefined ? undefined : `annotation.${XRAY_ENV_ANNOTATION} = "${props.deploymentEnvironment}"`,
       insightsConfiguration: { insightsEnabled: true, notificationsEnabled: false },
     });
-    // X-Ray limits rule names to 32 characters.
-    const ruleName = props.naming.prefix.slice(0, 32);
+    const ruleName = name.slice(0, 32);
     this.samplingRule = new xray.CfnSamplingRule(this, 'SamplingRule', {
       samplingRule: {
         ruleName,

@@ -1,8 +1,9 @@
-import { NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AlertRouting } from '../constructs/alert-routing';
 import { CollectorService } from '../constructs/collector-service';
 import { DashboardImport } from '../constructs/dashboard-import/dashboard-import';
@@ -15,40 +16,24 @@ import { LogsKey } from '../constructs/logs-key';
 import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
 import { saveCrossServiceQueries, ServiceLogGroups } from '../constructs/service-log-groups';
 import { Tracing } from '../constructs/tracing';
+import { deploysToAws, retainsData } from '../config/environment-policy';
 import { platformNetworkOf } from '../config/environment-schema';
 import { anomalyDetectorAlias } from '../model/anomaly-detector-alerts';
 import { ObservabilityModel } from '../model/model';
 import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
+import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
-import { collectorConfigFragments, OTLP_HTTP_PORT, renderCollectorConfig } from '../render/collector-config';
+import { collectorConfigFragments, renderCollectorConfig } from '../render/collector-config';
 
 /** The collector's name among the log groups (and its service name). */
 export const COLLECTOR_SERVICE = 'otel-collector';
 
-/** Rule file bytes kept in this stack's template; more go to nested stacks. */
-export const RULES_INLINE_BYTES = 400_000;
+/** The CloudWatch namespace of the services' error-event metrics. */
+export const LOG_METRICS_NAMESPACE = 'TradingPlatform/Logs';
 
-/** Services whose per-service resources share one (nested) stack. */
-export const SERVICES_PER_SHARD = 40;
-
-/** Consecutive groups of items whose sizes add up to at most `max` each. */
-function packBySize<T>(items: readonly T[], size: (t: T) => number, max: number): T[][] {
-  const groups: T[][] = [];
-  let bytes = 0;
-  for (const item of items) {
-    if (groups.length === 0 || bytes + size(item) > max) {
-      groups.push([]);
-      bytes = 0;
-    }
-    groups[groups.length - 1].push(item);
-    bytes += size(item);
-  }
-  return groups;
-}
-
-const chunk = <T>(xs: readonly T[], n: number): T[][] =>
-  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+/** `service.namespace` of the platform's services (their OTEL_RESOURCE_ATTRIBUTES). */
+export const SERVICE_NAMESPACE = 'trading-platform';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly model: ObservabilityModel;
@@ -56,8 +41,10 @@ export interface ObservabilityStackProps extends StackProps {
 }
 
 /**
- * Everything one environment deploys to AWS. It only wires constructs; what
- * they contain comes from the model.
+ * Everything one environment deploys to AWS. It only wires constructs (what
+ * they contain comes from the model; where they go at scale, from
+ * lib/model/placement.ts) and publishes their endpoints as outputs and SSM
+ * parameters.
  */
 export class ObservabilityStack extends Stack {
   readonly naming: Naming;
@@ -80,14 +67,14 @@ export class ObservabilityStack extends Stack {
     Tags.of(this).add('env', env.name);
     for (const [k, v] of Object.entries(env.tags)) Tags.of(this).add(k, v);
 
-    if (env.target !== 'aws') {
+    if (!deploysToAws(env)) {
       Validations.of(this).acknowledge({
         id: 'CloudFormation-Validate::F0001',
         reason: 'A local environment deploys nothing to AWS: its output is the local bundle, so its template has no resources.',
       });
       return;
     }
-    const retain = env.name === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const retain = retainsData(env) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const logsKey = new LogsKey(this, 'LogsKey', { description: `Encrypts the log groups of ${naming.prefix}`, removalPolicy: retain });
     const ampLogs = new logs.LogGroup(this, 'AmpLogs', {
@@ -100,17 +87,11 @@ export class ObservabilityStack extends Stack {
       alias: naming.prefix,
       retentionDays: env.metricsRetentionDays,
       logGroup: ampLogs,
-      parameterPrefix: naming.path(),
       remoteWritePrincipals: env.remoteWritePrincipals.map((arn) => new iam.ArnPrincipal(arn)),
       removalPolicy: retain,
     }));
-    // Rule files count against the 1 MB template body: beyond RULES_INLINE_BYTES
-    // their namespaces go to nested stacks of at most that size each.
-    const ruleBytes = props.model.ruleFiles.reduce((n, f) => n + f.text.length, 0);
-    const ruleShards =
-      ruleBytes > RULES_INLINE_BYTES
-        ? packBySize(props.model.ruleFiles, (f) => f.text.length, RULES_INLINE_BYTES)
-        : [props.model.ruleFiles];
+    this.exportWorkspace(workspace, naming);
+    const ruleShards = ruleFileShards(props.model.ruleFiles);
     ruleShards.forEach((files, i) => {
       const scope =
         ruleShards.length > 1
@@ -123,10 +104,10 @@ export class ObservabilityStack extends Stack {
       workspace.addAnomalyDetector(anomalyDetectorAlias(naming, a.name), a.query, { anomaly: a.name, service: a.service });
 
     const routing = (this.alertRouting = new AlertRouting(this, 'AlertRouting', {
-      naming,
+      names: naming,
       receivers: props.routing.receivers,
       watchdogReceiver: WATCHDOG_RECEIVER,
-      workspaceArn: workspace.workspaceArn,
+      workspace,
       logsKey,
       logRetention: env.logRetentionDays,
       destinations: {
@@ -136,20 +117,24 @@ export class ObservabilityStack extends Stack {
         slackWebhookSecretName: env.alerts.slack?.webhookSecretName,
       },
     }));
-    // Per-service resources (log group, its SSM names, error metric and alarm,
-    // saved query, OTEL_* settings: 10 each) go to nested stacks of
-    // SERVICES_PER_SHARD services once one stack would pass CloudFormation's
-    // 500 resources; the platform's four services stay in this stack.
-    const perService = [...env.services.map((s) => s.name), COLLECTOR_SERVICE];
-    const shards = chunk(perService, SERVICES_PER_SHARD);
+    for (const [receiver, topic] of Object.entries(routing.topics)) {
+      new CfnOutput(this, `AlertTopic${receiver.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Arn`, {
+        value: topic.topicArn,
+        description: `SNS topic of the "${receiver}" alert receiver`,
+      });
+    }
+    // Per-service resources go to nested stacks at scale (serviceShards); the
+    // platform's four services stay in this stack.
+    const shards = serviceShards([...env.services.map((s) => s.name), COLLECTOR_SERVICE]);
     const sharded = shards.length > 1;
-    const otlpEndpoint = `http://${CollectorService.endpointHostFor(naming)}:${OTLP_HTTP_PORT}`;
+    const collectorNamespace = `${naming.prefix}.internal`;
+    const otlpEndpoint = CollectorService.otlpHttpEndpointIn(collectorNamespace);
     this.serviceLogs = shards.map((services, i) => {
       const scope = sharded
         ? new NestedStack(this, `Services${i}`, { description: `Per-service resources ${i + 1}/${shards.length} of ${naming.prefix}` })
         : this;
       const group = new ServiceLogGroups(scope, 'Logs', {
-        naming,
+        names: naming,
         services,
         retention: env.logRetentionDays,
         encryptionKey: logsKey,
@@ -159,17 +144,26 @@ export class ObservabilityStack extends Stack {
         crossServiceQueries: !sharded,
         alarmTopic: routing.topic('warning'),
         errorAlarmThreshold: env.logErrorAlarmThreshold,
+        errorMetricNamespace: LOG_METRICS_NAMESPACE,
+        errorMetricNamePrefix: `${env.name}-`,
       });
-      new OtelServiceSettings(scope, 'OtelSettings', { naming, services: services.filter((s) => s !== COLLECTOR_SERVICE), otlpEndpoint });
+      exportLogGroups(group, naming);
+      new OtelServiceSettings(scope, 'OtelSettings', {
+        names: naming,
+        services: services.filter((s) => s !== COLLECTOR_SERVICE),
+        otlpEndpoint,
+        deploymentEnvironment: env.name,
+        serviceNamespace: SERVICE_NAMESPACE,
+      });
       return group;
     });
-    if (sharded) saveCrossServiceQueries(this, naming, props.model.logQueries);
+    if (sharded) saveCrossServiceQueries(this, naming.prefix, props.model.logQueries);
     if (env.exporters.traces === 'xray') {
-      new Tracing(this, 'Tracing', { naming, sampleRate: env.tracing.sampleRate });
+      new Tracing(this, 'Tracing', { names: naming, deploymentEnvironment: env.name, sampleRate: env.tracing.sampleRate });
     }
 
     const network = new PlatformNetwork(this, 'Network', {
-      naming,
+      names: naming,
       existing: platformNetworkOf(env),
       flowLogsKey: logsKey,
       flowLogsRetention: env.logRetentionDays,
@@ -193,7 +187,8 @@ export class ObservabilityStack extends Stack {
       },
     );
     const collector = (this.collector = new CollectorService(this, 'Collector', {
-      naming,
+      names: naming,
+      namespaceName: collectorNamespace,
       configFragments: collectorConfigFragments(collectorConfig),
       vpc: network.vpc,
       vpcCidr: network.vpcCidr,
@@ -211,42 +206,46 @@ export class ObservabilityStack extends Stack {
       emfLogGroup,
       ecsDiscoveryClusterName: env.discovery.mode === 'ecs' ? env.discovery.clusterName : undefined,
     }));
-    if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector.taskRole);
+    new CfnOutput(this, 'CollectorOtlpEndpoint', { value: collector.otlpHttpEndpoint, description: 'OTLP/HTTP endpoint of the collector' });
+    new CfnOutput(this, 'CollectorSecurityGroupId', {
+      value: collector.securityGroup.securityGroupId,
+      description: "Allow this group to reach the services' metrics port (8001)",
+    });
+    if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector);
 
     const grafanaWorkspace = (this.grafana = new GrafanaWorkspace(this, 'Grafana', {
-      naming,
+      names: naming,
+      description: `Dashboards of the trading platform (${env.name})`,
       prometheus: workspace,
       saml: env.grafana.authentication === 'SAML' ? env.grafana.saml : undefined,
       pluginAdminEnabled: env.grafana.pluginAdminEnabled,
       grafanaVersion: env.grafana.version,
       notificationTopics: Object.values(routing.topics),
     }));
+    new CfnOutput(this, 'GrafanaUrl', { value: grafanaWorkspace.url, description: 'Amazon Managed Grafana workspace URL' });
     if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
       new GrafanaAccess(this, 'GrafanaAccess', {
-        naming,
-        workspaceId: grafanaWorkspace.workspaceId,
-        workspaceArn: grafanaWorkspace.workspaceArn,
+        names: naming,
+        workspace: grafanaWorkspace,
         ...env.grafana.access,
         logsKey,
         logRetention: env.logRetentionDays,
       });
     }
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
-      naming,
+      names: naming,
       grafana: grafanaWorkspace,
       dashboards: props.model.dashboards,
-      prometheusEndpoint: workspace.prometheusEndpoint,
-      region: this.region,
+      prometheus: workspace,
       logsKey,
       logRetention: env.logRetentionDays,
       xray: env.grafana.xray,
     });
 
     new MonitoringHealth(this, 'MonitoringHealth', {
-      naming,
-      collector: collector.service,
-      collectorClusterName: collector.service.cluster.clusterName,
-      workspaceId: workspace.workspaceId,
+      names: naming,
+      collector,
+      workspace,
       anomalyDetectors: props.model.anomalies.length > 0,
       dashboardImporter: dashboardImport.handler,
       criticalTopic: routing.topic('critical'),
@@ -257,10 +256,60 @@ export class ObservabilityStack extends Stack {
     workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));
   }
 
+  /**
+   * The workspace's endpoints as outputs and SSM parameters
+   * (`/<app>/<env>/amp/<name>`). The parameters are children of the workspace
+   * construct, as they were when it made them, so their logical ids stay.
+   */
+  private exportWorkspace(workspace: PrometheusWorkspace, naming: Naming): void {
+    const params = {
+      'remote-write-url': workspace.remoteWriteUrl,
+      'query-url': workspace.queryUrl,
+      'workspace-arn': workspace.workspaceArn,
+    };
+    for (const [name, value] of Object.entries(params)) {
+      new ssm.StringParameter(workspace, `Param-${name}`, {
+        parameterName: naming.path('amp', name),
+        stringValue: value,
+        description: `AMP ${name} of ${naming.prefix}`,
+      });
+    }
+    new CfnOutput(this, 'AmpRemoteWriteUrl', { value: workspace.remoteWriteUrl, description: 'AMP remote-write URL' });
+    new CfnOutput(this, 'AmpQueryUrl', { value: workspace.queryUrl, description: 'AMP query URL' });
+    new CfnOutput(this, 'AmpWorkspaceArn', { value: workspace.workspaceArn, description: 'AMP workspace ARN' });
+    if (workspace.remoteWriteRole) {
+      new CfnOutput(this, 'AmpRemoteWriteRoleArn', {
+        value: workspace.remoteWriteRole.roleArn,
+        description: 'Role an existing Prometheus assumes to remote-write',
+      });
+    }
+  }
+
   /** The log group of one service, whichever (nested) stack holds it. */
   logGroupOf(service: string): logs.ILogGroup {
     const holder = this.serviceLogs.find((l) => service in l.logGroups);
     if (!holder) throw new Error(`ObservabilityStack: no log group for "${service}"`);
     return holder.logGroup(service);
+  }
+}
+
+/**
+ * Each service's log group name and ARN as SSM parameters
+ * (`/<app>/<env>/logs/<service>/name|arn`), for the services' task
+ * definitions. Children of the log groups construct, as they were when it made
+ * them, so their logical ids stay.
+ */
+function exportLogGroups(groups: ServiceLogGroups, naming: Naming): void {
+  for (const [service, group] of Object.entries(groups.logGroups)) {
+    new ssm.StringParameter(groups, `Name-${service}`, {
+      parameterName: naming.path('logs', service, 'name'),
+      stringValue: group.logGroupName,
+      description: `Log group of ${service} (awslogs-group)`,
+    });
+    new ssm.StringParameter(groups, `Arn-${service}`, {
+      parameterName: naming.path('logs', service, 'arn'),
+      stringValue: group.logGroupArn,
+      description: `Log group ARN of ${service}`,
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AlertRouting, AlertRoutingProps } from '../../lib/constructs/alert-routing';
+import { PrometheusWorkspace } from '../../lib/constructs/prometheus-workspace';
 import { Naming } from '../../lib/naming';
 
 const WORKSPACE_ARN = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-test';
@@ -9,10 +10,10 @@ const WORKSPACE_ARN = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-test';
 function routing(props: Partial<AlertRoutingProps> = {}): Template {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bare');
   new AlertRouting(stack, 'AlertRouting', {
-    naming: Naming.of({ app: 'app', name: 'test' }),
+    names: Naming.of({ app: 'app', name: 'test' }),
     receivers: ['critical', 'warning', 'watchdog'],
     watchdogReceiver: 'watchdog',
-    workspaceArn: WORKSPACE_ARN,
+    workspace: PrometheusWorkspace.fromWorkspaceAttributes(stack, 'Workspace', { workspaceId: 'ws-test', workspaceArn: WORKSPACE_ARN }),
     destinations: { emails: ['oncall@example.com'] },
     ...props,
   });

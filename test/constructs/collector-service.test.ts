@@ -14,7 +14,7 @@ function collector(props: Partial<CollectorServiceProps> = {}): Template {
     subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
   });
   new CollectorService(stack, 'Collector', {
-    naming: Naming.of({ app: 'app', name: 'test' }),
+    names: Naming.of({ app: 'app', name: 'test' }),
     configFragments: ['receivers: {}', 'exporters: {}'],
     vpc,
     vpcCidr: '10.0.0.0/16',

@@ -12,9 +12,8 @@ function grafanaWorkspace(props: Partial<GrafanaWorkspaceProps> = {}): Template 
     alias: 'app-test',
     retentionDays: 30,
     logGroup: new logs.LogGroup(stack, 'Logs'),
-    parameterPrefix: '/app/test',
   });
-  new GrafanaWorkspace(stack, 'Grafana', { naming: Naming.of({ app: 'app', name: 'test' }), prometheus, ...props });
+  new GrafanaWorkspace(stack, 'Grafana', { names: Naming.of({ app: 'app', name: 'test' }), prometheus, ...props });
   return Template.fromStack(stack);
 }
 

@@ -12,7 +12,6 @@ function workspace(props: Partial<PrometheusWorkspaceProps> = {}) {
     alias: 'app-test',
     retentionDays: 150,
     logGroup,
-    parameterPrefix: '/app/test',
     ...props,
   });
   return { stack, ws, template: () => Template.fromStack(stack) };
@@ -35,12 +34,15 @@ describe('PrometheusWorkspace, alone', () => {
     expect(t.toJSON()).toMatchSnapshot();
   });
 
-  test('publishes remote-write URL, query URL and ARN as SSM parameters under the prefix', () => {
-    const t = workspace().template();
-    const names = Object.values(t.findResources('AWS::SSM::Parameter')).map((r) => r.Properties.Name as string);
-    expect(names.sort()).toEqual(['/app/test/amp/query-url', '/app/test/amp/remote-write-url', '/app/test/amp/workspace-arn']);
-    t.hasOutput('AmpRemoteWriteUrl', {
-      Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Prometheus'), 'PrometheusEndpoint'] }, 'api/v1/remote_write']] },
+  test("publishes nothing itself (outputs and SSM parameters are the app's); exposes the remote-write URL", () => {
+    const { ws, stack, template } = workspace({
+      remoteWritePrincipals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/prom')],
+    });
+    const t = template();
+    expect(t.findResources('AWS::SSM::Parameter')).toEqual({});
+    expect(t.toJSON().Outputs).toBeUndefined();
+    expect(stack.resolve(ws.remoteWriteUrl)).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Prometheus/), 'PrometheusEndpoint'] }, 'api/v1/remote_write']],
     });
   });
 

@@ -10,7 +10,8 @@ import { Naming } from '../../lib/naming';
 function template(props: Partial<ServiceLogGroupsProps> = {}, withTopic = false): Template {
   const stack = new Stack(new App(), 'Bare');
   new ServiceLogGroups(stack, 'Logs', {
-    naming: Naming.of({ app: 'app', name: 'test' }),
+    names: Naming.of({ app: 'app', name: 'test' }),
+    errorMetricNamePrefix: 'test-',
     services: ['backend', 'worker'],
     retention: logs.RetentionDays.ONE_MONTH,
     encryptionKey: new kms.Key(stack, 'Key'),
@@ -32,14 +33,8 @@ describe('ServiceLogGroups, alone', () => {
     expect(t.toJSON()).toMatchSnapshot();
   });
 
-  test('publishes each group name and ARN in SSM', () => {
-    const names = Object.values(template().findResources('AWS::SSM::Parameter')).map((r) => r.Properties.Name as string);
-    expect(names.sort()).toEqual([
-      '/app/test/logs/backend/arn',
-      '/app/test/logs/backend/name',
-      '/app/test/logs/worker/arn',
-      '/app/test/logs/worker/name',
-    ]);
+  test('publishes nothing in SSM itself (the app exports the names)', () => {
+    expect(template().findResources('AWS::SSM::Parameter')).toEqual({});
   });
 
   test('counts error and critical events per service; alarms only with a topic, at the threshold', () => {

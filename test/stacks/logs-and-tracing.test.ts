@@ -131,7 +131,7 @@ describe('log groups and tracing differ only by configuration', () => {
   test('grantWrite lets a task role write to the named log groups only', () => {
     const stack = new Stack();
     const groups = new ServiceLogGroups(stack, 'Logs', {
-      naming: new Naming('app', 'test'),
+      names: new Naming('app', 'test'),
       services: ['backend', 'celery-worker'],
       retention: logs.RetentionDays.ONE_WEEK,
       encryptionKey: new kms.Key(stack, 'Key'),

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,22 +10,30 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { Naming } from '../../naming';
 import { bundledNodeCode } from '../bundled-node-code';
 import { acknowledgeProviderFramework } from '../provider-framework';
-import { GrafanaWorkspace } from '../grafana-workspace';
+import { IGrafanaWorkspace } from '../grafana-workspace';
+import { IPrometheusWorkspace } from '../prometheus-workspace';
+import { ResourceNames } from '../resource-names';
 import type { BundledDashboard, ImportProperties } from './handler';
 
 export interface DashboardImportProps {
-  readonly naming: Naming;
-  readonly grafana: GrafanaWorkspace;
+  /**
+   * Physical names (function, log groups); `names.prefix` also marks what the importer owns in Grafana
+   * (`managed-by:<prefix>`). @default - names chosen by CloudFormation; the marker from the construct's unique id
+   */
+  readonly names?: ResourceNames;
+  readonly grafana: IGrafanaWorkspace;
   /** The dashboards to publish (the validated files of dashboards/). */
   readonly dashboards: readonly BundledDashboard[];
-  /** The AMP workspace's Prometheus endpoint, for the data source. */
-  readonly prometheusEndpoint: string;
-  readonly region: string;
-  readonly logsKey: kms.IKey;
-  readonly logRetention: logs.RetentionDays;
+  /** The AMP workspace the Prometheus data source reads. */
+  readonly prometheus: IPrometheusWorkspace;
+  /** Region of the workspaces (SigV4 of the data source). @default - the stack's region */
+  readonly region?: string;
+  /** Key of the importer's log groups. @default - no customer managed key */
+  readonly logsKey?: kms.IKey;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Make the X-Ray data source, installing its plugin through the Grafana API.
    * Needs plugin management on the workspace (AMG 9+ may not have the plugin).
@@ -58,8 +66,8 @@ export class DashboardImport extends Construct {
     const bundle = new s3assets.Asset(this, 'Bundle', { path: bundleFile });
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: props.naming.path('dashboard-import'),
-      retention: props.logRetention,
+      logGroupName: props.names?.path('dashboard-import'),
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -75,7 +83,7 @@ export class DashboardImport extends Construct {
     props.grafana.grantServiceAccounts(role);
 
     this.handler = new lambda.Function(this, 'Handler', {
-      functionName: props.naming.name('dashboard-import'),
+      functionName: props.names?.name('dashboard-import'),
       code: bundledNodeCode(path.join(__dirname, 'handler', 'index.ts')),
       handler: 'index.onEvent',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -88,8 +96,8 @@ export class DashboardImport extends Construct {
     });
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
-      logGroupName: props.naming.path('dashboard-import-provider'),
-      retention: props.logRetention,
+      logGroupName: props.names?.path('dashboard-import-provider'),
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -104,10 +112,10 @@ export class DashboardImport extends Construct {
       GrafanaUrl: props.grafana.url,
       BundleBucket: bundle.s3BucketName,
       BundleKey: bundle.s3ObjectKey,
-      Region: props.region,
-      PrometheusUrl: props.prometheusEndpoint,
+      Region: props.region ?? Stack.of(this).region,
+      PrometheusUrl: props.prometheus.prometheusEndpoint,
       ServiceAccountName: 'dashboard-importer',
-      Marker: `managed-by:${props.naming.prefix}`,
+      Marker: `managed-by:${props.names?.prefix ?? Names.uniqueId(this)}`,
       GrafanaVersion: props.grafana.grafanaVersion,
       XRay: String(props.xray ?? false),
     };

@@ -6,9 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { Naming } from '../../naming';
 import { bundledNodeCode } from '../bundled-node-code';
+import { IGrafanaWorkspace } from '../grafana-workspace';
 import { acknowledgeProviderFramework } from '../provider-framework';
+import { ResourceNames } from '../resource-names';
 import type { AccessProperties, Assignment, Role } from './handler';
 
 /** Identity Center groups and users for one Grafana role. */
@@ -18,10 +19,10 @@ export interface RoleGrant {
 }
 
 export interface GrafanaAccessProps {
-  readonly naming: Naming;
-  /** The workspace's id (g-…) and ARN. */
-  readonly workspaceId: string;
-  readonly workspaceArn: string;
+  /** Physical names (function, log groups). @default - names chosen by CloudFormation */
+  readonly names?: ResourceNames;
+  /** The workspace whose users and groups get roles. */
+  readonly workspace: IGrafanaWorkspace;
   /** @default - no one */
   readonly admin?: RoleGrant;
   /** @default - no one */
@@ -30,8 +31,10 @@ export interface GrafanaAccessProps {
   readonly viewer?: RoleGrant;
   /** Revoke every assignment not listed (made by hand). @default false */
   readonly exclusive?: boolean;
-  readonly logsKey: kms.IKey;
-  readonly logRetention: logs.RetentionDays;
+  /** Key of the function's log groups. @default - no customer managed key */
+  readonly logsKey?: kms.IKey;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -65,8 +68,8 @@ export class GrafanaAccess extends Construct {
     }
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: props.naming.path('grafana-access'),
-      retention: props.logRetention,
+      logGroupName: props.names?.path('grafana-access'),
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -80,7 +83,7 @@ export class GrafanaAccess extends Construct {
       new iam.PolicyStatement({
         sid: 'WorkspacePermissions',
         actions: ['grafana:ListPermissions', 'grafana:UpdatePermissions'],
-        resources: [props.workspaceArn],
+        resources: [props.workspace.workspaceArn],
       }),
     );
     // The read-only Identity Center calls AWS's AWSGrafanaWorkspacePermissionManagementV2 grants for the same job.
@@ -108,7 +111,7 @@ export class GrafanaAccess extends Construct {
     });
 
     this.handler = new lambda.Function(this, 'Handler', {
-      functionName: props.naming.name('grafana-access'),
+      functionName: props.names?.name('grafana-access'),
       code: bundledNodeCode(path.join(__dirname, 'handler', 'index.ts')),
       handler: 'index.onEvent',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -120,14 +123,14 @@ export class GrafanaAccess extends Construct {
       description: 'Assigns IAM Identity Center groups and users their Amazon Managed Grafana role',
     });
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
-      logGroupName: props.naming.path('grafana-access-provider'),
-      retention: props.logRetention,
+      logGroupName: props.names?.path('grafana-access-provider'),
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler, logGroup: providerLogs });
     const properties: AccessProperties = {
-      WorkspaceId: props.workspaceId,
+      WorkspaceId: props.workspace.workspaceId,
       Assignments: JSON.stringify(this.assignments),
       Exclusive: String(props.exclusive ?? false),
     };
