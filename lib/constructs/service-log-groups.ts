@@ -44,7 +44,10 @@ export interface ServiceLogGroupsProps {
   readonly errorAlarmThreshold?: number;
   /** The CloudWatch namespace of the error-event metrics. @default 'ServiceLogs' */
   readonly errorMetricNamespace?: string;
-  /** Prefix of each error-event metric's name, `<prefix><service>-error-events`. @default '' */
+  /**
+   * Prefix of each error-event metric's name, `<prefix><service>-error-events`.
+   * @default - `<names.prefix>-`, or a name unique in the stack and a dash (two such constructs never share a metric)
+   */
   readonly errorMetricNamePrefix?: string;
 }
 
@@ -91,7 +94,7 @@ export class ServiceLogGroups extends Construct {
           logs.FilterPattern.stringValue('$.level', '=', 'critical'),
         ),
         metricNamespace: props.errorMetricNamespace ?? 'ServiceLogs',
-        metricName: `${props.errorMetricNamePrefix ?? ''}${service}-error-events`,
+        metricName: `${props.errorMetricNamePrefix ?? `${folder}-`}${service}-error-events`,
         metricValue: '1',
         defaultValue: 0,
         unit: cloudwatch.Unit.COUNT,

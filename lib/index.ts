@@ -1,0 +1,34 @@
+/**
+ * The construct library: what another CDK app imports. One construct per AWS
+ * service boundary, each usable alone in any stack (README, "Using the
+ * constructs in another CDK app"). The app of this repository (lib/app.ts,
+ * lib/stacks/) is one user of it.
+ */
+export { AlertRouting, AlertRoutingProps, AlertDestinations } from './constructs/alert-routing';
+export { CollectorService, CollectorServiceProps, ICollectorService, COLLECTOR_DNS_NAME } from './constructs/collector-service';
+export { DashboardImport, DashboardImportProps } from './constructs/dashboard-import/dashboard-import';
+export type { BundledDashboard } from './constructs/dashboard-import/handler';
+export { GrafanaAccess, GrafanaAccessProps, RoleGrant } from './constructs/grafana-access/grafana-access';
+export {
+  DEFAULT_GRAFANA_VERSION,
+  GrafanaSamlSettings,
+  GrafanaWorkspace,
+  GrafanaWorkspaceAttributes,
+  GrafanaWorkspaceProps,
+  IGrafanaWorkspace,
+} from './constructs/grafana-workspace';
+export { LogsKey, LogsKeyProps } from './constructs/logs-key';
+export { MonitoringHealth, MonitoringHealthProps } from './constructs/monitoring-health';
+export { OtelServiceSettings, OtelServiceSettingsProps } from './constructs/otel-service-settings';
+export { PlatformNetwork, PlatformNetworkProps } from './constructs/platform-network';
+export {
+  AMP_VENDED_METRICS,
+  AmpVendedMetric,
+  IPrometheusWorkspace,
+  PrometheusWorkspace,
+  PrometheusWorkspaceAttributes,
+  PrometheusWorkspaceProps,
+} from './constructs/prometheus-workspace';
+export { ResourceNames, resourceNames } from './constructs/resource-names';
+export { SavedLogQuery, saveCrossServiceQueries, ServiceLogGroups, ServiceLogGroupsProps } from './constructs/service-log-groups';
+export { Tracing, TracingProps } from './constructs/tracing';
