@@ -33,6 +33,7 @@ export interface CollectorServiceProps {
    * (see collectorConfigFragments); each is delivered through an SSM parameter.
    */
   readonly configFragments: readonly string[];
+  /** The VPC the tasks run in. */
   readonly vpc: ec2.IVpc;
   /** The VPC's CIDR: OTLP is accepted from it only. @default - the VPC's `vpcCidrBlock` */
   readonly vpcCidr?: string;

@@ -8,9 +8,13 @@ import { requiredName, ResourceNames } from './resource-names';
 
 /** SAML settings, when users sign in through an identity provider instead of IAM Identity Center. */
 export interface GrafanaSamlSettings {
+  /** URL of the identity provider's SAML metadata. */
   readonly idpMetadataUrl: string;
+  /** The assertion attribute that carries the user's role. */
   readonly roleAttribute: string;
+  /** Values of that attribute that make a Grafana admin. */
   readonly adminRoleValues: readonly string[];
+  /** Values of that attribute that make a Grafana editor. */
   readonly editorRoleValues: readonly string[];
 }
 

@@ -5,6 +5,7 @@ import { ResourceNames } from './resource-names';
 export interface OtelServiceSettingsProps {
   /** Parameter names `names.path('otel', <service>, <VARIABLE>)`. @default - names chosen by CloudFormation */
   readonly names?: ResourceNames;
+  /** The services that get the settings (OTEL_SERVICE_NAME is the service's name). */
   readonly services: readonly string[];
   /** `deployment.environment` of every service's resource attributes, e.g. `prod`. */
   readonly deploymentEnvironment: string;

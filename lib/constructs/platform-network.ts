@@ -15,9 +15,10 @@ export interface PlatformNetworkProps {
     readonly availabilityZones: readonly string[];
     readonly privateSubnetIds: readonly string[];
   };
-  /** Key and retention of the created VPC's flow logs. */
-  readonly flowLogsKey: kms.IKey;
-  readonly flowLogsRetention: logs.RetentionDays;
+  /** Key of the created VPC's flow logs group. @default - no customer managed key */
+  readonly flowLogsKey?: kms.IKey;
+  /** Retention of the created VPC's flow logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly flowLogsRetention?: logs.RetentionDays;
   /** @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -67,7 +68,7 @@ export class PlatformNetwork extends Construct {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
         new logs.LogGroup(this, 'FlowLogsGroup', {
           logGroupName: props.names?.path('vpc-flow-logs'),
-          retention: props.flowLogsRetention,
+          retention: props.flowLogsRetention ?? logs.RetentionDays.ONE_MONTH,
           encryptionKey: props.flowLogsKey,
           removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
         }),

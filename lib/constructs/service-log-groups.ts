@@ -10,8 +10,11 @@ import { requiredName, ResourceNames } from './resource-names';
 
 /** A Logs Insights query to save, over one service's group or every group. */
 export interface SavedLogQuery {
+  /** The query's name; "/" makes console folders. */
   readonly name: string;
+  /** `each`: one saved query per service's group; `all`: one over every group. */
   readonly scope: 'each' | 'all';
+  /** The Logs Insights query. */
   readonly query: string;
 }
 
@@ -24,7 +27,9 @@ export interface ServiceLogGroupsProps {
   readonly names?: ResourceNames;
   /** Services that get a log group each. */
   readonly services: readonly string[];
+  /** How long the groups keep events. */
   readonly retention: logs.RetentionDays;
+  /** The groups' key (CloudWatch Logs must be allowed to use it, e.g. LogsKey). */
   readonly encryptionKey: kms.IKey;
   /** @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;

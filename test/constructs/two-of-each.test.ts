@@ -1,4 +1,5 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { applySecurityChecks } from '../../lib/app';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
@@ -93,9 +94,10 @@ const cfnResourcesUnder = (c: IConstruct) => c.node.findAll().filter((x): x is C
 
 describe('the construct library in another app', () => {
   // Another app: a plain stack, no Naming, no configuration of this project; bundling skipped.
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Other', {
-    env: { account: '111122223333', region: 'eu-west-1' },
-  });
+  // The same security gate as this app's (cdk-nag AwsSolutions as a validation plugin).
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  applySecurityChecks(app);
+  const stack = new Stack(app, 'Other', { env: { account: '111122223333', region: 'eu-west-1' } });
   oneOfEach(stack, 0);
   oneOfEach(stack, 1);
   const json = Template.fromStack(stack).toJSON();
@@ -145,6 +147,10 @@ describe('the construct library in another app', () => {
     expect(named('AWS::ServiceDiscovery::PrivateDnsNamespace')).toHaveLength(2);
     for (const name of named('AWS::ServiceDiscovery::PrivateDnsNamespace')) expect(name).toMatch(/^[a-z0-9-]+\.internal$/);
     for (const name of named('AWS::XRay::Group')) expect((name as string).length).toBeLessThanOrEqual(32);
+  });
+
+  test('secure by default in another app: synth passes cdk-nag AwsSolutions (each acknowledgement sits in its construct)', () => {
+    expect(() => app.synth({ force: true })).not.toThrow();
   });
 
   test("no construct adds stack outputs (they are the app's to choose)", () => {

@@ -14,7 +14,9 @@ import type { AccessProperties, Assignment, Role } from './handler';
 
 /** Identity Center groups and users for one Grafana role. */
 export interface RoleGrant {
+  /** Identity Center group ids. @default - none */
   readonly groups?: readonly string[];
+  /** Identity Center user ids. @default - none */
   readonly users?: readonly string[];
 }
 
