@@ -1,8 +1,7 @@
-import { CfnOutput, NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AlertRouting } from '../constructs/alert-routing';
 import { CollectorService } from '../constructs/collector-service';
@@ -25,6 +24,7 @@ import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
 import { collectorConfigFragments, renderCollectorConfig } from '../render/collector-config';
+import { exportAlertTopics, exportCollector, exportGrafana, exportLogGroups, exportWorkspace } from './stack-exports';
 
 /** The collector's name among the log groups (and its service name). */
 export const COLLECTOR_SERVICE = 'otel-collector';
@@ -44,7 +44,7 @@ export interface ObservabilityStackProps extends StackProps {
  * Everything one environment deploys to AWS. It only wires constructs (what
  * they contain comes from the model; where they go at scale, from
  * lib/model/placement.ts) and publishes their endpoints as outputs and SSM
- * parameters.
+ * parameters (./stack-exports.ts).
  */
 export class ObservabilityStack extends Stack {
   readonly naming: Naming;
@@ -90,7 +90,7 @@ export class ObservabilityStack extends Stack {
       remoteWritePrincipals: env.remoteWritePrincipals.map((arn) => new iam.ArnPrincipal(arn)),
       removalPolicy: retain,
     }));
-    this.exportWorkspace(workspace, naming);
+    exportWorkspace(this, workspace, naming);
     const ruleShards = ruleFileShards(props.model.ruleFiles);
     ruleShards.forEach((files, i) => {
       const scope =
@@ -117,12 +117,7 @@ export class ObservabilityStack extends Stack {
         slackWebhookSecretName: env.alerts.slack?.webhookSecretName,
       },
     }));
-    for (const [receiver, topic] of Object.entries(routing.topics)) {
-      new CfnOutput(this, `AlertTopic${receiver.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Arn`, {
-        value: topic.topicArn,
-        description: `SNS topic of the "${receiver}" alert receiver`,
-      });
-    }
+    exportAlertTopics(this, routing);
     // Per-service resources go to nested stacks at scale (serviceShards); the
     // platform's four services stay in this stack.
     const shards = serviceShards([...env.services.map((s) => s.name), COLLECTOR_SERVICE]);
@@ -206,11 +201,7 @@ export class ObservabilityStack extends Stack {
       emfLogGroup,
       ecsDiscoveryClusterName: env.discovery.mode === 'ecs' ? env.discovery.clusterName : undefined,
     }));
-    new CfnOutput(this, 'CollectorOtlpEndpoint', { value: collector.otlpHttpEndpoint, description: 'OTLP/HTTP endpoint of the collector' });
-    new CfnOutput(this, 'CollectorSecurityGroupId', {
-      value: collector.securityGroup.securityGroupId,
-      description: "Allow this group to reach the services' metrics port (8001)",
-    });
+    exportCollector(this, collector);
     if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector);
 
     const grafanaWorkspace = (this.grafana = new GrafanaWorkspace(this, 'Grafana', {
@@ -222,7 +213,7 @@ export class ObservabilityStack extends Stack {
       grafanaVersion: env.grafana.version,
       notificationTopics: Object.values(routing.topics),
     }));
-    new CfnOutput(this, 'GrafanaUrl', { value: grafanaWorkspace.url, description: 'Amazon Managed Grafana workspace URL' });
+    exportGrafana(this, grafanaWorkspace);
     if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
       new GrafanaAccess(this, 'GrafanaAccess', {
         names: naming,
@@ -256,60 +247,10 @@ export class ObservabilityStack extends Stack {
     workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));
   }
 
-  /**
-   * The workspace's endpoints as outputs and SSM parameters
-   * (`/<app>/<env>/amp/<name>`). The parameters are children of the workspace
-   * construct, as they were when it made them, so their logical ids stay.
-   */
-  private exportWorkspace(workspace: PrometheusWorkspace, naming: Naming): void {
-    const params = {
-      'remote-write-url': workspace.remoteWriteUrl,
-      'query-url': workspace.queryUrl,
-      'workspace-arn': workspace.workspaceArn,
-    };
-    for (const [name, value] of Object.entries(params)) {
-      new ssm.StringParameter(workspace, `Param-${name}`, {
-        parameterName: naming.path('amp', name),
-        stringValue: value,
-        description: `AMP ${name} of ${naming.prefix}`,
-      });
-    }
-    new CfnOutput(this, 'AmpRemoteWriteUrl', { value: workspace.remoteWriteUrl, description: 'AMP remote-write URL' });
-    new CfnOutput(this, 'AmpQueryUrl', { value: workspace.queryUrl, description: 'AMP query URL' });
-    new CfnOutput(this, 'AmpWorkspaceArn', { value: workspace.workspaceArn, description: 'AMP workspace ARN' });
-    if (workspace.remoteWriteRole) {
-      new CfnOutput(this, 'AmpRemoteWriteRoleArn', {
-        value: workspace.remoteWriteRole.roleArn,
-        description: 'Role an existing Prometheus assumes to remote-write',
-      });
-    }
-  }
-
   /** The log group of one service, whichever (nested) stack holds it. */
   logGroupOf(service: string): logs.ILogGroup {
     const holder = this.serviceLogs.find((l) => service in l.logGroups);
     if (!holder) throw new Error(`ObservabilityStack: no log group for "${service}"`);
     return holder.logGroup(service);
-  }
-}
-
-/**
- * Each service's log group name and ARN as SSM parameters
- * (`/<app>/<env>/logs/<service>/name|arn`), for the services' task
- * definitions. Children of the log groups construct, as they were when it made
- * them, so their logical ids stay.
- */
-function exportLogGroups(groups: ServiceLogGroups, naming: Naming): void {
-  for (const [service, group] of Object.entries(groups.logGroups)) {
-    new ssm.StringParameter(groups, `Name-${service}`, {
-      parameterName: naming.path('logs', service, 'name'),
-      stringValue: group.logGroupName,
-      description: `Log group of ${service} (awslogs-group)`,
-    });
-    new ssm.StringParameter(groups, `Arn-${service}`, {
-      parameterName: naming.path('logs', service, 'arn'),
-      stringValue: group.logGroupArn,
-      description: `Log group ARN of ${service}`,
-    });
   }
 }
