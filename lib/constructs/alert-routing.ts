@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,10 +20,15 @@ export interface AlertDestinations {
   readonly emails?: readonly string[];
   /** E.164 phone numbers, subscribed to the critical receiver. @default - none */
   readonly smsNumbers?: readonly string[];
-  /** Secrets Manager secret with the PagerDuty integration URL (key `url`), subscribed to the critical receiver. @default - no PagerDuty */
+  /**
+   * Name of the Secrets Manager secret with the PagerDuty integration URL (key `url`), subscribed to the critical
+   * receiver. A name, not an ISecret: the URL enters the template only as a CloudFormation dynamic reference
+   * (`{{resolve:secretsmanager:<name>:SecretString:url::}}`), which takes the secret's name or full ARN.
+   * @default - no PagerDuty
+   */
   readonly pagerDutySecretName?: string;
-  /** Secrets Manager secret with the Slack webhook URL (key `url`), subscribed to the `slackReceivers`. @default - no Slack */
-  readonly slackWebhookSecretName?: string;
+  /** Secret with the Slack webhook URL (key `url`), read at run time by a notifier subscribed to the `slackReceivers`. @default - no Slack */
+  readonly slackWebhookSecret?: secretsmanager.ISecret;
 }
 
 export interface AlertRoutingProps {
@@ -172,10 +177,10 @@ export class AlertRouting extends Construct {
         endpoint: url.unsafeUnwrap(),
       });
     }
-    if (d.slackWebhookSecretName) {
+    if (d.slackWebhookSecret) {
       this.slackNotifier = this.slackNotifierFor(
         props,
-        d.slackWebhookSecretName,
+        d.slackWebhookSecret,
         human.filter((r) => slackReceivers.includes(r)),
       );
     }
@@ -214,8 +219,7 @@ export class AlertRouting extends Construct {
       .reduce((all, g) => all.combine(g));
   }
 
-  private slackNotifierFor(props: AlertRoutingProps, secretName: string, receivers: string[]): lambda.IFunction {
-    const secret = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', secretName);
+  private slackNotifierFor(props: AlertRoutingProps, secret: secretsmanager.ISecret, receivers: string[]): lambda.IFunction {
     const logGroup = new logs.LogGroup(this, 'SlackNotifierLogs', {
       logGroupName: props.names?.path('slack-notifier'),
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -238,16 +242,21 @@ export class AlertRouting extends Construct {
       timeout: Duration.seconds(30),
       role,
       logGroup,
-      environment: { WEBHOOK_SECRET_ID: secretName },
+      environment: { WEBHOOK_SECRET_ID: secret.secretName },
       description: 'Posts alert notifications to Slack',
     });
     for (const r of receivers) this.topics[r].addSubscription(new snsSubs.LambdaSubscription(fn));
-    Validations.of(role).acknowledge({
-      id:
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:' + secretName + '-??????]',
-      reason:
-        'A secret imported by name has a random six-character suffix: the ARN pattern ends in "-??????" and matches only that secret.',
-    });
+    // A secret imported by name (Secret.fromSecretNameV2) is granted as "<name>-??????".
+    const secretName = secret.secretName;
+    if (!Token.isUnresolved(secretName))
+      Validations.of(role).acknowledge({
+        id:
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:' +
+          secretName +
+          '-??????]',
+        reason:
+          'A secret imported by name has a random six-character suffix: the ARN pattern ends in "-??????" and matches only that secret.',
+      });
     return fn;
   }
 }

@@ -49,14 +49,14 @@ export interface CollectorServiceProps {
   readonly memoryMiB?: number;
   /** The collector's own log group. */
   readonly logGroup: logs.ILogGroup;
-  /** Secrets Manager secret whose value is the OTLP vendor's auth header. @default - none */
-  readonly otlpAuthSecretName?: string;
+  /** Secret whose value is the OTLP vendor's auth header. @default - none */
+  readonly otlpAuthSecret?: secretsmanager.ISecret;
   /** Let the collector write traces to X-Ray. @default false */
   readonly xray?: boolean;
   /** Log group the awsemf exporter writes to. @default - none */
   readonly emfLogGroup?: logs.ILogGroup;
   /** The cluster ecs_observer discovers the platform's tasks in. @default - no ECS discovery */
-  readonly ecsDiscoveryClusterName?: string;
+  readonly ecsDiscoveryCluster?: ecs.ICluster;
 }
 
 /** The environment variables that carry the configuration fragments, in order. */
@@ -160,11 +160,7 @@ export class CollectorService extends Construct implements ICollectorService {
     const secrets: Record<string, ecs.Secret> = Object.fromEntries(
       this.configParameters.map((p, i) => [configVariables[i], ecs.Secret.fromSsmParameter(p)]),
     );
-    if (props.otlpAuthSecretName) {
-      secrets[OTLP_AUTH_ENV] = ecs.Secret.fromSecretsManager(
-        secretsmanager.Secret.fromSecretNameV2(this, 'OtlpAuth', props.otlpAuthSecretName),
-      );
-    }
+    if (props.otlpAuthSecret) secrets[OTLP_AUTH_ENV] = ecs.Secret.fromSecretsManager(props.otlpAuthSecret);
     task.addContainer('collector', {
       containerName: 'otel-collector',
       image: ecs.ContainerImage.fromRegistry(ADOT_IMAGE),
@@ -261,7 +257,7 @@ export class CollectorService extends Construct implements ICollectorService {
         }),
       );
     }
-    if (props.ecsDiscoveryClusterName) wildcardReasons.push(this.grantEcsDiscovery(props.ecsDiscoveryClusterName));
+    if (props.ecsDiscoveryCluster) wildcardReasons.push(this.grantEcsDiscovery(props.ecsDiscoveryCluster.clusterName));
     // One acknowledgement per finding id: the reasons of every grant that needs `*`.
     if (wildcardReasons.length > 0)
       Validations.of(this.taskRole).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: wildcardReasons.join(' ') });

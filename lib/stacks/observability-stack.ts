@@ -2,6 +2,7 @@ import { NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AlertRouting } from '../constructs/alert-routing';
 import { CollectorService } from '../constructs/collector-service';
@@ -114,7 +115,9 @@ export class ObservabilityStack extends Stack {
         emails: env.alerts.email,
         smsNumbers: env.alerts.sms,
         pagerDutySecretName: env.alerts.pagerduty?.secretName,
-        slackWebhookSecretName: env.alerts.slack?.webhookSecretName,
+        slackWebhookSecret: env.alerts.slack?.webhookSecretName
+          ? secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', env.alerts.slack.webhookSecretName)
+          : undefined,
       },
     }));
     exportAlertTopics(this, routing);
@@ -181,6 +184,8 @@ export class ObservabilityStack extends Stack {
         emfLogGroupName: emfLogGroup?.logGroupName,
       },
     );
+    const otlpAuthSecretName =
+      env.exporters.metrics === 'otlp' || env.exporters.traces === 'otlp' ? env.exporters.otlp?.authSecretName : undefined;
     const collector = (this.collector = new CollectorService(this, 'Collector', {
       names: naming,
       namespaceName: collectorNamespace,
@@ -195,11 +200,13 @@ export class ObservabilityStack extends Stack {
       cpu: env.collector.cpu,
       memoryMiB: env.collector.memoryMiB,
       logGroup: this.logGroupOf(COLLECTOR_SERVICE),
-      otlpAuthSecretName:
-        env.exporters.metrics === 'otlp' || env.exporters.traces === 'otlp' ? env.exporters.otlp?.authSecretName : undefined,
+      otlpAuthSecret: otlpAuthSecretName ? secretsmanager.Secret.fromSecretNameV2(this, 'OtlpAuthSecret', otlpAuthSecretName) : undefined,
       xray: env.exporters.traces === 'xray',
       emfLogGroup,
-      ecsDiscoveryClusterName: env.discovery.mode === 'ecs' ? env.discovery.clusterName : undefined,
+      ecsDiscoveryCluster:
+        env.discovery.mode === 'ecs'
+          ? ecs.Cluster.fromClusterAttributes(this, 'DiscoveryCluster', { clusterName: env.discovery.clusterName, vpc: network.vpc })
+          : undefined,
     }));
     exportCollector(this, collector);
     if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector);

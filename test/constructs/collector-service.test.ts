@@ -2,11 +2,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CollectorService, CollectorServiceProps } from '../../lib/constructs/collector-service';
 import { Naming } from '../../lib/naming';
 
 /** The construct alone in a bare stack with a VPC of its own. */
-function collector(props: Partial<CollectorServiceProps> = {}): Template {
+function collector(props: Partial<CollectorServiceProps> | ((stack: Stack) => Partial<CollectorServiceProps>) = {}): Template {
   const stack = new Stack(new App(), 'Bare');
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     maxAzs: 2,
@@ -20,7 +21,7 @@ function collector(props: Partial<CollectorServiceProps> = {}): Template {
     vpcCidr: '10.0.0.0/16',
     subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     logGroup: new logs.LogGroup(stack, 'Logs'),
-    ...props,
+    ...(typeof props === 'function' ? props(stack) : props),
   });
   return Template.fromStack(stack);
 }
@@ -56,7 +57,10 @@ describe('CollectorService, alone', () => {
   });
 
   test('replicas set the desired count; the OTLP auth header comes from Secrets Manager when named', () => {
-    const t = collector({ replicas: 2, otlpAuthSecretName: 'vendor/otlp-auth' });
+    const t = collector((stack) => ({
+      replicas: 2,
+      otlpAuthSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'OtlpAuth', 'vendor/otlp-auth'),
+    }));
     t.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
     const [task] = Object.values(t.findResources('AWS::ECS::TaskDefinition')).map((r) => r.Properties);
     expect(task.ContainerDefinitions[0].Secrets).toHaveLength(3);

@@ -2,6 +2,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { applySecurityChecks } from '../../lib/app';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import {
   AlertRouting,
@@ -28,7 +29,10 @@ function oneOfEach(stack: Stack, i: number): void {
     receivers: ['critical', 'warning', 'info', 'watchdog'],
     watchdogReceiver: 'watchdog',
     workspace,
-    destinations: { emails: ['oncall@example.com'], slackWebhookSecretName: 'team/slack' },
+    destinations: {
+      emails: ['oncall@example.com'],
+      slackWebhookSecret: secretsmanager.Secret.fromSecretNameV2(stack, `Slack${i}`, 'team/slack'),
+    },
   });
   const logGroups = new ServiceLogGroups(stack, `Logs${i}`, {
     services: ['api', 'worker'],
