@@ -3,6 +3,13 @@
  * service boundary, each usable alone in any stack (README, "Using the
  * constructs in another CDK app"). The app of this repository (lib/app.ts,
  * lib/stacks/) is one user of it.
+ *
+ * Shaped by aws/aws-cdk@02e448394dad45da34dce89ab4bf86ff70d369e6:docs/DESIGN_GUIDELINES.md:
+ * "Construct Interface" (IPrometheusWorkspace, IGrafanaWorkspace,
+ * ICollectorService; props take them, not ARNs: awslint props-no-arn-refs),
+ * "Imports" (fromWorkspaceAttributes), "Grants" (grant* return iam.Grant),
+ * "Metrics" (metric* methods), "Defaults" and "Property Documentation"
+ * (@default on every optional prop).
  */
 export { AlertRouting, AlertRoutingProps, AlertDestinations } from './constructs/alert-routing';
 export { CollectorService, CollectorServiceProps, ICollectorService, COLLECTOR_DNS_NAME } from './constructs/collector-service';

@@ -64,7 +64,9 @@ export interface IPrometheusWorkspace extends IResource {
    * One of AMP's vended metrics of this workspace, summed over every series AMP
    * publishes it with (a Metrics Insights query: AMP adds dimensions such as
    * Reason or RuleGroup, and a plain metric sees only the exact dimension set
-   * it names).
+   * it names). An IMetric, not the cloudwatch.Metric that DESIGN_GUIDELINES.md
+   * "Metrics" describes: a Metric with only the workspace dimension would
+   * match no series AMP publishes with more dimensions.
    */
   metric(metricName: AmpVendedMetric, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
   /** Samples AMP discarded (throttling, limits, out-of-order), all reasons. */

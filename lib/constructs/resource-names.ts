@@ -6,9 +6,12 @@ import { IConstruct } from 'constructs';
  * them (e.g. `<app>-<env>-<component>` so several environments share an
  * account and region). Without it, each construct leaves the names to
  * CloudFormation, or, where a name is required, derives a unique one from its
- * construct path: aws-cdk's "Physical Names" guidance (aws/aws-cdk
- * docs/DESIGN_GUIDELINES.md, "Physical Names" and "Defaults": physical names
- * are optional props with generated defaults).
+ * construct path. As aws-cdk's L2s do (sns.Topic `topicName`, logs.LogGroup
+ * `logGroupName`: optional, generated when absent), and per
+ * aws/aws-cdk@02e448394dad45da34dce89ab4bf86ff70d369e6:docs/DESIGN_GUIDELINES.md
+ * "Defaults" ("A prop should be required only if there is no possible
+ * sensible default value that can be provided or calculated"); its "Physical
+ * Names" section is a TODO there.
  *
  * The app's `Naming` (lib/naming.ts) implements it; `resourceNames` makes one
  * from a prefix.
