@@ -23,8 +23,9 @@ export const DEFAULT_GRAFANA_VERSION = '12.4';
 
 /**
  * An Amazon Managed Grafana workspace, made here or imported
- * (`GrafanaWorkspace.fromWorkspaceAttributes`). AMG vends no CloudWatch
- * metrics of a workspace that we confirmed, so it has no `metric*` methods.
+ * (`GrafanaWorkspace.fromWorkspaceAttributes`). No `metric*` methods: we
+ * found no CloudWatch metrics AMG vends per workspace (UNCONFIRMED: not
+ * searched beyond the AMG user guide pages the project already cites).
  */
 export interface IGrafanaWorkspace extends IResource {
   /** g-… @attribute */

@@ -92,8 +92,9 @@ export interface PrometheusWorkspaceAttributes {
   /** @default - the ARN of `workspaceId` in the scope's account and region */
   readonly workspaceArn?: string;
   /**
-   * @default - `https://aps-workspaces.<region>.<url suffix>/workspaces/<id>/`, the endpoint form of the AMP
-   * user guide ("Query your Prometheus metrics": https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/api/v1/query)
+   * @default - `https://aps-workspaces.<region>.<url suffix>/workspaces/<id>/`, the form of the endpoint an AMP
+   * workspace reports (its PrometheusEndpoint attribute, e.g. https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-123/).
+   * UNCONFIRMED outside the aws partition (the URL suffix there).
    */
   readonly prometheusEndpoint?: string;
 }
