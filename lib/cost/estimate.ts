@@ -50,6 +50,8 @@ export interface MeasuredQuerySamples {
     ms: number;
     panels?: { title: string; samples: number }[];
   }[];
+  /** Dashboards as they were before a change, measured on the same data (the overview before issue 20). */
+  readonly baselines?: MeasuredQuerySamples['dashboards'];
   readonly ruleGroups: readonly {
     file: string;
     group: string;
