@@ -3,31 +3,10 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { EnvironmentConfig, platformNetworkOf } from '../config/environment-schema';
 import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../model/metric-catalog';
+import { Prices } from './prices';
 
-export const PRICES_FILE = 'config/prices.yaml';
-
-export interface Prices {
-  date: string;
-  region: string;
-  currency: string;
-  prices: {
-    amp: {
-      ingestTiers: { upToSamples: number | null; perTenMillion: number }[];
-      storagePerGbMonth: number;
-      queryPerBillionSamples: number;
-    };
-    grafana: { editorPerMonth: number; viewerPerMonth: number };
-    fargateArm: { perVcpuHour: number; perGbHour: number };
-    cloudwatch: { logsIngestPerGb: number; logsStoragePerGbMonth: number; alarmPerMonth: number };
-    sns: { publishesPerMillion: number; emailPerHundredThousand: number; smsPerMessage: number; httpsPerMillion: number };
-    kms: { keyPerMonth: number };
-    ssm: { advancedParameterPerMonth: number };
-    natGateway: { perHour: number; perGbProcessed: number };
-    xray: { tracesRecordedPerMillion: number };
-  };
-  assumptions: Record<string, number>;
-}
-
+export { PRICES_FILE, loadPrices } from './prices';
+export type { Prices } from './prices';
 /**
  * Query samples measured with the real Prometheus by `npm run bench --
  * --query-cost` (scripts/bench/query-cost.ts), at a fraction of the catalog's
@@ -74,10 +53,6 @@ export interface DashboardDayCost {
   readonly samplesPerRefresh: number;
   readonly refreshesPerDay: number;
   readonly usdPerDayOpen: number;
-}
-
-export function loadPrices(root: string): Prices {
-  return parse(fs.readFileSync(path.join(root, PRICES_FILE), 'utf8')) as Prices;
 }
 
 export interface CostLine {

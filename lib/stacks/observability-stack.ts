@@ -22,6 +22,7 @@ import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
 import { collectorConfigFragments, OTLP_HTTP_PORT, renderCollectorConfig } from '../render/collector-config';
+import { publishedDashboards } from '../render/cost-dashboard';
 
 /** The collector's name among the log groups (and its service name). */
 export const COLLECTOR_SERVICE = 'otel-collector';
@@ -234,7 +235,7 @@ export class ObservabilityStack extends Stack {
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
       naming,
       grafana: grafanaWorkspace,
-      dashboards: props.model.dashboards,
+      dashboards: publishedDashboards(props.model),
       prometheusEndpoint: workspace.prometheusEndpoint,
       region: this.region,
       logsKey,
