@@ -202,7 +202,8 @@ export function estimateCost(
       histogramSeriesPerLabelSet: 'declared buckets + 3 (+Inf, _sum, _count)',
     },
     overBudget,
-    dashboardDays: (measured?.dashboards ?? []).map((d) => {
+    // The baselines (a dashboard as it was before a change) are priced beside the dashboards, under their own file names.
+    dashboardDays: [...(measured?.dashboards ?? []), ...(measured?.baselines ?? [])].map((d) => {
       const samples = d.samplesPerRefresh * scaleOf(measured!, instances);
       const refreshesPerDay = 86400 / d.refreshSeconds;
       return {
