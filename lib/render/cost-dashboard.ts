@@ -30,6 +30,16 @@ export const COST_DASHBOARD_UID = 'observability-cost';
  * - `IncomingBytes` in `AWS/Logs` per `LogGroupName`, statistic Sum, uncompressed
  *   bytes (aws-cdk-lib@2.276.0:aws-logs/lib/logs-canned-metrics.generated.js
  *   LogsMetrics.incomingBytesSum).
+ * The cost panels are CloudWatch metric math over those queries (Grafana: a
+ * query's `id` is what math expressions reference, and dimension values may be
+ * lists: grafana/grafana@47210f933ada3812737e2f26742c53c5fe34f06f:public/app/plugins/datasource/cloudwatch/dataquery.gen.ts
+ * CloudWatchMetricsQuery, Dimensions; MetricQueryType.Search = 0,
+ * MetricEditorMode.Builder = 0, Code = 1). The functions used, SUM of a
+ * search's series, PERIOD and IF, are those of the CloudWatch user guide,
+ * "Using math expressions with CloudWatch metrics",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html;
+ * our stored copy of that page does not show its function table, so their
+ * exact semantics (nested IF over a series and a scalar) are UNCONFIRMED here.
  * Locally, Prometheus' own metrics (it scrapes itself, job "prometheus"):
  * prometheus_tsdb_head_samples_appended_total and prometheus_tsdb_head_series
  * (prometheus/prometheus@v3.14.0:tsdb/head.go), prometheus_engine_query_samples_total
