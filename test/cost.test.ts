@@ -84,6 +84,9 @@ describe('cost estimate', () => {
       dashboards: [
         { file: 'dashboards/x.json', rangeSeconds: 21_600, stepSeconds: 25, refreshSeconds: 30, samplesPerRefresh: 1_000_000, ms: 1 },
       ],
+      baselines: [
+        { file: 'test/x-before.json', rangeSeconds: 21_600, stepSeconds: 25, refreshSeconds: 30, samplesPerRefresh: 10_000_000, ms: 1 },
+      ],
       ruleGroups: [{ file: 'alerts/x.yaml', group: 'g', intervalSeconds: 30, samplesPerEvaluation: 10, samplesPerMonth: 1e9 }],
     };
     const e = estimateCost(loadEnvironment('prod'), catalog, prices, measured);
@@ -98,6 +101,12 @@ describe('cost estimate', () => {
         samplesPerRefresh: 1_000_000 * scale,
         refreshesPerDay: 2880,
         usdPerDayOpen: (1_000_000 * scale * 2880 * prices.prices.amp.queryPerBillionSamples) / 1e9,
+      },
+      {
+        file: 'test/x-before.json',
+        samplesPerRefresh: 10_000_000 * scale,
+        refreshesPerDay: 2880,
+        usdPerDayOpen: (10_000_000 * scale * 2880 * prices.prices.amp.queryPerBillionSamples) / 1e9,
       },
     ]);
   });

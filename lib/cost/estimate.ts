@@ -3,31 +3,10 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { EnvironmentConfig, platformNetworkOf } from '../config/environment-schema';
 import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../model/metric-catalog';
+import { Prices } from './prices';
 
-export const PRICES_FILE = 'config/prices.yaml';
-
-export interface Prices {
-  date: string;
-  region: string;
-  currency: string;
-  prices: {
-    amp: {
-      ingestTiers: { upToSamples: number | null; perTenMillion: number }[];
-      storagePerGbMonth: number;
-      queryPerBillionSamples: number;
-    };
-    grafana: { editorPerMonth: number; viewerPerMonth: number };
-    fargateArm: { perVcpuHour: number; perGbHour: number };
-    cloudwatch: { logsIngestPerGb: number; logsStoragePerGbMonth: number; alarmPerMonth: number };
-    sns: { publishesPerMillion: number; emailPerHundredThousand: number; smsPerMessage: number; httpsPerMillion: number };
-    kms: { keyPerMonth: number };
-    ssm: { advancedParameterPerMonth: number };
-    natGateway: { perHour: number; perGbProcessed: number };
-    xray: { tracesRecordedPerMillion: number };
-  };
-  assumptions: Record<string, number>;
-}
-
+export { PRICES_FILE, loadPrices } from './prices';
+export type { Prices } from './prices';
 /**
  * Query samples measured with the real Prometheus by `npm run bench --
  * --query-cost` (scripts/bench/query-cost.ts), at a fraction of the catalog's
@@ -50,6 +29,8 @@ export interface MeasuredQuerySamples {
     ms: number;
     panels?: { title: string; samples: number }[];
   }[];
+  /** Dashboards as they were before a change, measured on the same data (the overview before issue 20). */
+  readonly baselines?: MeasuredQuerySamples['dashboards'];
   readonly ruleGroups: readonly {
     file: string;
     group: string;
@@ -72,10 +53,6 @@ export interface DashboardDayCost {
   readonly samplesPerRefresh: number;
   readonly refreshesPerDay: number;
   readonly usdPerDayOpen: number;
-}
-
-export function loadPrices(root: string): Prices {
-  return parse(fs.readFileSync(path.join(root, PRICES_FILE), 'utf8')) as Prices;
 }
 
 export interface CostLine {
@@ -225,7 +202,8 @@ export function estimateCost(
       histogramSeriesPerLabelSet: 'declared buckets + 3 (+Inf, _sum, _count)',
     },
     overBudget,
-    dashboardDays: (measured?.dashboards ?? []).map((d) => {
+    // The baselines (a dashboard as it was before a change) are priced beside the dashboards, under their own file names.
+    dashboardDays: [...(measured?.dashboards ?? []), ...(measured?.baselines ?? [])].map((d) => {
       const samples = d.samplesPerRefresh * scaleOf(measured!, instances);
       const refreshesPerDay = 86400 / d.refreshSeconds;
       return {

@@ -12,6 +12,7 @@ import { checkLeMatchers, checkSloThresholds } from './histogram-buckets';
 import { renderTargetRules, TARGETS_FILE } from './targets';
 import { ANOMALY_DETECTORS_FILE, renderDetectorAlerts } from './anomaly-detector-alerts';
 import { Naming } from '../naming';
+import { loadPrices, Prices } from '../cost/prices';
 import { COLLECTOR_JOB } from '../render/collector-config';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -34,6 +35,8 @@ export interface ObservabilityModel {
   readonly slos: SloSet;
   /** Anomaly detection (alerts/anomalies.yaml): z-score rules everywhere, AMP anomaly detectors on AWS. */
   readonly anomalies: readonly Anomaly[];
+  /** Unit prices and usage assumptions (config/prices.yaml), checked: the cost dashboard is rendered from them. */
+  readonly prices: Prices;
 }
 
 /** Where the generated SLO dashboard sits among dashboards/ (it is not a file in the repository). */
@@ -44,6 +47,7 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
   const thresholds = loadThresholds(root);
   const slos = loadSlos(root);
   const anomalies = loadAnomalies(root);
+  const prices = loadPrices(root);
   // Before the SLO rules are rendered: a threshold off the histogram's boundaries makes an SLI that selects nothing.
   checkSloThresholds(catalog, slos);
   const read = (file: string) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
@@ -73,5 +77,16 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
     recordingRules,
   );
   checkLeMatchers(catalog, ruleFiles, dashboards);
-  return { environment, catalog, thresholds, ruleFiles, recordingRules, dashboards, logQueries: loadLogQueries(root), slos, anomalies };
+  return {
+    environment,
+    catalog,
+    thresholds,
+    ruleFiles,
+    recordingRules,
+    dashboards,
+    logQueries: loadLogQueries(root),
+    slos,
+    anomalies,
+    prices,
+  };
 }

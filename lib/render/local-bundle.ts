@@ -13,6 +13,7 @@ import {
   renderCollectorConfig,
 } from './collector-config';
 import { bundleLocalScripts } from './local-scripts';
+import { publishedDashboards } from './cost-dashboard';
 
 /**
  * Images of the local stack, pinned here; why each version is in the README
@@ -183,7 +184,7 @@ export function renderLocalBundle(model: ObservabilityModel, routing: Routing, e
       },
     ],
   });
-  for (const d of model.dashboards) files[`monitoring/grafana/dashboards/${d.file.replace(/^dashboards\//, '')}`] = d.text;
+  for (const d of publishedDashboards(model)) files[`monitoring/grafana/dashboards/${d.file.replace(/^dashboards\//, '')}`] = d.text;
 
   // The demo emitters and the alert sink: plain JavaScript and the catalog as JSON, for the node image alone.
   for (const [name, js] of Object.entries(bundleLocalScripts())) files[`${NODE_DIR}/${name}`] = js;

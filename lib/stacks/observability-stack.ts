@@ -25,6 +25,7 @@ import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
 import { collectorConfigFragments, renderCollectorConfig } from '../render/collector-config';
+import { publishedDashboards } from '../render/cost-dashboard';
 import { exportAlertTopics, exportCollector, exportGrafana, exportLogGroups, exportWorkspace } from './stack-exports';
 
 /** The collector's name among the log groups (and its service name). */
@@ -233,7 +234,7 @@ export class ObservabilityStack extends Stack {
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
       names: naming,
       grafana: grafanaWorkspace,
-      dashboards: props.model.dashboards,
+      dashboards: publishedDashboards(props.model),
       prometheus: workspace,
       logsKey,
       logRetention: env.logRetentionDays,

@@ -244,6 +244,46 @@ export function panelTargets(dashboardText: string): { title: string; targets: {
     .filter((p) => p.targets.length > 0);
 }
 
+/** The overview dashboard before issue 20 (commit b8495ef): the bench's and the test's "before". */
+export const BASELINE_OVERVIEW_FILE = 'test/fixtures/dashboard-baselines/trading-platform-overview.b8495ef.json';
+
+type DashboardCost = Omit<QueryCostResult['dashboards'][number], 'file'>;
+
+/**
+ * One refresh of a dashboard as Grafana sends it: every target over the
+ * dashboard's default range (a range query, or an instant query at its end),
+ * with the samples Prometheus processed and the summed wall time.
+ */
+export async function refreshCost(base: string, dashboardText: string, end: number, scrape: number): Promise<DashboardCost> {
+  const json = JSON.parse(dashboardText) as { time?: { from?: string }; refresh?: string };
+  const range = durationSeconds(json.time?.from?.replace(/^now-/, '') ?? '6h');
+  const step = grafanaStep(range, scrape);
+  let samples = 0;
+  let ms = 0;
+  const panels: { title: string; samples: number }[] = [];
+  for (const p of panelTargets(dashboardText)) {
+    let panelSamples = 0;
+    for (const t of p.targets) {
+      const expr = grafanaExpr(t.expr, step, range, scrape);
+      const s = t.instant
+        ? await query(base, `/api/v1/query?query=${encodeURIComponent(expr)}&time=${end}`)
+        : await query(base, `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${step}`);
+      panelSamples += s.samples;
+      ms += s.ms;
+    }
+    samples += panelSamples;
+    panels.push({ title: p.title, samples: panelSamples });
+  }
+  return {
+    rangeSeconds: range,
+    stepSeconds: step,
+    refreshSeconds: durationSeconds(json.refresh || '30s'),
+    samplesPerRefresh: samples,
+    ms,
+    panels,
+  };
+}
+
 export async function queryCostBench(repo: string, fraction: number): Promise<QueryCostResult> {
   const model = loadModel(repo, loadEnvironment('local'));
   const scrape = model.environment.scrapeIntervalSeconds;
@@ -254,6 +294,7 @@ export async function queryCostBench(repo: string, fraction: number): Promise<Qu
     return await withPrometheus(data, config, async (base) => {
       const result: { -readonly [K in keyof QueryCostResult]: QueryCostResult[K] } & {
         dashboards: QueryCostResult['dashboards'][number][];
+        baselines: QueryCostResult['dashboards'][number][];
         ruleGroups: QueryCostResult['ruleGroups'][number][];
       } = {
         measured: new Date().toISOString(),
@@ -263,38 +304,17 @@ export async function queryCostBench(repo: string, fraction: number): Promise<Qu
         historySeconds: history + rangeSeconds,
         rangeSeconds,
         dashboards: [],
+        baselines: [],
         ruleGroups: [],
       };
-      for (const d of model.dashboards) {
-        const json = JSON.parse(d.text) as { time?: { from?: string }; refresh?: string };
-        const range = durationSeconds(json.time?.from?.replace(/^now-/, '') ?? '6h');
-        const step = grafanaStep(range, scrape);
-        let samples = 0;
-        let ms = 0;
-        const panels: { title: string; samples: number }[] = [];
-        for (const p of panelTargets(d.text)) {
-          let panelSamples = 0;
-          for (const t of p.targets) {
-            const expr = grafanaExpr(t.expr, step, range, scrape);
-            const s = t.instant
-              ? await query(base, `/api/v1/query?query=${encodeURIComponent(expr)}&time=${end}`)
-              : await query(base, `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${step}`);
-            panelSamples += s.samples;
-            ms += s.ms;
-          }
-          samples += panelSamples;
-          panels.push({ title: p.title, samples: panelSamples });
-        }
-        result.dashboards.push({
-          file: d.file,
-          rangeSeconds: range,
-          stepSeconds: step,
-          refreshSeconds: durationSeconds(json.refresh || '30s'),
-          samplesPerRefresh: samples,
-          ms,
-          panels,
-        });
-      }
+      for (const d of model.dashboards) result.dashboards.push({ file: d.file, ...(await refreshCost(base, d.text, end, scrape)) });
+      // The "before" of issue 20: the overview as it was, every panel a raw range query (test/fixtures/dashboard-baselines/README.md).
+      result.baselines = [
+        {
+          file: BASELINE_OVERVIEW_FILE,
+          ...(await refreshCost(base, fs.readFileSync(path.join(repo, BASELINE_OVERVIEW_FILE), 'utf8'), end, scrape)),
+        },
+      ];
       const month = 30.4 * 86400;
       for (const f of model.ruleFiles)
         for (const g of f.groups) {
@@ -325,6 +345,14 @@ export function formatQueryCost(r: QueryCostResult): string {
       (d) =>
         `  ${d.file.padEnd(44)} ${n(d.samplesPerRefresh).padStart(14)} samples per refresh (${d.rangeSeconds / 3600} h, step ${d.stepSeconds} s)   ${d.ms} ms`,
     ),
+    ...(r.baselines ?? []).flatMap((b) => {
+      const now = r.dashboards.find((d) => path.basename(b.file).startsWith(path.basename(d.file, '.json')));
+      return now
+        ? [
+            `  before: ${b.file}: ${n(b.samplesPerRefresh)} samples per refresh   ${b.ms} ms; now ${n(now.samplesPerRefresh)}   ${now.ms} ms: ${(b.samplesPerRefresh / now.samplesPerRefresh).toFixed(1)}x fewer samples`,
+          ]
+        : [];
+    }),
     '  rule groups: samples per evaluation, per month',
     ...r.ruleGroups.map(
       (g) =>

@@ -331,8 +331,8 @@ const cases: [string, () => void, string, RegExp][] = [
     'a dashboard panel matches an le that is not a boundary',
     () =>
       dashboardQuery(
-        'rate(kafka_publish_duration_seconds_bucket[$__rate_interval])',
-        'rate(kafka_publish_duration_seconds_bucket{le=\\"0.3\\"}[$__rate_interval])',
+        '"platform:kafka_publish_duration_seconds:p95_rate5m"',
+        '"histogram_quantile(0.95, sum by (le) (rate(kafka_publish_duration_seconds_bucket{le=\\"0.3\\"}[$__rate_interval])))"',
       ),
     'dashboards/trading-platform-overview.json: panel "',
     /matches le="0\.3", which is not a bucket boundary of kafka_publish_duration_seconds/,

@@ -25,7 +25,13 @@ const file = (rules: unknown[], name = 'alerts/x.yaml') => ({ file: name, text: 
 describe('rule files', () => {
   test('the repository rule files load, thresholds filled in', () => {
     const files = repoRuleFiles();
-    expect(files.map((f) => f.name)).toEqual(['pipeline-execution', 'platform-health', 'recording-rules', 'signal-system']);
+    expect(files.map((f) => f.name)).toEqual([
+      'dashboard-recording',
+      'pipeline-execution',
+      'platform-health',
+      'recording-rules',
+      'signal-system',
+    ]);
     const text = files.map((f) => f.text).join('\n');
     expect(text).not.toContain('${threshold.');
     expect(text).toContain(`> ${loadThresholds(root).execution_failures_per_second.value}`);

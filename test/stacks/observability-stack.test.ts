@@ -85,6 +85,7 @@ describe('ObservabilityStack on AWS (prod)', () => {
     expect(namespaces.map((n) => n.Name).sort()).toEqual([
       'anomalies',
       'anomaly-detectors',
+      'dashboard-recording',
       'pipeline-execution',
       'platform-health',
       'recording-rules',

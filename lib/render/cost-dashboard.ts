@@ -1,0 +1,453 @@
+import { IngestTier, Prices } from '../cost/prices';
+import { UserInputError } from '../errors';
+import { DashboardFile, validateDashboards } from '../model/dashboards';
+import { ObservabilityModel } from '../model/model';
+import { Naming } from '../naming';
+import { COLLECTOR_JOB } from './collector-config';
+
+/** Where the generated cost dashboard sits among dashboards/ (it is not a file in the repository). */
+export const COST_DASHBOARD_FILE = 'dashboards/cost.json';
+export const COST_DASHBOARD_UID = 'observability-cost';
+
+/**
+ * The usage the cost dashboard reads, by where it runs. On AWS, what AMP and
+ * CloudWatch Logs vend to CloudWatch, read through the CloudWatch data source:
+ * - AMP user guide, "Use CloudWatch metrics to monitor Amazon Managed Service
+ *   for Prometheus resources",
+ *   https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html:
+ *   `ResourceCount` in `AWS/Usage` with resource `IngestionRate` ("Sample
+ *   ingestion rate", count per second) and `ActiveSeries` ("Number of active
+ *   series per workspace"); `QuerySamplesProcessed` in `AWS/Prometheus`
+ *   ("Number of query samples processed", statistic Sum).
+ * - `AWS/Usage` dimension keys Class, Resource, Service, Type; `AWS/Logs`
+ *   DestinationType, FilterName, LogGroupName
+ *   (grafana/grafana-aws-sdk@bffb8adb3b848a9fe6ea3a79cb8f1697b8003856:pkg/cloudWatchConsts/metrics.go
+ *   NamespaceDimensionKeysMap). The values AMP gives Service, Type and Class,
+ *   and the dimensions of QuerySamplesProcessed (the page lists none), are
+ *   UNCONFIRMED: the queries match on Resource alone (matchExact false, any
+ *   dimension set holding it), so they sum every workspace of the account and
+ *   region.
+ * - `IncomingBytes` in `AWS/Logs` per `LogGroupName`, statistic Sum, uncompressed
+ *   bytes (aws-cdk-lib@2.276.0:aws-logs/lib/logs-canned-metrics.generated.js
+ *   LogsMetrics.incomingBytesSum).
+ * The cost panels are CloudWatch metric math over those queries (Grafana: a
+ * query's `id` is what math expressions reference, and dimension values may be
+ * lists: grafana/grafana@47210f933ada3812737e2f26742c53c5fe34f06f:public/app/plugins/datasource/cloudwatch/dataquery.gen.ts
+ * CloudWatchMetricsQuery, Dimensions; MetricQueryType.Search = 0,
+ * MetricEditorMode.Builder = 0, Code = 1). The functions used, SUM of a
+ * search's series, PERIOD and IF, are those of the CloudWatch user guide,
+ * "Using math expressions with CloudWatch metrics",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html;
+ * our stored copy of that page does not show its function table, so their
+ * exact semantics (nested IF over a series and a scalar) are UNCONFIRMED here.
+ * Locally, Prometheus' own metrics (it scrapes itself, job "prometheus"):
+ * prometheus_tsdb_head_samples_appended_total and prometheus_tsdb_head_series
+ * (prometheus/prometheus@v3.14.0:tsdb/head.go), prometheus_engine_query_samples_total
+ * ("The total number of samples loaded by all queries", rule evaluations
+ * included: prometheus/prometheus@v3.14.0:promql/engine.go; since v2.44.0, so
+ * not in Debian's 2.42).
+ */
+export const COST_SOURCES = {
+  ampUsage: { namespace: 'AWS/Usage', metricName: 'ResourceCount' },
+  ampQuerySamples: { namespace: 'AWS/Prometheus', metricName: 'QuerySamplesProcessed' },
+  logBytes: { namespace: 'AWS/Logs', metricName: 'IncomingBytes', dimension: 'LogGroupName' },
+  local: {
+    samplesAppended: 'prometheus_tsdb_head_samples_appended_total',
+    headSeries: 'prometheus_tsdb_head_series',
+    querySamples: 'prometheus_engine_query_samples_total',
+  },
+} as const;
+
+export interface CostDashboardInput {
+  /** Where the dashboard runs: CloudWatch usage metrics on AWS, Prometheus' own metrics locally. */
+  readonly target: 'aws' | 'local';
+  readonly prices: Prices;
+  /** How long AMP keeps samples: the storage an active series costs. */
+  readonly metricsRetentionDays: number;
+  readonly scrapeIntervalSeconds: number;
+  /** The log groups whose ingestion is priced (AWS). */
+  readonly logGroupNames: readonly string[];
+}
+
+const PROMETHEUS = { type: 'prometheus', uid: 'prometheus' };
+const CLOUDWATCH = { type: 'cloudwatch', uid: 'cloudwatch' };
+const PERIOD = '300';
+const GIB = 2 ** 30;
+
+/** A number as PromQL and CloudWatch metric math both read it, without float noise (0.35 / 1e7 is 3.4999999999999996e-8). */
+const num = (x: number): string => String(Number(x.toPrecision(12)));
+
+/**
+ * The "Cost" dashboard (seed 13, cost optimization): samples ingested, active
+ * series, query samples processed and log bytes ingested, each beside its
+ * projected monthly cost at the prices of config/prices.yaml. A pure function
+ * of its input: Grafana JSON as Grafana exports it, linted, imported into AMG
+ * and provisioned locally like the files of dashboards/.
+ */
+export function renderCostDashboard(input: CostDashboardInput): string {
+  const p = input.prices.prices;
+  const secondsPerMonth = input.prices.assumptions.hoursPerMonth * 3600;
+  const bytes = input.prices.assumptions.bytesPerStoredSample;
+  const retentionMonths = input.metricsRetentionDays / 30.4;
+  // Storage a series costs in a month once AMP holds its retention: samples kept x bytes, per GiB-month.
+  const storagePerSeries = ((secondsPerMonth / input.scrapeIntervalSeconds) * retentionMonths * bytes * p.amp.storagePerGbMonth) / GIB;
+  const perQuerySample = p.amp.queryPerBillionSamples / 1e9;
+  const perLogByte = p.cloudwatch.logsIngestPerGb / GIB;
+  const rows: Row[] =
+    input.target === 'aws'
+      ? awsRows(input, secondsPerMonth, storagePerSeries, perQuerySample, perLogByte)
+      : localRows(input, secondsPerMonth, storagePerSeries, perQuerySample);
+  let id = 0;
+  let y = 0;
+  const panels: Record<string, unknown>[] = [];
+  for (const row of rows) {
+    panels.push({
+      id: ++id,
+      type: 'row',
+      title: row.title,
+      collapsed: false,
+      gridPos: { h: 1, w: 24, x: 0, y },
+      panels: [],
+    });
+    y += 1;
+    if (row.usage) {
+      panels.push(
+        panel(++id, row.usage.title, 'timeseries', row.usage.unit, row.usage.datasource, row.usage.targets, { h: 7, w: 16, x: 0, y }),
+      );
+      panels.push(
+        panel(
+          ++id,
+          row.cost.title,
+          'stat',
+          'currencyUSD',
+          row.cost.datasource,
+          row.cost.targets,
+          { h: 7, w: 8, x: 16, y },
+          row.cost.description,
+        ),
+      );
+    } else {
+      panels.push({
+        id: ++id,
+        type: 'text',
+        title: row.cost.title,
+        gridPos: { h: 3, w: 24, x: 0, y },
+        options: { mode: 'markdown', content: row.cost.description },
+      });
+    }
+    y += row.usage ? 7 : 3;
+  }
+  const dashboard = {
+    annotations: { list: [] },
+    description: `Usage and its projected monthly cost (rendered from the model and config/prices.yaml, prices of ${input.prices.date}, ${input.prices.region}, ${input.prices.currency})`,
+    editable: true,
+    graphTooltip: 1,
+    links: [],
+    panels,
+    refresh: '5m',
+    schemaVersion: 39,
+    tags: ['cost'],
+    templating: { list: [] },
+    time: { from: 'now-24h', to: 'now' },
+    timezone: 'browser',
+    title: 'Observability cost',
+    uid: COST_DASHBOARD_UID,
+    version: 1,
+  };
+  return `${JSON.stringify(dashboard, null, 2)}\n`;
+}
+
+interface PanelSpec {
+  readonly title: string;
+  readonly unit: string;
+  readonly datasource: typeof PROMETHEUS | typeof CLOUDWATCH;
+  readonly targets: readonly Record<string, unknown>[];
+  readonly description?: string;
+}
+interface Row {
+  readonly title: string;
+  /** Absent: nothing to measure here (the cost panel is a note). */
+  readonly usage?: PanelSpec;
+  readonly cost: PanelSpec;
+}
+
+function panel(
+  id: number,
+  title: string,
+  type: string,
+  unit: string,
+  datasource: PanelSpec['datasource'],
+  targets: readonly Record<string, unknown>[],
+  gridPos: Record<string, number>,
+  description?: string,
+): Record<string, unknown> {
+  return {
+    id,
+    type,
+    title,
+    ...(description && { description }),
+    datasource,
+    gridPos,
+    fieldConfig: { defaults: { unit, color: { mode: type === 'stat' ? 'thresholds' : 'palette-classic' } }, overrides: [] },
+    options: type === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, graphMode: 'none' } : {},
+    targets: targets.map((t, i) => ({ datasource, refId: String.fromCharCode(65 + i), ...t })),
+  };
+}
+
+/**
+ * AMP's tiered ingestion price of a month of `samples` (an expression): per
+ * tier, the samples that fall in it times its price, as `clampedIn(lo, hi)`
+ * writes "samples between lo and hi" in each query language.
+ */
+function tieredCost(tiers: readonly IngestTier[], clampedIn: (lo: number, hi: number | null) => string): string {
+  let from = 0;
+  return tiers
+    .map((t) => {
+      const term = `(${clampedIn(from, t.upToSamples)}) * ${num(t.perTenMillion / 1e7)}`;
+      from = t.upToSamples ?? from;
+      return term;
+    })
+    .join(' + ');
+}
+
+function localRows(input: CostDashboardInput, secondsPerMonth: number, storagePerSeries: number, perQuerySample: number): Row[] {
+  const l = COST_SOURCES.local;
+  const ingest = `sum(rate(${l.samplesAppended}[5m]))`;
+  const monthly = `(${ingest} * ${num(secondsPerMonth)})`;
+  const ds = PROMETHEUS;
+  const prom = (expr: string, legendFormat: string) => ({ expr, legendFormat, range: true });
+  return [
+    {
+      title: 'Samples ingested',
+      usage: { title: 'Samples ingested per second', unit: 'cps', datasource: ds, targets: [prom(ingest, 'samples/s')] },
+      cost: {
+        title: 'Projected monthly ingestion cost (AMP tiers)',
+        unit: 'currencyUSD',
+        datasource: ds,
+        description: 'This rate for a month, priced at the AMP ingestion tiers of config/prices.yaml.',
+        targets: [
+          prom(
+            tieredCost(input.prices.prices.amp.ingestTiers, (lo, hi) =>
+              hi === null ? `clamp_min(${monthly}, ${num(lo)}) - ${num(lo)}` : `clamp(${monthly}, ${num(lo)}, ${num(hi)}) - ${num(lo)}`,
+            ),
+            'USD/month',
+          ),
+        ],
+      },
+    },
+    {
+      title: 'Active series',
+      usage: { title: 'Active series', unit: 'short', datasource: ds, targets: [prom(`sum(${l.headSeries})`, 'series')] },
+      cost: {
+        title: `Projected monthly storage cost (${input.metricsRetentionDays} days kept)`,
+        unit: 'currencyUSD',
+        datasource: ds,
+        description: `These series scraped every ${input.scrapeIntervalSeconds} s, kept ${input.metricsRetentionDays} days at ${input.prices.assumptions.bytesPerStoredSample} bytes a sample, at AMP's storage price.`,
+        targets: [prom(`sum(${l.headSeries}) * ${num(storagePerSeries)}`, 'USD/month')],
+      },
+    },
+    {
+      title: 'Query samples processed',
+      usage: {
+        title: 'Query samples processed per second (dashboards and rule evaluation)',
+        unit: 'cps',
+        datasource: ds,
+        targets: [prom(`sum(rate(${l.querySamples}[5m]))`, 'samples/s')],
+      },
+      cost: {
+        title: 'Projected monthly query cost (AMP QSP)',
+        unit: 'currencyUSD',
+        datasource: ds,
+        description: 'This rate for a month, at the AMP price per billion query samples processed.',
+        targets: [prom(`sum(rate(${l.querySamples}[5m])) * ${num(secondsPerMonth * perQuerySample)}`, 'USD/month')],
+      },
+    },
+    {
+      title: 'Log bytes ingested',
+      cost: {
+        title: 'Log ingestion',
+        unit: 'none',
+        datasource: ds,
+        targets: [],
+        description:
+          "Locally the services log to Docker, not to CloudWatch Logs: nothing is ingested or billed. On AWS this row shows `AWS/Logs` `IncomingBytes` of the services' log groups and its monthly cost.",
+      },
+    },
+  ];
+}
+
+function awsRows(
+  input: CostDashboardInput,
+  secondsPerMonth: number,
+  storagePerSeries: number,
+  perQuerySample: number,
+  perLogByte: number,
+): Row[] {
+  const ds = CLOUDWATCH;
+  const search = (
+    id: string,
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, string | readonly string[]>,
+    statistic: string,
+    hide = false,
+  ) => ({
+    queryMode: 'Metrics',
+    metricQueryType: 0,
+    metricEditorMode: 0,
+    id,
+    region: 'default',
+    namespace,
+    metricName,
+    dimensions,
+    matchExact: false,
+    statistic,
+    period: PERIOD,
+    expression: '',
+    ...(hide && { hide: true }),
+  });
+  const math = (id: string, expression: string, label: string) => ({
+    queryMode: 'Metrics',
+    metricQueryType: 0,
+    metricEditorMode: 1,
+    id,
+    region: 'default',
+    namespace: '',
+    expression,
+    label,
+    period: PERIOD,
+  });
+  const usage = COST_SOURCES.ampUsage;
+  const qsp = COST_SOURCES.ampQuerySamples;
+  const logs = COST_SOURCES.logBytes;
+  const monthlySamples = `(SUM(ingest) * ${num(secondsPerMonth)})`;
+  // Samples in [lo, hi]: CloudWatch metric math has IF but no element-wise MIN/MAX against a scalar.
+  const inTier = (lo: number, hi: number | null) => {
+    const above = `IF(${monthlySamples} > ${num(lo)}, ${monthlySamples} - ${num(lo)}, 0)`;
+    return hi === null ? above : `IF(${monthlySamples} > ${num(hi)}, ${num(hi - lo)}, ${above})`;
+  };
+  return [
+    {
+      title: 'Samples ingested (AMP)',
+      usage: {
+        title: 'Samples ingested per second',
+        unit: 'cps',
+        datasource: ds,
+        targets: [search('ingest', usage.namespace, usage.metricName, { Resource: 'IngestionRate' }, 'Average')],
+      },
+      cost: {
+        title: 'Projected monthly ingestion cost (AMP tiers)',
+        unit: 'currencyUSD',
+        datasource: ds,
+        description: 'This rate for a month, priced at the AMP ingestion tiers of config/prices.yaml.',
+        targets: [
+          search('ingest', usage.namespace, usage.metricName, { Resource: 'IngestionRate' }, 'Average', true),
+          math('cost', tieredCost(input.prices.prices.amp.ingestTiers, inTier), 'USD/month'),
+        ],
+      },
+    },
+    {
+      title: 'Active series (AMP)',
+      usage: {
+        title: 'Active series',
+        unit: 'short',
+        datasource: ds,
+        targets: [search('series', usage.namespace, usage.metricName, { Resource: 'ActiveSeries' }, 'Average')],
+      },
+      cost: {
+        title: `Projected monthly storage cost (${input.metricsRetentionDays} days kept)`,
+        unit: 'currencyUSD',
+        datasource: ds,
+        description: `These series scraped every ${input.scrapeIntervalSeconds} s, kept ${input.metricsRetentionDays} days at ${input.prices.assumptions.bytesPerStoredSample} bytes a sample, at AMP's storage price.`,
+        targets: [
+          search('series', usage.namespace, usage.metricName, { Resource: 'ActiveSeries' }, 'Average', true),
+          math('cost', `SUM(series) * ${num(storagePerSeries)}`, 'USD/month'),
+        ],
+      },
+    },
+    {
+      title: 'Query samples processed (AMP)',
+      usage: {
+        title: 'Query samples processed per second (dashboards and rule evaluation)',
+        unit: 'cps',
+        datasource: ds,
+        targets: [search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true), math('rate', 'SUM(qsp) / PERIOD(qsp)', 'samples/s')],
+      },
+      cost: {
+        title: 'Projected monthly query cost (AMP QSP)',
+        unit: 'currencyUSD',
+        datasource: ds,
+        description: 'This rate for a month, at the AMP price per billion query samples processed.',
+        targets: [
+          search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true),
+          math('cost', `SUM(qsp) / PERIOD(qsp) * ${num(secondsPerMonth * perQuerySample)}`, 'USD/month'),
+        ],
+      },
+    },
+    {
+      title: 'Log bytes ingested (CloudWatch Logs)',
+      usage: {
+        title: 'Log bytes ingested per second',
+        unit: 'Bps',
+        datasource: ds,
+        targets: [
+          search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
+          math('rate', 'SUM(logs) / PERIOD(logs)', 'bytes/s'),
+        ],
+      },
+      cost: {
+        title: 'Projected monthly log ingestion cost',
+        unit: 'currencyUSD',
+        datasource: ds,
+        description: "This rate for a month (uncompressed bytes), at CloudWatch Logs' ingestion price per GB.",
+        targets: [
+          search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
+          math('cost', `SUM(logs) / PERIOD(logs) * ${num(secondsPerMonth * perLogByte)}`, 'USD/month'),
+        ],
+      },
+    },
+  ];
+}
+
+/** The input of the environment's cost dashboard, from the model. */
+export function costDashboardInput(model: ObservabilityModel): CostDashboardInput {
+  const env = model.environment;
+  const naming = Naming.of(env);
+  return {
+    target: env.target,
+    prices: model.prices,
+    metricsRetentionDays: env.metricsRetentionDays,
+    scrapeIntervalSeconds: env.scrapeIntervalSeconds,
+    // The services' log groups and the collector's (ServiceLogGroups names each naming.path(service)).
+    logGroupNames: [...env.services.map((s) => s.name), COLLECTOR_JOB].map((s) => naming.path(s)),
+  };
+}
+
+/**
+ * The cost dashboard of the model's environment, linted like every dashboard
+ * (validateDashboards) and checked against the dashboards of the repository:
+ * its uid and its title must stay free.
+ */
+export function costDashboard(model: ObservabilityModel): DashboardFile {
+  const [cost] = validateDashboards(
+    [{ file: COST_DASHBOARD_FILE, text: renderCostDashboard(costDashboardInput(model)) }],
+    model.catalog,
+    model.recordingRules,
+  );
+  const clash = model.dashboards.find((d) => d.uid === cost.uid || (d.folder === cost.folder && d.title === cost.title));
+  if (clash) {
+    throw UserInputError.of({
+      file: clash.file,
+      where: clash.uid === cost.uid ? 'uid' : 'title',
+      problem: `is the ${clash.uid === cost.uid ? 'uid' : 'title'} of the generated cost dashboard`,
+      value: clash.uid === cost.uid ? clash.uid : clash.title,
+      fix: 'give this dashboard another one',
+    });
+  }
+  return cost;
+}
+
+/** What AMG imports and local Grafana provisions: the model's dashboards and the generated cost dashboard. */
+export function publishedDashboards(model: ObservabilityModel): readonly DashboardFile[] {
+  return [...model.dashboards, costDashboard(model)];
+}
