@@ -1,5 +1,47 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+
+/**
+ * The layers, lowest first. A file may import from its own layer and the
+ * layers below it, never from a layer above: data files -> config -> model
+ * (validated, no rendering) -> render (pure functions of the model) -> load
+ * (reads the repository, renders what the model implies, validates it all)
+ * -> constructs -> stacks (wiring only) -> app -> scripts. Nothing outside
+ * test/ imports test/. README.md "Where things live" says the same in prose.
+ */
+const LAYERS = [
+  { name: 'base', paths: ['lib/errors.ts', 'lib/data-file.ts', 'lib/project-copy.ts', 'lib/cdk-context.ts', 'lib/http'] },
+  { name: 'config', paths: ['lib/config', 'lib/naming.ts'] },
+  { name: 'model', paths: ['lib/model'] },
+  { name: 'render', paths: ['lib/render', 'lib/cost', 'lib/scale'] },
+  { name: 'load', paths: ['lib/load'] },
+  { name: 'constructs', paths: ['lib/constructs'] },
+  { name: 'stacks', paths: ['lib/stacks'] },
+  { name: 'app', paths: ['lib/app.ts', 'lib/index.ts', 'bin'] },
+  { name: 'scripts', paths: ['scripts'] },
+];
+const layerZones = LAYERS.flatMap((layer, i) => {
+  const above = LAYERS.slice(i + 1);
+  return layer.paths.flatMap((target) => [
+    ...(above.length > 0
+      ? [
+          {
+            target: `./${target}`,
+            from: above.flatMap((l) => l.paths.map((p) => `./${p}`)),
+            message: `the ${layer.name} layer may not import from the layers above it (${above.map((l) => l.name).join(', ')}); see "Where things live" in README.md`,
+          },
+        ]
+      : []),
+    {
+      target: `./${target}`,
+      from: './test',
+      // The native harness of scripts/bench (shared with test/e2e) checks the collector against its contract.
+      except: layer.name === 'scripts' ? ['./contracts'] : [],
+      message: 'only test/ imports test/ (scripts may read the facts in test/contracts/)',
+    },
+  ]);
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
@@ -19,6 +61,12 @@ export default tseslint.config(
       // rejection (verify's checks, SDK mocks).
       '@typescript-eslint/require-await': 'off',
     },
+  },
+  {
+    files: ['lib/**/*.ts', 'bin/**/*.ts', 'scripts/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })] },
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones }] },
   },
   {
     // Synthesized templates are untyped JSON: tests read them as `any`.

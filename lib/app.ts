@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-schema';
 import { DEFAULT_ENVIRONMENT, loadEnvironment, projectRoot } from './config/load-environment';
 import { loadAmpLimits } from './model/amp-limits';
-import { loadModel } from './model/model';
+import { loadModel } from './load/load-model';
 import { loadRouting } from './model/routing';
 import { ObservabilityStack } from './stacks/observability-stack';
 

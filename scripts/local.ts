@@ -15,7 +15,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
 import { UserInputError } from '../lib/errors';
-import { loadModel } from '../lib/model/model';
+import { loadModel } from '../lib/load/load-model';
 import { loadRouting } from '../lib/model/routing';
 import { COMPOSE_PROJECT, LOCAL_PORTS, renderLocalBundle } from '../lib/render/local-bundle';
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/render/write-bundle';

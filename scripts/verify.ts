@@ -9,7 +9,8 @@
  * workspace's Prometheus endpoint; Alertmanager defaults to its alertmanager/).
  */
 import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
-import { loadModel, ObservabilityModel } from '../lib/model/model';
+import { loadModel } from '../lib/load/load-model';
+import { ObservabilityModel } from '../lib/model/model';
 import { httpClient } from './aws-http';
 
 export interface VerifyOptions {

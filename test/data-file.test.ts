@@ -4,7 +4,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import { loadEnvironment } from '../lib/config/load-environment';
 import { checkData, parseYamlText } from '../lib/data-file';
-import { loadModel } from '../lib/model/model';
+import { loadModel } from '../lib/load/load-model';
 import { loadRouting } from '../lib/model/routing';
 import { copyProject } from '../lib/project-copy';
 import { inputErrorOf } from './helpers';

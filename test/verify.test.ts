@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { loadEnvironment } from '../lib/config/load-environment';
-import { loadModel } from '../lib/model/model';
+import { loadModel } from '../lib/load/load-model';
 import { verify } from '../scripts/verify';
 
 const repo = path.resolve(__dirname, '..');

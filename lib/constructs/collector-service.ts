@@ -17,7 +17,7 @@ import {
   OTLP_AUTH_ENV,
   OTLP_GRPC_PORT,
   OTLP_HTTP_PORT,
-} from '../render/collector-config';
+} from '../render/collector-image';
 import { requiredName, ResourceNames } from './resource-names';
 
 export interface CollectorServiceProps {

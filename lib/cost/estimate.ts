@@ -3,10 +3,10 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { EnvironmentConfig, platformNetworkOf } from '../config/environment-schema';
 import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../model/metric-catalog';
-import { Prices } from './prices';
+import { Prices } from '../model/prices';
 
-export { PRICES_FILE, loadPrices } from './prices';
-export type { Prices } from './prices';
+export { PRICES_FILE, loadPrices } from '../model/prices';
+export type { Prices } from '../model/prices';
 /**
  * Query samples measured with the real Prometheus by `npm run bench --
  * --query-cost` (scripts/bench/query-cost.ts), at a fraction of the catalog's

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parser } from '@prometheus-io/lezer-promql';
-import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { readYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
@@ -60,12 +59,6 @@ export const BURN_WINDOWS = [
   { severity: 'warning', kind: 'ticket', long: '1d', short: '2h', budgetPercent: 10 },
   { severity: 'warning', kind: 'ticket', long: '3d', short: '6h', budgetPercent: 10 },
 ] as const;
-const RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
-/** Windows computed from the raw counters; the longer ones are summed from the recorded 5-minute counts. */
-const RAW_WINDOWS: readonly string[] = ['5m'];
-const SLO_INTERVAL_SECONDS = 30;
-const PAGE_FOR = '2m';
-const TICKET_FOR = '15m';
 
 const HOURS: Record<string, number> = { m: 1 / 60, h: 1, d: 24 };
 const hours = (d: string) => Number(d.slice(0, -1)) * HOURS[d.slice(-1)];
@@ -215,25 +208,6 @@ export function sliSelectors(slo: Slo): { bad: string; total: string; totalSelec
   return { bad: showSelector(le), total: showSelector(count), totalSelector: count };
 }
 
-const camel = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
-/** The alert names an SLO renders into. */
-export const sloAlertNames = (slo: Pick<Slo, 'name'>) => ({
-  page: `${camel(slo.name)}BudgetBurnFast`,
-  ticket: `${camel(slo.name)}BudgetBurnSlow`,
-  absent: `${camel(slo.name)}SliAbsent`,
-});
-
-/** sum(fn(bad[w])): for events SLIs the bad selector, for latency SLIs the requests above the threshold. */
-function badAggregate(slo: Slo, fn: 'rate' | 'increase', w: string): string {
-  const s = sliSelectors(slo);
-  // No bad event since the process started means no bad series yet: count 0,
-  // not "no data" (Pyrra's and Sloth's ratios have the same gap; this is the
-  // `or` fallback of kubernetes-mixin's absent-tolerant rules).
-  if ('bad' in slo.sli) return `(sum(${fn}(${s.bad}[${w}])) or 0 * sum(${fn}(${s.total}[${w}])))`;
-  return `(sum(${fn}(${s.total}[${w}])) - sum(${fn}(${s.bad}[${w}])))`;
-}
-const totalAggregate = (slo: Slo, fn: 'rate' | 'increase', w: string) => `sum(${fn}(${sliSelectors(slo).total}[${w}]))`;
-
 /**
  * How long the SLI may be absent before its absent alert fires: the time the
  * fastest page would need to fire at its threshold, as Pyrra computes it
@@ -243,105 +217,6 @@ export function absentFor(set: SloSet, slo: Slo): string {
   const fast = BURN_WINDOWS[0];
   const seconds = burnFactor(set.window, fast) * (1 - slo.objective) * hours(fast.long) * 3600 + 120;
   return `${Math.ceil(seconds / 60)}m`;
-}
-
-/**
- * The rule file of the SLOs (Prometheus format, as text). Per SLO:
- * - its error ratio over every window the alerts use;
- * - its events per 5 minutes (bad and total) and per page window;
- * - its objective and the budget left over the SLO window, counted from
- *   events (as Pyrra counts them from `...:increase5m` series,
- *   pyrra-dev/pyrra@v0.10.1:slo/rules.go increaseRulesRatio), so a quiet
- *   five minutes weighs nothing and cannot make it NaN;
- * - a page and a ticket (multiwindow, multi-burn-rate; factors from `window`),
- *   pages only with enough events; an alert when the SLI has no series.
- * It goes through the same validation as hand-written rule files.
- */
-export function renderSloRules(set: SloSet): string {
-  const RUNBOOK = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md';
-  const groups = set.slos.map((slo) => {
-    const labels = { slo: slo.name, service: slo.service };
-    const budget = +(1 - slo.objective).toFixed(6);
-    const names = sloAlertNames(slo);
-    const sel = `{slo="${slo.name}"}`;
-    const ratio = (w: string) => `slo:sli_error:ratio_rate${w}${sel}`;
-    const pageLongs = [...new Set(BURN_WINDOWS.filter((b) => b.kind === 'page').map((b) => b.long))];
-    const alert = (kind: 'page' | 'ticket') => {
-      const pairs = BURN_WINDOWS.filter((b) => b.kind === kind);
-      return {
-        alert: names[kind],
-        expr: pairs
-          .map((b) => {
-            const f = burnFactor(set.window, b);
-            const guard = kind === 'page' ? ` and slo:sli_total:increase${b.long}${sel} >= ${slo.minEvents}` : '';
-            return `(${ratio(b.long)} > (${f} * ${budget}) and ${ratio(b.short)} > (${f} * ${budget})${guard})`;
-          })
-          .join(' or '),
-        for: kind === 'page' ? PAGE_FOR : TICKET_FOR,
-        labels: { severity: pairs[0].severity, service: slo.service, slo: slo.name },
-        annotations: {
-          summary: `${slo.description}: error budget burning ${kind === 'page' ? 'fast' : 'steadily'}`,
-          description: `${slo.name} errors at {{ $value | humanizePercentage }} against a ${(slo.objective * 100).toFixed(3).replace(/\.?0+$/, '')} % objective (${pairs.map((b) => `${burnFactor(set.window, b)}x over ${b.long}/${b.short}`).join(', ')}${kind === 'page' ? `; at least ${slo.minEvents} events` : ''}).`,
-          runbook_url: `${RUNBOOK}#sloerrorbudgetburn`,
-          dashboard_url: `/d/slos/slos?var-slo=${slo.name}`,
-        },
-      };
-    };
-    return {
-      name: `slo_${slo.name.replace(/-/g, '_')}`,
-      interval: `${SLO_INTERVAL_SECONDS}s`,
-      rules: [
-        // The 5-minute event counts first: the long windows below are summed from them (same group, evaluated in order).
-        { record: 'slo:sli_error:increase5m', expr: badAggregate(slo, 'increase', '5m'), labels },
-        { record: 'slo:sli_total:increase5m', expr: totalAggregate(slo, 'increase', '5m'), labels },
-        ...RATE_WINDOWS.map((w) => ({
-          record: `slo:sli_error:ratio_rate${w}`,
-          expr: RAW_WINDOWS.includes(w)
-            ? `${badAggregate(slo, 'rate', w)} / ${totalAggregate(slo, 'rate', w)}`
-            : // Pyrra's performance-over-accuracy: a long window from the recorded short-window sums
-              // (pyrra-dev/pyrra@v0.10.1:slo/rules.go increaseRulesRatio), one series per SLO instead of
-              // every raw series; every 30 s sample of a 5-minute count weighs each event alike in both sums.
-              `sum_over_time(slo:sli_error:increase5m${sel}[${w}]) / sum_over_time(slo:sli_total:increase5m${sel}[${w}])`,
-          labels,
-        })),
-        ...pageLongs.map((w) => ({
-          record: `slo:sli_total:increase${w}`,
-          // Events in the window from the recorded 5-minute counts: each is counted once per evaluation
-          // while it stays inside their 5 minutes, 300 s / interval times.
-          expr: `sum_over_time(slo:sli_total:increase5m${sel}[${w}]) / ${300 / SLO_INTERVAL_SECONDS}`,
-          labels,
-        })),
-        { record: 'slo:objective:ratio', expr: `vector(${slo.objective})`, labels },
-        {
-          record: 'slo:error_budget_remaining:ratio',
-          // Every 30 s sample of a 5-minute increase counts each event about ten times, in both
-          // sums alike: the ratio is that of the events. (Pyrra's subquery [window:5m] counts each
-          // once but has no point until a 5-minute boundary passes after the first sample.)
-          // No event in the whole window spends nothing: clamp_min keeps 0/0 from reading NaN.
-          expr: `1 - (sum_over_time(slo:sli_error:increase5m${sel}[${set.window}]) / clamp_min(sum_over_time(slo:sli_total:increase5m${sel}[${set.window}]), 1)) / ${budget}`,
-          labels,
-        },
-        alert('page'),
-        alert('ticket'),
-        {
-          // Pyrra's absent alert (pyrra-dev/pyrra@v0.10.1:slo/rules.go absentExpr); kubernetes-mixin's
-          // lib/absent_alert.libsonnet does the same for targets. A crashed service takes its series
-          // away and with them every burn-rate alert above: this one says the SLO is blind.
-          alert: names.absent,
-          expr: `absent(${sliSelectors(slo).total}) == 1`,
-          for: absentFor(set, slo),
-          labels: { severity: 'warning', service: slo.service, slo: slo.name },
-          annotations: {
-            summary: `${slo.description}: no data`,
-            description: `${slo.name} cannot be measured: no ${sliSelectors(slo).totalSelector.name} series from job ${slo.service}, so its burn-rate alerts cannot fire.`,
-            runbook_url: `${RUNBOOK}#slosliabsent`,
-            dashboard_url: `/d/slos/slos?var-slo=${slo.name}`,
-          },
-        },
-      ],
-    };
-  });
-  return stringifyYaml({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** Days of history the SLO rules read: the budget window (local Prometheus must keep at least that). */

@@ -1,57 +1,20 @@
-import { stringify as stringifyYaml } from 'yaml';
 import { EnvironmentConfig } from '../config/environment-schema';
-import { MetricCatalog } from '../model/metric-catalog';
-
-/**
- * The ADOT release, pinned in this one place (the task definition and the
- * local compose file both use ADOT_IMAGE). v0.49.0 is the newest tag in
- * aws-observability/aws-otel-collector (read 2026-11-25); its go.mod builds on
- * collector-contrib v0.156.0 / core v1.62.0. Bumping it means re-reading the
- * sources listed in test/contracts/adot.ts and updating that file.
- */
-export const ADOT_VERSION = 'v0.49.0';
-export const ADOT_IMAGE = `public.ecr.aws/aws-observability/aws-otel-collector:${ADOT_VERSION}`;
+import { BATCH_POINTS, BATCH_TIMEOUT_SECONDS, collectorSizing, CollectorInput } from './collector-sizing';
+import { CollectorConfig, SCRAPE_JOBS_PER_RECEIVER, scrapeReceiverNames, TRANSFORMS_PER_PROCESSOR } from './collector-fragments';
+import {
+  COLLECTOR_JOB,
+  ECS_JOB_LABEL,
+  ECS_SD_FILE,
+  HEALTH_CHECK_PORT,
+  OTLP_AUTH_ENV,
+  OTLP_GRPC_PORT,
+  OTLP_HTTP_PORT,
+  SELF_METRICS_PORT,
+  TASK_IDENTITY,
+} from './collector-image';
 
 /** Labels the seed's 9.2 forbids on metrics (unbounded cardinality); aggregated away before any export. */
 export const FORBIDDEN_LABELS = ['user_id', 'execution_id'] as const;
-
-export const OTLP_GRPC_PORT = 4317;
-export const OTLP_HTTP_PORT = 4318;
-export const HEALTH_CHECK_PORT = 13133;
-/** The collector's own metrics (otelcol_*), scraped as job "otel-collector". */
-export const SELF_METRICS_PORT = 8888;
-export const COLLECTOR_JOB = 'otel-collector';
-/** Environment variable holding the OTLP vendor's auth header value (from Secrets Manager). */
-export const OTLP_AUTH_ENV = 'OTLP_AUTH_HEADER';
-/**
- * The only directory the image's user (aoc, uid 4317) can write: the image is
- * FROM scratch with no /tmp or /var, and copies /home/aoc chowned to aoc
- * (aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile).
- * Nothing here survives the task: Fargate's ephemeral storage goes with it.
- */
-export const WRITABLE_DIR = '/home/aoc';
-/** The result file ecs_observer writes and the prometheus receiver reads (under the writable home). */
-export const ECS_SD_FILE = `${WRITABLE_DIR}/ecs_sd_targets.yaml`;
-/**
- * The label ecs_observer moves the job docker label's value to: it never
- * writes `job` (contrib@v0.156.0:extension/observer/ecsobserver/target.go,
- * targetsToFileSDTargets; default in config.go: defaultJobLabelName).
- */
-export const ECS_JOB_LABEL = 'prometheus_job';
-/**
- * Environment variables carrying the configuration fragments. NOT
- * AOT_CONFIG_CONTENT: whenever that one exists ADOT replaces every --config
- * with it (aws-observability/aws-otel-collector@v0.49.0:pkg/config/config_factory.go).
- */
-export const CONFIG_ENV_PREFIX = 'OTEL_CONFIG_PART_';
-/**
- * A value unique to each collector task on Fargate: the agent injects the task
- * metadata endpoint (v4) into every container
- * (docs.aws.amazon.com "Amazon ECS task metadata endpoint version 4 for tasks
- * on Fargate"; cited, not re-read in this session: UNCONFIRMED). Locally it
- * is unset and expands to "" (one collector).
- */
-export const TASK_IDENTITY = '${env:ECS_CONTAINER_METADATA_URI_V4}';
 
 /** Where the rendered configuration sends things; differs between AWS and local. */
 export interface CollectorDestinations {
@@ -71,73 +34,13 @@ export interface CollectorDestinations {
   readonly selfMetricsTarget?: string;
 }
 
-export interface CollectorInput {
-  readonly environment: EnvironmentConfig;
-  readonly catalog: MetricCatalog;
-}
-
-type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** How long an AMP outage the collector must ride out without losing samples (seed: 5 minutes). */
-export const OUTAGE_SECONDS = 300;
-/** The batch processor's batch, in metric data points (batchprocessor counts data points for metrics). */
-export const BATCH_POINTS = 8192;
-
-/**
- * Sizing from the catalog (seed section 4 with the label cardinalities
- * declared in catalog/metrics.yaml), for an AMP outage of OUTAGE_SECONDS.
- *
- * What prometheusremotewrite really does (contrib@v0.156.0, vendored in
- * aws-observability/aws-otel-collector@v0.49.0:vendor/.../prometheusremotewriteexporter):
- * - factory.go: its queue is exporterhelper's, sized in *requests*
- *   (RequestSizerTypeRequests), i.e. batches from the batch processor, with
- *   one consumer; exporterhelper's own retry is not used.
- * - exporter.go (execute): the exporter retries inside one push with
- *   backoff.Retry bounded by the push's context, whose deadline is `timeout`
- *   (default 5 s), and by retry_on_failure.max_elapsed_time; a deadline
- *   error is returned as permanent, so the batch is dropped. With the
- *   defaults an outage longer than 5 s loses the batch being sent.
- *
- * So: `timeout` and `max_elapsed_time` cover the outage plus a margin (the
- * head batch keeps retrying until AMP is back), and the queue holds every
- * batch produced meanwhile:
- *
- *   series               = catalog.estimateSeries()          (an upper bound on data points per scrape:
- *                                                            a histogram is one data point, counted here per bucket)
- *   scrapes in outage    = OUTAGE_SECONDS / scrapeIntervalSeconds          (20 at 15 s)
- *   full batches         = ceil(series * scrapes / BATCH_POINTS)
- *   timer batches        = OUTAGE_SECONDS / batch timeout (5 s) = 60       (partial batches flushed by time)
- *   queue_size           = 2 * (full + timer batches)                     (x2: margin for OTLP bursts)
- *
- * Memory: the queue holds up to series * scrapes data points (1.7M at 87k
- * series, 15 s); at roughly 300 bytes per point in pdata (UNCONFIRMED
- * estimate, not measured) that is ~500 MiB, inside memory_limiter's 80 % of a
- * 2 GiB task beside the receiver's ~250 MiB of series state.
- */
-export function collectorSizing(input: CollectorInput, memoryMiB: number) {
-  const series = input.catalog.estimateSeries();
-  const scrapesInOutage = Math.ceil(OUTAGE_SECONDS / input.environment.scrapeIntervalSeconds);
-  const fullBatches = Math.ceil((series * scrapesInOutage) / BATCH_POINTS);
-  const timerBatches = Math.ceil(OUTAGE_SECONDS / BATCH_TIMEOUT_SECONDS);
-  return {
-    series,
-    scrapesInOutage,
-    queueSize: 2 * (fullBatches + timerBatches),
-    /** Per push: retries until AMP answers, for the outage plus one minute. */
-    exportTimeoutSeconds: OUTAGE_SECONDS + 60,
-    limitMiB: Math.floor(memoryMiB * 0.8),
-    spikeLimitMiB: Math.floor(memoryMiB * 0.2),
-  };
-}
-const BATCH_TIMEOUT_SECONDS = 5;
-
 /**
  * The OpenTelemetry collector configuration of one environment: receivers,
  * processors and pipelines are the same everywhere; exporters, auth and
  * target discovery follow the environment. Every component and key is checked
  * against the pinned release in test/contracts/adot.ts.
  */
-export function renderCollectorConfig(input: CollectorInput, to: CollectorDestinations = {}): Config {
+export function renderCollectorConfig(input: CollectorInput, to: CollectorDestinations = {}): CollectorConfig {
   const env = input.environment;
   const aws = env.target === 'aws';
   const sizing = collectorSizing(input, env.collector.memoryMiB);
@@ -149,7 +52,7 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   // contrib issues 15277/24399) without surviving a task replacement. An
   // outage that overlaps a redeploy or a task crash loses what the old
   // task still held in memory (at most OUTAGE_SECONDS of samples).
-  const extensions: Config = {
+  const extensions: CollectorConfig = {
     health_check: { endpoint: `0.0.0.0:${HEALTH_CHECK_PORT}` },
   };
   if (env.exporters.metrics === 'amp') extensions.sigv4auth = { region: required(to.region, 'region'), service: 'aps' };
@@ -170,7 +73,7 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
     };
   }
 
-  const receivers: Config = {
+  const receivers: CollectorConfig = {
     // Scrape jobs in receivers of SCRAPE_JOBS_PER_RECEIVER, so the configuration
     // can be delivered in fragments under SSM's 8 KB (collectorConfigFragments).
     ...scrapeReceivers(scrapeConfig(env, interval, to.staticTargets)),
@@ -189,7 +92,7 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   };
   if (aws) receivers.awsecscontainermetrics = { collection_interval: interval };
 
-  const processors: Config = {
+  const processors: CollectorConfig = {
     memory_limiter: { check_interval: '1s', limit_mib: sizing.limitMiB, spike_limit_mib: sizing.spikeLimitMiB },
     // Cardinality guard (seed 9.2): aggregate user_id/execution_id away instead
     // of deleting them, so points that differed only by them become one summed
@@ -225,7 +128,7 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
     'resource',
     'batch',
   ];
-  const pipelines: Config = {
+  const pipelines: CollectorConfig = {
     // Scraped targets: every task scrapes every target; AMP keeps one replica's samples.
     'metrics/scraped': { receivers: scrapeReceiverNames(env.services.length), processors: appMetrics, exporters: scraped },
     // OTLP from the applications: identity from their own service.name/service.instance.id.
@@ -276,7 +179,7 @@ export const XRAY_ENV_ANNOTATION = 'deployment_environment';
  * with or without `_total`: the prometheus receiver and OTLP SDKs name
  * counters differently (which one applies is not pinned down here: UNCONFIRMED).
  */
-function cardinalityProcessors(input: CollectorInput): Config {
+function cardinalityProcessors(input: CollectorInput): CollectorConfig {
   const transforms = input.catalog.metrics.map((m) => ({
     include: `^${escapeRegex(m.name.replace(/_total$/, ''))}(_total)?$`,
     match_type: 'regexp',
@@ -297,27 +200,8 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * Below this size the configuration is one SSM parameter (advanced tier holds
- * 8 KB; the margin is for the remote-write URL and region, resolved at deploy).
- */
-export const SINGLE_FRAGMENT_BYTES = 7000;
-
-/** Catalog metrics per metricstransform processor (about 4 KB of YAML). */
-export const TRANSFORMS_PER_PROCESSOR = 20;
-
-/** Scrape jobs per prometheus receiver (under 4 KB of YAML with ecs relabelling). */
-export const SCRAPE_JOBS_PER_RECEIVER = 12;
-
-/** `prometheus`, then `prometheus/2`, `prometheus/3`...: one receiver per SCRAPE_JOBS_PER_RECEIVER services. */
-export function scrapeReceiverNames(services: number): string[] {
-  return Array.from({ length: Math.max(1, Math.ceil(services / SCRAPE_JOBS_PER_RECEIVER)) }, (_, i) =>
-    i === 0 ? 'prometheus' : `prometheus/${i + 1}`,
-  );
-}
-
-function scrapeReceivers(config: Config): Config {
-  const jobs = config.scrape_configs as Config[];
+function scrapeReceivers(config: CollectorConfig): CollectorConfig {
+  const jobs = config.scrape_configs as CollectorConfig[];
   return Object.fromEntries(
     scrapeReceiverNames(jobs.length).map((name, i) => [
       name,
@@ -326,71 +210,16 @@ function scrapeReceivers(config: Config): Config {
   );
 }
 
-/**
- * The configuration as the collector reads it from several `--config=env:`
- * sources, which the collector merges itself: ADOT passes every --config to
- * the confmap resolver when AOT_CONFIG_CONTENT is absent
- * (aws-otel-collector@v0.49.0:pkg/config/config_factory.go) and the resolver
- * merges them in order, maps deeply
- * (open-telemetry/opentelemetry-collector@v0.156.0:confmap/resolver.go, Resolve).
- * One fragment while it fits an SSM parameter (the platform's four services);
- * beyond that, everything but the scrape receivers, then one fragment per
- * scrape receiver: no two fragments set the same key, so no list is merged.
- */
-export function collectorConfigFragments(config: Config, maxBytes = SINGLE_FRAGMENT_BYTES): string[] {
-  // Each component is serialized once, alone; a block mapping's entries
-  // serialize independently of their siblings, so a fragment's text is its
-  // entries' texts under one header per section (test/contracts/adot.test.ts
-  // parses every variant's fragments back, merged as ADOT merges them, and
-  // compares with the configuration). Re-serializing every candidate
-  // fragment was quadratic: 0.5 s per 200-service configuration.
-  const service = collectorConfigYaml({ service: config.service as unknown });
-  const parts: { section: string; text: string; bytes: number }[] = [];
-  for (const section of ['extensions', 'receivers', 'processors', 'exporters'] as const) {
-    const header = `${section}:\n`;
-    for (const [name, value] of Object.entries((config[section] ?? {}) as Record<string, unknown>)) {
-      const alone = collectorConfigYaml({ [section]: { [name]: value } });
-      if (Buffer.byteLength(alone) > maxBytes)
-        throw new Error(`collectorConfigFragments: ${section}.${name} alone is over ${maxBytes} bytes; split it`);
-      const text = alone.slice(header.length);
-      parts.push({ section, text, bytes: Buffer.byteLength(text) });
-    }
-  }
-  const headerBytes = (section: string) => Buffer.byteLength(`${section}:\n`);
-  const sections = [...new Set(parts.map((p) => p.section))];
-  const wholeBytes = Buffer.byteLength(service) + sections.reduce((n, s) => n + headerBytes(s), 0) + parts.reduce((n, p) => n + p.bytes, 0);
-  if (wholeBytes <= maxBytes) return [collectorConfigYaml(config)];
-  // Greedy packing of whole components: the `service` section (with its
-  // lists) stays in the first fragment; a component is never split.
-  const fragments: { text: string; bytes: number; section?: string }[] = [{ text: service, bytes: Buffer.byteLength(service) }];
-  for (const part of parts) {
-    const last = fragments[fragments.length - 1];
-    const same = last.section === part.section;
-    const grown = last.bytes + part.bytes + (same ? 0 : headerBytes(part.section));
-    if (grown <= maxBytes) {
-      last.text += same ? part.text : `${part.section}:\n${part.text}`;
-      last.bytes = grown;
-      last.section = part.section;
-    } else fragments.push({ text: `${part.section}:\n${part.text}`, bytes: headerBytes(part.section) + part.bytes, section: part.section });
-  }
-  return fragments.map((f) => f.text);
-}
-
-/** The configuration as YAML, as the collector reads it. */
-export function collectorConfigYaml(config: Config): string {
-  return stringifyYaml(config, { lineWidth: 0, aliasDuplicateObjects: false });
-}
-
 /** The Prometheus scrape configuration inside the prometheus receiver: one job per service, named as the service. */
 export function scrapeConfig(
   env: EnvironmentConfig,
   interval = `${env.scrapeIntervalSeconds}s`,
   staticTargets: Readonly<Record<string, string>> = {},
-): Config {
+): CollectorConfig {
   return {
     global: { scrape_interval: interval, scrape_timeout: `${Math.min(10, env.scrapeIntervalSeconds)}s` },
     scrape_configs: env.services.map((s) => {
-      const job: Config = { job_name: s.name, metrics_path: s.path, scrape_interval: interval };
+      const job: CollectorConfig = { job_name: s.name, metrics_path: s.path, scrape_interval: interval };
       switch (env.discovery.mode) {
         case 'static':
           return { ...job, static_configs: [{ targets: [staticTargets[s.name] ?? `${s.name}:${s.port}`] }] };
@@ -419,12 +248,12 @@ export function scrapeConfig(
 
 function renderExporters(input: CollectorInput, to: CollectorDestinations, sizing: ReturnType<typeof collectorSizing>) {
   const env = input.environment;
-  const exporters: Config = {};
+  const exporters: CollectorConfig = {};
   let scraped: string[] = [];
   let pushed: string[] = [];
   let self: string[] = [];
   const traces: string[] = [];
-  const prw = (endpoint: string, extra: Config = {}): Config => ({
+  const prw = (endpoint: string, extra: CollectorConfig = {}): CollectorConfig => ({
     endpoint,
     // One push retries until AMP answers or this deadline passes (see collectorSizing).
     timeout: `${sizing.exportTimeoutSeconds}s`,
@@ -514,7 +343,7 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
   return { exporters, scraped, pushed, self, traces };
 }
 
-function otlpVendor(env: EnvironmentConfig): Config {
+function otlpVendor(env: EnvironmentConfig): CollectorConfig {
   const otlp = env.exporters.otlp;
   if (!otlp) throw new Error('renderCollectorConfig: exporters.otlp is required for the otlp exporter (the schema enforces this)');
   return {
@@ -529,22 +358,4 @@ function otlpVendor(env: EnvironmentConfig): Config {
 function required(value: string | undefined, name: string): string {
   if (value === undefined) throw new Error(`renderCollectorConfig: "${name}" is required for this environment's exporters`);
   return value;
-}
-
-/**
- * Feature gates the collector runs with, one `--feature-gates` flag (ADOT
- * registers the registry's flags: aws-otel-collector@v0.49.0:pkg/config/flags.go,
- * `reg.RegisterFlags(flagSet)`).
- * - exporter.prometheusremotewritexporter.RetryOn429: without it AMP's 429
- *   (throttling while catching up after an outage; AMP user guide,
- *   "Troubleshooting": 429 or limit exceeded errors) is a permanent error and the
- *   batch is dropped; with it a 429 is retried like a 5xx (contrib@v0.156.0,
- *   exporter/prometheusremotewriteexporter/exporter.go, execute;
- *   internal/metadata/generated_feature_gates.go registers it, StageAlpha, off by default).
- */
-export const COLLECTOR_FEATURE_GATES = ['exporter.prometheusremotewritexporter.RetryOn429'] as const;
-
-/** The collector's command-line flags besides its configuration sources. */
-export function collectorFlags(): string[] {
-  return [`--feature-gates=${COLLECTOR_FEATURE_GATES.join(',')}`];
 }

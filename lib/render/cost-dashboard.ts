@@ -1,9 +1,9 @@
-import { IngestTier, Prices } from '../cost/prices';
+import { IngestTier, Prices } from '../model/prices';
 import { UserInputError } from '../errors';
 import { DashboardFile, validateDashboards } from '../model/dashboards';
 import { ObservabilityModel } from '../model/model';
 import { Naming } from '../naming';
-import { COLLECTOR_JOB } from './collector-config';
+import { COLLECTOR_JOB } from './collector-image';
 
 /** Where the generated cost dashboard sits among dashboards/ (it is not a file in the repository). */
 export const COST_DASHBOARD_FILE = 'dashboards/cost.json';

@@ -3,15 +3,9 @@ import { ObservabilityModel } from '../model/model';
 import { Routing } from '../model/routing';
 import { sloWindowDays } from '../model/slos';
 import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './alertmanager-config';
-import {
-  ADOT_IMAGE,
-  collectorConfigYaml,
-  collectorFlags,
-  HEALTH_CHECK_PORT,
-  OTLP_GRPC_PORT,
-  OTLP_HTTP_PORT,
-  renderCollectorConfig,
-} from './collector-config';
+import { ADOT_IMAGE, collectorFlags, HEALTH_CHECK_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './collector-image';
+import { collectorConfigYaml } from './collector-fragments';
+import { renderCollectorConfig } from './collector-config';
 import { bundleLocalScripts } from './local-scripts';
 import { publishedDashboards } from './cost-dashboard';
 

@@ -18,13 +18,14 @@ import { saveCrossServiceQueries, ServiceLogGroups } from '../constructs/service
 import { Tracing } from '../constructs/tracing';
 import { deploysToAws, retainsData } from '../config/environment-policy';
 import { platformNetworkOf } from '../config/environment-schema';
-import { anomalyDetectorAlias } from '../model/anomaly-detector-alerts';
+import { anomalyDetectorAlias } from '../render/anomaly-detector-alerts';
 import { ObservabilityModel } from '../model/model';
 import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
 import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
-import { collectorConfigFragments, renderCollectorConfig } from '../render/collector-config';
+import { collectorConfigFragments } from '../render/collector-fragments';
+import { renderCollectorConfig } from '../render/collector-config';
 import { publishedDashboards } from '../render/cost-dashboard';
 import { exportAlertTopics, exportCollector, exportGrafana, exportLogGroups, exportWorkspace } from './stack-exports';
 

@@ -28,7 +28,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { MeasuredQuerySamples } from '../../lib/cost/estimate';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { bucketBoundaries, labelSets, sample } from '../demo-emitter';
 import { durationSeconds } from './alert-latency';
 

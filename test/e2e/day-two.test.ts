@@ -12,7 +12,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { loadRouting } from '../../lib/model/routing';
 import { TEST_LABEL, testAlerts } from '../../lib/model/test-alerts';
 import { renderLocalBundle } from '../../lib/render/local-bundle';

@@ -18,7 +18,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { NativeStack, SERVICES } from '../../scripts/bench/native-stack';
 import { grafanaToPromql } from '../../scripts/verify';
 import { CONTRACT_LABEL_VALUES } from '../contracts/otelcol';

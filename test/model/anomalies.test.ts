@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { parse } from 'yaml';
-import { loadAnomalies, renderAnomalyRules } from '../../lib/model/anomalies';
+import { loadAnomalies } from '../../lib/model/anomalies';
+import { renderAnomalyRules } from '../../lib/render/anomaly-rules';
 import { resourcesOf, synth } from '../helpers';
 import * as fs from 'fs';
 import * as os from 'os';

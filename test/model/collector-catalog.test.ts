@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { COLLECTOR_METRICS } from '../contracts/otelcol';
 
 const repo = path.resolve(__dirname, '../..');

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { validateDashboards } from '../../lib/model/dashboards';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');

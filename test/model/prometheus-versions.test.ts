@@ -12,7 +12,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 
 const repo = path.resolve(__dirname, '../..');
 const model = loadModel(repo, loadEnvironment('local'));

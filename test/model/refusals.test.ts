@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { loadRouting } from '../../lib/model/routing';
 import { copyProject } from '../../lib/project-copy';
 import { loadAmpLimits } from '../../lib/model/amp-limits';

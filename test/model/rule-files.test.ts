@@ -2,7 +2,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { loadThresholds, REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
 import { inputErrorOf } from '../helpers';
 

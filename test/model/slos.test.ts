@@ -4,10 +4,12 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { UserInputError } from '../../lib/errors';
-import { loadModel, SLO_DASHBOARD_FILE } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
+import { SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { copyProject } from '../../lib/project-copy';
-import { BURN_WINDOWS, burnFactor, loadSlos, renderSloRules, sloAlertNames } from '../../lib/model/slos';
-import { encodeSamples, failureModeOf, renderSloTests } from '../../lib/model/slo-tests';
+import { BURN_WINDOWS, burnFactor, loadSlos } from '../../lib/model/slos';
+import { renderSloRules, sloAlertNames } from '../../lib/render/slo-rules';
+import { encodeSamples, failureModeOf, renderSloTests } from '../../lib/render/slo-tests';
 
 const repo = path.resolve(__dirname, '../..');
 

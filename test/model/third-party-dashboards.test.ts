@@ -8,7 +8,7 @@ import { cdkContext } from '../../lib/cdk-context';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { validateDashboards } from '../../lib/model/dashboards';
 import { loadCatalog } from '../../lib/model/metric-catalog';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { copyProject } from '../../lib/project-copy';
 import { inputErrorOf } from '../helpers';
 

@@ -2,14 +2,9 @@ import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { parse } from 'yaml';
-import {
-  BATCH_POINTS,
-  collectorConfigFragments,
-  collectorSizing,
-  FORBIDDEN_LABELS,
-  OUTAGE_SECONDS,
-  renderCollectorConfig,
-} from '../../lib/render/collector-config';
+import { BATCH_POINTS, collectorSizing, OUTAGE_SECONDS } from '../../lib/render/collector-sizing';
+import { collectorConfigFragments } from '../../lib/render/collector-fragments';
+import { FORBIDDEN_LABELS, renderCollectorConfig } from '../../lib/render/collector-config';
 import * as path from 'path';
 
 const catalog = loadCatalog(path.resolve(__dirname, '../..'));

@@ -4,8 +4,8 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { ampIngestCost } from '../../lib/cost/estimate';
-import { loadPrices, Prices } from '../../lib/cost/prices';
-import { loadModel } from '../../lib/model/model';
+import { loadPrices, Prices } from '../../lib/model/prices';
+import { loadModel } from '../../lib/load/load-model';
 import {
   COST_DASHBOARD_FILE,
   costDashboard,

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { GrafanaApi, importDashboards, ImportProperties } from '../../lib/constructs/dashboard-import/handler';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { copyProject } from '../../lib/project-copy';
 import { dashboardFileText, normalizeDashboard, orderLike } from '../../lib/render/normalize-dashboard';
 import { pullDashboards } from '../../scripts/dashboards-pull';

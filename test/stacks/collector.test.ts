@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
-import { ADOT_IMAGE } from '../../lib/render/collector-config';
+import { ADOT_IMAGE } from '../../lib/render/collector-image';
 import { createHash } from 'crypto';
 import { FEATURE_GATES, mergeConfigs, resolvedConfigUris } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { loadRouting } from '../../lib/model/routing';
 import { alertFloor, durationSeconds } from '../../scripts/bench/alert-latency';
 import { renderedFromTemplate } from './rendered';

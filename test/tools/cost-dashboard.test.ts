@@ -10,7 +10,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { ampIngestCost } from '../../lib/cost/estimate';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { costDashboardInput, renderCostDashboard } from '../../lib/render/cost-dashboard';
 
 const repo = path.resolve(__dirname, '../..');

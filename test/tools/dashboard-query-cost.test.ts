@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 import { inlineRecordingRules } from '../../lib/model/inline-recording';
 import { durationSeconds } from '../../scripts/bench/alert-latency';
 import {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { loadSlos } from '../../lib/model/slos';
-import { renderSloTests } from '../../lib/model/slo-tests';
+import { renderSloTests } from '../../lib/render/slo-tests';
 import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
 

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
+import { loadModel } from '../../lib/load/load-model';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-queue-fill-'));

@@ -1,5 +1,6 @@
-import { stringify as stringifyYaml } from 'yaml';
-import { absentFor, BURN_WINDOWS, burnFactor, parseSelector, Slo, sloAlertNames, SloSet, sliSelectors } from './slos';
+import { toYaml } from './yaml-text';
+import { absentFor, BURN_WINDOWS, burnFactor, parseSelector, Slo, SloSet, sliSelectors } from '../model/slos';
+import { sloAlertNames } from './slo-rules';
 
 /**
  * Failure modes a promtool test group can cover, named in its `name:` as
@@ -108,7 +109,7 @@ const minutes = (d: string) => Number(d.slice(0, -1)) * ({ m: 1, h: 60, d: 1440 
  */
 export function renderSloTests(set: SloSet, ruleFile: string): string {
   const tests = set.slos.flatMap((slo) => sloCases(set, slo));
-  return stringifyYaml({ rule_files: [ruleFile], evaluation_interval: '30s', tests }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return toYaml({ rule_files: [ruleFile], evaluation_interval: '30s', tests });
 }
 
 function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {

@@ -1,4 +1,4 @@
-import { stringify as stringifyYaml } from 'yaml';
+import { toYaml } from './yaml-text';
 
 /** Where the generated target rules sit among alerts/ (not a file in the repository; its tests are alerts/tests/targets.yaml). */
 export const TARGETS_FILE = 'alerts/targets.yaml';
@@ -53,5 +53,5 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
       ],
     },
   ];
-  return stringifyYaml({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return toYaml({ groups });
 }

@@ -1,9 +1,9 @@
-import { stringify as stringifyYaml } from 'yaml';
+import { toYaml, pascalCase } from './yaml-text';
 import { Naming } from '../naming';
 
 /**
  * Alerts on the output of AMP's anomaly detectors (AWS only: the local stack
- * has no detector). Kept apart from the z-score rules of lib/model/anomalies.ts.
+ * has no detector). Kept apart from the z-score rules of lib/render/anomaly-rules.ts.
  *
  * What the detector writes, and how to alert on it, follows AWS's own sample
  * aws-solutions-library-samples/guidance-for-ai-powered-devops-agent-for-prometheus-anomaly-detection
@@ -30,8 +30,7 @@ export interface DetectorAlertInput {
 /** The alias of an anomaly's AMP detector (AWS::APS::AnomalyDetector Alias, at most 64 characters). */
 export const anomalyDetectorAlias = (naming: Naming, anomalyName: string): string => naming.name(anomalyName).slice(0, 64);
 
-const camel = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
-export const detectorAlertName = (anomalyName: string) => `${camel(anomalyName)}AnomalyScoreHigh`;
+export const detectorAlertName = (anomalyName: string) => `${pascalCase(anomalyName)}AnomalyScoreHigh`;
 
 /**
  * The rule file: one alert per detector. `${threshold.anomaly_detector_score}`
@@ -53,5 +52,5 @@ export function renderDetectorAlerts(naming: Naming, anomalies: readonly Detecto
       },
     };
   });
-  return stringifyYaml({ groups: [{ name: 'anomaly_detectors', interval: '30s', rules }] }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return toYaml({ groups: [{ name: 'anomaly_detectors', interval: '30s', rules }] });
 }

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { parse } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/model/model';
-import { renderTargetRules, TARGETS_FILE } from '../../lib/model/targets';
+import { loadModel } from '../../lib/load/load-model';
+import { renderTargetRules, TARGETS_FILE } from '../../lib/render/target-rules';
 
 const root = path.resolve(__dirname, '../..');
 

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { loadEnvironment } from '../../lib/config/load-environment';
-import { ANOMALY_DETECTORS_FILE, anomalyDetectorAlias } from '../../lib/model/anomaly-detector-alerts';
-import { loadModel } from '../../lib/model/model';
+import { ANOMALY_DETECTORS_FILE, anomalyDetectorAlias } from '../../lib/render/anomaly-detector-alerts';
+import { loadModel } from '../../lib/load/load-model';
 import { Naming } from '../../lib/naming';
 import { ANOMALY_DETECTOR_SERIES } from '../contracts/amp';
 import { resourcesOf, synth } from '../helpers';

@@ -1,0 +1,78 @@
+import { toYaml } from './yaml-text';
+
+/** A collector configuration (or a part of one) as the YAML library serialises it. */
+export type CollectorConfig = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Below this size the configuration is one SSM parameter (advanced tier holds
+ * 8 KB; the margin is for the remote-write URL and region, resolved at deploy).
+ */
+export const SINGLE_FRAGMENT_BYTES = 7000;
+
+/** Catalog metrics per metricstransform processor (about 4 KB of YAML). */
+export const TRANSFORMS_PER_PROCESSOR = 20;
+
+/** Scrape jobs per prometheus receiver (under 4 KB of YAML with ecs relabelling). */
+export const SCRAPE_JOBS_PER_RECEIVER = 12;
+
+/** `prometheus`, then `prometheus/2`, `prometheus/3`...: one receiver per SCRAPE_JOBS_PER_RECEIVER services. */
+export function scrapeReceiverNames(services: number): string[] {
+  return Array.from({ length: Math.max(1, Math.ceil(services / SCRAPE_JOBS_PER_RECEIVER)) }, (_, i) =>
+    i === 0 ? 'prometheus' : `prometheus/${i + 1}`,
+  );
+}
+
+/**
+ * The configuration as the collector reads it from several `--config=env:`
+ * sources, which the collector merges itself: ADOT passes every --config to
+ * the confmap resolver when AOT_CONFIG_CONTENT is absent
+ * (aws-otel-collector@v0.49.0:pkg/config/config_factory.go) and the resolver
+ * merges them in order, maps deeply
+ * (open-telemetry/opentelemetry-collector@v0.156.0:confmap/resolver.go, Resolve).
+ * One fragment while it fits an SSM parameter (the platform's four services);
+ * beyond that, everything but the scrape receivers, then one fragment per
+ * scrape receiver: no two fragments set the same key, so no list is merged.
+ */
+export function collectorConfigFragments(config: CollectorConfig, maxBytes = SINGLE_FRAGMENT_BYTES): string[] {
+  // Each component is serialized once, alone; a block mapping's entries
+  // serialize independently of their siblings, so a fragment's text is its
+  // entries' texts under one header per section (test/contracts/adot.test.ts
+  // parses every variant's fragments back, merged as ADOT merges them, and
+  // compares with the configuration). Re-serializing every candidate
+  // fragment was quadratic: 0.5 s per 200-service configuration.
+  const service = collectorConfigYaml({ service: config.service as unknown });
+  const parts: { section: string; text: string; bytes: number }[] = [];
+  for (const section of ['extensions', 'receivers', 'processors', 'exporters'] as const) {
+    const header = `${section}:\n`;
+    for (const [name, value] of Object.entries((config[section] ?? {}) as Record<string, unknown>)) {
+      const alone = collectorConfigYaml({ [section]: { [name]: value } });
+      if (Buffer.byteLength(alone) > maxBytes)
+        throw new Error(`collectorConfigFragments: ${section}.${name} alone is over ${maxBytes} bytes; split it`);
+      const text = alone.slice(header.length);
+      parts.push({ section, text, bytes: Buffer.byteLength(text) });
+    }
+  }
+  const headerBytes = (section: string) => Buffer.byteLength(`${section}:\n`);
+  const sections = [...new Set(parts.map((p) => p.section))];
+  const wholeBytes = Buffer.byteLength(service) + sections.reduce((n, s) => n + headerBytes(s), 0) + parts.reduce((n, p) => n + p.bytes, 0);
+  if (wholeBytes <= maxBytes) return [collectorConfigYaml(config)];
+  // Greedy packing of whole components: the `service` section (with its
+  // lists) stays in the first fragment; a component is never split.
+  const fragments: { text: string; bytes: number; section?: string }[] = [{ text: service, bytes: Buffer.byteLength(service) }];
+  for (const part of parts) {
+    const last = fragments[fragments.length - 1];
+    const same = last.section === part.section;
+    const grown = last.bytes + part.bytes + (same ? 0 : headerBytes(part.section));
+    if (grown <= maxBytes) {
+      last.text += same ? part.text : `${part.section}:\n${part.text}`;
+      last.bytes = grown;
+      last.section = part.section;
+    } else fragments.push({ text: `${part.section}:\n${part.text}`, bytes: headerBytes(part.section) + part.bytes, section: part.section });
+  }
+  return fragments.map((f) => f.text);
+}
+
+/** The configuration as YAML, as the collector reads it. */
+export function collectorConfigYaml(config: CollectorConfig): string {
+  return toYaml(config);
+}
