@@ -1,10 +1,14 @@
 /**
  * JSON over HTTP, signed with SigV4 for Amazon Managed Prometheus (service
  * "aps") when a region is given: verify, alerts:test and alerts:silence share it.
+ * Requests go through lib/http/http-client.ts: a timeout on each attempt, and
+ * GET and DELETE retried on 429, 5xx or no answer; a POST (an alert, a
+ * silence) is sent once.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { sendHttp } from '../lib/http/http-client';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 export type Http = (method: HttpMethod, url: string, body?: unknown) => Promise<unknown>;
@@ -37,8 +41,8 @@ export function httpClient(sigv4Region?: string): Http {
       });
       headers = signed.headers;
     }
-    const res = await fetch(url, { method, headers, body: payload });
-    const text = await res.text();
+    const res = await sendHttp({ method, url, headers, body: payload, timeoutMs: 15_000 });
+    const text = res.text;
     if (!res.ok) throw new Error(`${method} ${u.pathname}: ${res.status} ${text.slice(0, 200)}`);
     // AMP answers some calls with an empty body (e.g. CreateAlertManagerAlerts: Content-Length 0).
     return text.trim() === '' ? undefined : (JSON.parse(text) as unknown);

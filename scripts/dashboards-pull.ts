@@ -14,9 +14,11 @@ import * as path from 'path';
 import { DASHBOARDS_DIR, dashboardPaths } from '../lib/model/dashboards';
 import { resolveForeignDashboard } from '../lib/model/foreign-dashboard';
 import { loadSlos } from '../lib/model/slos';
-import { dashboardFileText, normalizeDashboard, orderLike, sortKeys } from '../lib/render/normalize-dashboard';
+import { dashboardFileText, normalizeDashboard, orderLike } from '../lib/render/normalize-dashboard';
 import { renderSloDashboard } from '../lib/render/slo-dashboard';
-import { stableJson } from '../lib/constructs/dashboard-import/handler';
+import stringify from 'safe-stable-stringify';
+import { sendHttp } from '../lib/http/http-client';
+import { parseCli } from './cli-args';
 
 export interface PullOptions {
   readonly url: string;
@@ -62,12 +64,14 @@ function generatedUids(root: string): Set<string> {
 
 export async function pullDashboards(options: PullOptions): Promise<PullResult> {
   const get = async <T>(p: string): Promise<T | undefined> => {
-    const res = await fetch(`${options.url.replace(/\/$/, '')}${p}`, {
+    const res = await sendHttp({
+      method: 'GET',
+      url: `${options.url.replace(/\/$/, '')}${p}`,
       headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
     });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`GET ${p}: Grafana answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    return (await res.json()) as T;
+    if (!res.ok) throw new Error(`GET ${p}: Grafana answered ${res.status}: ${res.text.slice(0, 200)}`);
+    return JSON.parse(res.text) as T;
   };
   const repo = repoDashboards(options.root);
   const generated = generatedUids(options.root);
@@ -90,7 +94,7 @@ export async function pullDashboards(options: PullOptions): Promise<PullResult> 
     if (known) {
       // What the importer sent, in the same normalized form: equal means no change in Grafana.
       const imported = normalizeDashboard(resolveForeignDashboard(known.file, known.json));
-      if (stableJson(imported) === stableJson(pulled)) {
+      if (stringify(imported) === stringify(pulled)) {
         result.unchanged.push(known.file);
         continue;
       }
@@ -106,24 +110,24 @@ export async function pullDashboards(options: PullOptions): Promise<PullResult> 
     const folder = found.meta.folderTitle && found.meta.folderTitle !== 'General' ? found.meta.folderTitle : '';
     const file = path.posix.join(DASHBOARDS_DIR, folder, `${uid}.json`);
     fs.mkdirSync(path.dirname(path.join(options.root, file)), { recursive: true });
-    fs.writeFileSync(path.join(options.root, file), dashboardFileText(sortKeys(pulled) as Record<string, unknown>));
+    fs.writeFileSync(path.join(options.root, file), dashboardFileText(JSON.parse(stringify(pulled)) as Record<string, unknown>));
     result.written.push(file);
   }
   return result;
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const value = (flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
-  const url = value('--url')[0];
+  const usage = 'usage: GRAFANA_TOKEN=<service account token> npm run dashboards:pull -- --url https://<grafana> [--uid UID ...]';
+  const { values } = parseCli('dashboards:pull', usage, {
+    options: { url: { type: 'string' }, uid: { type: 'string', multiple: true } },
+  });
+  const url = values.url;
   const token = process.env.GRAFANA_TOKEN;
   if (!url || !token) {
-    process.stderr.write(
-      'usage: GRAFANA_TOKEN=<service account token> npm run dashboards:pull -- --url https://<grafana> [--uid UID ...]\n',
-    );
+    process.stderr.write(`${usage}\n`);
     process.exit(2);
   }
-  pullDashboards({ url, token, root: path.resolve(__dirname, '..'), uids: value('--uid') }).then(
+  pullDashboards({ url, token, root: path.resolve(__dirname, '..'), uids: values.uid ?? [] }).then(
     (r) => {
       console.log(`pulled ${r.written.length} changed dashboard(s), ${r.unchanged.length} unchanged`);
       for (const f of r.written) console.log(`  ${f}`);

@@ -6,12 +6,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
  * Lambda code bundled in-process with esbuild's JS API into `index.js`.
  * NodejsFunction would spawn the esbuild CLI on every synth (about half a
  * second here); building in-process keeps `cdk synth` close to the cost of
- * loading CDK. The asset hash is the source folder's, so an unchanged handler
- * is an unchanged asset. Handler: `index.handler`.
+ * loading CDK. The asset hash is the bundle's (AssetHashType.OUTPUT): a
+ * handler imports code outside its folder (lib/http, lib/model), and a hash
+ * of the folder alone would miss a change there or in the esbuild options, so
+ * the function would not be redeployed. An unchanged bundle is an unchanged
+ * asset. The entry's exports are the handler's (`index.<export>`).
  */
 export function bundledNodeCode(entry: string): lambda.Code {
   return lambda.Code.fromAsset(path.dirname(entry), {
-    assetHashType: AssetHashType.SOURCE,
+    assetHashType: AssetHashType.OUTPUT,
     bundling: {
       // Only used if local bundling were impossible; it never is (esbuild is a dependency).
       image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
@@ -25,7 +28,8 @@ export function bundledNodeCode(entry: string): lambda.Code {
             bundle: true,
             minify: true,
             platform: 'node',
-            target: 'node22',
+            // The functions run on lambda.Runtime.NODEJS_24_X: emit syntax Node 24 runs as it is.
+            target: 'node24',
             format: 'cjs',
             // The Lambda runtime ships AWS SDK v3.
             external: ['@aws-sdk/*'],

@@ -49,17 +49,6 @@ export function orderLike(value: Json, template: Json): Json {
   return Object.fromEntries(keys.map((k) => [k, orderLike(obj[k], tmpl[k])]));
 }
 
-/** Keys in sorted order, for a dashboard new to the repository. */
-export function sortKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, Json>)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, sortKeys(v)]),
-  );
-}
-
 /** The file text for dashboards/: JSON indented like `like` (two spaces by default) and a final newline. */
 export function dashboardFileText(dashboard: Record<string, Json>, like?: string): string {
   const indent = like ? (/\n([ \t]+)"/.exec(like)?.[1] ?? '  ') : '  ';

@@ -267,20 +267,30 @@ describe('dashboard importer against a loopback Grafana API', () => {
     });
   });
 
-  test('retry: 429 and 5xx answers are retried with backoff, then the import succeeds', async () => {
-    grafana.failNext('POST', '/api/dashboards/db', 429, { message: 'Too many requests' });
-    grafana.failNext('POST', '/api/dashboards/db', 502, { message: 'Bad gateway' });
+  test('retry: GET, PUT and DELETE answered 429 or 5xx are retried with backoff, then the import succeeds', async () => {
     grafana.failNext('GET', '/api/datasources/uid/prometheus', 503);
+    grafana.failNext('GET', '/api/dashboards/uid/overview', 429, { message: 'Too many requests' });
+    grafana.failNext('GET', '/api/dashboards/uid/overview', 502, { message: 'Bad gateway' });
     const result = await importDashboards(api(), props, [dash('overview', 'Overview')]);
     expect(result.imported).toBe(1);
-    expect(grafana.log.filter((l) => l === 'POST /api/dashboards/db')).toHaveLength(3);
+    expect(grafana.log.filter((l) => l === 'GET /api/dashboards/uid/overview')).toHaveLength(3);
+    expect(grafana.log.filter((l) => l === 'POST /api/dashboards/db')).toHaveLength(1);
+  });
+
+  test('fails at once when a POST is answered 429 or 5xx: a POST is never sent twice', async () => {
+    grafana.failNext('POST', '/api/dashboards/db', 429, { message: 'Too many requests' });
+    await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
+      'dashboards/overview.json: Grafana answered 429: Too many requests',
+    );
+    expect(grafana.log.filter((l) => l === 'POST /api/dashboards/db')).toHaveLength(1);
   });
 
   test('retry gives up after five attempts with Grafana’s message', async () => {
-    grafana.failNext('POST', '/api/dashboards/db', 503, { message: 'Service unavailable' }, 5);
+    grafana.failNext('GET', '/api/dashboards/uid/overview', 503, { message: 'Service unavailable' }, 5);
     await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
       'dashboards/overview.json: Grafana answered 503: Service unavailable',
     );
+    expect(grafana.log.filter((l) => l === 'GET /api/dashboards/uid/overview')).toHaveLength(5);
   });
 
   test('a 4xx fails at once with Grafana’s message and the file name', async () => {

@@ -1,0 +1,29 @@
+/**
+ * What the importer receives: the custom resource's properties (set by the
+ * DashboardImport construct) and the dashboards of its S3 bundle.
+ */
+/** The custom resource's properties (strings, as CloudFormation passes them). */
+export interface ImportProperties {
+  readonly WorkspaceId: string;
+  /** https://<workspace endpoint> */
+  readonly GrafanaUrl: string;
+  readonly BundleBucket: string;
+  readonly BundleKey: string;
+  readonly Region: string;
+  /** The AMP workspace's Prometheus endpoint (…/workspaces/ws-…/). */
+  readonly PrometheusUrl: string;
+  readonly ServiceAccountName: string;
+  /** Tag that marks the dashboards this importer owns. */
+  readonly Marker: string;
+  /** The workspace's Grafana version ("10.4", "12.4"): picks the AMP data source type. */
+  readonly GrafanaVersion: string;
+  /** "true" when plugin management is on: the X-Ray plugin is installed and its data source made. */
+  readonly XRay: string;
+}
+
+export interface BundledDashboard {
+  readonly file: string;
+  readonly folder: string;
+  readonly uid: string;
+  readonly text: string;
+}

@@ -1,0 +1,19 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
+
+/**
+ * The scripts' command lines, read by node:util parseArgs (strict: an unknown
+ * flag or a flag without its value is an error). A parse error is one line
+ * naming the program, then the usage; exit code 2, as for a missing flag.
+ */
+export function parseCli<T extends ParseArgsConfig>(program: string, usage: string, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    // node's parse errors: ERR_PARSE_ARGS_UNKNOWN_OPTION, ERR_PARSE_ARGS_INVALID_OPTION_VALUE, ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL.
+    if (e instanceof TypeError && String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`${program}: ${e.message}\n${usage}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
