@@ -7,6 +7,7 @@
  * local bundle, as plain JavaScript (`node alert-sink.js --port 9099`).
  */
 import * as http from 'http';
+import { parseCli } from './cli-args';
 
 interface Notification {
   status: string;
@@ -41,9 +42,12 @@ let started = false;
 export function main(argv: string[] = process.argv.slice(2)): void {
   if (started) return;
   started = true;
-  const arg = (flag: string, fallback: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : fallback);
-  const port = Number(arg('--port', '9099'));
-  const host = arg('--host', '0.0.0.0');
+  const { values } = parseCli('alert-sink', 'usage: alert-sink [--port 9099] [--host 0.0.0.0]', {
+    args: argv,
+    options: { port: { type: 'string', default: '9099' }, host: { type: 'string', default: '0.0.0.0' } },
+  });
+  const port = Number(values.port);
+  const host = values.host;
   alertSink().listen(port, host, () => console.log(`alert sink on ${host}:${port}`));
 }
 

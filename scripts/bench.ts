@@ -15,6 +15,7 @@ import { QUERY_SAMPLES_FILE } from '../lib/cost/estimate';
 import { formatQueryCost, queryCostBench } from './bench/query-cost';
 import { FULL_SCALE, ScaleShape, writeSyntheticProject } from '../lib/scale/synthetic-project';
 import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } from '../lib/scale/scale-report';
+import { parseCli } from './cli-args';
 
 const root = path.resolve(__dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -43,18 +44,31 @@ function timeOnce(entry: string, env: string, validation: boolean): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-if (process.argv.includes('--alert-latency')) {
-  const i = process.argv.indexOf('--concurrency');
-  alertLatencyBench(root, runs, i >= 0 ? Number(process.argv[i + 1]) : 1).then(
+const { values: flags } = parseCli(
+  'bench',
+  'usage: npm run bench -- [--alert-latency [--concurrency N] | --query-cost [--fraction F] | --scale | --cli]',
+  {
+    options: {
+      'alert-latency': { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '1' },
+      'query-cost': { type: 'boolean', default: false },
+      fraction: { type: 'string', default: '0.01' },
+      scale: { type: 'boolean', default: false },
+      cli: { type: 'boolean', default: false },
+    },
+  },
+);
+
+if (flags['alert-latency']) {
+  alertLatencyBench(root, runs, Number(flags.concurrency)).then(
     () => process.exit(0),
     (e: unknown) => {
       console.error(e);
       process.exit(1);
     },
   );
-} else if (process.argv.includes('--query-cost')) {
-  const i = process.argv.indexOf('--fraction');
-  queryCostBench(root, i >= 0 ? Number(process.argv[i + 1]) : 0.01).then(
+} else if (flags['query-cost']) {
+  queryCostBench(root, Number(flags.fraction)).then(
     (r) => {
       console.log(formatQueryCost(r));
       fs.writeFileSync(
@@ -68,10 +82,10 @@ if (process.argv.includes('--alert-latency')) {
       process.exit(1);
     },
   );
-} else if (process.argv.includes('--scale')) {
+} else if (flags.scale) {
   scaleBench();
   process.exit(0);
-} else if (process.argv.includes('--cli')) {
+} else if (flags.cli) {
   cliBench();
 } else {
   synthBench();

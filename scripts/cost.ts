@@ -7,14 +7,18 @@ import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
 import { estimateCost, formatEstimate, loadMeasuredQuerySamples, loadPrices } from '../lib/cost/estimate';
 import { UserInputError } from '../lib/errors';
 import { loadCatalog } from '../lib/model/metric-catalog';
+import { parseCli } from './cli-args';
 
-const args = process.argv.slice(2);
-const ctx = args.flatMap((a, i) => (a === '-c' || a === '--context' ? [args[i + 1]] : a.startsWith('env=') ? [a] : []));
-const env = ctx.find((c) => c.startsWith('env='))?.slice(4) ?? 'dev';
+// `-c env=NAME` as for cdk; a bare `env=NAME` too.
+const { values, positionals } = parseCli('cost', 'usage: npm run cost -- -c env=local|dev|staging|prod [--json]', {
+  allowPositionals: true,
+  options: { context: { type: 'string', short: 'c', multiple: true }, json: { type: 'boolean', default: false } },
+});
+const env = [...(values.context ?? []), ...positionals].find((c) => c.startsWith('env='))?.slice(4) ?? 'dev';
 try {
   const root = projectRoot();
   const estimate = estimateCost(loadEnvironment(env, { root }), loadCatalog(root), loadPrices(root), loadMeasuredQuerySamples(root));
-  console.log(args.includes('--json') ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
+  console.log(values.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
 } catch (e) {
   if (e instanceof UserInputError) {
     process.stderr.write(`${e.message}\n`);

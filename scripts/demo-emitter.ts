@@ -21,6 +21,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadCatalog, MetricDefinition } from '../lib/model/metric-catalog';
+import { parseCli } from './cli-args';
 
 /** A metric to emit: the catalog's fields, optionally with fixed label values or a fixed value. */
 export type EmittedMetric = Pick<MetricDefinition, 'name' | 'type' | 'unit' | 'description' | 'labels' | 'services' | 'buckets'> & {
@@ -173,21 +174,28 @@ let started = false;
 export function main(argv: string[] = process.argv.slice(2)): void {
   if (started) return;
   started = true;
-  const arg = (flag: string, fallback?: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : fallback;
-  };
-  const service = arg('--service', process.env.SERVICE);
+  const usage =
+    'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000] [--failures sometimes|never|storm] [--cardinality FRACTION-OF-THE-CATALOG]';
+  const { values } = parseCli('demo-emitter', usage, {
+    args: argv,
+    options: {
+      service: { type: 'string' },
+      catalog: { type: 'string' },
+      port: { type: 'string', default: '8001' },
+      'tick-ms': { type: 'string', default: '1000' },
+      failures: { type: 'string', default: 'sometimes' },
+      cardinality: { type: 'string' },
+    },
+  });
+  const service = values.service ?? process.env.SERVICE;
   if (!service) {
-    process.stderr.write(
-      'usage: demo-emitter --service backend|celery-worker|signal-generator|trigger-dispatcher|otel-collector [--catalog metrics.json] [--port 8001] [--tick-ms 1000] [--failures sometimes|never|storm] [--cardinality FRACTION-OF-THE-CATALOG]\n',
-    );
+    process.stderr.write(`${usage}\n`);
     process.exit(2);
   }
-  const catalogFile = arg('--catalog');
+  const catalogFile = values.catalog;
   const metricsOf = catalogFile ? (JSON.parse(fs.readFileSync(catalogFile, 'utf8')) as EmittedMetric[]) : undefined;
-  const port = Number(arg('--port', '8001'));
-  const mode = arg('--failures', 'sometimes') as FailureMode;
+  const port = Number(values.port);
+  const mode = values.failures as FailureMode;
   if (!['sometimes', 'never', 'storm'].includes(mode)) {
     process.stderr.write(`demo-emitter: --failures must be sometimes, never or storm, not "${mode}"\n`);
     process.exit(2);
@@ -195,14 +203,8 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   failures = mode;
   // The injected fault: from now on, every failure series climbs fast.
   process.on('SIGUSR1', () => (failures = 'storm'));
-  const fraction = arg('--cardinality');
-  const emitter = startEmitter(
-    service,
-    port,
-    Number(arg('--tick-ms', '1000')),
-    metricsOf,
-    fraction === undefined ? undefined : Number(fraction),
-  );
+  const fraction = values.cardinality;
+  const emitter = startEmitter(service, port, Number(values['tick-ms']), metricsOf, fraction === undefined ? undefined : Number(fraction));
   console.log(`demo emitter: ${service} on :${port}/metrics`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
 }

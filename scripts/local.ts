@@ -20,6 +20,7 @@ import { loadRouting } from '../lib/model/routing';
 import { COMPOSE_PROJECT, LOCAL_PORTS, renderLocalBundle } from '../lib/render/local-bundle';
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/render/write-bundle';
 import { verify } from './verify';
+import { parseCli } from './cli-args';
 
 const root = projectRoot();
 export const LOCAL_DIR = path.join(root, '.local');
@@ -129,7 +130,7 @@ async function up(dir: string, services: string[]): Promise<number> {
   return 0;
 }
 
-async function main(command: string, args: string[]): Promise<number> {
+async function main(command: string, volumes: boolean): Promise<number> {
   if (command === 'down') {
     const dir = currentBundle(LOCAL_DIR);
     if (!dir) {
@@ -151,7 +152,7 @@ async function main(command: string, args: string[]): Promise<number> {
       'down',
       '--remove-orphans',
     ];
-    return docker([...down, ...(args.includes('--volumes') ? ['--volumes'] : [])], composeEnv('down'), true).status ?? 1;
+    return docker([...down, ...(volumes ? ['--volumes'] : [])], composeEnv('down'), true).status ?? 1;
   }
 
   const model = loadModel(root, loadEnvironment('local', { root }));
@@ -175,7 +176,11 @@ async function main(command: string, args: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv[2] ?? 'up', process.argv.slice(3)).then(
+  const { values, positionals } = parseCli('local', 'usage: node --import tsx scripts/local.ts [render|up|down] [--volumes]', {
+    allowPositionals: true,
+    options: { volumes: { type: 'boolean', default: false } },
+  });
+  main(positionals[0] ?? 'up', values.volumes).then(
     (code) => process.exit(code),
     (e) => {
       if (e instanceof UserInputError) {

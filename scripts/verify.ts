@@ -12,6 +12,7 @@ import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
 import { loadModel } from '../lib/load/load-model';
 import { ObservabilityModel } from '../lib/model/model';
 import { httpClient } from './aws-http';
+import { parseCli } from './cli-args';
 
 export interface VerifyOptions {
   readonly prometheusUrl: string;
@@ -111,21 +112,23 @@ function httpGetter(region?: string): (url: string) => Promise<unknown> {
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const arg = (flag: string) => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const prometheusUrl = arg('--prometheus');
+  const usage = 'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]';
+  const { values } = parseCli('verify', usage, {
+    options: {
+      prometheus: { type: 'string' },
+      alertmanager: { type: 'string' },
+      sigv4: { type: 'string' },
+      env: { type: 'string', default: 'local' },
+    },
+  });
+  const prometheusUrl = values.prometheus;
   if (!prometheusUrl) {
-    process.stderr.write(
-      'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]\n',
-    );
+    process.stderr.write(`${usage}\n`);
     process.exit(2);
   }
   const root = projectRoot();
-  const model = loadModel(root, loadEnvironment(arg('--env') ?? 'local', { root }));
-  verify(model, { prometheusUrl, alertmanagerUrl: arg('--alertmanager'), sigv4Region: arg('--sigv4') }).then(
+  const model = loadModel(root, loadEnvironment(values.env, { root }));
+  verify(model, { prometheusUrl, alertmanagerUrl: values.alertmanager, sigv4Region: values.sigv4 }).then(
     (checks) => {
       for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n      ${c.detail}`}`);
       const failed = checks.filter((c) => !c.ok).length;
