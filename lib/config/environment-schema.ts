@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-export const CLOUDWATCH_RETENTION_DAYS = [
+const CLOUDWATCH_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
@@ -10,7 +10,7 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 const NAME = /^[a-z][a-z0-9-]{0,40}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
-export const serviceSchema = z.strictObject({
+const serviceSchema = z.strictObject({
   /** The service's name; it is also the Prometheus `job` everywhere. */
   name: z.string().regex(NAME, { error: 'must be a lowercase name like "backend" (letters, digits, dashes)' }),
   /** Port of the Prometheus endpoint. @default 8001 */
@@ -81,7 +81,7 @@ const roleGrantSchema = z.strictObject({
   /** IAM Identity Center user ids given this role. @default [] */
   users: identityCenterIds,
 });
-export const GRAFANA_ROLES = ['admin', 'editor', 'viewer'] as const;
+const GRAFANA_ROLES = ['admin', 'editor', 'viewer'] as const;
 const grafanaAccessSchema = z.strictObject({
   admin: roleGrantSchema.default({ groups: [], users: [] }),
   editor: roleGrantSchema.default({ groups: [], users: [] }),
@@ -417,9 +417,6 @@ export const environmentSchema = z
 
 /** A validated environment. */
 export type EnvironmentConfig = z.infer<typeof environmentSchema> & { readonly name: string };
-export type ServiceConfig = z.infer<typeof serviceSchema>;
-export type ExportersConfig = EnvironmentConfig['exporters'];
-export type GrafanaAccessConfig = z.infer<typeof grafanaAccessSchema>;
 
 /** The platform's network when the environment names one (undefined for none or createMinimalVpc). */
 export function platformNetworkOf(

@@ -74,7 +74,7 @@ class RetryableAnswer extends Error {
   }
 }
 
-export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
+const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
 /**
  * Sends the request; resolves with the last answer (whatever its status) or

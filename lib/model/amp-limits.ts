@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readYamlFile } from '../data-file';
 
-export const LIMITS_FILE = 'config/limits.yaml';
+const LIMITS_FILE = 'config/limits.yaml';
 
 const ampSchema = z.object({
   ruleGroupsNamespaceBytes: z.number().int().positive(),

@@ -11,7 +11,7 @@ export const DASHBOARDS_DIR = 'dashboards';
  * The uid of the Prometheus data source in every Grafana we provision (AMG and
  * local), so dashboards' datasource references resolve the same everywhere.
  */
-export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
+const PROMETHEUS_DATASOURCE_UID = 'prometheus';
 /** Functions under which a counter (or a histogram's _sum/_count) is meaningful. */
 const COUNTER_FUNCTIONS = ['rate', 'irate', 'increase', 'resets'];
 /**
@@ -36,7 +36,7 @@ export interface DashboardFile {
   readonly panels: readonly DashboardPanel[];
 }
 
-export interface DashboardPanel {
+interface DashboardPanel {
   readonly id?: number;
   readonly title: string;
   readonly type: string;

@@ -63,13 +63,13 @@ export function resolveForeignDashboard(file: string, dashboard: Obj): Obj {
 }
 
 /** Data source template variables: name → plugin type (their `query`). */
-export function datasourceVariables(dashboard: Obj): Map<string, string> {
+function datasourceVariables(dashboard: Obj): Map<string, string> {
   const list = ((dashboard.templating as Obj | undefined)?.list ?? []) as Obj[];
   return new Map(list.filter((v) => v.type === 'datasource').map((v) => [String(v.name), String(v.query ?? '')]));
 }
 
 /** A stable uid for a dashboard without one: its path under dashboards/, as Grafana allows uids. */
-export function uidFromFile(file: string): string {
+function uidFromFile(file: string): string {
   const base = path.posix
     .relative('dashboards', file)
     .replace(/\.json$/, '')

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
-export const LOG_QUERIES_FILE = 'logs/queries.yaml';
+const LOG_QUERIES_FILE = 'logs/queries.yaml';
 
 const querySchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a lowercase name like "errors-by-service"' }),

@@ -3,7 +3,7 @@ import { readYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
 /** The catalog file, relative to the project root: the one place to add a metric. */
-export const CATALOG_FILE = 'catalog/metrics.yaml';
+const CATALOG_FILE = 'catalog/metrics.yaml';
 
 const metricSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),

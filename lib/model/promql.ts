@@ -2,7 +2,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 
 /** One series selector in a query, with the functions and aggregations around it. */
-export interface SelectorUse {
+interface SelectorUse {
   /** The metric name, from the identifier or a `__name__="..."` matcher. */
   readonly name: string | undefined;
   /** Names of enclosing functions, innermost first (e.g. ["rate", "sum"]). */

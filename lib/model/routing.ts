@@ -9,9 +9,9 @@ import { DURATION_HELP, isValidLabelName, parseDuration, parseMatcher } from './
 import { SEVERITIES } from './rule-files';
 
 /** Folder of notification templates; every *.tmpl in it is checked, referenced or not. */
-export const TEMPLATES_DIR = 'alerts/templates';
+const TEMPLATES_DIR = 'alerts/templates';
 
-export const ROUTING_FILE = 'alerts/alertmanager.yaml';
+const ROUTING_FILE = 'alerts/alertmanager.yaml';
 export const WATCHDOG_RECEIVER = 'watchdog';
 
 interface RouteShape {

@@ -9,12 +9,11 @@ import { checkGoTemplate, PROMETHEUS_TEMPLATE_FUNCS, PROMETHEUS_TEMPLATE_VARS } 
 import { DURATION_HELP, isValidLabelName, isValidLabelValue, parseDuration } from './prometheus-syntax';
 import { parsePromql } from './promql';
 
-export const ALERTS_DIR = 'alerts';
-export const THRESHOLDS_FILE = 'alerts/thresholds.yaml';
+const ALERTS_DIR = 'alerts';
+const THRESHOLDS_FILE = 'alerts/thresholds.yaml';
 /** Files in alerts/ that are not Prometheus rule files. */
 const NOT_RULE_FILES = new Set(['alertmanager.yaml', 'thresholds.yaml', 'slos.yaml', 'anomalies.yaml']);
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 /** Annotations every alert carries, so a page is actionable on its own. */
 export const REQUIRED_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
 
@@ -46,8 +45,8 @@ const ruleFileSchema = z.strictObject({
     .min(1),
 });
 
-export type Rule = z.infer<typeof ruleSchema>;
-export type RuleGroup = z.infer<typeof ruleFileSchema>['groups'][number];
+type Rule = z.infer<typeof ruleSchema>;
+type RuleGroup = z.infer<typeof ruleFileSchema>['groups'][number];
 
 export interface RuleFile {
   /** Path relative to the project root, e.g. alerts/trading-platform.yaml. */

@@ -71,7 +71,7 @@ const hours = (d: string) => Number(d.slice(0, -1)) * HOURS[d.slice(-1)];
  * windows are refused, as Sloth refuses them ("SLO period time window is not
  * supported"): the workbook's shares assume a month.
  */
-export const BUDGET_PERCENT_BY_WINDOW: Readonly<Record<string, readonly number[]>> = {
+const BUDGET_PERCENT_BY_WINDOW: Readonly<Record<string, readonly number[]>> = {
   '7d': [8, 12.5, 20, 42],
   '28d': BURN_WINDOWS.map((b) => b.budgetPercent),
   '30d': BURN_WINDOWS.map((b) => b.budgetPercent),
@@ -173,7 +173,7 @@ export function parseSelector(text: string): Selector | undefined {
 }
 
 /** Whether a series with these labels is picked by the selector (Prometheus anchors regexes). */
-export function matches(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
+function matches(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
   return sel.matchers.every((m) => {
     const v = labels[m.label] ?? '';
     if (m.op === '=') return v === m.value;

@@ -19,7 +19,7 @@ import { Naming } from '../naming';
 export const ANOMALY_DETECTORS_FILE = 'alerts/anomaly-detectors.yaml';
 
 /** The window the score's maximum is taken over (the sample's [2m]: at least one detector evaluation). */
-export const SCORE_WINDOW = '2m';
+const SCORE_WINDOW = '2m';
 
 export interface DetectorAlertInput {
   readonly name: string;
@@ -30,7 +30,7 @@ export interface DetectorAlertInput {
 /** The alias of an anomaly's AMP detector (AWS::APS::AnomalyDetector Alias, at most 64 characters). */
 export const anomalyDetectorAlias = (naming: Naming, anomalyName: string): string => naming.name(anomalyName).slice(0, 64);
 
-export const detectorAlertName = (anomalyName: string) => `${pascalCase(anomalyName)}AnomalyScoreHigh`;
+const detectorAlertName = (anomalyName: string) => `${pascalCase(anomalyName)}AnomalyScoreHigh`;
 
 /**
  * The rule file: one alert per detector. `${threshold.anomaly_detector_score}`

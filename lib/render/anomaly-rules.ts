@@ -1,14 +1,14 @@
 import { toYaml, pascalCase } from './yaml-text';
 import { Anomaly } from '../model/anomalies';
 
-export const anomalyAlertName = (a: Pick<Anomaly, 'name'>) => `${pascalCase(a.name)}Anomalous`;
+const anomalyAlertName = (a: Pick<Anomaly, 'name'>) => `${pascalCase(a.name)}Anomalous`;
 
 /**
  * How far back the baseline ends: the last hour is left out of the mean and
  * deviation, so an anomaly that has lasted up to an hour is measured against
  * what came before it instead of against itself.
  */
-export const BASELINE_OFFSET = '1h';
+const BASELINE_OFFSET = '1h';
 
 /**
  * The z-score rules of the anomalies (a Prometheus rule file, as text):

@@ -211,7 +211,7 @@ function scrapeReceivers(config: CollectorConfig): CollectorConfig {
 }
 
 /** The Prometheus scrape configuration inside the prometheus receiver: one job per service, named as the service. */
-export function scrapeConfig(
+function scrapeConfig(
   env: EnvironmentConfig,
   interval = `${env.scrapeIntervalSeconds}s`,
   staticTargets: Readonly<Record<string, string>> = {},

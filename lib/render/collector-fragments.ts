@@ -7,7 +7,7 @@ export type CollectorConfig = Record<string, any>; // eslint-disable-line @types
  * Below this size the configuration is one SSM parameter (advanced tier holds
  * 8 KB; the margin is for the remote-write URL and region, resolved at deploy).
  */
-export const SINGLE_FRAGMENT_BYTES = 7000;
+const SINGLE_FRAGMENT_BYTES = 7000;
 
 /** Catalog metrics per metricstransform processor (about 4 KB of YAML). */
 export const TRANSFORMS_PER_PROCESSOR = 20;

@@ -29,7 +29,7 @@ export const OTLP_AUTH_ENV = 'OTLP_AUTH_HEADER';
  * (aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile).
  * Nothing here survives the task: Fargate's ephemeral storage goes with it.
  */
-export const WRITABLE_DIR = '/home/aoc';
+const WRITABLE_DIR = '/home/aoc';
 /** The result file ecs_observer writes and the prometheus receiver reads (under the writable home). */
 export const ECS_SD_FILE = `${WRITABLE_DIR}/ecs_sd_targets.yaml`;
 /**
@@ -64,7 +64,7 @@ export const TASK_IDENTITY = '${env:ECS_CONTAINER_METADATA_URI_V4}';
  *   exporter/prometheusremotewriteexporter/exporter.go, execute;
  *   internal/metadata/generated_feature_gates.go registers it, StageAlpha, off by default).
  */
-export const COLLECTOR_FEATURE_GATES = ['exporter.prometheusremotewritexporter.RetryOn429'] as const;
+const COLLECTOR_FEATURE_GATES = ['exporter.prometheusremotewritexporter.RetryOn429'] as const;
 
 /** The collector's command-line flags besides its configuration sources. */
 export function collectorFlags(): string[] {

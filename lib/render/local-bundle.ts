@@ -36,7 +36,7 @@ export const LOCAL_IMAGES = {
 export const COMPOSE_PROJECT = 'trading-observability';
 
 /** Host address the published ports bind to; loopback unless LOCAL_BIND_ADDRESS says otherwise. */
-export const BIND_ADDRESS = '${LOCAL_BIND_ADDRESS:-127.0.0.1}';
+const BIND_ADDRESS = '${LOCAL_BIND_ADDRESS:-127.0.0.1}';
 
 /** Host ports of the stack's user interfaces and APIs (local:up prints these). */
 export const LOCAL_PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 3000, jaeger: 16686, alertSink: 9099 } as const;
@@ -71,7 +71,7 @@ const SLACK_RECEIVERS = ['critical', 'warning', 'info'];
 // point the bundle does not hold, created in a read-only mount.
 const SLACK_URL_PATH = '/run/secrets/slack-webhook-url';
 
-export const SEED_RETENTION = '15d';
+const SEED_RETENTION = '15d';
 
 /**
  * The seed's 15 days, or the SLO window when longer: the error budget left

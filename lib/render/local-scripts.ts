@@ -7,7 +7,7 @@ import * as path from 'path';
  * node image and nothing else: no host node_modules is mounted, so no
  * platform-specific binary (esbuild's, for tsx) has to match the container.
  */
-export const LOCAL_SCRIPTS = {
+const LOCAL_SCRIPTS = {
   'demo-emitter.js': 'scripts/demo-emitter.ts',
   'alert-sink.js': 'scripts/alert-sink.ts',
 } as const;

@@ -12,7 +12,7 @@ import { sloAlertNames } from './slo-rules';
  * - low-traffic: an SLO with a handful of events does not page;
  * - crash: the service's targets are gone (series stale), not `up == 0`.
  */
-export const FAILURE_MODES = ['denominator-absent', 'counter-absent', 'numerator-absent', 'gap', 'low-traffic', 'crash'] as const;
+const FAILURE_MODES = ['denominator-absent', 'counter-absent', 'numerator-absent', 'gap', 'low-traffic', 'crash'] as const;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 export const failureModeOf = (groupName: string | undefined): FailureMode | undefined =>
   FAILURE_MODES.find((m) => groupName?.startsWith(`failure-mode ${m}:`));

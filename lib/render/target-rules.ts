@@ -4,7 +4,7 @@ import { toYaml } from './yaml-text';
 export const TARGETS_FILE = 'alerts/targets.yaml';
 
 /** How long a job may have no `up` series before it pages: a few scrape intervals and a collector restart. */
-export const TARGET_MISSING_FOR = '3m';
+const TARGET_MISSING_FOR = '3m';
 
 const RUNBOOKS = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md';
 

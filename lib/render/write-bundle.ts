@@ -13,7 +13,7 @@ export function writeBundle(dir: string, files: Readonly<Record<string, string>>
 }
 
 /** The file in a stacks folder naming the bundle `local:up` and `local:down` use. */
-export const CURRENT_FILE = 'current';
+const CURRENT_FILE = 'current';
 const STACK_PREFIX = 'stack-';
 
 /**

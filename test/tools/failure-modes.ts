@@ -23,7 +23,7 @@ function containsSelector(node: SyntaxNode): boolean {
 }
 
 /** Whether the expression divides one series expression by another (a ratio whose denominator may not exist). */
-export function dividesSeries(expr: string): boolean {
+function dividesSeries(expr: string): boolean {
   const tree = parser.parse(expr);
   let found = false;
   tree.iterate({
@@ -46,7 +46,7 @@ export function dividesSeries(expr: string): boolean {
  * with a gap; an SLO alert needs a whole-service crash, its page a
  * low-traffic case.
  */
-export function requiredFailureModes(rule: AlertRule, records: ReadonlyMap<string, readonly string[]>): FailureMode[] {
+function requiredFailureModes(rule: AlertRule, records: ReadonlyMap<string, readonly string[]>): FailureMode[] {
   const parsed = parsePromql(rule.expr);
   const read = parsed.ok ? parsed.selectors.flatMap((s) => (s.name ? [s.name] : [])) : [];
   const recorded = read.filter((n) => records.has(n));

@@ -9,9 +9,9 @@ import { DataSourceSpec, dataSources, XRAY_PLUGIN_ID } from './data-sources';
 import { GrafanaError, GrafanaRequests } from './grafana-client';
 import type { BundledDashboard, ImportProperties } from './import-properties';
 
-export const FOLDER_UID_PREFIX = 'tobs-';
+const FOLDER_UID_PREFIX = 'tobs-';
 /** Folders the importer makes carry this uid prefix; it deletes no other folder. */
-export const folderUid = (folder: string) =>
+const folderUid = (folder: string) =>
   `${FOLDER_UID_PREFIX}${folder
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
