@@ -66,7 +66,32 @@ export default tseslint.config(
     files: ['lib/**/*.ts', 'bin/**/*.ts', 'scripts/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })] },
-    rules: { 'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones }] },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            ...layerZones,
+            ...['./lib/constructs', './lib/stacks'].map((target) => ({
+              target,
+              from: './lib/load',
+              message: 'constructs and stacks receive the model as typed props; only the app and scripts load it',
+            })),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Lambda code: bundled by esbuild into the function, run by the Lambda runtime.
+    files: ['lib/constructs/*/handler/**/*.ts', 'lib/constructs/*/handler.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Lambda handler code runs without CDK' }] },
+      ],
+    },
   },
   {
     // Synthesized templates are untyped JSON: tests read them as `any`.

@@ -193,7 +193,7 @@ export const environmentSchema = z
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region like "eu-west-1"' })
       .optional(),
     services: z.array(serviceSchema).min(1, { error: 'must list at least one service' }),
-    /** Prometheus scrape (and rule evaluation) interval. @default 15 */
+    /** Prometheus scrape (and rule evaluation) interval, in seconds (5 to 300); required in every environment. */
     scrapeIntervalSeconds: z.number().int().min(5).max(300),
     discovery: discoverySchema,
     exporters: exportersSchema,

@@ -16,7 +16,7 @@ export function bundledNodeCode(entry: string): lambda.Code {
   return lambda.Code.fromAsset(path.dirname(entry), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
-      // Only used if local bundling were impossible; it never is (esbuild is a dependency).
+      // Only used if local bundling were impossible; it never is (esbuild is installed with the project).
       image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
       local: {
         tryBundle(outputDir: string): boolean {

@@ -306,8 +306,8 @@ function lintQuery(
   }
   for (const sel of parse.selectors) {
     if (sel.name === undefined) continue;
-    const kind = catalog.resolve(sel.name, recordingRules);
-    if (!kind) {
+    const resolved = catalog.resolve(sel.name, recordingRules);
+    if (!resolved) {
       throw UserInputError.of({
         file,
         where,
@@ -316,8 +316,9 @@ function lintQuery(
         fix: 'add it to catalog/metrics.yaml, add a recording rule of that name in alerts/, or correct the spelling',
       });
     }
-    if (kind.kind !== 'metric' || !shown) continue;
-    const counterLike = (kind.metric.type === 'counter' && !kind.suffix) || kind.suffix === 'sum' || kind.suffix === 'count';
+    if (resolved.kind !== 'metric' || !shown) continue;
+    const counterLike =
+      (resolved.metric.type === 'counter' && !resolved.suffix) || resolved.suffix === 'sum' || resolved.suffix === 'count';
     const counted = sel.enclosing.length > 0 && SERIES_COUNTING.includes(sel.enclosing[0]);
     if (counterLike && !counted && !sel.enclosing.some((f) => COUNTER_FUNCTIONS.includes(f))) {
       throw UserInputError.of({
@@ -328,7 +329,7 @@ function lintQuery(
         fix: `wrap it in rate(${sel.name}[$__rate_interval]) or increase(...) (seed 9.3: rate, not raw counts)`,
       });
     }
-    if (kind.suffix === 'bucket' && !counted && !sel.enclosing.includes('histogram_quantile')) {
+    if (resolved.suffix === 'bucket' && !counted && !sel.enclosing.includes('histogram_quantile')) {
       throw UserInputError.of({
         file,
         where,

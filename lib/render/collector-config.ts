@@ -253,7 +253,7 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
   let pushed: string[] = [];
   let self: string[] = [];
   const traces: string[] = [];
-  const prw = (endpoint: string, extra: CollectorConfig = {}): CollectorConfig => ({
+  const remoteWriteExporter = (endpoint: string, extra: CollectorConfig = {}): CollectorConfig => ({
     endpoint,
     // One push retries until AMP answers or this deadline passes (see collectorSizing).
     timeout: `${sizing.exportTimeoutSeconds}s`,
@@ -283,9 +283,9 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
       // this session: UNCONFIRMED). Set even for one
       // replica: a rolling deployment (maxHealthyPercent 200) briefly runs two.
       const ha = { external_labels: { cluster: `${env.app}-${env.name}`, __replica__: TASK_IDENTITY } };
-      exporters['prometheusremotewrite/scraped'] = prw(url, { ...auth, ...ha });
-      exporters['prometheusremotewrite/pushed'] = prw(url, auth);
-      exporters['prometheusremotewrite/self'] = prw(url, { ...auth, ...perTask });
+      exporters['prometheusremotewrite/scraped'] = remoteWriteExporter(url, { ...auth, ...ha });
+      exporters['prometheusremotewrite/pushed'] = remoteWriteExporter(url, auth);
+      exporters['prometheusremotewrite/self'] = remoteWriteExporter(url, { ...auth, ...perTask });
       scraped = ['prometheusremotewrite/scraped'];
       pushed = ['prometheusremotewrite/pushed'];
       self = ['prometheusremotewrite/self'];
@@ -293,9 +293,9 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
     }
     case 'prometheus': {
       const url = to.prometheusRemoteWriteUrl ?? 'http://prometheus:9090/api/v1/write';
-      exporters['prometheusremotewrite/scraped'] = prw(url, { tls: { insecure: true } });
-      exporters['prometheusremotewrite/pushed'] = prw(url, { tls: { insecure: true } });
-      exporters['prometheusremotewrite/self'] = prw(url, { tls: { insecure: true } });
+      exporters['prometheusremotewrite/scraped'] = remoteWriteExporter(url, { tls: { insecure: true } });
+      exporters['prometheusremotewrite/pushed'] = remoteWriteExporter(url, { tls: { insecure: true } });
+      exporters['prometheusremotewrite/self'] = remoteWriteExporter(url, { tls: { insecure: true } });
       scraped = ['prometheusremotewrite/scraped'];
       pushed = ['prometheusremotewrite/pushed'];
       self = ['prometheusremotewrite/self'];

@@ -80,7 +80,7 @@ export async function importDashboards(
   await ensureDataSources(api, wanted, props);
   for (const title of folderTitles) {
     const uid = folderUid(title);
-    if (!(await api.request('GET', `/api/folders/${uid}`, `folder ${title}`, undefined, true)))
+    if (!(await getIfExists(api, `/api/folders/${uid}`, `folder ${title}`)))
       await api.request('POST', '/api/folders', `folder ${title}`, { uid, title });
   }
   // An own dashboard whose title another takes: delete it first, or Grafana would
@@ -90,12 +90,10 @@ export async function importDashboards(
   let imported = 0;
   let unchanged = 0;
   for (const { d, desired } of plan) {
-    const current = await api.request<{ dashboard: Record<string, unknown>; meta: { folderUid?: string } }>(
-      'GET',
+    const current = await getIfExists<{ dashboard: Record<string, unknown>; meta: { folderUid?: string } }>(
+      api,
       `/api/dashboards/uid/${d.uid}`,
       d.file,
-      undefined,
-      true,
     );
     const targetFolder = d.folder ? folderUid(d.folder) : '';
     if (current && sameDashboard(current.dashboard, desired) && (current.meta.folderUid ?? '') === targetFolder) {
@@ -130,25 +128,17 @@ export async function importDashboards(
  */
 async function checkDataSources(api: GrafanaRequests, wanted: readonly DataSourceSpec[]): Promise<void> {
   for (const ds of wanted) {
-    const byUid = await api.request<{ name: string; type: string }>(
-      'GET',
-      `/api/datasources/uid/${ds.uid}`,
-      `data source ${ds.uid}`,
-      undefined,
-      true,
-    );
+    const byUid = await getIfExists<{ name: string; type: string }>(api, `/api/datasources/uid/${ds.uid}`, `data source ${ds.uid}`);
     if (byUid && byUid.name !== ds.name) {
       throw new OwnershipError(
         `data source uid "${ds.uid}" is taken by "${byUid.name}" (type ${byUid.type}), which this importer did not create. Fix: delete that data source or change its uid in Grafana`,
       );
     }
     if (byUid) continue;
-    const byName = await api.request<{ uid: string; type: string }>(
-      'GET',
+    const byName = await getIfExists<{ uid: string; type: string }>(
+      api,
       `/api/datasources/name/${encodeURIComponent(ds.name)}`,
       `data source ${ds.name}`,
-      undefined,
-      true,
     );
     if (byName) {
       throw new OwnershipError(
@@ -161,13 +151,7 @@ async function checkDataSources(api: GrafanaRequests, wanted: readonly DataSourc
 async function ensureDataSources(api: GrafanaRequests, wanted: readonly DataSourceSpec[], props: ImportProperties): Promise<void> {
   if (props.XRay === 'true') await ensurePlugin(api, XRAY_PLUGIN_ID);
   for (const ds of wanted) {
-    const existing = await api.request<Record<string, unknown>>(
-      'GET',
-      `/api/datasources/uid/${ds.uid}`,
-      `data source ${ds.uid}`,
-      undefined,
-      true,
-    );
+    const existing = await getIfExists<Record<string, unknown>>(api, `/api/datasources/uid/${ds.uid}`, `data source ${ds.uid}`);
     if (!existing) await api.request('POST', '/api/datasources', `data source ${ds.uid}`, ds);
     else if (!sameDataSource(existing, ds))
       await api.request('PUT', `/api/datasources/uid/${ds.uid}`, `data source ${ds.uid}`, { ...existing, ...ds });
@@ -180,7 +164,7 @@ async function ensureDataSources(api: GrafanaRequests, wanted: readonly DataSour
  * installed is read from `GET /api/plugins/:id/settings` (404 when not).
  */
 async function ensurePlugin(api: GrafanaRequests, id: string): Promise<void> {
-  if (await api.request('GET', `/api/plugins/${id}/settings`, `plugin ${id}`, undefined, true)) return;
+  if (await getIfExists(api, `/api/plugins/${id}/settings`, `plugin ${id}`)) return;
   await api.request('POST', `/api/plugins/${id}/install`, `plugin ${id} (needs plugin management on the workspace)`, {});
 }
 
@@ -280,6 +264,11 @@ function retype(value: unknown, types: ReadonlyMap<string, string>): unknown {
     else out[k] = retype(v, types);
   }
   return out;
+}
+
+/** A GET whose 404 means "not there": undefined. */
+function getIfExists<T>(api: GrafanaRequests, path: string, what: string): Promise<T | undefined> {
+  return api.request<T>('GET', path, what, undefined, true);
 }
 
 function hasMarker(d: { tags?: unknown }, marker: string): boolean {
