@@ -1,3 +1,9 @@
+/**
+ * The collector configuration as YAML, and cut into fragments that each fit
+ * an SSM parameter (the task reads them as --config=env: sources, which the
+ * collector merges). The per-component limits here keep every component
+ * small enough to fit a fragment on its own.
+ */
 import { toYaml } from './yaml-text';
 
 /** A collector configuration (or a part of one) as the YAML library serialises it. */

@@ -1,3 +1,8 @@
+/**
+ * How big the collector's queues and memory limits must be, computed from the
+ * catalog's series estimate and the environment's scrape interval, so an AMP
+ * outage of OUTAGE_SECONDS loses nothing. Read by collector-config.ts.
+ */
 import { EnvironmentConfig } from '../config/environment-schema';
 import { MetricCatalog } from '../model/metric-catalog';
 
