@@ -5,6 +5,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
+import { HttpRequestError, HttpResponse, sendHttp } from '../../http/http-client';
 
 export interface ParsedAlert {
   readonly alert: string;
@@ -108,10 +109,25 @@ export async function handler(event: SNSEvent): Promise<{ posted: number }> {
   for (const record of event.Records) {
     const alerts = parseNotification(record.Sns.Message);
     const body = alerts.length > 0 ? toSlackMessage(record.Sns.Subject ?? undefined, alerts) : { text: record.Sns.Message, blocks: [] };
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // A POST is sent once (SNS retries the invocation); the timeout keeps a hung webhook from using the function's whole budget.
+    let res: HttpResponse;
+    try {
+      res = await sendHttp({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        timeoutMs: 10_000,
+      });
+    } catch (e) {
+      // Never log the URL (it is the credential): not the request error, whose message and fields carry its path.
+      // eslint-disable-next-line preserve-caught-error -- the cause would carry the webhook URL, the credential
+      if (e instanceof HttpRequestError) throw new Error('Slack did not answer (no connection, or no answer within 10 s)');
+      throw e;
+    }
     if (!res.ok) {
       // Never log the URL: it is the credential.
-      throw new Error(`Slack answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      throw new Error(`Slack answered ${res.status}: ${res.text.slice(0, 200)}`);
     }
     posted++;
   }
