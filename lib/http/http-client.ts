@@ -3,10 +3,13 @@
  * harm: the importer Lambda (Grafana's HTTP API) and the day-two scripts
  * (Alertmanager's v2 API, AMP) send their requests through it.
  *
- * - Every attempt has a timeout: `fetch` with `AbortSignal.timeout` (Node's
- *   global fetch is undici's and honours the signal for the whole exchange,
- *   body included; MDN "AbortSignal: timeout() static method"), so a
- *   blackholed connection costs `timeoutMs`, not the Lambda's whole budget.
+ * - Every attempt has a timeout: `fetch` with `AbortSignal.timeout` (MDN
+ *   "AbortSignal: timeout() static method"; the Fetch Standard's "abort
+ *   fetch" also errors a response body still being read, so `res.text()` is
+ *   bounded too: Node's fetch is undici's implementation of it), so a
+ *   blackholed connection costs `timeoutMs`, not the Lambda's whole budget
+ *   (test/http/http-client.test.ts: an answer that never starts, and one
+ *   whose body stops midway).
  * - Only idempotent methods are retried: GET, HEAD, PUT, DELETE, OPTIONS
  *   (RFC 9110 section 9.2.2 "Idempotent Methods"). A POST is sent once: if
  *   its answer is lost, sending it again may act twice (a second silence, a

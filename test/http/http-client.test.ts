@@ -4,13 +4,14 @@ import { HttpMethod, HttpRequestError, IDEMPOTENT_METHODS, sendHttp } from '../.
 
 /**
  * A loopback server answering from a script: each request takes the next
- * answer (a status, or 'hang' for none at all); the last one repeats.
+ * answer (a status, 'hang' for none at all, 'stall' for headers and no body
+ * end); the last one repeats.
  */
 class ScriptedServer {
   readonly seen: string[] = [];
   private server?: http.Server;
   private readonly hanging: http.ServerResponse[] = [];
-  constructor(private readonly answers: (number | 'hang')[]) {}
+  constructor(private readonly answers: (number | 'hang' | 'stall')[]) {}
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => {
@@ -19,6 +20,11 @@ class ScriptedServer {
         this.seen.push(req.method!);
         const answer = this.answers[Math.min(this.seen.length - 1, this.answers.length - 1)];
         if (answer === 'hang') return void this.hanging.push(res);
+        if (answer === 'stall') {
+          // Headers and the start of a body, then nothing.
+          res.writeHead(200, { 'content-type': 'application/json' }).write('{"partial":');
+          return void this.hanging.push(res);
+        }
         res.writeHead(answer, { 'content-type': 'application/json' }).end(JSON.stringify({ attempt: this.seen.length }));
       });
     });
@@ -89,6 +95,15 @@ describe('sendHttp: timeouts on every request, retries only for idempotent metho
     expect(server.seen).toHaveLength(2);
     // Two 100 ms attempts, not the default 30 s.
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('fails when an answer starts but its body never ends: the timeout covers reading the body', async () => {
+    server = new ScriptedServer(['stall']);
+    const url = await server.start();
+    await expect(sendHttp({ method: 'GET', url, timeoutMs: 150, retry: { attempts: 2, baseDelayMs: 1 } })).rejects.toThrow(
+      /GET \/api\/x: no answer after 2 attempts \((TimeoutError|AbortError)/,
+    );
+    expect(server.seen).toHaveLength(2);
   });
 
   test('a timed-out attempt of a GET is retried, and a later answer wins', async () => {

@@ -85,7 +85,9 @@ export async function importDashboards(
   }
   // An own dashboard whose title another takes: delete it first, or Grafana would
   // give the other its uid.
-  for (const uid of ownToDelete) await api.request('DELETE', `/api/dashboards/uid/${uid}`, `dashboard ${uid} (removed from dashboards/)`);
+  // A DELETE may be retried after a lost answer (lib/http): a 404 then means it is already gone.
+  for (const uid of ownToDelete)
+    await api.request('DELETE', `/api/dashboards/uid/${uid}`, `dashboard ${uid} (removed from dashboards/)`, undefined, true);
 
   let imported = 0;
   let unchanged = 0;
@@ -112,7 +114,7 @@ export async function importDashboards(
   let removed = [...ownToDelete].filter((uid) => !wantedUids.has(uid)).length;
   for (const hit of await ownDashboards(api, props.Marker)) {
     if (wantedUids.has(hit.uid)) continue;
-    await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid} (removed from dashboards/)`);
+    await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid} (removed from dashboards/)`, undefined, true);
     removed++;
   }
 
