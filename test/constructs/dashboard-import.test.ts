@@ -277,20 +277,16 @@ describe('dashboard importer against a loopback Grafana API', () => {
     expect(grafana.log.filter((l) => l === 'POST /api/dashboards/db')).toHaveLength(1);
   });
 
-  test('fails at once when a POST is answered 429 or 5xx: a POST is never sent twice', async () => {
-    grafana.failNext('POST', '/api/dashboards/db', 429, { message: 'Too many requests' });
+  // [case, method, path, status, message, failures queued, requests expected]
+  test.each([
+    ['fails at once when a POST is answered 429: a POST is never sent twice', 'POST', '/api/dashboards/db', 429, 'Too many requests', 1, 1],
+    ['retry gives up after five attempts with Grafana’s message', 'GET', '/api/dashboards/uid/overview', 503, 'Service unavailable', 5, 5],
+  ] as const)('%s', async (_case, method, path, status, message, failures, requests) => {
+    grafana.failNext(method, path, status, { message }, failures);
     await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
-      'dashboards/overview.json: Grafana answered 429: Too many requests',
+      `dashboards/overview.json: Grafana answered ${status}: ${message}`,
     );
-    expect(grafana.log.filter((l) => l === 'POST /api/dashboards/db')).toHaveLength(1);
-  });
-
-  test('retry gives up after five attempts with Grafana’s message', async () => {
-    grafana.failNext('GET', '/api/dashboards/uid/overview', 503, { message: 'Service unavailable' }, 5);
-    await expect(importDashboards(api(), props, [dash('overview', 'Overview')])).rejects.toThrow(
-      'dashboards/overview.json: Grafana answered 503: Service unavailable',
-    );
-    expect(grafana.log.filter((l) => l === 'GET /api/dashboards/uid/overview')).toHaveLength(5);
+    expect(grafana.log.filter((l) => l === `${method} ${path}`)).toHaveLength(requests);
   });
 
   test('a 4xx fails at once with Grafana’s message and the file name', async () => {
