@@ -30,6 +30,7 @@ import { writeBundle } from '../../lib/render/write-bundle';
 import { COLLECTOR_METRICS, CONTRACT_LABEL_VALUES } from '../../test/contracts/otelcol';
 import type { EmittedMetric, FailureMode } from '../demo-emitter';
 import { freePorts } from '../free-ports';
+import { sendHttp } from '../../lib/http/http-client';
 
 export const SERVICES = ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher'] as const;
 
@@ -214,8 +215,14 @@ export class NativeStack {
   }
 
   async promQuery(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const r = await fetch(`http://127.0.0.1:${this.ports.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
-    return ((await r.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+    // One attempt with a deadline: callers poll (until), so a slow or failed query is simply tried on the next round.
+    const r = await sendHttp({
+      method: 'GET',
+      url: `http://127.0.0.1:${this.ports.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`,
+      timeoutMs: 10_000,
+      retry: { attempts: 1 },
+    });
+    return (JSON.parse(r.text) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
   }
 
   async upByJob(): Promise<Record<string, string>> {
