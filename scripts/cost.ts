@@ -4,7 +4,8 @@
  * and the metrics over the cardinality budget.
  */
 import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
-import { estimateCost, formatEstimate, loadMeasuredQuerySamples, loadPrices } from '../lib/cost/estimate';
+import { estimateCost, formatEstimate, loadMeasuredQuerySamples } from '../lib/cost/estimate';
+import { loadPrices } from '../lib/model/prices';
 import { UserInputError } from '../lib/errors';
 import { loadCatalog } from '../lib/model/metric-catalog';
 import { parseCli } from './cli-args';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { loadEnvironment } from '../lib/config/load-environment';
-import { ampIngestCost, estimateCost, loadPrices, MeasuredQuerySamples, seriesOfMetric } from '../lib/cost/estimate';
+import { ampIngestCost, estimateCost, MeasuredQuerySamples, seriesOfMetric } from '../lib/cost/estimate';
+import { loadPrices } from '../lib/model/prices';
 import { loadCatalog } from '../lib/model/metric-catalog';
 
 const repo = path.resolve(__dirname, '..');

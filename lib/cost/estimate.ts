@@ -5,8 +5,6 @@ import { EnvironmentConfig, platformNetworkOf } from '../config/environment-sche
 import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../model/metric-catalog';
 import { Prices } from '../model/prices';
 
-export { PRICES_FILE, loadPrices } from '../model/prices';
-export type { Prices } from '../model/prices';
 /**
  * Query samples measured with the real Prometheus by `npm run bench --
  * --query-cost` (scripts/bench/query-cost.ts), at a fraction of the catalog's

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { readYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
-export const PRICES_FILE = 'config/prices.yaml';
+const PRICES_FILE = 'config/prices.yaml';
 
 /** A unit price or an amount: a finite number, zero or more. */
 const price = z.number({ error: 'is not a number: use a plain number of the currency, e.g. 0.10' }).min(0, {

@@ -7,7 +7,7 @@ import { COLLECTOR_JOB } from './collector-image';
 
 /** Where the generated cost dashboard sits among dashboards/ (it is not a file in the repository). */
 export const COST_DASHBOARD_FILE = 'dashboards/cost.json';
-export const COST_DASHBOARD_UID = 'observability-cost';
+const COST_DASHBOARD_UID = 'observability-cost';
 
 /**
  * The usage the cost dashboard reads, by where it runs. On AWS, what AMP and
@@ -47,7 +47,7 @@ export const COST_DASHBOARD_UID = 'observability-cost';
  * included: prometheus/prometheus@v3.14.0:promql/engine.go; since v2.44.0, so
  * not in Debian's 2.42).
  */
-export const COST_SOURCES = {
+const COST_SOURCES = {
   ampUsage: { namespace: 'AWS/Usage', metricName: 'ResourceCount' },
   ampQuerySamples: { namespace: 'AWS/Prometheus', metricName: 'QuerySamplesProcessed' },
   logBytes: { namespace: 'AWS/Logs', metricName: 'IncomingBytes', dimension: 'LogGroupName' },
