@@ -8,7 +8,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { sendHttp } from '../lib/http/http-client';
+import { RetryPolicy, sendHttp } from '../lib/http/http-client';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 export type Http = (method: HttpMethod, url: string, body?: unknown) => Promise<unknown>;
@@ -18,7 +18,8 @@ export function ampRegion(url: string): string | undefined {
   return /^aps-workspaces\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(url).hostname)?.[1];
 }
 
-export function httpClient(sigv4Region?: string): Http {
+/** `retry`: the GET/DELETE retry policy (lib/http/http-client.ts; its default: 5 attempts). */
+export function httpClient(sigv4Region?: string, retry?: RetryPolicy): Http {
   const signer = sigv4Region
     ? new SignatureV4({ service: 'aps', region: sigv4Region, credentials: defaultProvider(), sha256: Sha256 })
     : undefined;
@@ -41,7 +42,7 @@ export function httpClient(sigv4Region?: string): Http {
       });
       headers = signed.headers;
     }
-    const res = await sendHttp({ method, url, headers, body: payload, timeoutMs: 15_000 });
+    const res = await sendHttp({ method, url, headers, body: payload, timeoutMs: 15_000, retry });
     const text = res.text;
     if (!res.ok) throw new Error(`${method} ${u.pathname}: ${res.status} ${text.slice(0, 200)}`);
     // AMP answers some calls with an empty body (e.g. CreateAlertManagerAlerts: Content-Length 0).

@@ -18,6 +18,12 @@ export interface VerifyOptions {
   readonly prometheusUrl: string;
   readonly alertmanagerUrl?: string;
   readonly sigv4Region?: string;
+  /**
+   * Attempts per query (GETs are retried on no answer, 429 and 5xx). `local:up`'s
+   * first look uses 1: it prints the result and says to run verify again later.
+   * @default 5 (lib/http/http-client.ts)
+   */
+  readonly attempts?: number;
 }
 
 export interface Check {
@@ -35,7 +41,7 @@ export function grafanaToPromql(expr: string): string {
 }
 
 export async function verify(model: ObservabilityModel, options: VerifyOptions): Promise<Check[]> {
-  const get = httpGetter(options.sigv4Region);
+  const get = httpGetter(options.sigv4Region, options.attempts);
   const base = options.prometheusUrl.replace(/\/$/, '');
   const query = async (q: string) => {
     const r = (await get(`${base}/api/v1/query?query=${encodeURIComponent(q)}`)) as {
@@ -106,8 +112,8 @@ export async function verify(model: ObservabilityModel, options: VerifyOptions):
   return checks;
 }
 
-function httpGetter(region?: string): (url: string) => Promise<unknown> {
-  const request = httpClient(region);
+function httpGetter(region?: string, attempts?: number): (url: string) => Promise<unknown> {
+  const request = httpClient(region, attempts === undefined ? undefined : { attempts });
   return (url: string) => request('GET', url);
 }
 
