@@ -14,7 +14,13 @@ import { Construct } from 'constructs';
  * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html);
  * test/contracts/amp.ts holds the facts and their sources. A set marked
  * `exact: false` is not confirmed: its query names no SCHEMA, so it matches any
- * dimension set that holds the workspace.
+ * dimension set that holds the workspace. UNCONFIRMED as well, though marked
+ * `exact: true`: which metric carries Reason and which RuleGroup (DiscardedSamples,
+ * RuleEvaluationFailures, RuleGroupIterationsMissed). grafana/grafana-aws-sdk
+ * confirms only the namespace's metric names and dimension keys, and the stored
+ * copy of the user guide page shows its AWS/Usage rows only (test/contracts/amp.ts
+ * says so); if a set is wrong, SCHEMA matches no series and the metric reads no
+ * data (an alarm on it stays OK).
  */
 export const AMP_VENDED_METRICS = {
   DiscardedSamples: { dimensions: ['Reason', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
