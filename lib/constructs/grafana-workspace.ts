@@ -1,4 +1,4 @@
-import { Aws, IResource, Resource, Validations } from 'aws-cdk-lib';
+import { Aws, IResource, Resource, Token, Validations } from 'aws-cdk-lib';
 import * as grafana from 'aws-cdk-lib/aws-grafana';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -53,6 +53,11 @@ export interface GrafanaWorkspaceAttributes {
   readonly workspaceId: string;
   /** The workspace's endpoint host, e.g. g-xxxx.grafana-workspace.eu-west-1.amazonaws.com (DescribeWorkspace `endpoint`). */
   readonly endpoint: string;
+  /**
+   * The workspace's ARN, for one in another account or region.
+   * @default - `arn:<partition>:grafana:<region>:<account>:/workspaces/<id>` in the stack's account and region
+   */
+  readonly workspaceArn?: string;
   /** @default DEFAULT_GRAFANA_VERSION */
   readonly grafanaVersion?: string;
   /** @default false */
@@ -117,11 +122,16 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
   static fromWorkspaceAttributes(scope: Construct, id: string, attrs: GrafanaWorkspaceAttributes): IGrafanaWorkspace {
     class Imported extends GrafanaWorkspaceBase {
       readonly workspaceId = attrs.workspaceId;
+      get workspaceArn(): string {
+        return attrs.workspaceArn ?? super.workspaceArn;
+      }
       readonly url = `https://${attrs.endpoint}`;
       readonly grafanaVersion = attrs.grafanaVersion ?? DEFAULT_GRAFANA_VERSION;
       readonly pluginAdminEnabled = attrs.pluginAdminEnabled ?? false;
     }
-    return new Imported(scope, id);
+    return new Imported(scope, id, {
+      environmentFromArn: attrs.workspaceArn && !Token.isUnresolved(attrs.workspaceArn) ? attrs.workspaceArn : undefined,
+    });
   }
 
   readonly workspace: grafana.CfnWorkspace;

@@ -229,4 +229,17 @@ describe('DESIGN_GUIDELINES.md "Imports" and "Grants": fromWorkspaceArn, grant()
     expect(byAction['grafana:DescribeWorkspace']).toEqual(stack.resolve(amg.workspaceArn));
     expect(JSON.stringify(byAction)).not.toContain('"*"');
   });
+
+  test('an imported Grafana workspace in another account and region grants on the ARN given', () => {
+    const stack = stackIn();
+    const arn = 'arn:aws:grafana:us-east-1:444455556666:/workspaces/g-abc';
+    const amg = GrafanaWorkspace.fromWorkspaceAttributes(stack, 'Amg', {
+      workspaceId: 'g-abc',
+      endpoint: 'g-abc.example',
+      workspaceArn: arn,
+    });
+    expect(amg.env).toEqual({ account: '444455556666', region: 'us-east-1' });
+    amg.grantServiceAccounts(reader(stack));
+    expect(statements(Template.fromStack(stack))).toEqual([expect.objectContaining({ Resource: arn })]);
+  });
 });
