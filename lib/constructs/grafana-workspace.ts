@@ -1,4 +1,4 @@
-import { Aws, IResource, Resource, Validations } from 'aws-cdk-lib';
+import { Aws, IResource, Resource, Token, Validations } from 'aws-cdk-lib';
 import * as grafana from 'aws-cdk-lib/aws-grafana';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -38,6 +38,11 @@ export interface IGrafanaWorkspace extends IResource {
   readonly grafanaVersion: string;
   /** Whether workspace admins (and the dashboard importer) may install plugins. */
   readonly pluginAdminEnabled: boolean;
+  /**
+   * Lets the grantee perform the given `grafana:` actions on this workspace (its ARN only), as
+   * DESIGN_GUIDELINES.md "Grants" asks of every resource (awslint:grants-grant-method).
+   */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
   /** Lets the grantee manage this workspace's service accounts and their tokens (the dashboard importer). */
   grantServiceAccounts(grantee: iam.IGrantable): iam.Grant;
 }
@@ -48,6 +53,11 @@ export interface GrafanaWorkspaceAttributes {
   readonly workspaceId: string;
   /** The workspace's endpoint host, e.g. g-xxxx.grafana-workspace.eu-west-1.amazonaws.com (DescribeWorkspace `endpoint`). */
   readonly endpoint: string;
+  /**
+   * The workspace's ARN, for one in another account or region.
+   * @default - `arn:<partition>:grafana:<region>:<account>:/workspaces/<id>` in the stack's account and region
+   */
+  readonly workspaceArn?: string;
   /** @default DEFAULT_GRAFANA_VERSION */
   readonly grafanaVersion?: string;
   /** @default false */
@@ -64,18 +74,19 @@ abstract class GrafanaWorkspaceBase extends Resource implements IGrafanaWorkspac
     return `arn:${Aws.PARTITION}:grafana:${Aws.REGION}:${Aws.ACCOUNT_ID}:/workspaces/${this.workspaceId}`;
   }
 
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.workspaceArn] });
+  }
+
   grantServiceAccounts(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    return this.grant(
       grantee,
-      actions: [
-        'grafana:ListWorkspaceServiceAccounts',
-        'grafana:CreateWorkspaceServiceAccount',
-        'grafana:DeleteWorkspaceServiceAccount',
-        'grafana:CreateWorkspaceServiceAccountToken',
-        'grafana:DeleteWorkspaceServiceAccountToken',
-      ],
-      resourceArns: [this.workspaceArn],
-    });
+      'grafana:ListWorkspaceServiceAccounts',
+      'grafana:CreateWorkspaceServiceAccount',
+      'grafana:DeleteWorkspaceServiceAccount',
+      'grafana:CreateWorkspaceServiceAccountToken',
+      'grafana:DeleteWorkspaceServiceAccountToken',
+    );
   }
 }
 
@@ -111,11 +122,16 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
   static fromWorkspaceAttributes(scope: Construct, id: string, attrs: GrafanaWorkspaceAttributes): IGrafanaWorkspace {
     class Imported extends GrafanaWorkspaceBase {
       readonly workspaceId = attrs.workspaceId;
+      get workspaceArn(): string {
+        return attrs.workspaceArn ?? super.workspaceArn;
+      }
       readonly url = `https://${attrs.endpoint}`;
       readonly grafanaVersion = attrs.grafanaVersion ?? DEFAULT_GRAFANA_VERSION;
       readonly pluginAdminEnabled = attrs.pluginAdminEnabled ?? false;
     }
-    return new Imported(scope, id);
+    return new Imported(scope, id, {
+      environmentFromArn: attrs.workspaceArn && !Token.isUnresolved(attrs.workspaceArn) ? attrs.workspaceArn : undefined,
+    });
   }
 
   readonly workspace: grafana.CfnWorkspace;

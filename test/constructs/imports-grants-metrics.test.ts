@@ -195,3 +195,51 @@ describe('AlertRouting with receivers of another routing tree', () => {
     ).toThrow('AlertRouting: the routing tree has no "page" receiver; receivers are ticket, deadman');
   });
 });
+
+describe('DESIGN_GUIDELINES.md "Imports" and "Grants": fromWorkspaceArn, grant()', () => {
+  test('fromWorkspaceArn takes the id, the environment and the endpoint region from the ARN (another account and region)', () => {
+    const stack = stackIn();
+    const ws = PrometheusWorkspace.fromWorkspaceArn(stack, 'Ws', 'arn:aws:aps:us-east-1:444455556666:workspace/ws-xyz');
+    expect(ws.workspaceId).toBe('ws-xyz');
+    expect(ws.env).toEqual({ account: '444455556666', region: 'us-east-1' });
+    expect(stack.resolve(ws.queryUrl)).toEqual({
+      'Fn::Join': ['', ['https://aps-workspaces.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/workspaces/ws-xyz/api/v1/query']],
+    });
+    ws.grantRemoteWrite(reader(stack));
+    expect(statements(Template.fromStack(stack))).toEqual([
+      expect.objectContaining({ Action: 'aps:RemoteWrite', Resource: 'arn:aws:aps:us-east-1:444455556666:workspace/ws-xyz' }),
+    ]);
+  });
+
+  test('fails when the ARN names no workspace id', () => {
+    expect(() => PrometheusWorkspace.fromWorkspaceArn(stackIn(), 'Ws', 'arn:aws:aps:us-east-1:444455556666:workspace')).toThrow(
+      /names no workspace id/,
+    );
+  });
+
+  test('grant(grantee, ...actions) scopes the given actions to the workspace ARN, on AMP and on AMG', () => {
+    const stack = stackIn();
+    const amp = PrometheusWorkspace.fromWorkspaceAttributes(stack, 'Amp', { workspaceId: 'ws-abc' });
+    const amg = GrafanaWorkspace.fromWorkspaceAttributes(stack, 'Amg', { workspaceId: 'g-abc', endpoint: 'g-abc.example' });
+    const role = reader(stack);
+    expect(amp.grant(role, 'aps:DescribeWorkspace').success).toBe(true);
+    expect(amg.grant(role, 'grafana:DescribeWorkspace').success).toBe(true);
+    const byAction = Object.fromEntries(statements(Template.fromStack(stack)).map((s: any) => [s.Action, stack.resolve(s.Resource)]));
+    expect(byAction['aps:DescribeWorkspace']).toEqual(stack.resolve(amp.workspaceArn));
+    expect(byAction['grafana:DescribeWorkspace']).toEqual(stack.resolve(amg.workspaceArn));
+    expect(JSON.stringify(byAction)).not.toContain('"*"');
+  });
+
+  test('an imported Grafana workspace in another account and region grants on the ARN given', () => {
+    const stack = stackIn();
+    const arn = 'arn:aws:grafana:us-east-1:444455556666:/workspaces/g-abc';
+    const amg = GrafanaWorkspace.fromWorkspaceAttributes(stack, 'Amg', {
+      workspaceId: 'g-abc',
+      endpoint: 'g-abc.example',
+      workspaceArn: arn,
+    });
+    expect(amg.env).toEqual({ account: '444455556666', region: 'us-east-1' });
+    amg.grantServiceAccounts(reader(stack));
+    expect(statements(Template.fromStack(stack))).toEqual([expect.objectContaining({ Resource: arn })]);
+  });
+});

@@ -140,6 +140,30 @@ describe('the construct library in another app', () => {
     expect(duplicates).toEqual([]);
   });
 
+  test('no two resources of a type share any name-like property (Name, *Name, Alias, Family), whatever the type', () => {
+    // Catches a fixed name on a resource type PHYSICAL_NAMES does not list. Names that are unique only inside
+    // their parent are exempt: a rule groups namespace per workspace, a Cloud Map service per namespace, a Grafana
+    // service account per Grafana workspace; SNS DisplayName and an alarm's MetricName name nothing; references (Ref, GetAtt) are distinct by construction.
+    const scopedOrNotNames = new Set([
+      'AWS::APS::RuleGroupsNamespace Name',
+      'AWS::ServiceDiscovery::Service Name',
+      'Custom::GrafanaDashboards ServiceAccountName',
+      'AWS::SNS::Topic DisplayName',
+      'AWS::CloudWatch::Alarm MetricName', // AWS metrics told apart by their dimensions (the metric filters' own names are checked above)
+    ]);
+    const seen = new Map<string, string[]>();
+    for (const r of resources)
+      for (const [key, value] of Object.entries<any>(r.Properties ?? {})) {
+        if (!/(^|Name|Alias|Family)$/.test(key) || !/Name$|^Alias$|^Family$/.test(key)) continue;
+        if (typeof value !== 'string' || scopedOrNotNames.has(`${r.Type} ${key}`)) continue;
+        const k = `${r.Type} ${key}`;
+        seen.set(k, [...(seen.get(k) ?? []), value]);
+      }
+    expect(seen.size).toBeGreaterThanOrEqual(4); // the check sees names (Grafana, X-Ray, Cloud Map, task families at least)
+    const duplicates = [...seen].flatMap(([k, names]) => names.filter((n, i) => names.indexOf(n) !== i).map((n) => `${k} ${n}`));
+    expect(duplicates).toEqual([]);
+  });
+
   test('names that CloudFormation requires are derived per construct, not fixed', () => {
     const named = (type: string) =>
       resources
