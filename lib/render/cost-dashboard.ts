@@ -34,18 +34,35 @@ export const COST_DASHBOARD_UID = 'observability-cost';
  * query's `id` is what math expressions reference, and dimension values may be
  * lists: grafana/grafana@47210f933ada3812737e2f26742c53c5fe34f06f:public/app/plugins/datasource/cloudwatch/dataquery.gen.ts
  * CloudWatchMetricsQuery, Dimensions; MetricQueryType.Search = 0,
- * MetricEditorMode.Builder = 0, Code = 1). The functions used, SUM of a
- * search's series, PERIOD and IF, are those of the CloudWatch user guide,
- * "Using math expressions with CloudWatch metrics",
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html;
- * our stored copy of that page does not show its function table, so their
- * exact semantics (nested IF over a series and a scalar) are UNCONFIRMED here.
+ * MetricEditorMode.Builder = 0, Code = 1). How Grafana's backend reads them
+ * (grafana/grafana@ec129a119e3eecbe6e54cb12812ec71ee7e63c6a:pkg/tsdb/cloudwatch/models/cloudwatch_query.go):
+ * a Search query in Code mode is a math expression (GMDApiModeMathExpression);
+ * a Builder query with matchExact false is sent as a SEARCH expression
+ * (IsInferredSearchExpression), so every usage query here is an array of time
+ * series; a hidden query is still sent, with ReturnData false
+ * (`q.ReturnData = !*metricsDataQuery.Hide`); a query with neither `statistic`
+ * nor `statistics` is refused ("query must have either statistic or statistics
+ * field"), so the math queries carry the statistic Grafana's editor stores on
+ * every metrics query (DEFAULT_METRICS_QUERY, statistic 'Average':
+ * grafana/grafana@011d7202af352d9ad9997486aa0568f6382f0bd4:public/app/plugins/datasource/cloudwatch/defaultQueries.ts).
+ * The functions, from the CloudWatch user guide's function table
+ * (awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md,
+ * "Using math expressions with CloudWatch metrics"): SUM of an array of time
+ * series returns one time series; IF(TS > S, TS, S) and IF(TS > S, S, TS) are
+ * listed syntaxes, each returning a time series; PERIOD takes "metrics, not the
+ * results of other expressions", so it cannot be applied to a SEARCH and the
+ * per-second rates divide by the queries' fixed period instead. That SUM of a
+ * SEARCH matching exactly one series is still a time series (not the scalar
+ * SUM of a single series returns) is UNCONFIRMED: the table says SEARCH
+ * returns "one or more TS".
  * Locally, Prometheus' own metrics (it scrapes itself, job "prometheus"):
  * prometheus_tsdb_head_samples_appended_total and prometheus_tsdb_head_series
  * (prometheus/prometheus@v3.14.0:tsdb/head.go), prometheus_engine_query_samples_total
- * ("The total number of samples loaded by all queries", rule evaluations
- * included: prometheus/prometheus@v3.14.0:promql/engine.go; since v2.44.0, so
- * not in Debian's 2.42).
+ * ("The total number of samples loaded by all queries (full window per step for
+ * range-vector)": Engine.exec adds each query's sampleStats.TotalSamples, the
+ * stats API's totalQueryableSamples that the bench measures, rule evaluations
+ * included: prometheus/prometheus@v3.14.0:promql/engine.go,
+ * util/stats/query_stats.go; since v2.44.0, so not in Debian's 2.42).
  */
 export const COST_SOURCES = {
   ampUsage: { namespace: 'AWS/Usage', metricName: 'ResourceCount' },
@@ -71,7 +88,9 @@ export interface CostDashboardInput {
 
 const PROMETHEUS = { type: 'prometheus', uid: 'prometheus' };
 const CLOUDWATCH = { type: 'cloudwatch', uid: 'cloudwatch' };
-const PERIOD = '300';
+/** The period of every CloudWatch query here, in seconds: the per-second rates divide by it (PERIOD() cannot take a SEARCH). */
+const PERIOD_SECONDS = 300;
+const PERIOD = String(PERIOD_SECONDS);
 const GIB = 2 ** 30;
 
 /** A number as PromQL and CloudWatch metric math both read it, without float noise (0.35 / 1e7 is 3.4999999999999996e-8). */
@@ -315,6 +334,7 @@ function awsRows(
     namespace: '',
     expression,
     label,
+    statistic: 'Average',
     period: PERIOD,
   });
   const usage = COST_SOURCES.ampUsage;
@@ -371,7 +391,7 @@ function awsRows(
         title: 'Query samples processed per second (dashboards and rule evaluation)',
         unit: 'cps',
         datasource: ds,
-        targets: [search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true), math('rate', 'SUM(qsp) / PERIOD(qsp)', 'samples/s')],
+        targets: [search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true), math('rate', `SUM(qsp) / ${PERIOD_SECONDS}`, 'samples/s')],
       },
       cost: {
         title: 'Projected monthly query cost (AMP QSP)',
@@ -380,7 +400,7 @@ function awsRows(
         description: 'This rate for a month, at the AMP price per billion query samples processed.',
         targets: [
           search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true),
-          math('cost', `SUM(qsp) / PERIOD(qsp) * ${num(secondsPerMonth * perQuerySample)}`, 'USD/month'),
+          math('cost', `SUM(qsp) / ${PERIOD_SECONDS} * ${num(secondsPerMonth * perQuerySample)}`, 'USD/month'),
         ],
       },
     },
@@ -392,7 +412,7 @@ function awsRows(
         datasource: ds,
         targets: [
           search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
-          math('rate', 'SUM(logs) / PERIOD(logs)', 'bytes/s'),
+          math('rate', `SUM(logs) / ${PERIOD_SECONDS}`, 'bytes/s'),
         ],
       },
       cost: {
@@ -402,7 +422,7 @@ function awsRows(
         description: "This rate for a month (uncompressed bytes), at CloudWatch Logs' ingestion price per GB.",
         targets: [
           search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
-          math('cost', `SUM(logs) / PERIOD(logs) * ${num(secondsPerMonth * perLogByte)}`, 'USD/month'),
+          math('cost', `SUM(logs) / ${PERIOD_SECONDS} * ${num(secondsPerMonth * perLogByte)}`, 'USD/month'),
         ],
       },
     },
