@@ -419,7 +419,8 @@ function awsRows(
         title: 'Projected monthly log ingestion cost',
         unit: 'currencyUSD',
         datasource: ds,
-        description: "This rate for a month (uncompressed bytes), at CloudWatch Logs' ingestion price per GB.",
+        description:
+          "This rate for a month (uncompressed bytes), at CloudWatch Logs' ingestion price per GB. The services' and the collector's log groups only: the stack's other log groups (custom-resource Lambdas, AMP, VPC flow logs, the Slack notifier) are not counted.",
         targets: [
           search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
           math('cost', `SUM(logs) / ${PERIOD_SECONDS} * ${num(secondsPerMonth * perLogByte)}`, 'USD/month'),

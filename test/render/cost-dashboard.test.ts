@@ -87,7 +87,8 @@ describe('cost dashboard renderer', () => {
     expect(new Set(metrics.map((m) => `${m.namespace} ${m.metricName}`))).toEqual(
       new Set(['AWS/Usage ResourceCount', 'AWS/Prometheus QuerySamplesProcessed', 'AWS/Logs IncomingBytes']),
     );
-    // Every log group the stack creates (naming.path(service)) and no other.
+    // The log groups ServiceLogGroups creates (naming.path of each service and the collector), and no other: the stack's
+    // other log groups (custom-resource Lambdas, AMP, VPC flow logs, the Slack notifier) are not priced by this row.
     const logs = metrics.find((m) => m.metricName === 'IncomingBytes')!;
     expect(logs.dimensions.LogGroupName).toEqual([
       ...prod.environment.services.map((s) => `/trading-observability/prod/${s.name}`),
