@@ -95,6 +95,16 @@ const GIB = 2 ** 30;
 
 /** A number as PromQL and CloudWatch metric math both read it, without float noise (0.35 / 1e7 is 3.4999999999999996e-8). */
 const num = (x: number): string => String(Number(x.toPrecision(12)));
+/**
+ * A number as CloudWatch metric math reads it: `num` in plain decimal notation.
+ * The function table and its examples show only plain decimals
+ * (awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md);
+ * whether metric math also reads exponent notation (9e-8) is UNCONFIRMED, so it is never emitted.
+ */
+const cwNum = (x: number): string => {
+  const s = num(x);
+  return /e/i.test(s) ? Number(s).toFixed(20).replace(/0+$/, '').replace(/\.$/, '') : s;
+};
 
 /**
  * The "Cost" dashboard (seed 13, cost optimization): samples ingested, active
@@ -218,11 +228,15 @@ function panel(
  * tier, the samples that fall in it times its price, as `clampedIn(lo, hi)`
  * writes "samples between lo and hi" in each query language.
  */
-function tieredCost(tiers: readonly IngestTier[], clampedIn: (lo: number, hi: number | null) => string): string {
+function tieredCost(
+  tiers: readonly IngestTier[],
+  clampedIn: (lo: number, hi: number | null) => string,
+  fmt: (x: number) => string = num,
+): string {
   let from = 0;
   return tiers
     .map((t) => {
-      const term = `(${clampedIn(from, t.upToSamples)}) * ${num(t.perTenMillion / 1e7)}`;
+      const term = `(${clampedIn(from, t.upToSamples)}) * ${fmt(t.perTenMillion / 1e7)}`;
       from = t.upToSamples ?? from;
       return term;
     })
@@ -340,11 +354,11 @@ function awsRows(
   const usage = COST_SOURCES.ampUsage;
   const qsp = COST_SOURCES.ampQuerySamples;
   const logs = COST_SOURCES.logBytes;
-  const monthlySamples = `(SUM(ingest) * ${num(secondsPerMonth)})`;
+  const monthlySamples = `(SUM(ingest) * ${cwNum(secondsPerMonth)})`;
   // Samples in [lo, hi]: CloudWatch metric math has IF but no element-wise MIN/MAX against a scalar.
   const inTier = (lo: number, hi: number | null) => {
-    const above = `IF(${monthlySamples} > ${num(lo)}, ${monthlySamples} - ${num(lo)}, 0)`;
-    return hi === null ? above : `IF(${monthlySamples} > ${num(hi)}, ${num(hi - lo)}, ${above})`;
+    const above = `IF(${monthlySamples} > ${cwNum(lo)}, ${monthlySamples} - ${cwNum(lo)}, 0)`;
+    return hi === null ? above : `IF(${monthlySamples} > ${cwNum(hi)}, ${cwNum(hi - lo)}, ${above})`;
   };
   return [
     {
@@ -362,7 +376,7 @@ function awsRows(
         description: 'This rate for a month, priced at the AMP ingestion tiers of config/prices.yaml.',
         targets: [
           search('ingest', usage.namespace, usage.metricName, { Resource: 'IngestionRate' }, 'Average', true),
-          math('cost', tieredCost(input.prices.prices.amp.ingestTiers, inTier), 'USD/month'),
+          math('cost', tieredCost(input.prices.prices.amp.ingestTiers, inTier, cwNum), 'USD/month'),
         ],
       },
     },
@@ -381,7 +395,7 @@ function awsRows(
         description: `These series scraped every ${input.scrapeIntervalSeconds} s, kept ${input.metricsRetentionDays} days at ${input.prices.assumptions.bytesPerStoredSample} bytes a sample, at AMP's storage price.`,
         targets: [
           search('series', usage.namespace, usage.metricName, { Resource: 'ActiveSeries' }, 'Average', true),
-          math('cost', `SUM(series) * ${num(storagePerSeries)}`, 'USD/month'),
+          math('cost', `SUM(series) * ${cwNum(storagePerSeries)}`, 'USD/month'),
         ],
       },
     },
@@ -400,7 +414,7 @@ function awsRows(
         description: 'This rate for a month, at the AMP price per billion query samples processed.',
         targets: [
           search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true),
-          math('cost', `SUM(qsp) / ${PERIOD_SECONDS} * ${num(secondsPerMonth * perQuerySample)}`, 'USD/month'),
+          math('cost', `SUM(qsp) / ${PERIOD_SECONDS} * ${cwNum(secondsPerMonth * perQuerySample)}`, 'USD/month'),
         ],
       },
     },
@@ -423,7 +437,7 @@ function awsRows(
           "This rate for a month (uncompressed bytes), at CloudWatch Logs' ingestion price per GB. The services' and the collector's log groups only: the stack's other log groups (custom-resource Lambdas, AMP, VPC flow logs, the Slack notifier) are not counted.",
         targets: [
           search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
-          math('cost', `SUM(logs) / ${PERIOD_SECONDS} * ${num(secondsPerMonth * perLogByte)}`, 'USD/month'),
+          math('cost', `SUM(logs) / ${PERIOD_SECONDS} * ${cwNum(secondsPerMonth * perLogByte)}`, 'USD/month'),
         ],
       },
     },

@@ -104,6 +104,11 @@ describe('cost dashboard renderer', () => {
         // Grafana's backend refuses a query with neither statistic nor statistics.
         expect({ panel: p.title, id: t.id, statistic: typeof t.statistic }).toEqual({ panel: p.title, id: t.id, statistic: 'string' });
         if (t.metricEditorMode !== 1) continue;
+        // Plain decimals only: exponent notation (9e-8) is not shown in metric math (UNCONFIRMED that it is read).
+        expect({ panel: p.title, expression: t.expression }).not.toEqual({
+          panel: p.title,
+          expression: expect.stringMatching(/\d[eE][+-]?\d/),
+        });
         const fns = [...(t.expression as string).matchAll(/([A-Z_]+)\(/g)].map((m) => m[1]);
         for (const f of fns) expect(CLOUDWATCH_QUERY_FACTS.functions).toContain(f);
         // PERIOD() takes metrics, not the results of other expressions (a SEARCH is one).
