@@ -34,18 +34,35 @@ const COST_DASHBOARD_UID = 'observability-cost';
  * query's `id` is what math expressions reference, and dimension values may be
  * lists: grafana/grafana@47210f933ada3812737e2f26742c53c5fe34f06f:public/app/plugins/datasource/cloudwatch/dataquery.gen.ts
  * CloudWatchMetricsQuery, Dimensions; MetricQueryType.Search = 0,
- * MetricEditorMode.Builder = 0, Code = 1). The functions used, SUM of a
- * search's series, PERIOD and IF, are those of the CloudWatch user guide,
- * "Using math expressions with CloudWatch metrics",
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html;
- * our stored copy of that page does not show its function table, so their
- * exact semantics (nested IF over a series and a scalar) are UNCONFIRMED here.
+ * MetricEditorMode.Builder = 0, Code = 1). How Grafana's backend reads them
+ * (grafana/grafana@ec129a119e3eecbe6e54cb12812ec71ee7e63c6a:pkg/tsdb/cloudwatch/models/cloudwatch_query.go):
+ * a Search query in Code mode is a math expression (GMDApiModeMathExpression);
+ * a Builder query with matchExact false is sent as a SEARCH expression
+ * (IsInferredSearchExpression), so every usage query here is an array of time
+ * series; a hidden query is still sent, with ReturnData false
+ * (`q.ReturnData = !*metricsDataQuery.Hide`); a query with neither `statistic`
+ * nor `statistics` is refused ("query must have either statistic or statistics
+ * field"), so the math queries carry the statistic Grafana's editor stores on
+ * every metrics query (DEFAULT_METRICS_QUERY, statistic 'Average':
+ * grafana/grafana@011d7202af352d9ad9997486aa0568f6382f0bd4:public/app/plugins/datasource/cloudwatch/defaultQueries.ts).
+ * The functions, from the CloudWatch user guide's function table
+ * (awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md,
+ * "Using math expressions with CloudWatch metrics"): SUM of an array of time
+ * series returns one time series; IF(TS > S, TS, S) and IF(TS > S, S, TS) are
+ * listed syntaxes, each returning a time series; PERIOD takes "metrics, not the
+ * results of other expressions", so it cannot be applied to a SEARCH and the
+ * per-second rates divide by the queries' fixed period instead. That SUM of a
+ * SEARCH matching exactly one series is still a time series (not the scalar
+ * SUM of a single series returns) is UNCONFIRMED: the table says SEARCH
+ * returns "one or more TS".
  * Locally, Prometheus' own metrics (it scrapes itself, job "prometheus"):
  * prometheus_tsdb_head_samples_appended_total and prometheus_tsdb_head_series
  * (prometheus/prometheus@v3.14.0:tsdb/head.go), prometheus_engine_query_samples_total
- * ("The total number of samples loaded by all queries", rule evaluations
- * included: prometheus/prometheus@v3.14.0:promql/engine.go; since v2.44.0, so
- * not in Debian's 2.42).
+ * ("The total number of samples loaded by all queries (full window per step for
+ * range-vector)": Engine.exec adds each query's sampleStats.TotalSamples, the
+ * stats API's totalQueryableSamples that the bench measures, rule evaluations
+ * included: prometheus/prometheus@v3.14.0:promql/engine.go,
+ * util/stats/query_stats.go; since v2.44.0, so not in Debian's 2.42).
  */
 const COST_SOURCES = {
   ampUsage: { namespace: 'AWS/Usage', metricName: 'ResourceCount' },
@@ -71,11 +88,23 @@ export interface CostDashboardInput {
 
 const PROMETHEUS = { type: 'prometheus', uid: 'prometheus' };
 const CLOUDWATCH = { type: 'cloudwatch', uid: 'cloudwatch' };
-const PERIOD = '300';
+/** The period of every CloudWatch query here, in seconds: the per-second rates divide by it (PERIOD() cannot take a SEARCH). */
+const PERIOD_SECONDS = 300;
+const PERIOD = String(PERIOD_SECONDS);
 const GIB = 2 ** 30;
 
 /** A number as PromQL and CloudWatch metric math both read it, without float noise (0.35 / 1e7 is 3.4999999999999996e-8). */
 const num = (x: number): string => String(Number(x.toPrecision(12)));
+/**
+ * A number as CloudWatch metric math reads it: `num` in plain decimal notation.
+ * The function table and its examples show only plain decimals
+ * (awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md);
+ * whether metric math also reads exponent notation (9e-8) is UNCONFIRMED, so it is never emitted.
+ */
+const cwNum = (x: number): string => {
+  const s = num(x);
+  return /e/i.test(s) ? Number(s).toFixed(20).replace(/0+$/, '').replace(/\.$/, '') : s;
+};
 
 /**
  * The "Cost" dashboard (seed 13, cost optimization): samples ingested, active
@@ -199,11 +228,15 @@ function panel(
  * tier, the samples that fall in it times its price, as `clampedIn(lo, hi)`
  * writes "samples between lo and hi" in each query language.
  */
-function tieredCost(tiers: readonly IngestTier[], clampedIn: (lo: number, hi: number | null) => string): string {
+function tieredCost(
+  tiers: readonly IngestTier[],
+  clampedIn: (lo: number, hi: number | null) => string,
+  fmt: (x: number) => string = num,
+): string {
   let from = 0;
   return tiers
     .map((t) => {
-      const term = `(${clampedIn(from, t.upToSamples)}) * ${num(t.perTenMillion / 1e7)}`;
+      const term = `(${clampedIn(from, t.upToSamples)}) * ${fmt(t.perTenMillion / 1e7)}`;
       from = t.upToSamples ?? from;
       return term;
     })
@@ -315,16 +348,17 @@ function awsRows(
     namespace: '',
     expression,
     label,
+    statistic: 'Average',
     period: PERIOD,
   });
   const usage = COST_SOURCES.ampUsage;
   const qsp = COST_SOURCES.ampQuerySamples;
   const logs = COST_SOURCES.logBytes;
-  const monthlySamples = `(SUM(ingest) * ${num(secondsPerMonth)})`;
+  const monthlySamples = `(SUM(ingest) * ${cwNum(secondsPerMonth)})`;
   // Samples in [lo, hi]: CloudWatch metric math has IF but no element-wise MIN/MAX against a scalar.
   const inTier = (lo: number, hi: number | null) => {
-    const above = `IF(${monthlySamples} > ${num(lo)}, ${monthlySamples} - ${num(lo)}, 0)`;
-    return hi === null ? above : `IF(${monthlySamples} > ${num(hi)}, ${num(hi - lo)}, ${above})`;
+    const above = `IF(${monthlySamples} > ${cwNum(lo)}, ${monthlySamples} - ${cwNum(lo)}, 0)`;
+    return hi === null ? above : `IF(${monthlySamples} > ${cwNum(hi)}, ${cwNum(hi - lo)}, ${above})`;
   };
   return [
     {
@@ -342,7 +376,7 @@ function awsRows(
         description: 'This rate for a month, priced at the AMP ingestion tiers of config/prices.yaml.',
         targets: [
           search('ingest', usage.namespace, usage.metricName, { Resource: 'IngestionRate' }, 'Average', true),
-          math('cost', tieredCost(input.prices.prices.amp.ingestTiers, inTier), 'USD/month'),
+          math('cost', tieredCost(input.prices.prices.amp.ingestTiers, inTier, cwNum), 'USD/month'),
         ],
       },
     },
@@ -361,7 +395,7 @@ function awsRows(
         description: `These series scraped every ${input.scrapeIntervalSeconds} s, kept ${input.metricsRetentionDays} days at ${input.prices.assumptions.bytesPerStoredSample} bytes a sample, at AMP's storage price.`,
         targets: [
           search('series', usage.namespace, usage.metricName, { Resource: 'ActiveSeries' }, 'Average', true),
-          math('cost', `SUM(series) * ${num(storagePerSeries)}`, 'USD/month'),
+          math('cost', `SUM(series) * ${cwNum(storagePerSeries)}`, 'USD/month'),
         ],
       },
     },
@@ -371,7 +405,7 @@ function awsRows(
         title: 'Query samples processed per second (dashboards and rule evaluation)',
         unit: 'cps',
         datasource: ds,
-        targets: [search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true), math('rate', 'SUM(qsp) / PERIOD(qsp)', 'samples/s')],
+        targets: [search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true), math('rate', `SUM(qsp) / ${PERIOD_SECONDS}`, 'samples/s')],
       },
       cost: {
         title: 'Projected monthly query cost (AMP QSP)',
@@ -380,7 +414,7 @@ function awsRows(
         description: 'This rate for a month, at the AMP price per billion query samples processed.',
         targets: [
           search('qsp', qsp.namespace, qsp.metricName, {}, 'Sum', true),
-          math('cost', `SUM(qsp) / PERIOD(qsp) * ${num(secondsPerMonth * perQuerySample)}`, 'USD/month'),
+          math('cost', `SUM(qsp) / ${PERIOD_SECONDS} * ${cwNum(secondsPerMonth * perQuerySample)}`, 'USD/month'),
         ],
       },
     },
@@ -392,17 +426,18 @@ function awsRows(
         datasource: ds,
         targets: [
           search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
-          math('rate', 'SUM(logs) / PERIOD(logs)', 'bytes/s'),
+          math('rate', `SUM(logs) / ${PERIOD_SECONDS}`, 'bytes/s'),
         ],
       },
       cost: {
         title: 'Projected monthly log ingestion cost',
         unit: 'currencyUSD',
         datasource: ds,
-        description: "This rate for a month (uncompressed bytes), at CloudWatch Logs' ingestion price per GB.",
+        description:
+          "This rate for a month (uncompressed bytes), at CloudWatch Logs' ingestion price per GB. The services' and the collector's log groups only: the stack's other log groups (custom-resource Lambdas, AMP, VPC flow logs, the Slack notifier) are not counted.",
         targets: [
           search('logs', logs.namespace, logs.metricName, { [logs.dimension]: input.logGroupNames }, 'Sum', true),
-          math('cost', `SUM(logs) / PERIOD(logs) * ${num(secondsPerMonth * perLogByte)}`, 'USD/month'),
+          math('cost', `SUM(logs) / ${PERIOD_SECONDS} * ${cwNum(secondsPerMonth * perLogByte)}`, 'USD/month'),
         ],
       },
     },

@@ -25,10 +25,10 @@ export const COST_METRICS: readonly CostMetricFact[] = [
     namespace: 'AWS/Usage',
     metricName: 'ResourceCount',
     // "IngestionRate: Sample ingestion rate, Units: Count per second"; "ActiveSeries: Number of active series per workspace, Units: Count";
-    // both "Valid Statistics: Average, Minimum, Maximum".
+    // both "Valid Statistics: Average, Minimum, Maximum, Sum" (the page's table, re-read 2026-11-25).
     resource: ['IngestionRate', 'ActiveSeries'],
     dimensionKeys: ['Class', 'Resource', 'Service', 'Type'],
-    statistics: ['Average', 'Minimum', 'Maximum'],
+    statistics: ['Average', 'Minimum', 'Maximum', 'Sum'],
     source: `${AMP_PAGE}; ${GRAFANA_DIMS} ("AWS/Usage": Class, Resource, Service, Type)`,
     unconfirmed:
       'the values AMP gives Service, Type and Class, and whether a per-workspace dimension (ResourceId) exists: the dashboard matches on Resource alone (matchExact false)',
@@ -52,3 +52,42 @@ export const COST_METRICS: readonly CostMetricFact[] = [
       GRAFANA_DIMS,
   },
 ];
+
+const METRIC_MATH =
+  'awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md ("Functions supported for metric math", "Using IF expressions")';
+const GRAFANA_CW_QUERY = 'grafana/grafana@ec129a119e3eecbe6e54cb12812ec71ee7e63c6a:pkg/tsdb/cloudwatch/models/cloudwatch_query.go';
+
+/**
+ * How Grafana's CloudWatch data source turns a dashboard target into a
+ * GetMetricData query, and what CloudWatch metric math accepts: the facts the
+ * cost dashboard's math relies on.
+ */
+export const CLOUDWATCH_QUERY_FACTS = {
+  /**
+   * A Builder-mode Search query is sent as a SEARCH expression (an array of time
+   * series), not as a metric, when matchExact is false, when it has no
+   * dimensions and matchExact is not true, or when a dimension has several
+   * values or '*' (IsInferredSearchExpression).
+   */
+  isInferredSearch(t: {
+    metricQueryType?: number;
+    metricEditorMode?: number;
+    matchExact?: boolean;
+    dimensions?: Record<string, unknown>;
+  }): boolean {
+    if ((t.metricQueryType ?? 0) !== 0 || (t.metricEditorMode ?? 0) !== 0) return false;
+    const matchExact = t.matchExact ?? true;
+    const dims = Object.values(t.dimensions ?? {}).map((v) => (Array.isArray(v) ? v : [v]));
+    if (dims.length === 0) return !matchExact;
+    if (!matchExact) return true;
+    return dims.some((v) => v.length > 1 || v.includes('*'));
+  },
+  inferredSearchSource: `${GRAFANA_CW_QUERY} (IsInferredSearchExpression)`,
+  /** "query must have either statistic or statistics field" (validateAndSetDefaults), math expressions included. */
+  statisticRequired: `${GRAFANA_CW_QUERY} (validateAndSetDefaults)`,
+  /** PERIOD: "Returns the period of the metric in seconds. Valid input is metrics, not the results of other expressions." */
+  periodTakesMetricsOnly: METRIC_MATH,
+  /** The functions the cost dashboard's math uses, each listed in the table. */
+  functions: ['IF', 'SUM'],
+  functionsSource: METRIC_MATH,
+} as const;

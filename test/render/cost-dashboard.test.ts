@@ -15,7 +15,7 @@ import {
 } from '../../lib/render/cost-dashboard';
 import { copyProject } from '../../lib/project-copy';
 import { inputErrorOf } from '../helpers';
-import { COST_METRICS } from '../contracts/cost-metrics';
+import { CLOUDWATCH_QUERY_FACTS, COST_METRICS } from '../contracts/cost-metrics';
 
 const repo = path.resolve(__dirname, '../..');
 const prices = loadPrices(repo);
@@ -87,12 +87,43 @@ describe('cost dashboard renderer', () => {
     expect(new Set(metrics.map((m) => `${m.namespace} ${m.metricName}`))).toEqual(
       new Set(['AWS/Usage ResourceCount', 'AWS/Prometheus QuerySamplesProcessed', 'AWS/Logs IncomingBytes']),
     );
-    // Every log group the stack creates (naming.path(service)) and no other.
+    // The log groups ServiceLogGroups creates (naming.path of each service and the collector), and no other: the stack's
+    // other log groups (custom-resource Lambdas, AMP, VPC flow logs, the Slack notifier) are not priced by this row.
     const logs = metrics.find((m) => m.metricName === 'IncomingBytes')!;
     expect(logs.dimensions.LogGroupName).toEqual([
       ...prod.environment.services.map((s) => `/trading-observability/prod/${s.name}`),
       '/trading-observability/prod/otel-collector',
     ]);
+  });
+
+  test('every CloudWatch math target is one Grafana sends and CloudWatch evaluates (contract: CLOUDWATCH_QUERY_FACTS)', () => {
+    for (const p of panelsOf(aws).filter((x) => x.targets?.length)) {
+      const targets = p.targets!;
+      const byId = new Map(targets.map((t) => [t.id as string, t]));
+      for (const t of targets) {
+        // Grafana's backend refuses a query with neither statistic nor statistics.
+        expect({ panel: p.title, id: t.id, statistic: typeof t.statistic }).toEqual({ panel: p.title, id: t.id, statistic: 'string' });
+        if (t.metricEditorMode !== 1) continue;
+        // Plain decimals only: exponent notation (9e-8) is not shown in metric math (UNCONFIRMED that it is read).
+        expect({ panel: p.title, expression: t.expression }).not.toEqual({
+          panel: p.title,
+          expression: expect.stringMatching(/\d[eE][+-]?\d/),
+        });
+        const fns = [...(t.expression as string).matchAll(/([A-Z_]+)\(/g)].map((m) => m[1]);
+        for (const f of fns) expect(CLOUDWATCH_QUERY_FACTS.functions).toContain(f);
+        // PERIOD() takes metrics, not the results of other expressions (a SEARCH is one).
+        for (const [, id] of (t.expression as string).matchAll(/PERIOD\((\w+)\)/g)) {
+          const ref = byId.get(id);
+          expect({ panel: p.title, id, search: ref === undefined || CLOUDWATCH_QUERY_FACTS.isInferredSearch(ref) }).toEqual({
+            panel: p.title,
+            id,
+            search: false,
+          });
+        }
+        // Every id it reads is a query of the same panel.
+        for (const [, id] of (t.expression as string).matchAll(/\b([a-z]\w*)\b/g)) expect(byId.has(id)).toBe(true);
+      }
+    }
   });
 
   test('prices flow into the cost expressions: AMP ingestion tiers, evaluated as CloudWatch would, equal the estimate', () => {
