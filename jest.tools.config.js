@@ -1,4 +1,4 @@
-/** Tests that need promtool, amtool, prometheus or alertmanager on PATH. */
+/** Tests that run real tools: promtool, amtool, prometheus, alertmanager, docker-compose's validator, the TypeScript compiler on the whole library. */
 const base = require('./jest.config');
 module.exports = {
   ...base,
