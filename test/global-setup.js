@@ -11,7 +11,13 @@ const os = require('os');
 const path = require('path');
 
 module.exports = function globalSetup() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trading-observability-tests-'));
+  const tmp = os.tmpdir();
+  const dir = fs.mkdtempSync(path.join(tmp, 'trading-observability-tests-'));
+  // tsx keeps its transform cache in os.tmpdir()/tsx-<uid> (tsx@4.23 dist/client-*.cjs): the subprocess
+  // tests (node --import tsx ...) keep using the machine's, or each run would transform every file anew.
+  const tsxCache = `tsx-${os.userInfo().uid}`;
+  fs.mkdirSync(path.join(tmp, tsxCache), { recursive: true });
+  fs.symlinkSync(path.join(tmp, tsxCache), path.join(dir, tsxCache));
   process.env.TRADING_OBSERVABILITY_TEST_TMP = dir;
   process.env.TMPDIR = dir;
 };
