@@ -6,6 +6,16 @@ import { Naming } from '../naming';
 import { COLLECTOR_JOB } from './collector-image';
 
 /** Where the generated cost dashboard sits among dashboards/ (it is not a file in the repository). */
+/** The ingestion row's panels read the same on AWS and locally; only their queries differ. */
+const INGESTION = {
+  usage: { title: 'Samples ingested per second', unit: 'cps' },
+  cost: {
+    title: 'Projected monthly ingestion cost (AMP tiers)',
+    unit: 'currencyUSD',
+    description: 'This rate for a month, priced at the AMP ingestion tiers of config/prices.yaml.',
+  },
+} as const;
+
 export const COST_DASHBOARD_FILE = 'dashboards/cost.json';
 const COST_DASHBOARD_UID = 'observability-cost';
 
@@ -252,12 +262,10 @@ function localRows(input: CostDashboardInput, secondsPerMonth: number, storagePe
   return [
     {
       title: 'Samples ingested',
-      usage: { title: 'Samples ingested per second', unit: 'cps', datasource: ds, targets: [prom(ingest, 'samples/s')] },
+      usage: { ...INGESTION.usage, datasource: ds, targets: [prom(ingest, 'samples/s')] },
       cost: {
-        title: 'Projected monthly ingestion cost (AMP tiers)',
-        unit: 'currencyUSD',
+        ...INGESTION.cost,
         datasource: ds,
-        description: 'This rate for a month, priced at the AMP ingestion tiers of config/prices.yaml.',
         targets: [
           prom(
             tieredCost(input.prices.prices.amp.ingestTiers, (lo, hi) =>
@@ -364,16 +372,13 @@ function awsRows(
     {
       title: 'Samples ingested (AMP)',
       usage: {
-        title: 'Samples ingested per second',
-        unit: 'cps',
+        ...INGESTION.usage,
         datasource: ds,
         targets: [search('ingest', usage.namespace, usage.metricName, { Resource: 'IngestionRate' }, 'Average')],
       },
       cost: {
-        title: 'Projected monthly ingestion cost (AMP tiers)',
-        unit: 'currencyUSD',
+        ...INGESTION.cost,
         datasource: ds,
-        description: 'This rate for a month, priced at the AMP ingestion tiers of config/prices.yaml.',
         targets: [
           search('ingest', usage.namespace, usage.metricName, { Resource: 'IngestionRate' }, 'Average', true),
           math('cost', tieredCost(input.prices.prices.amp.ingestTiers, inTier, cwNum), 'USD/month'),
