@@ -41,7 +41,7 @@ export type AmpVendedMetric = keyof typeof AMP_VENDED_METRICS;
  * every series of one workspace, e.g.
  * `SELECT SUM(RuleEvaluationFailures) FROM SCHEMA("AWS/Prometheus", RuleGroup, Workspace) WHERE Workspace = 'ws-1'`.
  */
-export function ampInsightsQuery(metricName: AmpVendedMetric, workspaceId: string): string {
+function ampInsightsQuery(metricName: AmpVendedMetric, workspaceId: string): string {
   const m = AMP_VENDED_METRICS[metricName];
   const from = m.exact ? `SCHEMA("AWS/Prometheus", ${m.dimensions.join(', ')})` : '"AWS/Prometheus"';
   return `SELECT SUM(${metricName}) FROM ${from} WHERE ${m.workspaceKey} = '${workspaceId}'`;

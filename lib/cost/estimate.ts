@@ -46,21 +46,21 @@ export function loadMeasuredQuerySamples(root: string): MeasuredQuerySamples | u
   return fs.existsSync(file) ? (parse(fs.readFileSync(file, 'utf8')) as MeasuredQuerySamples) : undefined;
 }
 
-export interface DashboardDayCost {
+interface DashboardDayCost {
   readonly file: string;
   readonly samplesPerRefresh: number;
   readonly refreshesPerDay: number;
   readonly usdPerDayOpen: number;
 }
 
-export interface CostLine {
+interface CostLine {
   readonly item: string;
   readonly quantity: number;
   readonly unit: string;
   readonly monthlyUsd: number;
 }
 
-export interface CardinalityFinding {
+interface CardinalityFinding {
   readonly metric: string;
   readonly series: number;
   readonly budget: number;

@@ -30,13 +30,13 @@ import { publishedDashboards } from '../render/cost-dashboard';
 import { exportAlertTopics, exportCollector, exportGrafana, exportLogGroups, exportWorkspace } from './stack-exports';
 
 /** The collector's name among the log groups (and its service name). */
-export const COLLECTOR_SERVICE = 'otel-collector';
+const COLLECTOR_SERVICE = 'otel-collector';
 
 /** The CloudWatch namespace of the services' error-event metrics. */
-export const LOG_METRICS_NAMESPACE = 'TradingPlatform/Logs';
+const LOG_METRICS_NAMESPACE = 'TradingPlatform/Logs';
 
 /** `service.namespace` of the platform's services (their OTEL_RESOURCE_ATTRIBUTES). */
-export const SERVICE_NAMESPACE = 'trading-platform';
+const SERVICE_NAMESPACE = 'trading-platform';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly model: ObservabilityModel;
