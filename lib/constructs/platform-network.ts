@@ -21,6 +21,12 @@ export interface PlatformNetworkProps {
   readonly flowLogsRetention?: logs.RetentionDays;
   /** @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How to give the collector the platform's network, said in the warning when a minimal VPC is created
+   * (the app names its environment file's fields).
+   * @default 'Pass `existing` (the VPC id, CIDR, availability zones and private subnet ids) to monitor the platform.'
+   */
+  readonly minimalVpcFix?: string;
 }
 
 /** The network the collector runs in: the platform's VPC imported by id, or a minimal one of its own. */
@@ -51,7 +57,9 @@ export class PlatformNetwork extends Construct {
     // schema): nothing of the platform is reachable from here.
     Annotations.of(this).addWarningV2(
       'trading-observability:minimalVpc',
-      'The collector runs in a VPC of its own (network.createMinimalVpc): it can reach no service and no Cloud Map name, so it scrapes nothing and ServiceDown cannot fire. Set network.vpcId, vpcCidr, availabilityZones and privateSubnetIds in config/environments.yaml to monitor the platform.',
+      `The collector runs in a VPC of its own: it can reach no service and no Cloud Map name, so it scrapes nothing and ServiceDown cannot fire. ${
+        props.minimalVpcFix ?? 'Pass `existing` (the VPC id, CIDR, availability zones and private subnet ids) to monitor the platform.'
+      }`,
     );
     // Two AZs, one NAT gateway: the collector needs egress to AMP, X-Ray and
     // the public ECR image; nothing is reachable from outside.

@@ -168,6 +168,8 @@ export class ObservabilityStack extends Stack {
       flowLogsKey: logsKey,
       flowLogsRetention: env.logRetentionDays,
       removalPolicy: retain,
+      minimalVpcFix:
+        'It is there by network.createMinimalVpc: set network.vpcId, vpcCidr, availabilityZones and privateSubnetIds in config/environments.yaml to monitor the platform.',
     });
     const emfLogGroup =
       env.exporters.metrics === 'cloudwatch'
