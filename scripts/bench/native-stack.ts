@@ -15,6 +15,7 @@
  * file runs 3.x and 0.34 (README, "Run locally"); what differs for rule files
  * is kept out of them by test/model/prometheus-versions.test.ts.
  */
+import { pollUntil } from '../poll-until';
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -230,22 +231,11 @@ export class NativeStack {
   }
 
   /** Polls `f` every second until it returns a value; on timeout, fails with every process's last output. */
-  async until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-      try {
-        const v = await f();
-        if (v !== undefined) return v;
-      } catch (e) {
-        last = e;
-      }
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-    throw new Error(
-      `timed out waiting for ${what} (${String(last ?? '')})\n${Object.entries(this.logs)
+  until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
+    const context = () =>
+      Object.entries(this.logs)
         .map(([k, v]) => `--- ${k}\n${v.slice(-800)}`)
-        .join('\n')}`,
-    );
+        .join('\n');
+    return pollUntil(what, f, timeoutMs, { everyMs, context });
   }
 }

@@ -18,6 +18,7 @@ import { TEST_LABEL, testAlerts } from '../../lib/model/test-alerts';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
 import { freePorts } from '../../scripts/free-ports';
+import { pollUntil } from '../../scripts/poll-until';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-day-two-'));
@@ -28,20 +29,8 @@ let am = '';
 /** Notifications the sink received, per receiver (the last path segment of the webhook URL). */
 const received: Record<string, any[]> = {};
 
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what} (${String(last ?? '')})\n--- alertmanager\n${amLog.slice(-1500)}`);
-}
+const until = <T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> =>
+  pollUntil(what, f, timeoutMs, { everyMs: 500, context: () => `--- alertmanager\n${amLog.slice(-1500)}` });
 
 /** Runs one of the day-two commands as a user would (npm run X -- args), against the loopback Alertmanager. */
 function run(script: 'alerts-test' | 'alerts-silence', ...args: string[]) {
