@@ -10,8 +10,10 @@ export function parseCli<T extends ParseArgsConfig>(program: string, usage: stri
     return parseArgs(config);
   } catch (e) {
     // node's parse errors: ERR_PARSE_ARGS_UNKNOWN_OPTION, ERR_PARSE_ARGS_INVALID_OPTION_VALUE, ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL.
-    if (e instanceof TypeError && String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
-      process.stderr.write(`${program}: ${e.message}\n${usage}\n`);
+    // Recognized by code alone: they are TypeErrors of node's own realm (`instanceof TypeError` is false in a vm context, as under jest).
+    const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`${program}: ${String(message)}\n${usage}\n`);
       process.exit(2);
     }
     throw e;

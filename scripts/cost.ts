@@ -10,20 +10,27 @@ import { UserInputError } from '../lib/errors';
 import { loadCatalog } from '../lib/model/metric-catalog';
 import { parseCli } from './cli-args';
 
-// `-c env=NAME` as for cdk; a bare `env=NAME` too.
-const { values, positionals } = parseCli('cost', 'usage: npm run cost -- -c env=local|dev|staging|prod [--json]', {
-  allowPositionals: true,
-  options: { context: { type: 'string', short: 'c', multiple: true }, json: { type: 'boolean', default: false } },
-});
-const env = [...(values.context ?? []), ...positionals].find((c) => c.startsWith('env='))?.slice(4) ?? 'dev';
-try {
-  const root = projectRoot();
-  const estimate = estimateCost(loadEnvironment(env, { root }), loadCatalog(root), loadPrices(root), loadMeasuredQuerySamples(root));
-  console.log(values.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
-} catch (e) {
-  if (e instanceof UserInputError) {
-    process.stderr.write(`${e.message}\n`);
-    process.exit(1);
+/** The command: prints the estimate and returns the exit code (1 when the input is wrong: the message says which and the fix). */
+export function main(argv: string[] = process.argv.slice(2)): number {
+  // `-c env=NAME` as for cdk; a bare `env=NAME` too.
+  const { values, positionals } = parseCli('cost', 'usage: npm run cost -- -c env=local|dev|staging|prod [--json]', {
+    args: argv,
+    allowPositionals: true,
+    options: { context: { type: 'string', short: 'c', multiple: true }, json: { type: 'boolean', default: false } },
+  });
+  const env = [...(values.context ?? []), ...positionals].find((c) => c.startsWith('env='))?.slice(4) ?? 'dev';
+  try {
+    const root = projectRoot();
+    const estimate = estimateCost(loadEnvironment(env, { root }), loadCatalog(root), loadPrices(root), loadMeasuredQuerySamples(root));
+    console.log(values.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
+    return 0;
+  } catch (e) {
+    if (e instanceof UserInputError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
   }
-  throw e;
 }
+
+if (require.main === module) process.exitCode = main();

@@ -30,7 +30,7 @@ function docker(args: string[], env: NodeJS.ProcessEnv, inherit = false): SpawnS
 }
 
 export function dockerEngineAnswers(): boolean {
-  const r = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 15_000 });
+  const r = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', env: process.env, timeout: 15_000 });
   return r.status === 0 && (r.stdout ?? '').trim() !== '';
 }
 
@@ -135,7 +135,8 @@ async function up(dir: string, services: string[]): Promise<number> {
   return 0;
 }
 
-async function main(command: string, volumes: boolean): Promise<number> {
+/** The command's work, without the process around it (the entry point below exits with its code). */
+export async function main(command: string, volumes: boolean): Promise<number> {
   if (command === 'down') {
     const dir = currentBundle(LOCAL_DIR);
     if (!dir) {

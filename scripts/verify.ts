@@ -117,9 +117,12 @@ function httpGetter(region?: string, attempts?: number): (url: string) => Promis
   return (url: string) => request('GET', url);
 }
 
-if (require.main === module) {
-  const usage = 'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]';
-  const { values } = parseCli('verify', usage, {
+const USAGE = 'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]';
+
+/** The command: runs every check, prints each, and returns the exit code (1 when one fails, 2 on a usage error). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const { values } = parseCli('verify', USAGE, {
+    args: argv,
     options: {
       prometheus: { type: 'string' },
       alertmanager: { type: 'string' },
@@ -129,18 +132,21 @@ if (require.main === module) {
   });
   const prometheusUrl = values.prometheus;
   if (!prometheusUrl) {
-    process.stderr.write(`${usage}\n`);
-    process.exit(2);
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
   }
   const root = projectRoot();
   const model = loadModel(root, loadEnvironment(values.env, { root }));
-  verify(model, { prometheusUrl, alertmanagerUrl: values.alertmanager, sigv4Region: values.sigv4 }).then(
-    (checks) => {
-      for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n      ${c.detail}`}`);
-      const failed = checks.filter((c) => !c.ok).length;
-      console.log(`verify: ${checks.length - failed} passed, ${failed} failed`);
-      process.exit(failed ? 1 : 0);
-    },
+  const checks = await verify(model, { prometheusUrl, alertmanagerUrl: values.alertmanager, sigv4Region: values.sigv4 });
+  for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n      ${c.detail}`}`);
+  const failed = checks.filter((c) => !c.ok).length;
+  console.log(`verify: ${checks.length - failed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
     // A rejection (e.g. the model failing to load a rule, a bug) was unhandled: exit 2, with its message.
     (e: unknown) => {
       process.stderr.write(`verify: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,13 +1,44 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { parseCli } from '../scripts/cli-args';
+import { main as cost } from '../scripts/cost';
 
 const repo = path.resolve(__dirname, '..');
-const run = (script: string, ...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+
+/** Runs `fn` with process.exit and stderr captured: what a parse error would print, and the exit code it asks for. */
+function exitOf(fn: () => unknown): { code: unknown; stderr: string } {
+  let stderr = '';
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const exit = jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+    throw Object.assign(new Error('process.exit'), { exitCode: code });
+  });
+  try {
+    fn();
+    return { code: undefined, stderr };
+  } catch (e) {
+    if (!(e as { exitCode?: unknown }).exitCode) throw e;
+    return { code: (e as { exitCode?: unknown }).exitCode, stderr };
+  } finally {
+    err.mockRestore();
+    exit.mockRestore();
+  }
+}
 
 describe('the scripts read their flags with node:util parseArgs (scripts/cli-args.ts)', () => {
+  // Through an entry point: the exit code and what the user reads.
   test('fails when a flag is unknown: one line naming the program and the flag, then the usage, exit 2', () => {
-    const r = run('scripts/verify.ts', '--prometheus', 'http://127.0.0.1:1', '--promethues', 'x');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/verify.ts', '--prometheus', 'http://127.0.0.1:1', '--promethues', 'x'],
+      {
+        cwd: repo,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(r.status).toBe(2);
     // Node's own wording after the flag differs between versions (20 here, 24 in CI).
     const [first, usage] = r.stderr.split('\n');
@@ -16,14 +47,27 @@ describe('the scripts read their flags with node:util parseArgs (scripts/cli-arg
   });
 
   test('fails when a flag has no value', () => {
-    const r = run('scripts/demo-emitter.ts', '--service');
-    expect(r.status).toBe(2);
-    expect(r.stderr.split('\n')[0]).toBe("demo-emitter: Option '--service <value>' argument missing");
+    const r = exitOf(() =>
+      parseCli('demo-emitter', 'usage: demo-emitter --service NAME', { args: ['--service'], options: { service: { type: 'string' } } }),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("demo-emitter: Option '--service <value>' argument missing\nusage: demo-emitter --service NAME\n");
+  });
+
+  test('fails when a positional is given to a command that takes none', () => {
+    const r = exitOf(() => parseCli('verify', 'usage: verify', { args: ['extra'], options: {} }));
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^verify: Unexpected argument 'extra'/);
   });
 
   test('cost reads -c env=NAME like cdk, and --json', () => {
-    const r = run('scripts/cost.ts', '-c', 'env=staging', '--json');
-    expect(r.status).toBe(0);
-    expect((JSON.parse(r.stdout) as { environment: string }).environment).toBe('staging');
+    let stdout = '';
+    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
+    try {
+      expect(cost(['-c', 'env=staging', '--json'])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    expect((JSON.parse(stdout) as { environment: string }).environment).toBe('staging');
   });
 });

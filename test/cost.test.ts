@@ -4,6 +4,7 @@ import { loadEnvironment } from '../lib/config/load-environment';
 import { ampIngestCost, estimateCost, MeasuredQuerySamples, seriesOfMetric } from '../lib/cost/estimate';
 import { loadPrices } from '../lib/model/prices';
 import { loadCatalog } from '../lib/model/metric-catalog';
+import { main } from '../scripts/cost';
 
 const repo = path.resolve(__dirname, '..');
 const prices = loadPrices(repo);
@@ -59,19 +60,40 @@ describe('cost estimate', () => {
     ]);
   });
 
-  test('npm run cost prints a table, and JSON with --json', () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cost.ts', ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
-    const table = run('-c', 'env=prod');
+  test('npm run cost prints a table (through the entry point)', () => {
+    const table = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cost.ts', '-c', 'env=prod'], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^Monthly cost estimate, environment "prod"/);
     expect(table.stdout).toMatch(/total\s+\d+\.\d\d/);
-    const json = JSON.parse(run('-c', 'env=dev', '--json').stdout);
-    expect(json.environment).toBe('dev');
-    expect(json.lines.length).toBeGreaterThan(5);
-    const bad = run('-c', 'env=qa');
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('no such environment (got "qa")');
+  });
+
+  // The command's code in-process (scripts/cost.ts `main`, whose return value the entry point exits with).
+  test('npm run cost -- --json prints the estimate as JSON; fails when the environment is unknown, with exit code 1', () => {
+    let stdout = '';
+    let stderr = '';
+    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      expect(main(['-c', 'env=dev', '--json'])).toBe(0);
+      const json = JSON.parse(stdout) as { environment: string; lines: unknown[] };
+      expect(json.environment).toBe('dev');
+      expect(json.lines.length).toBeGreaterThan(5);
+      expect(stderr).toBe('');
+      stdout = '';
+      expect(main(['-c', 'env=qa'])).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('no such environment (got "qa")');
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
   });
 
   test('measured query samples replace the rule-evaluation assumption, scaled to the catalog and the instances', () => {

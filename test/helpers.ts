@@ -33,6 +33,19 @@ export interface Synthesized {
   readonly json: Record<string, any>;
   /** Warning annotations of the stack, as "path: message" (construct warnings CDK would print at synth). */
   readonly warnings: string[];
+  /**
+   * Every L1 resource CDK can tag (TagManager.isTaggable: the CloudFormation
+   * types with a Tags property), nested stacks included, with the tags CDK
+   * gave it at synth: walked over the construct tree once, when the
+   * environment is synthesized, and cached with the template.
+   */
+  readonly taggable: TaggableResource[];
+}
+
+export interface TaggableResource {
+  readonly type: string;
+  readonly path: string;
+  readonly tags: Record<string, string>;
 }
 
 /**
@@ -67,7 +80,16 @@ function synthNow(env: string, overrides: (e: EnvironmentConfig) => EnvironmentC
     .filter((m) => m.level === cxapi().SynthesisMessageLevel.WARNING)
     .map((m) => `${m.id}: ${typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data)}`);
   const json = artifact.template as Record<string, any>;
-  return { stack, template: assertions().Template.fromJSON(json), json, outdir: assembly.directory, warnings };
+  return { stack, template: assertions().Template.fromJSON(json), json, outdir: assembly.directory, warnings, taggable: taggableOf(stack) };
+}
+
+/** The walk behind `Synthesized.taggable`, over a synthesized construct tree (CDK's Tag aspects have run). */
+function taggableOf(stack: ObservabilityStack): TaggableResource[] {
+  const { CfnResource, TagManager } = cdk();
+  return stack.node
+    .findAll()
+    .filter((c): c is InstanceType<typeof CfnResource> => CfnResource.isCfnResource(c) && TagManager.isTaggable(c))
+    .map((r) => ({ type: r.cfnResourceType, path: r.node.path, tags: TagManager.of(r)?.tagValues() ?? {} }));
 }
 
 /**
@@ -87,8 +109,20 @@ function withCloudFormationRules<T>(on: boolean, fn: () => T): T {
   }
 }
 
-/** What synthesis reads: the app's code and data, cdk.json and the locked dependencies. */
-const INPUTS = ['bin', 'lib', 'scripts', 'config', 'catalog', 'alerts', 'dashboards', 'logs', 'cdk.json', 'package-lock.json'];
+/** What synthesis reads: the app's code and data, cdk.json and the locked dependencies; and this file, which writes the cache. */
+const INPUTS = [
+  'bin',
+  'lib',
+  'scripts',
+  'config',
+  'catalog',
+  'alerts',
+  'dashboards',
+  'logs',
+  'cdk.json',
+  'package-lock.json',
+  'test/helpers.ts',
+];
 const CACHE_DIR = path.join(REPO, 'node_modules', '.cache', 'trading-observability-synth');
 let inputsKey: string | undefined;
 const memo = new Map<string, Synthesized>();
@@ -129,7 +163,10 @@ function cachedSynth(env: string): Synthesized {
     const tmp = fs.mkdtempSync(path.join(CACHE_DIR, `.${key}-`));
     const s = synthNow(env, (e) => e, tmp, true);
     stack = s.stack;
-    fs.writeFileSync(path.join(tmp, 'synth-meta.json'), JSON.stringify({ stackName: s.stack.stackName, warnings: s.warnings }));
+    fs.writeFileSync(
+      path.join(tmp, 'synth-meta.json'),
+      JSON.stringify({ stackName: s.stack.stackName, warnings: s.warnings, taggable: s.taggable }),
+    );
     try {
       fs.renameSync(tmp, dir);
     } catch {
@@ -137,7 +174,11 @@ function cachedSynth(env: string): Synthesized {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
-  const { stackName, warnings } = JSON.parse(fs.readFileSync(meta, 'utf8')) as { stackName: string; warnings: string[] };
+  const { stackName, warnings, taggable } = JSON.parse(fs.readFileSync(meta, 'utf8')) as {
+    stackName: string;
+    warnings: string[];
+    taggable: TaggableResource[];
+  };
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
     artifacts: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }>;
   };
@@ -158,6 +199,7 @@ function cachedSynth(env: string): Synthesized {
     json,
     outdir: dir,
     warnings,
+    taggable,
   };
   memo.set(key, result);
   return result;

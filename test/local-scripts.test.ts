@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/render/write-bundle';
-import { composeEnv, parsePs, stackStatus } from '../scripts/local';
+import { composeEnv, main, parsePs, stackStatus } from '../scripts/local';
 
 const repo = path.resolve(__dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-local-'));
@@ -37,28 +37,48 @@ if (sub === 'logs') console.log('Error: cannot create /var/lib/otelcol/file_stor
 process.exit(0);
 `;
 
-function runLocal(command: string, scenario: string, env: NodeJS.ProcessEnv = {}) {
+/**
+ * Runs scripts/local.ts's `main` in this process, with the fake docker first
+ * on PATH (the script spawns `docker` as a user's machine would), and returns
+ * what it printed and the docker calls it made. The entry point itself (exit
+ * code, message) runs as a subprocess in the test above this block.
+ */
+async function runLocal(command: string, scenario: string, env: Record<string, string | undefined> = {}) {
   const bin = path.join(tmp, `bin-${scenario}`);
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
   const calls = path.join(tmp, `calls-${scenario}-${command}.jsonl`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/local.ts', command], {
-    cwd: repo,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}`,
-      FAKE_DOCKER_CALLS: calls,
-      FAKE_DOCKER_SCENARIO: scenario,
-      FAKE_DOCKER_YAML: require.resolve('yaml'),
-      LOCAL_UP_POLL_MS: '50',
-      LOCAL_UP_TIMEOUT_SECONDS: '0.5',
-      // Nothing listens here: the first verify fails fast, and local:up still reports it.
-      LOCAL_BIND_ADDRESS: '127.0.0.2',
-      ...env,
-    },
-    timeout: 90_000,
+  const vars: Record<string, string | undefined> = {
+    PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}`,
+    FAKE_DOCKER_CALLS: calls,
+    FAKE_DOCKER_SCENARIO: scenario,
+    FAKE_DOCKER_YAML: require.resolve('yaml'),
+    LOCAL_UP_POLL_MS: '50',
+    LOCAL_UP_TIMEOUT_SECONDS: '0.5',
+    // Nothing listens here: the first verify fails fast, and local:up still reports it.
+    LOCAL_BIND_ADDRESS: '127.0.0.2',
+    ...env,
+  };
+  const saved = { ...process.env };
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  let stdout = '';
+  let stderr = '';
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
   });
+  let status: number;
+  try {
+    status = await main(command, false);
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+    process.env = saved;
+  }
   const recorded = fs.existsSync(calls)
     ? fs
         .readFileSync(calls, 'utf8')
@@ -66,9 +86,10 @@ function runLocal(command: string, scenario: string, env: NodeJS.ProcessEnv = {}
         .split('\n')
         .map((l) => JSON.parse(l) as { args: string[]; grafanaPassword: string | null })
     : [];
-  return { ...r, calls: recorded };
+  return { status, stdout, stderr, calls: recorded };
 }
 
+// Through the entry point (exit code and message); the tests below call its `main` in-process.
 test('local:up says clearly that no Docker engine answers, and stops', () => {
   // No docker on PATH at all (as on a fresh CI machine); where a client exists without an engine the message is the same.
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/local.ts', 'up'], {
@@ -83,8 +104,8 @@ test('local:up says clearly that no Docker engine answers, and stops', () => {
 });
 
 describe('local:up with a docker CLI that answers (fake, no engine)', () => {
-  test('waits until every service is healthy, then prints the URLs and the first verify result', () => {
-    const r = runLocal('up', 'healthy', { GRAFANA_ADMIN_PASSWORD: 'a-real-password' });
+  test('waits until every service is healthy, then prints the URLs and the first verify result', async () => {
+    const r = await runLocal('up', 'healthy', { GRAFANA_ADMIN_PASSWORD: 'a-real-password' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('The local stack is up (10 services healthy)');
@@ -94,26 +115,26 @@ describe('local:up with a docker CLI that answers (fake, no engine)', () => {
     const up = r.calls.find((c) => c.args.includes('up'))!;
     expect(up.args).toEqual(expect.arrayContaining(['compose', '-p', 'trading-observability', '--profile', 'demo', 'up', '-d']));
     expect(r.calls.some((c) => c.args.includes('ps') && c.args.includes('--all'))).toBe(true);
-  }, 100_000);
+  }, 30_000);
 
-  test('fails when a container exits, and prints its last log lines', () => {
-    const r = runLocal('up', 'collector-exits', { GRAFANA_ADMIN_PASSWORD: 'a-real-password' });
+  test('fails when a container exits, and prints its last log lines', async () => {
+    const r = await runLocal('up', 'collector-exits', { GRAFANA_ADMIN_PASSWORD: 'a-real-password' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('The local stack did not start: otel-collector stopped or is unhealthy.');
     expect(r.stderr).toContain('--- last log lines of otel-collector');
     expect(r.stderr).toContain('permission denied (last line of otel-collector)');
     expect(r.calls.find((c) => c.args.includes('logs'))!.args).toEqual(expect.arrayContaining(['logs', '--tail', '30', 'otel-collector']));
-  }, 100_000);
+  }, 30_000);
 
-  test('fails when a service never becomes healthy, naming it and printing its logs', () => {
-    const r = runLocal('up', 'never-healthy', { GRAFANA_ADMIN_PASSWORD: 'a-real-password' });
+  test('fails when a service never becomes healthy, naming it and printing its logs', async () => {
+    const r = await runLocal('up', 'never-healthy', { GRAFANA_ADMIN_PASSWORD: 'a-real-password', LOCAL_UP_TIMEOUT_SECONDS: '0.2' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('did not become healthy within 0.5 s; still waiting for: grafana.');
+    expect(r.stderr).toContain('did not become healthy within 0.2 s; still waiting for: grafana.');
     expect(r.stderr).toContain('--- last log lines of grafana');
-  }, 100_000);
+  }, 30_000);
 
-  test('local:down needs no secrets: compose gets placeholders, and the stack of .local/current stops', () => {
-    const r = runLocal('down', 'healthy', { GRAFANA_ADMIN_PASSWORD: undefined });
+  test('local:down needs no secrets: compose gets placeholders, and the stack of .local/current stops', async () => {
+    const r = await runLocal('down', 'healthy', { GRAFANA_ADMIN_PASSWORD: undefined });
     expect(r.status).toBe(0);
     const down = r.calls.find((c) => c.args.includes('down'))!;
     expect(down.grafanaPassword).toBe('not-used-by-this-command');
@@ -121,7 +142,7 @@ describe('local:up with a docker CLI that answers (fake, no engine)', () => {
     expect(down.args.find((a) => a.endsWith('docker-compose.yml'))).toBe(
       path.join(currentBundle(path.join(repo, '.local'))!, 'docker-compose.yml'),
     );
-  }, 100_000);
+  }, 30_000);
 });
 
 describe('rendering while a stack runs', () => {

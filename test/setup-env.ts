@@ -10,11 +10,12 @@
  * each synth (core/lib/private/synthesis-validation.js,
  * defaultValidationEnabled: `process.env.CDK_VALIDATION !== "false"`).
  *
- * So: off by default in unit tests (constructs alone, override variants),
- * and ON wherever a template that would be deployed is made: the shared
- * synth of every environment (test/helpers.ts `synth(env)`, which passes
- * `validate: true`), the entry-point tests (test/cli.test.ts runs bin/app.ts
- * without this variable) and `npm run synth:all` in CI. cdk-nag is not
- * affected: it is a plugin the app registers itself (lib/app.ts).
+ * So: off by default in unit tests (constructs alone, override variants, the
+ * entry-point subprocess of test/cli.test.ts, which inherits it), and ON
+ * where the templates that would be deployed are made: the shared synth of
+ * every environment (test/helpers.ts `synth(env)`, which passes
+ * `validate: true`) and `npm run synth:all` (every environment through the
+ * entry point) in CI. cdk-nag is not affected: it is a plugin the app
+ * registers itself (lib/app.ts).
  */
 process.env.CDK_VALIDATION ??= 'false';
