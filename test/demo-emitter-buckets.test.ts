@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { leValue, loadCatalog } from '../lib/model/metric-catalog';
 import { startEmitter } from '../scripts/demo-emitter';
+import { pollUntil } from '../scripts/poll-until';
 
 const catalog = loadCatalog(path.resolve(__dirname, '..'));
 
@@ -13,8 +14,16 @@ describe('the demo emitter', () => {
     const port = 19_000 + Math.floor(Math.random() * 1000);
     const emitter = startEmitter(service, port, 60_000);
     try {
-      await new Promise((r) => setTimeout(r, 300));
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      // The first tick runs at start; the exporter answers once it listens.
+      const text = await pollUntil(
+        `${histogram} on the emitter's /metrics (port ${port})`,
+        async () => {
+          const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return body.includes(`${histogram}_bucket{`) ? body : undefined;
+        },
+        10_000,
+        { everyMs: 20 },
+      );
       const les = new Set([...text.matchAll(new RegExp(`^${histogram}_bucket\\{[^}]*le="([^"]+)"`, 'gm'))].map((m) => m[1]));
       expect([...les]).toEqual([...catalog.get(histogram)!.buckets!.map(leValue), '+Inf']);
     } finally {

@@ -173,6 +173,7 @@ function cachedSynth(env: string): Synthesized {
       // Another worker got there first: its assembly is the same.
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+    pruneStaleSynths();
   }
   const { stackName, warnings, taggable } = JSON.parse(fs.readFileSync(meta, 'utf8')) as {
     stackName: string;
@@ -203,6 +204,23 @@ function cachedSynth(env: string): Synthesized {
   };
   memo.set(key, result);
   return result;
+}
+
+/**
+ * Removes the cached assemblies of earlier inputs (each change of the code or
+ * data makes a new key; without this the cache grows by four assemblies per
+ * change). Only those untouched for ten minutes: a run of other inputs (a
+ * branch switched mid-run) may still be reading its own.
+ */
+function pruneStaleSynths(): void {
+  const current = `${projectInputsKey()}-`;
+  const cutoff = Date.now() - 10 * 60_000;
+  for (const name of fs.readdirSync(CACHE_DIR)) {
+    if (name.startsWith(current)) continue;
+    const full = path.join(CACHE_DIR, name);
+    const st = fs.statSync(full, { throwIfNoEntry: false });
+    if (st && st.mtimeMs < cutoff) fs.rmSync(full, { recursive: true, force: true });
+  }
 }
 
 /** Every resource of a type, as [logicalId, properties]. */

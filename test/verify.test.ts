@@ -1,4 +1,3 @@
-import { spawn } from 'child_process';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
@@ -128,38 +127,31 @@ describe('npm run verify against an AMP-like API with SigV4', () => {
     }
   }
 
-  // Through the entry point: the exit code and the printed report. Which checks fail, and how they read, is tested in-process above.
-  test('npm run verify -- --sigv4 exits non-zero when a service has no up series and another is down, printing both', async () => {
-    const result = await withFakeAmp({ absent: ['backend'], down: ['celery-worker'] }, (url) => {
-      return new Promise<{ status: number | null; stdout: string }>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', 'scripts/verify.ts', '--prometheus', url, '--sigv4', 'eu-west-1', '--env', 'prod'],
-          {
-            cwd: repo,
-            env: process.env,
-          },
-        );
-        let stdout = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.on('close', (status) => resolve({ status, stdout }));
-      });
-    });
-    expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/FAIL {2}every expected service has[^\n]*\n\s+no up series \(never scraped\): backend/);
-    expect(result.stdout).toMatch(/FAIL {2}every expected service is up[^\n]*\n\s+up == 0: celery-worker/);
-  }, 60_000);
-
-  // The same command's code in-process (scripts/verify.ts `main`, which the entry point exits with).
-  test('npm run verify -- --sigv4 returns zero when nothing is wrong', async () => {
+  /** scripts/verify.ts's `main` (what `npm run verify` exits with) in-process: its exit code and what it printed. */
+  async function verifyCommand(options: Parameters<typeof fakeAmp>[0]) {
     let stdout = '';
     const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
     try {
-      const code = await withFakeAmp({}, (url) => main(['--prometheus', url, '--sigv4', 'eu-west-1', '--env', 'prod']));
-      expect(code).toBe(0);
+      const code = await withFakeAmp(options, (url) => main(['--prometheus', url, '--sigv4', 'eu-west-1', '--env', 'prod']));
+      return { code, stdout };
     } finally {
       log.mockRestore();
     }
+  }
+
+  // The command's exit code and report. Which checks fail, and how they read, is tested above; the entry
+  // point's own parsing and exit (a usage error exits 2) in test/cli-args.test.ts.
+  test('npm run verify -- --sigv4 returns 1 when a service has no up series and another is down, printing both', async () => {
+    const { code, stdout } = await verifyCommand({ absent: ['backend'], down: ['celery-worker'] });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL {2}every expected service has[^\n]*\n\s+no up series \(never scraped\): backend/);
+    expect(stdout).toMatch(/FAIL {2}every expected service is up[^\n]*\n\s+up == 0: celery-worker/);
+    expect(stdout).toMatch(/\nverify: 4 passed, 2 failed\n$/);
+  });
+
+  test('npm run verify -- --sigv4 returns zero when nothing is wrong', async () => {
+    const { code, stdout } = await verifyCommand({});
+    expect(code).toBe(0);
     expect(stdout).toMatch(/\nverify: 6 passed, 0 failed\n$/);
     expect(stdout).not.toContain('FAIL');
   });

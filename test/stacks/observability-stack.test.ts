@@ -298,11 +298,15 @@ describe('ObservabilityStack, environments differ only by configuration', () => 
   });
 
   test('an account and region pin the stack; without them it is environment-agnostic', () => {
+    // The cloud assembly's manifest says where each stack deploys (what `cdk deploy` reads).
+    const deploysTo = (outdir: string) =>
+      (JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { environment?: string }> })
+        .artifacts.ObservabilityStack.environment;
     const pinned = synth('staging', (e) => ({ ...e, account: '111122223333', region: 'eu-central-1' }));
     expect(pinned.stack.account).toBe('111122223333');
     expect(pinned.stack.region).toBe('eu-central-1');
-    const agnostic = synth('staging');
-    expect(agnostic.stack.resolve(agnostic.stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+    expect(deploysTo(pinned.outdir)).toBe('aws://111122223333/eu-central-1');
+    expect(deploysTo(synth('staging').outdir)).toBe('aws://unknown-account/unknown-region');
   });
 
   test('the remote-write role may only aps:RemoteWrite to this workspace', () => {
