@@ -12,7 +12,7 @@ const repo = path.resolve(__dirname, '..');
 
 /** Synthesizes prod from a copy of the project whose config/limits.yaml sets the rules quota. */
 function warningsWithQuota(rulesPerWorkspace: number) {
-  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'quota-')));
+  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'quota-')), { linkCode: true });
   try {
     const file = path.join(dir, 'config/limits.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/rulesPerWorkspace: \d+/, `rulesPerWorkspace: ${rulesPerWorkspace}`));

@@ -10,9 +10,12 @@ import { inputErrorOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 
-/** A copy of the project (code and data) in which a test may break one file. */
-function project(): string {
-  return copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'obs-cli-')));
+/**
+ * A copy of the project in which a test may break one file: code and data for
+ * the entry point run in it, data only (code linked) for in-process runs.
+ */
+function project(options: { readonly linkCode?: boolean } = {}): string {
+  return copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'obs-cli-')), options);
 }
 
 /** Runs the app as `cdk synth -c env=NAME` does: context and output folder through the environment. */
@@ -69,7 +72,7 @@ describe('the cdk app entry point', () => {
 // them: no subprocess per case.
 describe('the app stops on bad input, naming file, place and fix', () => {
   function buildBroken(env: string, breakIt: (dir: string) => void): string {
-    const broken = project();
+    const broken = project({ linkCode: true });
     try {
       breakIt(broken);
       return inputErrorOf(() => buildApp(new App({ context: { env } }), { root: broken }));

@@ -18,6 +18,20 @@ describe('data files', () => {
     expect(msg).not.toContain('\n');
   });
 
+  test('a text is parsed once per process: later readers get the same deep-frozen document', () => {
+    const text = 'groups:\n  - name: memo\n    rules: [{ record: a, expr: up }]\n';
+    const first = parseYamlText('alerts/a.yaml', text) as { groups: { name: string; rules: object[] }[] };
+    expect(parseYamlText('alerts/b.yaml', text)).toBe(first);
+    expect(Object.isFrozen(first.groups[0].rules[0])).toBe(true);
+    expect(() => {
+      first.groups[0].name = 'changed';
+    }).toThrow(TypeError);
+    // Another text is another document; a broken text is not remembered, and names its own file each time.
+    expect(parseYamlText('alerts/c.yaml', `${text}# changed\n`)).not.toBe(first);
+    expect(inputErrorOf(() => parseYamlText('alerts/d.yaml', 'a: [\n'))).toMatch(/^alerts\/d\.yaml: /);
+    expect(inputErrorOf(() => parseYamlText('alerts/e.yaml', 'a: [\n'))).toMatch(/^alerts\/e\.yaml: /);
+  });
+
   test('fails when a file is empty: the top level is named as the place', () => {
     const msg = inputErrorOf(() =>
       checkData('logs/queries.yaml', parseYamlText('logs/queries.yaml', ''), z.object({ queries: z.array(z.string()) }), 'x'),
@@ -50,7 +64,7 @@ describe('data files', () => {
     'logs/queries.yaml',
   ];
   test.each(files)('fails when %s is not valid YAML, naming it', (file) => {
-    const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'data-file-')));
+    const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'data-file-')), { linkCode: true });
     try {
       fs.appendFileSync(path.join(dir, file), '\nbroken: [unclosed\n');
       const msg = inputErrorOf(() => (loadRouting(dir), loadModel(dir, loadEnvironment('dev', { root: dir }))));

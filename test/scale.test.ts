@@ -11,7 +11,7 @@ const repo = path.resolve(__dirname, '..');
 
 describe('scale guard: the platform at 12x (50 services, 75 dashboards, 500 alert rules)', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-test-'));
-  const dir = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 50, dashboards: 75, alertRules: 500 });
+  const dir = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 50, dashboards: 75, alertRules: 500 }, { linkCode: true });
   const out = path.join(dir, 'cdk.out');
   // In-process, Lambda bundling included (the assets' sizes are figures); `npm run bench` times the same synth through the entry point.
   const app = new App({ outdir: out, context: cdkContext(dir, { env: 'prod' }) });

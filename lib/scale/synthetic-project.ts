@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { copyProject } from '../project-copy';
+import { copyProject, CopyProjectOptions } from '../project-copy';
 
 export interface ScaleShape {
   readonly services: number;
@@ -18,8 +18,8 @@ export const FULL_SCALE: ScaleShape = { services: 200, dashboards: 300, alertRul
  * catalog), `alertRules` extra alert rules in files of 100, and `dashboards`
  * extra dashboards of six panels. Returns the copy's root.
  */
-export function writeSyntheticProject(repo: string, dir: string, shape: ScaleShape): string {
-  copyProject(repo, dir);
+export function writeSyntheticProject(repo: string, dir: string, shape: ScaleShape, options: CopyProjectOptions = {}): string {
+  copyProject(repo, dir, options);
   const names = Array.from({ length: shape.services }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
   const metric = (s: string) => s.replace(/-/g, '_');
 

@@ -58,7 +58,7 @@ const renderVariant = (env: EnvironmentConfig, cat: MetricCatalog) => {
 
 const base = ['local', 'dev', 'staging', 'prod'].map((n) => loadEnvironment(n));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'adot-contract-'));
-const scaleRoot = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 200, dashboards: 0, alertRules: 0 });
+const scaleRoot = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 200, dashboards: 0, alertRules: 0 }, { linkCode: true });
 const scaleCatalog = loadCatalog(scaleRoot);
 const scaleProd = loadEnvironment('prod', { root: scaleRoot });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

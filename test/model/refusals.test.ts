@@ -18,7 +18,7 @@ import { inputErrorOf } from '../helpers';
  * no template is written.)
  */
 const repo = path.resolve(__dirname, '../..');
-const base = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'refusals-')));
+const base = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'refusals-')), { linkCode: true });
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 type Doc = Record<string, any>;

@@ -15,7 +15,7 @@ const repo = path.resolve(__dirname, '../..');
 
 /** A copy of the project's data with one more SLO: "adding an SLO is one entry". */
 function withExtraSlo(extra: Record<string, unknown>): string {
-  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')));
+  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')), { linkCode: true });
   const file = path.join(dir, 'alerts/slos.yaml');
   const doc = parse(fs.readFileSync(file, 'utf8'));
   doc.slos.push(extra);
@@ -130,7 +130,7 @@ describe('SLOs', () => {
   });
 
   test('fails when the window has no burn-rate table', () => {
-    const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')));
+    const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')), { linkCode: true });
     const file = path.join(dir, 'alerts/slos.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('window: 30d', 'window: 14d'));
     try {

@@ -18,7 +18,7 @@ const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name), 'ut
 
 /** A copy of the project with the redis metrics added to its catalog, as README's "Add a dashboard" says. */
 function projectWithRedisMetrics(): string {
-  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'third-party-')));
+  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'third-party-')), { linkCode: true });
   const file = path.join(dir, 'catalog/metrics.yaml');
   const doc = parse(fs.readFileSync(file, 'utf8'));
   doc.metrics.push(...parse(fixture('redis-metrics.yaml')), ...parse(fixture('celery-metrics.yaml')));

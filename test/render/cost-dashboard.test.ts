@@ -198,7 +198,7 @@ describe('cost dashboard renderer', () => {
 
 describe('config/prices.yaml', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'prices-'));
-  copyProject(repo, root);
+  copyProject(repo, root, { linkCode: true });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const original = fs.readFileSync(path.join(repo, 'config/prices.yaml'), 'utf8');
   const write = (edit: (doc: any) => void) => {

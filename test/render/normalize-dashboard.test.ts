@@ -64,7 +64,7 @@ describe('npm run dashboards:pull against a loopback Grafana', () => {
   beforeEach(async () => {
     grafana = new FakeGrafana('tok');
     await grafana.start();
-    dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'pull-')));
+    dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'pull-')), { linkCode: true });
     // A real third-party export (README "Add a dashboard"), in a subfolder.
     fs.mkdirSync(path.join(dir, 'dashboards/redis'));
     fs.copyFileSync(
