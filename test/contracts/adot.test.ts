@@ -9,7 +9,7 @@ import { ADOT_VERSION, HEALTH_CHECK_PORT } from '../../lib/render/collector-imag
 import { collectorConfigFragments } from '../../lib/render/collector-fragments';
 import { renderCollectorConfig } from '../../lib/render/collector-config';
 import { writeSyntheticProject } from '../../lib/scale/synthetic-project';
-import { ADOT_TAG, IMAGE, resolvedConfigUris } from './adot';
+import { ADOT_TAG, CONTRIB_VERSION, CORE_VERSION, IMAGE, READ_ON, resolvedConfigUris } from './adot';
 import { asAdotReadsIt, contractProblems, undefinedReferences } from './adot-checks';
 
 const repo = path.resolve(__dirname, '../..');
@@ -69,7 +69,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const SCALE = variants(scaleCatalog, [scaleProd], 'scale x200: ').filter(([, v]) => v.exporters.traces === scaleProd.exporters.traces);
 const ALL = [...variants(catalog, base), ...SCALE];
 
-describe(`the rendered collector configuration against ADOT ${ADOT_TAG} (test/contracts/adot.ts)`, () => {
+describe(`the rendered collector configuration against ADOT ${ADOT_TAG} (collector ${CORE_VERSION}, contrib ${CONTRIB_VERSION}; test/contracts/adot.ts, read ${READ_ON})`, () => {
   test('the pinned image is the release the contract was read from', () => {
     expect(ADOT_VERSION).toBe(ADOT_TAG);
     expect(HEALTH_CHECK_PORT).toBe(IMAGE.healthcheck.port);

@@ -1,9 +1,9 @@
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { AWS_AUTH_TYPE, prometheusType, XRAY_PLUGIN_ID } from '../../lib/constructs/dashboard-import/handler';
 import { GRAFANA_UID_MAX_LENGTH, GRAFANA_UID_PATTERN } from '../../lib/model/grafana-names';
-import { AMG, AWS_AUTH, UIDS } from './grafana';
+import { AMG, AWS_AUTH, READ_ON, UIDS } from './grafana';
 
-describe('our code against the Grafana / AMG contract (test/contracts/grafana.ts)', () => {
+describe(`our code against the Grafana / AMG contract (test/contracts/grafana.ts, read ${READ_ON})`, () => {
   test('every AWS data source uses the auth type grafana-aws-sdk accepts for the workspace role', () => {
     expect(AWS_AUTH.accepted).toContain(AWS_AUTH_TYPE);
     expect(AWS_AUTH_TYPE).toBe(AWS_AUTH.workspaceIamRole);

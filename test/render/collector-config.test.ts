@@ -6,6 +6,7 @@ import { BATCH_POINTS, collectorSizing, OUTAGE_SECONDS } from '../../lib/render/
 import { collectorConfigFragments } from '../../lib/render/collector-fragments';
 import { FORBIDDEN_LABELS, renderCollectorConfig } from '../../lib/render/collector-config';
 import * as path from 'path';
+import { PRW } from '../contracts/adot';
 
 const catalog = loadCatalog(path.resolve(__dirname, '../..'));
 const AWS_TO = {
@@ -184,10 +185,16 @@ describe('collector configuration', () => {
     const sizing = collectorSizing({ environment: prod, catalog }, 2048);
     expect(sizing.series).toBe(catalog.estimateSeries());
     expect(render(prod).processors.memory_limiter).toEqual({ check_interval: '1s', limit_mib: 1638, spike_limit_mib: 409 });
-    // 5 minutes of data points at 15 s fit in the queue's batches of BATCH_POINTS.
+    // 5 minutes of data points at 15 s fit in the queue's batches of BATCH_POINTS: the queue counts requests
+    // (batches), not points, in the pinned exporter (PRW.queueSizer, test/contracts/adot.ts).
+    expect(PRW.queueSizer).toBe('requests');
     expect(sizing.queueSize * BATCH_POINTS).toBeGreaterThanOrEqual(sizing.series * 20);
-    // One push keeps retrying through the outage (the exporter's retries stop at its timeout).
+    // One push keeps retrying through the outage: the exporter's retries stop at its timeout (PRW.retryBoundedByTimeout),
+    // whose default of PRW.defaultTimeoutSeconds would drop a batch within seconds of an outage.
+    expect(PRW.retryBoundedByTimeout).toBe(true);
     const prw = render(prod).exporters['prometheusremotewrite/scraped'];
+    expect(Number.parseInt(prw.timeout, 10)).toBeGreaterThan(OUTAGE_SECONDS);
+    expect(OUTAGE_SECONDS).toBeGreaterThan(PRW.defaultTimeoutSeconds);
     expect(prw.timeout).toBe(`${OUTAGE_SECONDS + 60}s`);
     expect(prw.retry_on_failure.max_elapsed_time).toBe(`${OUTAGE_SECONDS + 60}s`);
     expect(prw.remote_write_queue.queue_size).toBe(sizing.queueSize);

@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { buildApp } from '../../lib/app';
 import { cdkContext } from '../../lib/cdk-context';
+import { SAML_ROLE_VALUE_KEYS } from '../contracts/amg-permissions';
 import { resourcesOf, synth } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
@@ -127,7 +128,7 @@ describe('Amazon Managed Grafana (prod)', () => {
 });
 
 test('SAML authentication comes from the environment', () => {
-  const { template } = synth('staging', (e) => ({
+  const { template, json } = synth('staging', (e) => ({
     ...e,
     grafana: {
       authentication: 'SAML',
@@ -151,6 +152,11 @@ test('SAML authentication comes from the environment', () => {
       RoleValues: { Admin: ['sre'], Editor: ['dev'] },
     },
   });
+  // RoleValues takes only the keys AMG defines (everyone else in the assertion is a Viewer).
+  const [[, workspace]] = resourcesOf(json, 'AWS::Grafana::Workspace');
+  expect(Object.keys(workspace.SamlConfiguration.RoleValues).every((k) => (SAML_ROLE_VALUE_KEYS as readonly string[]).includes(k))).toBe(
+    true,
+  );
 });
 
 test('the environment chooses the Grafana version and X-Ray; X-Ray needs plugin management', () => {
