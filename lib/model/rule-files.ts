@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify as stringifyYaml } from 'yaml';
+import { toYaml } from '../yaml-text';
 import { z } from 'zod';
 import { checkData, parseYamlText } from '../data-file';
 import { UserInputError } from '../errors';
@@ -147,7 +147,7 @@ export function validateRuleFiles(
       });
     }
     const name = path.basename(file).replace(/\.ya?ml$/, '');
-    const text = stringifyYaml({ groups }, { lineWidth: 0, aliasDuplicateObjects: false });
+    const text = toYaml({ groups });
     checkNamespace(file, name, groups, text, limits);
     return { file, name, groups, text };
   });

@@ -1,4 +1,5 @@
-import { toYaml, pascalCase } from './yaml-text';
+import { toYaml } from '../yaml-text';
+import { pascalCase } from './pascal-case';
 import { Anomaly } from '../model/anomalies';
 
 const anomalyAlertName = (a: Pick<Anomaly, 'name'>) => `${pascalCase(a.name)}Anomalous`;

@@ -4,7 +4,7 @@
  * collector merges). The per-component limits here keep every component
  * small enough to fit a fragment on its own.
  */
-import { toYaml } from './yaml-text';
+import { toYaml } from '../yaml-text';
 
 /** A collector configuration (or a part of one) as the YAML library serialises it. */
 export type CollectorConfig = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,5 @@
-import { toYaml, pascalCase } from './yaml-text';
+import { toYaml } from '../yaml-text';
+import { pascalCase } from './pascal-case';
 import { absentFor, BURN_WINDOWS, burnFactor, Slo, SloSet, sliSelectors } from '../model/slos';
 
 const RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;

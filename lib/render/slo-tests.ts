@@ -1,4 +1,4 @@
-import { toYaml } from './yaml-text';
+import { toYaml } from '../yaml-text';
 import { absentFor, BURN_WINDOWS, burnFactor, parseSelector, Slo, SloSet, sliSelectors } from '../model/slos';
 import { sloAlertNames } from './slo-rules';
 

@@ -1,4 +1,4 @@
-import { toYaml } from './yaml-text';
+import { toYaml } from '../yaml-text';
 
 /** Where the generated target rules sit among alerts/ (not a file in the repository; its tests are alerts/tests/targets.yaml). */
 export const TARGETS_FILE = 'alerts/targets.yaml';

@@ -1,0 +1,65 @@
+import { stringify as stringifyYaml } from 'yaml';
+
+/**
+ * YAML as the generated rule files, promtool tests and collector configuration
+ * are written: no line folding (a folded PromQL expression is harder to read
+ * and diff) and no anchors/aliases (Prometheus and the collector read them, but
+ * a reviewer should see every value where it applies).
+ *
+ * Texts already written in this process are remembered by the value's JSON
+ * (yaml@2.9's stringify is slow, about 2 ms for a rule file; a process that
+ * renders the model more than once, such as a test synthesizing environment
+ * variants, writes the same rule files and collector components each time).
+ * Only where JSON names the YAML exactly: plain objects and arrays, strings,
+ * booleans, null, finite numbers but -0 (JSON would write -0, NaN and Infinity
+ * as 0 or null, YAML as -0, .nan and .inf). `undefined` is the same in both:
+ * a key without a value is left out, an array element is null.
+ */
+export function toYaml(value: unknown): string {
+  const key = exactJson(value);
+  const known = key === undefined ? undefined : written.get(key);
+  if (known !== undefined) return known;
+  const text = stringifyYaml(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  if (key !== undefined) remember(key, text);
+  return text;
+}
+
+/** At most this many characters of keys and texts are remembered, the oldest forgotten first. */
+const MEMO_CHARS = 8_000_000;
+const written = new Map<string, string>();
+let writtenChars = 0;
+
+function remember(key: string, text: string): void {
+  const size = key.length + text.length;
+  if (size > MEMO_CHARS) return;
+  while (writtenChars + size > MEMO_CHARS) {
+    const [oldKey, oldText] = written.entries().next().value!;
+    written.delete(oldKey);
+    writtenChars -= oldKey.length + oldText.length;
+  }
+  written.set(key, text);
+  writtenChars += size;
+}
+
+/** The JSON of `value` when it determines the YAML text exactly (see toYaml), else undefined. */
+function exactJson(value: unknown): string | undefined {
+  let exact = true;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v) || Object.is(v, -0)) exact = false;
+      } else if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') {
+        exact = false;
+        return null;
+      } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const proto: unknown = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) exact = false;
+      }
+      return v;
+    });
+  } catch {
+    return undefined; // a cycle: YAML says what is wrong
+  }
+  return exact ? json : undefined;
+}
