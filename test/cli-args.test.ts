@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { parseCli } from '../scripts/cli-args';
 import { main as cost } from '../scripts/cost';
+import { captureOutput } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 
@@ -60,14 +61,9 @@ describe('the scripts read their flags with node:util parseArgs (scripts/cli-arg
     expect(r.stderr.split('\n')[0]).toMatch(/^verify: Unexpected argument 'extra'/);
   });
 
-  test('cost reads -c env=NAME like cdk, and --json', () => {
-    let stdout = '';
-    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
-    try {
-      expect(cost(['-c', 'env=staging', '--json'])).toBe(0);
-    } finally {
-      log.mockRestore();
-    }
+  test('cost reads -c env=NAME like cdk, and --json', async () => {
+    const { result, stdout } = await captureOutput(() => cost(['-c', 'env=staging', '--json']));
+    expect(result).toBe(0);
     expect((JSON.parse(stdout) as { environment: string }).environment).toBe('staging');
   });
 });

@@ -5,6 +5,7 @@ import { ampIngestCost, estimateCost, MeasuredQuerySamples, seriesOfMetric } fro
 import { loadPrices } from '../lib/model/prices';
 import { loadCatalog } from '../lib/model/metric-catalog';
 import { main } from '../scripts/cost';
+import { captureOutput } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 const prices = loadPrices(repo);
@@ -72,28 +73,17 @@ describe('cost estimate', () => {
   });
 
   // The command's code in-process (scripts/cost.ts `main`, whose return value the entry point exits with).
-  test('npm run cost -- --json prints the estimate as JSON; fails when the environment is unknown, with exit code 1', () => {
-    let stdout = '';
-    let stderr = '';
-    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += String(chunk);
-      return true;
-    });
-    try {
-      expect(main(['-c', 'env=dev', '--json'])).toBe(0);
-      const json = JSON.parse(stdout) as { environment: string; lines: unknown[] };
-      expect(json.environment).toBe('dev');
-      expect(json.lines.length).toBeGreaterThan(5);
-      expect(stderr).toBe('');
-      stdout = '';
-      expect(main(['-c', 'env=qa'])).toBe(1);
-      expect(stdout).toBe('');
-      expect(stderr).toContain('no such environment (got "qa")');
-    } finally {
-      log.mockRestore();
-      err.mockRestore();
-    }
+  test('npm run cost -- --json prints the estimate as JSON; fails when the environment is unknown, with exit code 1', async () => {
+    const ok = await captureOutput(() => main(['-c', 'env=dev', '--json']));
+    expect(ok.result).toBe(0);
+    const json = JSON.parse(ok.stdout) as { environment: string; lines: unknown[] };
+    expect(json.environment).toBe('dev');
+    expect(json.lines.length).toBeGreaterThan(5);
+    expect(ok.stderr).toBe('');
+    const bad = await captureOutput(() => main(['-c', 'env=qa']));
+    expect(bad.result).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('no such environment (got "qa")');
   });
 
   test('measured query samples replace the rule-evaluation assumption, scaled to the catalog and the instances', () => {

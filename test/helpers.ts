@@ -297,3 +297,25 @@ export const MINIMAL_AWS_ENVIRONMENT = {
   alerts: { email: [], sms: [] },
   network: { createMinimalVpc: true },
 };
+
+/**
+ * Runs a script's command in-process and returns what it printed: console.log
+ * lines as stdout, process.stderr writes as stderr (the two ways the scripts
+ * print), with its result. The spies are removed whatever happens.
+ */
+export async function captureOutput<T>(fn: () => T | Promise<T>): Promise<{ result: T; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const result = await fn();
+    return { result, stdout, stderr };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/render/write-bundle';
 import { composeEnv, main, parsePs, stackStatus } from '../scripts/local';
+import { captureOutput } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-local-'));
@@ -64,19 +65,10 @@ async function runLocal(command: string, scenario: string, env: Record<string, s
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  let stdout = '';
-  let stderr = '';
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  let status: number;
+  let output: { result: number; stdout: string; stderr: string };
   try {
-    status = await main(command, false);
+    output = await captureOutput(() => main(command, false));
   } finally {
-    log.mockRestore();
-    err.mockRestore();
     process.env = saved;
   }
   const recorded = fs.existsSync(calls)
@@ -86,7 +78,7 @@ async function runLocal(command: string, scenario: string, env: Record<string, s
         .split('\n')
         .map((l) => JSON.parse(l) as { args: string[]; grafanaPassword: string | null })
     : [];
-  return { status, stdout, stderr, calls: recorded };
+  return { status: output.result, stdout: output.stdout, stderr: output.stderr, calls: recorded };
 }
 
 // Through the entry point (exit code and message); the tests below call its `main` in-process.

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { loadEnvironment } from '../lib/config/load-environment';
 import { loadModel } from '../lib/load/load-model';
 import { main, verify } from '../scripts/verify';
+import { captureOutput } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 const model = loadModel(repo, loadEnvironment('prod'));
@@ -129,14 +130,10 @@ describe('npm run verify against an AMP-like API with SigV4', () => {
 
   /** scripts/verify.ts's `main` (what `npm run verify` exits with) in-process: its exit code and what it printed. */
   async function verifyCommand(options: Parameters<typeof fakeAmp>[0]) {
-    let stdout = '';
-    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
-    try {
-      const code = await withFakeAmp(options, (url) => main(['--prometheus', url, '--sigv4', 'eu-west-1', '--env', 'prod']));
-      return { code, stdout };
-    } finally {
-      log.mockRestore();
-    }
+    const { result: code, stdout } = await captureOutput(() =>
+      withFakeAmp(options, (url) => main(['--prometheus', url, '--sigv4', 'eu-west-1', '--env', 'prod'])),
+    );
+    return { code, stdout };
   }
 
   // The command's exit code and report. Which checks fail, and how they read, is tested above; the entry
