@@ -17,10 +17,22 @@ import { describeZodIssue, UserInputError } from './errors';
  * that loads the model more than once (local:up renders then verifies; an
  * override synth in a test; a bench loop) parses each unchanged file once:
  * yaml@2.9 parses about 2 MB/s here, JSON.parse is a hundred times faster.
- * At most MEMO_TEXTS texts, the oldest forgotten first.
+ * Only documents of plain objects, arrays and scalars are remembered: YAML
+ * tags can make others (`!!binary` a Uint8Array, which cannot be frozen;
+ * `!!set` a Set, which freezing does not protect), and those are returned
+ * as parsed, for the schema check to name. At most MEMO_TEXTS texts, the
+ * oldest forgotten first.
  */
 const parsedTexts = new Map<string, unknown>();
 const MEMO_TEXTS = 64;
+
+/** Whether `value` holds only plain objects, arrays and scalars (what JSON could hold, and Object.freeze protects). */
+function isPlainData(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every(isPlainData);
+}
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -30,7 +42,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** YAML text as data (deep-frozen); a syntax error becomes one input error naming the file, line and column. */
+/** YAML text as data (deep-frozen when plain, see above); a syntax error becomes one input error naming the file, line and column. */
 export function parseYamlText(file: string, text: string): unknown {
   if (parsedTexts.has(text)) return parsedTexts.get(text);
   let doc: unknown;
@@ -47,6 +59,7 @@ export function parseYamlText(file: string, text: string): unknown {
       fix: 'correct the YAML syntax there',
     });
   }
+  if (!isPlainData(doc)) return doc;
   if (parsedTexts.size >= MEMO_TEXTS) parsedTexts.delete(parsedTexts.keys().next().value!);
   parsedTexts.set(text, deepFreeze(doc));
   return doc;

@@ -12,7 +12,7 @@ import { stringify as stringifyYaml } from 'yaml';
  * variants, writes the same rule files and collector components each time).
  * Only where JSON names the YAML exactly: plain objects and arrays, strings,
  * booleans, null, finite numbers but -0 (JSON would write -0, NaN and Infinity
- * as 0 or null, YAML as -0, .nan and .inf). `undefined` is the same in both:
+ * as 0 or null, YAML as -0, .nan and .inf), and no object with its own toJSON. `undefined` is the same in both:
  * a key without a value is left out, an array element is null.
  */
 export function toYaml(value: unknown): string {
@@ -46,15 +46,19 @@ function exactJson(value: unknown): string | undefined {
   let exact = true;
   let json: string | undefined;
   try {
-    json = JSON.stringify(value, (_key, v: unknown) => {
-      if (typeof v === 'number') {
-        if (!Number.isFinite(v) || Object.is(v, -0)) exact = false;
-      } else if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') {
+    // `this[key]` is the value before JSON applies toJSON (a Date, a Buffer, a class's own): such a value is not
+    // plain, and JSON calls toJSON with the key where YAML calls it without.
+    json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+      const original = this[key];
+      if (typeof original === 'number') {
+        if (!Number.isFinite(original) || Object.is(original, -0)) exact = false;
+      } else if (typeof original === 'bigint' || typeof original === 'function' || typeof original === 'symbol') {
         exact = false;
         return null;
-      } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-        const proto: unknown = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) exact = false;
+      } else if (original !== null && typeof original === 'object' && !Array.isArray(original)) {
+        const proto: unknown = Object.getPrototypeOf(original);
+        if ((proto !== Object.prototype && proto !== null) || typeof (original as { toJSON?: unknown }).toJSON === 'function')
+          exact = false;
       }
       return v;
     });

@@ -47,6 +47,18 @@ describe('the scripts read their flags with node:util parseArgs (scripts/cli-arg
     expect(usage).toBe('usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]');
   });
 
+  test('fails when the input is wrong (verify --env qa): the one-line message, exit 1', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify.ts', '--prometheus', 'http://127.0.0.1:1', '--env', 'qa'], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'config/environments.yaml: environments: no such environment (got "qa"). Fix: pass -c env= one of local, dev, staging, prod, or add "qa" under environments:\n',
+    );
+  });
+
   test('fails when a flag has no value', () => {
     const r = exitOf(() =>
       parseCli('demo-emitter', 'usage: demo-emitter --service NAME', { args: ['--service'], options: { service: { type: 'string' } } }),

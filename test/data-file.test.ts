@@ -32,6 +32,16 @@ describe('data files', () => {
     expect(inputErrorOf(() => parseYamlText('alerts/e.yaml', 'a: [\n'))).toMatch(/^alerts\/e\.yaml: /);
   });
 
+  test('a document YAML tags make other than plain data is neither frozen nor remembered: the schema check names it', () => {
+    const text = 'account: !!binary aGVsbG8=\n';
+    const doc = parseYamlText('config/environments.yaml', text) as { account: unknown };
+    expect(doc.account).toBeInstanceOf(Uint8Array);
+    expect(Object.isFrozen(doc)).toBe(false);
+    expect(parseYamlText('config/environments.yaml', text)).not.toBe(doc);
+    const msg = inputErrorOf(() => checkData('config/environments.yaml', doc, z.object({ account: z.string() }), 'x'));
+    expect(msg).toMatch(/^config\/environments\.yaml: account: /);
+  });
+
   test('fails when a file is empty: the top level is named as the place', () => {
     const msg = inputErrorOf(() =>
       checkData('logs/queries.yaml', parseYamlText('logs/queries.yaml', ''), z.object({ queries: z.array(z.string()) }), 'x'),

@@ -109,7 +109,12 @@ function withCloudFormationRules<T>(on: boolean, fn: () => T): T {
   }
 }
 
-/** What synthesis reads: the app's code and data, cdk.json and the locked dependencies; and this file, which writes the cache. */
+/**
+ * What synthesis reads: the app's code and data, cdk.json and the locked
+ * dependencies; how jest compiles the code (jest.config.js); and this file,
+ * which writes the cache. CDK_CONTEXT_JSON, which every App merges into its
+ * context, is added to the key too.
+ */
 const INPUTS = [
   'bin',
   'lib',
@@ -121,6 +126,7 @@ const INPUTS = [
   'logs',
   'cdk.json',
   'package-lock.json',
+  'jest.config.js',
   'test/helpers.ts',
 ];
 const CACHE_DIR = path.join(REPO, 'node_modules', '.cache', 'trading-observability-synth');
@@ -139,6 +145,7 @@ function projectInputsKey(): string {
     else hash.update(`${rel}\0`).update(fs.readFileSync(abs)).update('\0');
   };
   INPUTS.forEach(add);
+  hash.update(`CDK_CONTEXT_JSON\0${process.env.CDK_CONTEXT_JSON ?? ''}`);
   inputsKey = hash.digest('hex').slice(0, 16);
   return inputsKey;
 }

@@ -95,6 +95,19 @@ test('local:up says clearly that no Docker engine answers, and stops', () => {
   expect(r.status).toBe(1);
 });
 
+test('local:down reads its command from the command line, and says no Docker engine answers', () => {
+  // Runs after the test above, which rendered .local/current.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/local.ts', 'down'], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: path.dirname(process.execPath) },
+    timeout: 60_000,
+  });
+  expect(r.stderr).toBe('No Docker engine answers here (`docker info` failed), so there is no local stack to stop.\n');
+  expect(r.stdout).toBe('');
+  expect(r.status).toBe(1);
+});
+
 describe('local:up with a docker CLI that answers (fake, no engine)', () => {
   test('waits until every service is healthy, then prints the URLs and the first verify result', async () => {
     const r = await runLocal('up', 'healthy', { GRAFANA_ADMIN_PASSWORD: 'a-real-password' });

@@ -26,8 +26,13 @@ describe('toYaml', () => {
     }
     // undefined reads the same in both: a key left out, an array element null.
     expect(toYaml({ a: undefined, b: [undefined, 1] })).toBe(write({ b: [null, 1] }));
-    // Not a plain object: YAML may write it otherwise than its JSON (a Map, a Date).
+    // Not a plain object: YAML may write it otherwise than its JSON (a Map; an object with toJSON, which JSON calls
+    // with its key and YAML without).
     const map = new Map([['k', 'v']]);
     expect(toYaml({ m: map })).toBe(write({ m: map }));
+    const keyed = { a: { toJSON: (key?: string) => `k=${key}` } };
+    expect(toYaml({ a: 'k=a' })).toBe('a: k=a\n');
+    expect(toYaml(keyed)).toBe(write(keyed));
+    expect(toYaml(keyed)).not.toBe('a: k=a\n');
   });
 });
