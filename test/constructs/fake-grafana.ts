@@ -151,7 +151,8 @@ export class FakeGrafana {
         if (this.alertRuleFolders.has(uid) && query.get('forceDeleteRules') !== 'true')
           return [FOLDERS.deleteWithAlertRulesStatus, { message: 'folder cannot be deleted: folder contains alert rules' }];
         // FOLDERS.source (deleteDashboard): "DELETE FROM dashboard WHERE folder_id = ?": every dashboard in it goes.
-        for (const [duid, d] of this.dashboards) if (d.folderUid === uid) this.dashboards.delete(duid);
+        if (FOLDERS.deleteCascadesToDashboards)
+          for (const [duid, d] of this.dashboards) if (d.folderUid === uid) this.dashboards.delete(duid);
         this.folders.delete(uid);
         return [200, { message: 'Folder deleted' }];
       }

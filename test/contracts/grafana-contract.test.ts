@@ -1,4 +1,6 @@
+import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
+import { MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 import { AWS_AUTH_TYPE, prometheusType, XRAY_PLUGIN_ID } from '../../lib/constructs/dashboard-import/handler';
 import { GRAFANA_UID_MAX_LENGTH, GRAFANA_UID_PATTERN } from '../../lib/model/grafana-names';
 import { AMG, AWS_AUTH, READ_ON, UIDS } from './grafana';
@@ -20,6 +22,20 @@ describe(`our code against the Grafana / AMG contract (test/contracts/grafana.ts
   test('the default Grafana version is the newest confirmed one, in every AWS environment', () => {
     for (const env of ['dev', 'staging', 'prod']) expect(loadEnvironment(env).grafana.version).toBe(AMG.newestConfirmedVersion);
     expect(AMG.knownVersions).toContain(AMG.newestConfirmedVersion);
+  });
+
+  test('an environment may name a version of every Grafana major AMG offers, and of no other', () => {
+    const accepts = (version: string) => {
+      const text = stringify({ environments: { x: { ...MINIMAL_AWS_ENVIRONMENT, grafana: { authentication: 'AWS_SSO', version } } } });
+      try {
+        return loadEnvironment('x', { text }).grafana.version === version;
+      } catch {
+        return false;
+      }
+    };
+    for (let major = 8; major <= 14; major++)
+      expect([major, accepts(`${major}.4`)]).toEqual([major, (AMG.majors as readonly number[]).includes(major)]);
+    for (const v of AMG.knownVersions) expect([v, accepts(v)]).toEqual([v, true]);
   });
 
   test('the linter applies Grafana’s uid rules', () => {

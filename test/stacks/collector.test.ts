@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { ADOT_IMAGE } from '../../lib/render/collector-image';
 import { createHash } from 'crypto';
-import { FEATURE_GATES, mergeConfigs, resolvedConfigUris } from '../contracts/adot';
+import { CONFIG_RESOLUTION, FEATURE_GATES, mergeConfigs, resolvedConfigUris } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
 import { resolveJoin, resourcesOf, synth } from '../helpers';
 
@@ -72,6 +72,8 @@ describe('collector on ECS Fargate (prod)', () => {
     expect(Object.keys(env)).not.toContain('AOT_CONFIG_CONTENT');
     const uris = resolvedConfigUris(env, container.Command);
     expect(uris).toHaveLength(Object.keys(env).length);
+    // Each source names a provider ADOT registers: any other scheme stops the collector at start.
+    expect(uris.filter((u) => !(CONFIG_RESOLUTION.schemes as readonly string[]).includes(u.split(':')[0]))).toEqual([]);
     const cfg = uris.reduce<any>((acc, uri) => mergeConfigs(acc, parse(env[uri.slice('env:'.length)])), {});
     expect(Object.keys(cfg.service.pipelines)).toEqual(['metrics/scraped', 'metrics/pushed', 'metrics/self', 'traces']);
     for (const pipe of Object.values<any>(cfg.service.pipelines))
