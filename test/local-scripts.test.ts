@@ -81,15 +81,21 @@ async function runLocal(command: string, scenario: string, env: Record<string, s
   return { status: output.result, stdout: output.stdout, stderr: output.stderr, calls: recorded };
 }
 
-// Through the entry point (exit code and message); the tests below call its `main` in-process.
-test('local:up says clearly that no Docker engine answers, and stops', () => {
-  // No docker on PATH at all (as on a fresh CI machine); where a client exists without an engine the message is the same.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/local.ts', 'up'], {
+/**
+ * `node scripts/local.ts COMMAND` with no docker on PATH at all (as on a fresh CI machine; where a client exists
+ * without an engine the message is the same): the entry point itself, its exit code and message. The tests after
+ * these call its `main` in-process.
+ */
+const runWithoutDocker = (command: string) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'scripts/local.ts', command], {
     cwd: repo,
     encoding: 'utf8',
     env: { ...process.env, PATH: path.dirname(process.execPath) },
     timeout: 60_000,
   });
+
+test('local:up says clearly that no Docker engine answers, and stops', () => {
+  const r = runWithoutDocker('up');
   expect(r.stdout).toContain('rendered the local stack into');
   expect(r.stderr).toContain('No Docker engine answers here (`docker info` failed), so the local stack cannot start.');
   expect(r.status).toBe(1);
@@ -97,12 +103,7 @@ test('local:up says clearly that no Docker engine answers, and stops', () => {
 
 test('local:down reads its command from the command line, and says no Docker engine answers', () => {
   // Runs after the test above, which rendered .local/current.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/local.ts', 'down'], {
-    cwd: repo,
-    encoding: 'utf8',
-    env: { ...process.env, PATH: path.dirname(process.execPath) },
-    timeout: 60_000,
-  });
+  const r = runWithoutDocker('down');
   expect(r.stderr).toBe('No Docker engine answers here (`docker info` failed), so there is no local stack to stop.\n');
   expect(r.stdout).toBe('');
   expect(r.status).toBe(1);
