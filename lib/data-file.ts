@@ -26,11 +26,17 @@ import { describeZodIssue, UserInputError } from './errors';
 const parsedTexts = new Map<string, unknown>();
 const MEMO_TEXTS = 64;
 
+/** Whether `value` is an object literal's kind of object (prototype Object.prototype or none): not an array, Map, Date, byte array or class instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Whether `value` holds only plain objects, arrays and scalars (what JSON could hold, and Object.freeze protects). */
 function isPlainData(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  if (!Array.isArray(value) && !isPlainObject(value)) return false;
   return Object.values(value).every(isPlainData);
 }
 

@@ -1,4 +1,5 @@
 import { stringify as stringifyYaml } from 'yaml';
+import { isPlainObject } from './data-file';
 
 /**
  * YAML as the generated rule files, promtool tests and collector configuration
@@ -56,9 +57,7 @@ function exactJson(value: unknown): string | undefined {
         exact = false;
         return null;
       } else if (original !== null && typeof original === 'object' && !Array.isArray(original)) {
-        const proto: unknown = Object.getPrototypeOf(original);
-        if ((proto !== Object.prototype && proto !== null) || typeof (original as { toJSON?: unknown }).toJSON === 'function')
-          exact = false;
+        if (!isPlainObject(original) || typeof original.toJSON === 'function') exact = false;
       }
       return v;
     });

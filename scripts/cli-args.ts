@@ -1,4 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { UserInputError } from '../lib/errors';
 
 /**
  * The scripts' command lines, read by node:util parseArgs (strict: an unknown
@@ -18,4 +19,26 @@ export function parseCli<T extends ParseArgsConfig>(program: string, usage: stri
     }
     throw e;
   }
+}
+
+/**
+ * A script's entry point: runs `command` and exits with the code it returns.
+ * Bad input (a UserInputError: an unknown environment, a broken data file)
+ * prints its one-line message, exit 1, in every script. Anything else is a
+ * bug: rethrown (node prints the stack, exit 1), or with `bugs: 'one-line'`
+ * printed as "program: message", exit 2.
+ */
+export function runCommand(program: string, command: () => Promise<number>, bugs: 'throw' | 'one-line' = 'throw'): void {
+  command().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (e instanceof UserInputError) {
+        process.stderr.write(`${e.message}\n`);
+        process.exit(1);
+      }
+      if (bugs === 'throw') throw e;
+      process.stderr.write(`${program}: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    },
+  );
 }

@@ -14,13 +14,12 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
-import { UserInputError } from '../lib/errors';
 import { loadModel } from '../lib/load/load-model';
 import { loadRouting } from '../lib/model/routing';
 import { COMPOSE_PROJECT, LOCAL_PORTS, renderLocalBundle } from '../lib/render/local-bundle';
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/render/write-bundle';
 import { verify } from './verify';
-import { parseCli } from './cli-args';
+import { parseCli, runCommand } from './cli-args';
 
 const root = projectRoot();
 export const LOCAL_DIR = path.join(root, '.local');
@@ -186,14 +185,5 @@ if (require.main === module) {
     allowPositionals: true,
     options: { volumes: { type: 'boolean', default: false } },
   });
-  main(positionals[0] ?? 'up', values.volumes).then(
-    (code) => process.exit(code),
-    (e) => {
-      if (e instanceof UserInputError) {
-        process.stderr.write(`${e.message}\n`);
-        process.exit(1);
-      }
-      throw e;
-    },
-  );
+  runCommand('local', () => main(positionals[0] ?? 'up', values.volumes));
 }

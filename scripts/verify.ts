@@ -9,11 +9,10 @@
  * workspace's Prometheus endpoint; Alertmanager defaults to its alertmanager/).
  */
 import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
-import { UserInputError } from '../lib/errors';
 import { loadModel } from '../lib/load/load-model';
 import { ObservabilityModel } from '../lib/model/model';
 import { httpClient } from './aws-http';
-import { parseCli } from './cli-args';
+import { parseCli, runCommand } from './cli-args';
 
 export interface VerifyOptions {
   readonly prometheusUrl: string;
@@ -145,18 +144,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      // Bad input (an unknown environment, a broken data file): its one-line message, exit 1, as every script.
-      if (e instanceof UserInputError) {
-        process.stderr.write(`${e.message}\n`);
-        process.exit(1);
-      }
-      // Anything else (a bug): one line naming the command, exit 2.
-      process.stderr.write(`verify: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runCommand('verify', () => main(), 'one-line');
