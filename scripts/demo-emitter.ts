@@ -49,7 +49,7 @@ const VALUES: Record<string, string[]> = {
   command: ['GET', 'SET', 'EXPIRE'],
   receiver: ['prometheus', 'prometheus/self', 'otlp'],
   transport: ['http', 'grpc'],
-  exporter: ['prometheusremotewrite/scraped', 'prometheusremotewrite/pushed'],
+  exporter: ['prometheus_remote_write/scraped', 'prometheus_remote_write/pushed'],
   data_type: ['metrics'],
 };
 

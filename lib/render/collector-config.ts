@@ -105,12 +105,19 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
       metrics: { datapoint: FORBIDDEN_LABELS.map((l) => `attributes["${l}"] != nil`) },
     },
     resource: { attributes: [{ key: 'deployment.environment', value: env.name, action: 'upsert' }] },
+    // OTLP-pushed metrics, remote-written: the translator makes job "<service.namespace>/<service.name>" and
+    // instance service.instance.id (contrib@v0.156.0:pkg/translator/prometheusremotewrite/helper.go,
+    // createAttributes). Scraped series have job "<service>" (the scrape job), so the namespace goes and both
+    // share job; a sender without service.instance.id gets its address (one per Fargate task), so two tasks never
+    // write one series (attraction.go getAttributeValueFromContext, "client.address"). Run by the real collector:
+    // test/e2e/local-stack.test.ts.
+    ...(remoteWrites(env) ? { [PUSHED_IDENTITY]: pushedIdentity } : {}),
     batch: { send_batch_size: BATCH_POINTS, send_batch_max_size: BATCH_POINTS, timeout: `${BATCH_TIMEOUT_SECONDS}s` },
   };
   // The ecs detector describes the task it runs in: the collector's. It is
   // applied to the collector's own telemetry only, never to the applications'
   // (finding 9: a gateway must not stamp its identity on what it forwards).
-  if (aws) processors['resourcedetection/self'] = { detectors: ['env', 'ecs'], timeout: '5s', override: false };
+  if (aws) processors['resource_detection/self'] = { detectors: ['env', 'ecs'], timeout: '5s', override: false };
 
   const { exporters, scraped, pushed, self, traces } = renderExporters(input, to, sizing);
   if (env.exporters.traces === 'xray') {
@@ -123,7 +130,7 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   }
   const appMetrics = [
     'memory_limiter',
-    ...Object.keys(processors).filter((p) => p.startsWith('metricstransform/')),
+    ...Object.keys(processors).filter((p) => p.startsWith('metrics_transform/')),
     'filter/cardinality',
     'resource',
     'batch',
@@ -132,11 +139,15 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
     // Scraped targets: every task scrapes every target; AMP keeps one replica's samples.
     'metrics/scraped': { receivers: scrapeReceiverNames(env.services.length), processors: appMetrics, exporters: scraped },
     // OTLP from the applications: identity from their own service.name/service.instance.id.
-    'metrics/pushed': { receivers: ['otlp'], processors: appMetrics, exporters: pushed },
+    'metrics/pushed': {
+      receivers: ['otlp'],
+      processors: remoteWrites(env) ? [appMetrics[0], PUSHED_IDENTITY, ...appMetrics.slice(1)] : appMetrics,
+      exporters: pushed,
+    },
     // The collector's own metrics and its task's container metrics: per task, labelled with the task.
     'metrics/self': {
       receivers: ['prometheus/self', ...(aws ? ['awsecscontainermetrics'] : [])],
-      processors: ['memory_limiter', ...(aws ? ['resourcedetection/self'] : []), 'resource', 'batch'],
+      processors: ['memory_limiter', ...(aws ? ['resource_detection/self'] : []), 'resource', 'batch'],
       exporters: self,
     },
   };
@@ -167,6 +178,19 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
   };
 }
 
+const PUSHED_IDENTITY = 'resource/pushed';
+const pushedIdentity: CollectorConfig = {
+  attributes: [
+    { key: 'service.namespace', action: 'delete' },
+    { key: 'service.instance.id', from_context: 'client.address', action: 'insert' },
+  ],
+};
+
+/** Metrics leave through Prometheus remote write (AMP or the local Prometheus), whose translator makes job and instance. */
+function remoteWrites(env: EnvironmentConfig): boolean {
+  return env.exporters.metrics === 'amp' || env.exporters.metrics === 'prometheus';
+}
+
 /** The span attribute (and X-Ray annotation) naming the environment. */
 export const XRAY_ENV_ANNOTATION = 'deployment_environment';
 
@@ -190,7 +214,7 @@ function cardinalityProcessors(input: CollectorInput): CollectorConfig {
   const chunks = Math.ceil(transforms.length / TRANSFORMS_PER_PROCESSOR);
   return Object.fromEntries(
     Array.from({ length: chunks }, (_, i) => [
-      i === 0 ? 'metricstransform/cardinality' : `metricstransform/cardinality${i + 1}`,
+      i === 0 ? 'metrics_transform/cardinality' : `metrics_transform/cardinality${i + 1}`,
       { transforms: transforms.slice(i * TRANSFORMS_PER_PROCESSOR, (i + 1) * TRANSFORMS_PER_PROCESSOR) },
     ]),
   );
@@ -283,22 +307,22 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
       // this session: UNCONFIRMED). Set even for one
       // replica: a rolling deployment (maxHealthyPercent 200) briefly runs two.
       const ha = { external_labels: { cluster: `${env.app}-${env.name}`, __replica__: TASK_IDENTITY } };
-      exporters['prometheusremotewrite/scraped'] = remoteWriteExporter(url, { ...auth, ...ha });
-      exporters['prometheusremotewrite/pushed'] = remoteWriteExporter(url, auth);
-      exporters['prometheusremotewrite/self'] = remoteWriteExporter(url, { ...auth, ...perTask });
-      scraped = ['prometheusremotewrite/scraped'];
-      pushed = ['prometheusremotewrite/pushed'];
-      self = ['prometheusremotewrite/self'];
+      exporters['prometheus_remote_write/scraped'] = remoteWriteExporter(url, { ...auth, ...ha });
+      exporters['prometheus_remote_write/pushed'] = remoteWriteExporter(url, auth);
+      exporters['prometheus_remote_write/self'] = remoteWriteExporter(url, { ...auth, ...perTask });
+      scraped = ['prometheus_remote_write/scraped'];
+      pushed = ['prometheus_remote_write/pushed'];
+      self = ['prometheus_remote_write/self'];
       break;
     }
     case 'prometheus': {
       const url = to.prometheusRemoteWriteUrl ?? 'http://prometheus:9090/api/v1/write';
-      exporters['prometheusremotewrite/scraped'] = remoteWriteExporter(url, { tls: { insecure: true } });
-      exporters['prometheusremotewrite/pushed'] = remoteWriteExporter(url, { tls: { insecure: true } });
-      exporters['prometheusremotewrite/self'] = remoteWriteExporter(url, { tls: { insecure: true } });
-      scraped = ['prometheusremotewrite/scraped'];
-      pushed = ['prometheusremotewrite/pushed'];
-      self = ['prometheusremotewrite/self'];
+      exporters['prometheus_remote_write/scraped'] = remoteWriteExporter(url, { tls: { insecure: true } });
+      exporters['prometheus_remote_write/pushed'] = remoteWriteExporter(url, { tls: { insecure: true } });
+      exporters['prometheus_remote_write/self'] = remoteWriteExporter(url, { tls: { insecure: true } });
+      scraped = ['prometheus_remote_write/scraped'];
+      pushed = ['prometheus_remote_write/pushed'];
+      self = ['prometheus_remote_write/self'];
       break;
     }
     case 'cloudwatch':
@@ -329,8 +353,8 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
       traces.push('otlphttp/vendor');
       break;
     case 'jaeger':
-      exporters['otlp/jaeger'] = { endpoint: to.jaegerEndpoint ?? 'jaeger:4317', tls: { insecure: true } };
-      traces.push('otlp/jaeger');
+      exporters['otlp_grpc/jaeger'] = { endpoint: to.jaegerEndpoint ?? 'jaeger:4317', tls: { insecure: true } };
+      traces.push('otlp_grpc/jaeger');
       break;
     case 'none':
       break;

@@ -9,6 +9,7 @@ import * as path from 'path';
  */
 const LOCAL_SCRIPTS = {
   'demo-emitter.js': 'scripts/demo-emitter.ts',
+  'otlp-emitter.js': 'scripts/otlp-emitter.ts',
   'alert-sink.js': 'scripts/alert-sink.ts',
 } as const;
 

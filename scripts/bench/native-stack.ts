@@ -2,18 +2,14 @@
  * The local stack without Docker, shared by the end-to-end test
  * (test/e2e/local-stack.test.ts) and the time-to-page benchmark
  * (`npm run bench -- --alert-latency`): the bundle rendered with loopback
- * endpoints, Debian's prometheus and prometheus-alertmanager, the bundle's
- * own demo emitter and alert sink run with plain `node` (as the node image
- * runs them: no tsx, no node_modules beside them), the emitter as the four
- * services and as the collector's own telemetry shaped by the contract
- * (test/contracts/otelcol.ts: names, labels, and the metrics a healthy
- * collector does not have), and a Prometheus in agent mode running the
- * collector's scrape configuration (the ADOT image needs Docker) and
- * remote-writing like the collector does.
- *
- * Version gap: Debian ships Prometheus 2.42 and Alertmanager 0.25, the compose
- * file runs 3.x and 0.34 (README, "Run locally"); what differs for rule files
- * is kept out of them by test/model/prometheus-versions.test.ts.
+ * endpoints, run by the real programs built by `bash tools/build.sh`
+ * (scripts/real-tools.ts): the collector with ADOT's components reading the
+ * bundle's own collector configuration with the task's flags, Prometheus
+ * 3.14.0 and Alertmanager 0.34.0 (the versions the compose file pins), and
+ * Jaeger v2; the bundle's demo emitters (scraped by the collector) and OTLP
+ * emitters (pushing metrics and traces to it) and alert sink run with plain
+ * `node` (as the node image runs them: no tsx, no node_modules beside them).
+ * Only the listen ports differ from the bundle: each is a free loopback port.
  */
 import { pollUntil } from '../poll-until';
 import { ChildProcess, spawn } from 'child_process';
@@ -22,14 +18,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
+import { collectorFlags } from '../../lib/render/collector-image';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/load/load-model';
 import { ObservabilityModel } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
-import { COLLECTOR_METRICS, CONTRACT_LABEL_VALUES } from '../../test/contracts/otelcol';
-import type { EmittedMetric, FailureMode } from '../demo-emitter';
+import type { FailureMode } from '../demo-emitter';
+import { realTool } from '../real-tools';
 import { freePorts } from '../free-ports';
 import { sendHttp } from '../../lib/http/http-client';
 
@@ -59,7 +56,7 @@ export class NativeStack {
   readonly nodeDir = path.join(this.dir, 'node-only');
   readonly ports: Record<string, number> = {};
   readonly procs = new Map<string, ChildProcess>();
-  /** The last 4,000 characters each process printed. */
+  /** The last 4,000 characters each process printed (the collector: all of it). */
   readonly logs: Record<string, string> = {};
   /** Every line the alert sink printed, timed on arrival. */
   readonly sinkLines: TimedLine[] = [];
@@ -70,23 +67,38 @@ export class NativeStack {
   private spawnProcess(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = this.options.repo): void {
     const p = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.logs[name] = '';
+    // The collector's whole log is kept: the tests read every warning it prints.
+    const keep = name === 'collector' ? 2_000_000 : 4000;
     let partial = '';
     p.stdout?.on('data', (d) => {
-      this.logs[name] = (this.logs[name] + d).slice(-4000);
+      this.logs[name] = (this.logs[name] + d).slice(-keep);
       if (name !== 'sink') return;
       const at = Date.now();
       const parts = (partial + d).split('\n');
       partial = parts.pop() ?? '';
       for (const text of parts) this.sinkLines.push({ at, text });
     });
-    p.stderr?.on('data', (d) => (this.logs[name] = (this.logs[name] + d).slice(-4000)));
+    p.stderr?.on('data', (d) => (this.logs[name] = (this.logs[name] + d).slice(-keep)));
     this.procs.set(name, p);
   }
 
   /** Renders the bundle and starts every process; returns once they are started (not yet scraped). */
   async start(): Promise<void> {
     const { repo } = this.options;
-    const names = ['prometheus', 'agent', 'alertmanager', 'sink', 'collectorSelf', ...SERVICES];
+    const names = [
+      'prometheus',
+      'alertmanager',
+      'sink',
+      'collectorGrpc',
+      'collectorHttp',
+      'collectorHealth',
+      'collectorSelf',
+      'jaegerOtlp',
+      'jaegerQuery',
+      'jaegerQueryGrpc',
+      'jaegerHealth',
+      ...SERVICES,
+    ];
     const ports = await freePorts(names.length);
     names.forEach((n, i) => (this.ports[n] = ports[i]));
     const environment = { ...loadEnvironment('local'), ...this.options.environment };
@@ -94,7 +106,8 @@ export class NativeStack {
     writeBundle(
       this.bundleDir,
       renderLocalBundle(this.model, loadRouting(repo), {
-        prometheusRemoteWriteUrl: `http://127.0.0.1:${this.ports.prometheus}/api/v1/write`,
+        prometheusRemoteWriteUrl: this.remoteWriteUrl,
+        jaegerEndpoint: `127.0.0.1:${this.ports.jaegerOtlp}`,
         alertmanager: `127.0.0.1:${this.ports.alertmanager}`,
         webhookBaseUrl: `http://127.0.0.1:${this.ports.sink}`,
         targets: Object.fromEntries(SERVICES.map((s) => [s, `127.0.0.1:${this.ports[s]}`])),
@@ -102,46 +115,15 @@ export class NativeStack {
         templatesDir: path.join(this.bundleDir, 'monitoring/alertmanager/templates'),
       }),
     );
-    // The collector's scrape jobs, run by Prometheus in agent mode, remote-writing as the collector does.
-    type PromConfig = { config: { global: unknown; scrape_configs: unknown[] } };
-    const collector = parse(fs.readFileSync(path.join(this.bundleDir, 'monitoring/otel-collector.yaml'), 'utf8')) as {
-      receivers: Record<string, PromConfig>;
-      exporters: Record<string, { endpoint: string }>;
-    };
-    fs.writeFileSync(
-      path.join(this.dir, 'agent.yml'),
-      stringify({
-        global: collector.receivers.prometheus.config.global,
-        scrape_configs: [
-          ...collector.receivers.prometheus.config.scrape_configs,
-          ...collector.receivers['prometheus/self'].config.scrape_configs,
-        ],
-        remote_write: [{ url: collector.exporters['prometheusremotewrite/scraped'].endpoint }],
-      }),
-    );
-
+    fs.writeFileSync(this.collectorConfig, stringify(this.withLoopbackListeners(this.bundledCollectorConfig())));
+    fs.writeFileSync(path.join(this.dir, 'jaeger.yaml'), stringify(this.jaegerConfig()));
     fs.cpSync(path.join(this.bundleDir, 'monitoring/node'), this.nodeDir, { recursive: true });
-    // The collector's own telemetry as a healthy collector has it: the contract's names and labels, without the
-    // metrics it records only after a failure; a queue capacity that is constant, as the collector's is.
-    const collectorSelf: EmittedMetric[] = COLLECTOR_METRICS.filter((m) => m.presence === 'always').map((m) => ({
-      name: m.name,
-      type: m.type,
-      unit: '1',
-      description: m.source,
-      services: ['otel-collector'],
-      labels: Object.fromEntries(m.labels.map((l) => [l, CONTRACT_LABEL_VALUES[l].length])),
-      labelValues: Object.fromEntries(m.labels.map((l) => [l, CONTRACT_LABEL_VALUES[l]])),
-      ...(m.name === 'otelcol_exporter_queue_capacity' ? { value: 10_000 } : {}),
-    }));
-    fs.writeFileSync(path.join(this.nodeDir, 'otelcol-contract.json'), JSON.stringify(collectorSelf));
 
     const tick = String(this.options.tickMs ?? 500);
     const failures = this.options.failures ?? 'sometimes';
     const emitterEnv = { EMITTER_HOST: '127.0.0.1' };
-    const node = (name: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-      this.spawnProcess(name, process.execPath, args, env, this.nodeDir);
     for (const s of SERVICES)
-      node(
+      this.node(
         s,
         [
           'demo-emitter.js',
@@ -158,44 +140,111 @@ export class NativeStack {
         ],
         emitterEnv,
       );
-    node(
-      'otel-collector-self',
-      [
-        'demo-emitter.js',
-        '--catalog',
-        'otelcol-contract.json',
-        '--service',
-        'otel-collector',
-        '--port',
-        String(this.ports.collectorSelf),
-        '--tick-ms',
-        tick,
-      ],
-      emitterEnv,
-    );
-    node('sink', ['alert-sink.js', '--host', '127.0.0.1', '--port', String(this.ports.sink)]);
-    this.spawnProcess('alertmanager', 'prometheus-alertmanager', [
+    // Each service's SDK as a task sends it: one task with its service.instance.id, and (backend) a second
+    // task that sets none, which the collector names by its address.
+    for (const s of SERVICES) this.startOtlpEmitter(s, `${s}-task-1`);
+    this.startOtlpEmitter('backend', undefined, 'otlp-backend-no-id');
+    this.node('sink', ['alert-sink.js', '--host', '127.0.0.1', '--port', String(this.ports.sink)]);
+    this.spawnProcess('alertmanager', realTool('alertmanager'), [
       `--config.file=${this.alertmanagerConfig}`,
       `--storage.path=${path.join(this.dir, 'am-data')}`,
       `--web.listen-address=127.0.0.1:${this.ports.alertmanager}`,
       `--cluster.listen-address=`,
     ]);
-    this.spawnProcess('prometheus', 'prometheus', [
+    this.startPrometheus();
+    this.spawnProcess('jaeger', realTool('jaeger'), [`--config=${path.join(this.dir, 'jaeger.yaml')}`]);
+    this.startCollector();
+  }
+
+  /** Where the collector remote-writes: the local Prometheus's receiver. */
+  get remoteWriteUrl(): string {
+    return `http://127.0.0.1:${this.ports.prometheus}/api/v1/write`;
+  }
+
+  /** The collector configuration the bundle ships (monitoring/otel-collector.yaml), parsed. */
+  bundledCollectorConfig(): Record<string, any> {
+    return parse(fs.readFileSync(path.join(this.bundleDir, 'monitoring/otel-collector.yaml'), 'utf8')) as Record<string, any>;
+  }
+
+  /** The file the collector runs: the bundle's configuration with only its listen addresses moved to free loopback ports. */
+  get collectorConfig(): string {
+    return path.join(this.dir, 'otel-collector.yaml');
+  }
+
+  private withLoopbackListeners(cfg: Record<string, any>): Record<string, any> {
+    const out = structuredClone(cfg);
+    out.extensions.health_check.endpoint = `127.0.0.1:${this.ports.collectorHealth}`;
+    out.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${this.ports.collectorGrpc}`;
+    out.receivers.otlp.protocols.http.endpoint = `127.0.0.1:${this.ports.collectorHttp}`;
+    const pull = out.service.telemetry.metrics.readers[0].pull.exporter.prometheus;
+    pull.host = '127.0.0.1';
+    pull.port = this.ports.collectorSelf;
+    return out;
+  }
+
+  /** Jaeger v2 with in-memory storage, OTLP in and the query API out on loopback. */
+  private jaegerConfig(): Record<string, unknown> {
+    return {
+      service: {
+        extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
+        pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },
+        telemetry: { metrics: { level: 'none' }, logs: { level: 'warn' } },
+      },
+      extensions: {
+        jaeger_storage: { backends: { memstore: { memory: { max_traces: 100_000 } } } },
+        jaeger_query: {
+          storage: { traces: 'memstore' },
+          http: { endpoint: `127.0.0.1:${this.ports.jaegerQuery}` },
+          grpc: { endpoint: `127.0.0.1:${this.ports.jaegerQueryGrpc}` },
+        },
+        healthcheckv2: { use_v2: true, http: { endpoint: `127.0.0.1:${this.ports.jaegerHealth}` } },
+      },
+      receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${this.ports.jaegerOtlp}` } } } },
+      processors: { batch: {} },
+      exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
+    };
+  }
+
+  private node(name: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+    this.spawnProcess(name, process.execPath, args, env, this.nodeDir);
+  }
+
+  private startOtlpEmitter(service: string, instanceId: string | undefined, name = `otlp-${service}`): void {
+    const tick = String(this.options.tickMs ?? 500);
+    this.node(name, [
+      'otlp-emitter.js',
+      '--service',
+      service,
+      '--otlp',
+      `http://127.0.0.1:${this.ports.collectorHttp}`,
+      '--tick-ms',
+      tick,
+      ...(instanceId ? ['--instance-id', instanceId] : []),
+    ]);
+  }
+
+  /** Starts (or restarts) Prometheus on its port and data folder. */
+  startPrometheus(): void {
+    this.spawnProcess('prometheus', realTool('prometheus'), [
       `--config.file=${path.join(this.bundleDir, 'monitoring/prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(this.dir, 'prom-data')}`,
       `--web.listen-address=127.0.0.1:${this.ports.prometheus}`,
       '--web.enable-remote-write-receiver',
     ]);
-    this.spawnProcess('agent', 'prometheus', [
-      '--enable-feature=agent',
-      `--config.file=${path.join(this.dir, 'agent.yml')}`,
-      `--storage.agent.path=${path.join(this.dir, 'agent-data')}`,
-      `--web.listen-address=127.0.0.1:${this.ports.agent}`,
-    ]);
+  }
+
+  /** Starts (or restarts) the collector as the compose file runs it: its configuration file and the task's flags. */
+  startCollector(): void {
+    this.spawnProcess('collector', realTool('otelcol-adot'), [`--config=file:${this.collectorConfig}`, ...collectorFlags()]);
   }
 
   get alertmanagerConfig(): string {
     return path.join(this.bundleDir, 'monitoring/alertmanager/alertmanager.yml');
+  }
+
+  /** The pid of a running process (for its resident memory). */
+  pid(name: string): number | undefined {
+    return this.procs.get(name)?.pid;
   }
 
   /** Kills one process (SIGKILL: a crash, not a shutdown). */

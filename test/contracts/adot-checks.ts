@@ -3,6 +3,7 @@ import { collectorConfigVariables } from '../../lib/constructs/collector-service
 import {
   ADOT_TAG,
   COMPONENTS,
+  DEPRECATED_TYPES,
   IMAGE,
   KeyTree,
   keysFor,
@@ -39,6 +40,9 @@ export function contractProblems(cfg: Config): string[] {
   for (const section of SECTIONS) {
     for (const [name, value] of Object.entries<unknown>(cfg[section] ?? {})) {
       const type = name.split('/')[0];
+      const renamed = DEPRECATED_TYPES[type];
+      if (renamed && !(section === 'receivers' && type === 'otlp'))
+        problems.push(`${section}.${name}: "${type}" is a deprecated alias of "${renamed}" in ${ADOT_TAG}`);
       if (!(COMPONENTS[section] as readonly string[]).includes(type))
         problems.push(`${section}.${name}: "${type}" is not in ADOT ${ADOT_TAG}`);
       const tree = keysFor(section, type);
@@ -54,10 +58,10 @@ export function contractProblems(cfg: Config): string[] {
     }
   }
   for (const [name, value] of Object.entries<Config>(cfg.exporters ?? {}))
-    if (name.split('/')[0] === 'prometheusremotewrite')
+    if (name.split('/')[0] === 'prometheus_remote_write')
       for (const k of PRW_IGNORED_RETRY_KEYS)
         if (value?.retry_on_failure?.[k] !== undefined)
-          problems.push(`exporters.${name}.retry_on_failure.${k}: has no effect in prometheusremotewrite (${ADOT_TAG})`);
+          problems.push(`exporters.${name}.retry_on_failure.${k}: has no effect in prometheus_remote_write (${ADOT_TAG})`);
   for (const keys of TELEMETRY.deprecatedKeys)
     if (at(cfg.service?.telemetry, keys) !== undefined) problems.push(`service.telemetry.${keys.join('.')} is deprecated`);
   return problems;

@@ -1,73 +1,22 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { parse } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadCatalog, MetricCatalog } from '../../lib/model/metric-catalog';
+import { MetricCatalog } from '../../lib/model/metric-catalog';
 import { ADOT_VERSION, HEALTH_CHECK_PORT } from '../../lib/render/collector-image';
 import { collectorConfigFragments } from '../../lib/render/collector-fragments';
-import { renderCollectorConfig } from '../../lib/render/collector-config';
-import { writeSyntheticProject } from '../../lib/scale/synthetic-project';
 import { ADOT_TAG, CONTRIB_VERSION, CORE_VERSION, IMAGE, READ_ON, resolvedConfigUris } from './adot';
 import { asAdotReadsIt, contractProblems, undefinedReferences } from './adot-checks';
+import { BASE_ENVIRONMENTS, catalog, renderVariant, scaleTmp, scaleVariants, variants } from './adot-variants';
 
-const repo = path.resolve(__dirname, '../..');
-const catalog = loadCatalog(repo);
-const AWS_TO = {
-  region: 'eu-west-1',
-  ampRemoteWriteUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
-  emfLogGroupName: '/app/prod/metrics-emf',
-};
-const OTLP = { endpoint: 'https://otlp.vendor.example', authHeader: 'api-key', authSecretName: 'vendor/key' };
-
-/** Every environment, every exporter combination it allows, both AWS discovery modes. */
-function variants(cat: MetricCatalog, envs: EnvironmentConfig[], label = ''): [string, EnvironmentConfig, MetricCatalog][] {
-  const out: [string, EnvironmentConfig, MetricCatalog][] = [];
-  for (const env of envs) {
-    const aws = env.target === 'aws';
-    const metrics = aws ? (['amp', 'cloudwatch', 'otlp'] as const) : (['prometheus', 'otlp'] as const);
-    const traces = aws ? (['xray', 'otlp', 'none'] as const) : (['jaeger', 'otlp', 'none'] as const);
-    const discoveries: EnvironmentConfig['discovery'][] = aws
-      ? [env.discovery, { mode: 'ecs', clusterName: 'platform', serviceLabel: 'com.trading.service' }]
-      : [env.discovery];
-    for (const m of metrics)
-      for (const t of traces)
-        for (const d of discoveries) {
-          const variant: EnvironmentConfig = {
-            ...env,
-            discovery: d,
-            collector: { ...env.collector, replicas: m === 'amp' ? env.collector.replicas : 1 },
-            exporters: { ...env.exporters, metrics: m, traces: t, otlp: OTLP },
-          };
-          out.push([`${label}${env.name} metrics=${m} traces=${t} discovery=${d.mode}`, variant, cat]);
-        }
-  }
-  return out;
-}
-
-const render = (env: EnvironmentConfig, cat: MetricCatalog) =>
-  renderCollectorConfig({ environment: env, catalog: cat }, env.target === 'aws' ? AWS_TO : {});
+const ALL = [...variants(catalog, BASE_ENVIRONMENTS), ...scaleVariants(scaleTmp())];
+const base = BASE_ENVIRONMENTS;
+const render = renderVariant;
 
 /** Each variant rendered once, for both checks below (tests read it and never change it). */
 const renderedVariants = new Map<EnvironmentConfig, ReturnType<typeof render>>();
-const renderVariant = (env: EnvironmentConfig, cat: MetricCatalog) => {
+const renderOnce = (env: EnvironmentConfig, cat: MetricCatalog) => {
   if (!renderedVariants.has(env)) renderedVariants.set(env, render(env, cat));
   return renderedVariants.get(env)!;
 };
-
-const base = ['local', 'dev', 'staging', 'prod'].map((n) => loadEnvironment(n));
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'adot-contract-'));
-const scaleRoot = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 200, dashboards: 0, alertRules: 0 }, { linkCode: true });
-const scaleCatalog = loadCatalog(scaleRoot);
-const scaleProd = loadEnvironment('prod', { root: scaleRoot });
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-// At 200 services what changes is the size of the scrape configuration and of the catalog's processors, so the
-// fragments: every metrics exporter and both discovery modes (the trace exporters add small components, and every
-// combination of them is covered at the real size above).
-const SCALE = variants(scaleCatalog, [scaleProd], 'scale x200: ').filter(([, v]) => v.exporters.traces === scaleProd.exporters.traces);
-const ALL = [...variants(catalog, base), ...SCALE];
 
 describe(`the rendered collector configuration against ADOT ${ADOT_TAG} (collector ${CORE_VERSION}, contrib ${CONTRIB_VERSION}; test/contracts/adot.ts, read ${READ_ON})`, () => {
   test('the pinned image is the release the contract was read from', () => {
@@ -76,11 +25,11 @@ describe(`the rendered collector configuration against ADOT ${ADOT_TAG} (collect
   });
 
   test.each(ALL)('%s: components, keys and paths exist in the pinned release', (_, env, cat) => {
-    expect(contractProblems(renderVariant(env, cat))).toEqual([]);
+    expect(contractProblems(renderOnce(env, cat))).toEqual([]);
   });
 
   test.each(ALL)('%s: the fragments, as ADOT resolves and merges them, are the whole configuration', (_, env, cat) => {
-    const cfg = renderVariant(env, cat);
+    const cfg = renderOnce(env, cat);
     const fragments = collectorConfigFragments(cfg);
     for (const f of fragments) expect(Buffer.byteLength(f)).toBeLessThanOrEqual(8192);
     const read = asAdotReadsIt(fragments);
@@ -97,16 +46,26 @@ describe('the contract checks fail on what the pinned release would refuse', () 
     expect(contractProblems(cfg)).toContain(`processors.transform: "transform" is not in ADOT ${ADOT_TAG}`);
   });
 
+  test('fails when a component is named by its deprecated alias (a warning at every start)', () => {
+    const cfg = {
+      ...prod,
+      exporters: { ...prod.exporters, 'prometheusremotewrite/scraped': prod.exporters['prometheus_remote_write/scraped'] },
+    };
+    expect(contractProblems(cfg)).toContain(
+      `exporters.prometheusremotewrite/scraped: "prometheusremotewrite" is a deprecated alias of "prometheus_remote_write" in ${ADOT_TAG}`,
+    );
+  });
+
   test('fails when a key is not in the component config struct', () => {
     const cfg = {
       ...prod,
       exporters: {
         ...prod.exporters,
-        'prometheusremotewrite/scraped': { ...prod.exporters['prometheusremotewrite/scraped'], max_samples_per_send: 2000 },
+        'prometheus_remote_write/scraped': { ...prod.exporters['prometheus_remote_write/scraped'], max_samples_per_send: 2000 },
       },
     };
     expect(contractProblems(cfg)).toContain(
-      `exporters.prometheusremotewrite/scraped.max_samples_per_send: not a key of prometheusremotewrite in ${ADOT_TAG}`,
+      `exporters.prometheus_remote_write/scraped.max_samples_per_send: not a key of prometheus_remote_write in ${ADOT_TAG}`,
     );
   });
 
@@ -126,16 +85,16 @@ describe('the contract checks fail on what the pinned release would refuse', () 
   });
 
   test('fails when the remote-write retry sets max_interval, which the exporter ignores', () => {
-    const scraped = prod.exporters['prometheusremotewrite/scraped'];
+    const scraped = prod.exporters['prometheus_remote_write/scraped'];
     const cfg = {
       ...prod,
       exporters: {
         ...prod.exporters,
-        'prometheusremotewrite/scraped': { ...scraped, retry_on_failure: { ...scraped.retry_on_failure, max_interval: '30s' } },
+        'prometheus_remote_write/scraped': { ...scraped, retry_on_failure: { ...scraped.retry_on_failure, max_interval: '30s' } },
       },
     };
     expect(contractProblems(cfg)).toContain(
-      `exporters.prometheusremotewrite/scraped.retry_on_failure.max_interval: has no effect in prometheusremotewrite (${ADOT_TAG})`,
+      `exporters.prometheus_remote_write/scraped.retry_on_failure.max_interval: has no effect in prometheus_remote_write (${ADOT_TAG})`,
     );
   });
 

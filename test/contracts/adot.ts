@@ -35,7 +35,7 @@ export const COMPONENTS = {
     'jaeger',
     'zipkin',
     'otlp',
-    'filelog',
+    'file_log',
   ],
   processors: [
     'groupbytrace',
@@ -45,8 +45,8 @@ export const COMPONENTS = {
     'probabilistic_sampler',
     'span',
     'filter',
-    'metricstransform',
-    'resourcedetection',
+    'metrics_transform',
+    'resource_detection',
     'experimental_metricsgeneration',
     'cumulativetodelta',
     'deltatorate',
@@ -57,18 +57,32 @@ export const COMPONENTS = {
   // datadog, logzio and signalfx are behind deprecation feature gates: not relied on.
   exporters: [
     'awsemf',
-    'prometheusremotewrite',
+    'prometheus_remote_write',
     'prometheus',
     'file',
     'kafka',
     'debug',
-    'otlp',
+    'otlp_grpc',
     'otlphttp',
     'awsxray',
     'loadbalancing',
     'awscloudwatchlogs',
   ],
 } as const;
+
+/**
+ * Component types that are deprecated aliases at the pinned release: the factory registers the new type and
+ * keeps the old one as `DeprecatedType`, and a configuration naming the old one starts with a deprecation
+ * warning. Read in each component's internal/metadata/generated_status.go at contrib/core v0.156.0 (module
+ * cache, the versions tools/collector/builder-config.yaml builds) and seen in the built collector's start.
+ */
+export const DEPRECATED_TYPES: Readonly<Record<string, string>> = {
+  prometheusremotewrite: 'prometheus_remote_write',
+  metricstransform: 'metrics_transform',
+  resourcedetection: 'resource_detection',
+  filelog: 'file_log',
+  otlp: 'otlp_grpc', // the exporter; the receiver is still `otlp`
+};
 
 /** The image: aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile (final stage FROM scratch). */
 export const IMAGE = {
@@ -339,7 +353,7 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
     source: `${CORE}/processor/batchprocessor/config.go`,
     keys: { timeout: true, send_batch_size: true, send_batch_max_size: true, metadata_keys: [true], metadata_cardinality_limit: true },
   },
-  metricstransform: {
+  metrics_transform: {
     source: `${CONTRIB}/processor/metricstransformprocessor/config.go`,
     keys: {
       transforms: [
@@ -394,12 +408,12 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
       exclude: 'map',
     },
   },
-  resourcedetection: {
+  resource_detection: {
     source: `${CONTRIB}/processor/resourcedetectionprocessor/config.go`,
     keys: { detectors: [true], override: true, timeout: true, refresh_interval: true, ecs: 'map', ec2: 'map', env: 'map', system: 'map' },
   },
   // exporters
-  prometheusremotewrite: {
+  prometheus_remote_write: {
     source: `${CONTRIB}/exporter/prometheusremotewriteexporter/config.go, wal.go`,
     keys: {
       ...HTTP_CLIENT,
@@ -466,9 +480,9 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
   },
 };
 
-/** `otlp` names both a receiver and an exporter; the key sets differ. */
+/** The OTLP exporter (`otlp_grpc`) has its own key set, apart from the `otlp` receiver's. */
 export function keysFor(section: 'extensions' | 'receivers' | 'processors' | 'exporters', type: string): KeyTree | undefined {
-  if (section === 'exporters' && type === 'otlp') return COMPONENT_KEYS['otlp/exporter'].keys;
+  if (section === 'exporters' && type === 'otlp_grpc') return COMPONENT_KEYS['otlp/exporter'].keys;
   return COMPONENT_KEYS[type]?.keys;
 }
 
@@ -479,7 +493,7 @@ export function keysFor(section: 'extensions' | 'receivers' | 'processors' | 'ex
 export const WRITTEN_PATHS: readonly { readonly type: string; readonly path: readonly string[] }[] = [
   { type: 'file_storage', path: ['directory'] },
   { type: 'ecs_observer', path: ['result_file'] },
-  { type: 'prometheusremotewrite', path: ['wal', 'directory'] },
+  { type: 'prometheus_remote_write', path: ['wal', 'directory'] },
   { type: 'file', path: ['path'] },
 ];
 

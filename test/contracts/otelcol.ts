@@ -19,7 +19,7 @@
  *   defaults to true (ADOT@v0.49.0:vendor/github.com/open-telemetry/
  *   opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter/factory.go
  *   createDefaultConfig), its converter builds names with that setting
- *   (.../pkg/translator/prometheusremotewrite/metrics_to_prw.go
+ *   (.../pkg/translator/prometheus_remote_write/metrics_to_prw.go
  *   newPrometheusConverter) and the namer appends `total` to every monotonic
  *   counter (vendor/github.com/prometheus/otlptranslator/metric_namer.go), so the
  *   stored names below end in `_total`. The units are annotations only
@@ -109,7 +109,7 @@ export const COLLECTOR_METRICS: readonly CollectorMetricFact[] = [
 export const CONTRACT_LABEL_VALUES: Readonly<Record<string, readonly string[]>> = {
   receiver: ['prometheus', 'prometheus/self', 'otlp'],
   transport: ['http'],
-  exporter: ['prometheusremotewrite/scraped', 'prometheusremotewrite/pushed'],
+  exporter: ['prometheus_remote_write/scraped', 'prometheus_remote_write/pushed'],
   // SignalMetrics (open-telemetry/opentelemetry-collector@v0.156.0:pipeline/internal/globalsignal/signal.go).
   data_type: ['metrics'],
 };

@@ -32,12 +32,12 @@ describe('collector configuration', () => {
   test('prod: metrics to AMP with SigV4 through two remote-write exporters, traces to X-Ray', () => {
     const cfg = render(prod);
     expect(exportersOf(cfg)).toEqual({
-      'metrics/scraped': ['prometheusremotewrite/scraped'],
-      'metrics/pushed': ['prometheusremotewrite/pushed'],
-      'metrics/self': ['prometheusremotewrite/self'],
+      'metrics/scraped': ['prometheus_remote_write/scraped'],
+      'metrics/pushed': ['prometheus_remote_write/pushed'],
+      'metrics/self': ['prometheus_remote_write/self'],
       traces: ['awsxray'],
     });
-    for (const name of ['prometheusremotewrite/scraped', 'prometheusremotewrite/pushed']) {
+    for (const name of ['prometheus_remote_write/scraped', 'prometheus_remote_write/pushed']) {
       expect(cfg.exporters[name]).toMatchObject({
         endpoint: AWS_TO.ampRemoteWriteUrl,
         auth: { authenticator: 'sigv4auth' },
@@ -57,14 +57,14 @@ describe('collector configuration', () => {
   test('local: remote write to local Prometheus without auth, traces to Jaeger, a debug exporter, no AWS components', () => {
     const cfg = render(local);
     expect(exportersOf(cfg)).toEqual({
-      'metrics/scraped': ['prometheusremotewrite/scraped'],
-      'metrics/pushed': ['prometheusremotewrite/pushed'],
-      'metrics/self': ['prometheusremotewrite/self'],
-      traces: ['otlp/jaeger', 'debug'],
+      'metrics/scraped': ['prometheus_remote_write/scraped'],
+      'metrics/pushed': ['prometheus_remote_write/pushed'],
+      'metrics/self': ['prometheus_remote_write/self'],
+      traces: ['otlp_grpc/jaeger', 'debug'],
     });
-    expect(cfg.exporters['prometheusremotewrite/scraped'].endpoint).toBe('http://prometheus:9090/api/v1/write');
-    expect(cfg.exporters['prometheusremotewrite/scraped'].auth).toBeUndefined();
-    expect(cfg.exporters['otlp/jaeger']).toEqual({ endpoint: 'jaeger:4317', tls: { insecure: true } });
+    expect(cfg.exporters['prometheus_remote_write/scraped'].endpoint).toBe('http://prometheus:9090/api/v1/write');
+    expect(cfg.exporters['prometheus_remote_write/scraped'].auth).toBeUndefined();
+    expect(cfg.exporters['otlp_grpc/jaeger']).toEqual({ endpoint: 'jaeger:4317', tls: { insecure: true } });
     expect(JSON.stringify(cfg)).not.toMatch(/sigv4|awsxray|awsemf|awsecscontainermetrics|ecs_observer/);
   });
 
@@ -106,14 +106,14 @@ describe('collector configuration', () => {
       for (const [name, p] of Object.entries<any>(render(env).service.pipelines)) {
         expect({ name, first: p.processors[0] }).toEqual({ name, first: 'memory_limiter' });
         if (name === 'metrics/scraped' || name === 'metrics/pushed') {
-          expect(p.processors.indexOf('metricstransform/cardinality')).toBeGreaterThan(0);
+          expect(p.processors.indexOf('metrics_transform/cardinality')).toBeGreaterThan(0);
           expect(p.processors.indexOf('filter/cardinality')).toBeLessThan(p.processors.indexOf('batch'));
         }
       }
     }
     // Aggregated away, not deleted: each catalog metric keeps only its declared labels.
     const transforms = Object.entries<any>(render(prod).processors)
-      .filter(([n]) => n.startsWith('metricstransform/'))
+      .filter(([n]) => n.startsWith('metrics_transform/'))
       .flatMap(([, p]) => p.transforms);
     expect(transforms).toHaveLength(catalog.metrics.length);
     for (const t of transforms) {
@@ -162,23 +162,41 @@ describe('collector configuration', () => {
     });
   });
 
+  test('pushed metrics that are remote-written lose service.namespace (job = service.name, as scraped) and get an instance when the sender sets none', () => {
+    for (const env of [prod, withExporters(prod, { metrics: 'amp', traces: 'xray' })]) {
+      const cfg = render(env);
+      const pushed = cfg.service.pipelines['metrics/pushed'].processors;
+      expect(pushed.slice(0, 2)).toEqual(['memory_limiter', 'resource/pushed']);
+      expect(cfg.processors['resource/pushed']).toEqual({
+        attributes: [
+          { key: 'service.namespace', action: 'delete' },
+          { key: 'service.instance.id', from_context: 'client.address', action: 'insert' },
+        ],
+      });
+      expect(cfg.service.pipelines['metrics/scraped'].processors).not.toContain('resource/pushed');
+    }
+    // Exporters that keep resource attributes themselves (EMF dimensions, OTLP) get them unchanged.
+    const emf = render(withExporters(prod, { metrics: 'cloudwatch', traces: 'xray' }));
+    expect(emf.service.pipelines['metrics/pushed'].processors).not.toContain('resource/pushed');
+  });
+
   test("HA: scraped samples always carry cluster and a per-task __replica__; the collector's own series carry their task", () => {
     const cfg = render(prod);
-    expect(cfg.exporters['prometheusremotewrite/scraped'].external_labels).toEqual({
+    expect(cfg.exporters['prometheus_remote_write/scraped'].external_labels).toEqual({
       cluster: 'trading-observability-prod',
       __replica__: '${env:ECS_CONTAINER_METADATA_URI_V4}',
     });
-    expect(cfg.exporters['prometheusremotewrite/pushed'].external_labels).toBeUndefined();
+    expect(cfg.exporters['prometheus_remote_write/pushed'].external_labels).toBeUndefined();
     expect(cfg.service.pipelines['metrics/pushed'].receivers).toEqual(['otlp']);
     expect(cfg.service.pipelines['metrics/self'].receivers).toEqual(['prometheus/self', 'awsecscontainermetrics']);
-    expect(cfg.service.pipelines['metrics/self'].processors).toContain('resourcedetection/self');
-    expect(cfg.exporters['prometheusremotewrite/self'].resource_to_telemetry_conversion).toEqual({ enabled: true });
+    expect(cfg.service.pipelines['metrics/self'].processors).toContain('resource_detection/self');
+    expect(cfg.exporters['prometheus_remote_write/self'].resource_to_telemetry_conversion).toEqual({ enabled: true });
     // The ecs detector (the collector's own task) never touches application telemetry.
     for (const p of ['metrics/scraped', 'metrics/pushed', 'traces'])
-      expect(cfg.service.pipelines[p].processors.join()).not.toMatch(/resourcedetection/);
+      expect(cfg.service.pipelines[p].processors.join()).not.toMatch(/resource_detection/);
     // A rolling deployment runs two tasks even with one replica.
     const single = render({ ...prod, collector: { ...prod.collector, replicas: 1 } });
-    expect(single.exporters['prometheusremotewrite/scraped'].external_labels.__replica__).toBeDefined();
+    expect(single.exporters['prometheus_remote_write/scraped'].external_labels.__replica__).toBeDefined();
   });
 
   test('sizes memory_limiter and the queue from the task and the catalog', () => {
@@ -192,7 +210,7 @@ describe('collector configuration', () => {
     // One push keeps retrying through the outage: the exporter's retries stop at its timeout (PRW.retryBoundedByTimeout),
     // whose default of PRW.defaultTimeoutSeconds would drop a batch within seconds of an outage.
     expect(PRW.retryBoundedByTimeout).toBe(true);
-    const prw = render(prod).exporters['prometheusremotewrite/scraped'];
+    const prw = render(prod).exporters['prometheus_remote_write/scraped'];
     expect(Number.parseInt(prw.timeout, 10)).toBeGreaterThan(OUTAGE_SECONDS);
     expect(OUTAGE_SECONDS).toBeGreaterThan(PRW.defaultTimeoutSeconds);
     expect(prw.timeout).toBe(`${OUTAGE_SECONDS + 60}s`);
@@ -209,14 +227,14 @@ describe('collector configuration', () => {
       for (const p of Object.values<any>(c.service.pipelines)) {
         delete p.exporters;
         p.receivers = p.receivers.filter((r: string) => r !== 'awsecscontainermetrics'); // the ECS task's own metrics
-        p.processors = p.processors.filter((r: string) => !['resourcedetection/self', 'attributes/xray'].includes(r)); // ECS metadata, X-Ray annotation
+        p.processors = p.processors.filter((r: string) => !['resource_detection/self', 'attributes/xray'].includes(r)); // ECS metadata, X-Ray annotation
       }
       delete c.service.pipelines.traces?.exporters;
       c.service.extensions = c.service.extensions.filter((e: string) => !['sigv4auth', 'ecs_observer'].includes(e)); // auth, discovery
       delete c.extensions.sigv4auth;
       delete c.extensions.ecs_observer;
       delete c.receivers.awsecscontainermetrics;
-      delete c.processors['resourcedetection/self']; // ECS metadata
+      delete c.processors['resource_detection/self']; // ECS metadata
       delete c.processors['attributes/xray']; // X-Ray annotation
       c.processors.resource.attributes[0].value = 'ENV'; // deployment.environment
       for (const job of c.receivers.prometheus.config.scrape_configs)

@@ -33,6 +33,7 @@ describe('the local bundle', () => {
         'monitoring/node/alert-sink.js',
         'monitoring/node/demo-emitter.js',
         'monitoring/node/metrics.json',
+        'monitoring/node/otlp-emitter.js',
         'monitoring/otel-collector.yaml',
         'monitoring/prometheus.yml',
         ...local.ruleFiles.map((f) => `monitoring/rules/${f.name}.yaml`),

@@ -40,10 +40,11 @@ describe('collector on ECS Fargate (prod)', () => {
             '--config=env:OTEL_CONFIG_PART_1',
             '--config=env:OTEL_CONFIG_PART_2',
             '--config=env:OTEL_CONFIG_PART_3',
+            '--config=env:OTEL_CONFIG_PART_4',
             '--feature-gates=exporter.prometheusremotewritexporter.RetryOn429',
           ],
           Environment: [{ Name: 'OTEL_CONFIG_SHA256', Value: Match.stringLikeRegexp('^[0-9a-f]{64}$') }],
-          Secrets: [1, 2, 3].map((i) => ({ Name: `OTEL_CONFIG_PART_${i}`, ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })),
+          Secrets: [1, 2, 3, 4].map((i) => ({ Name: `OTEL_CONFIG_PART_${i}`, ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })),
           HealthCheck: Match.objectLike({ Command: ['CMD', '/healthcheck'] }),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
         }),
@@ -79,7 +80,7 @@ describe('collector on ECS Fargate (prod)', () => {
     for (const pipe of Object.values<any>(cfg.service.pipelines))
       for (const section of ['receivers', 'processors', 'exporters']) for (const c of pipe[section]) expect(cfg[section][c]).toBeDefined();
     expect(contractProblems(cfg)).toEqual([]);
-    expect(cfg.exporters['prometheusremotewrite/scraped'].endpoint).toMatch(
+    expect(cfg.exporters['prometheus_remote_write/scraped'].endpoint).toMatch(
       /^getatt-Prometheus.*PrometheusEndpoint.*api\/v1\/remote_write$/,
     );
   });

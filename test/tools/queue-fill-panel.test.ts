@@ -36,7 +36,7 @@ function evaluate(expr: string, capacityLabels: string): { stdout: string; statu
           interval: '1m',
           input_series: [
             {
-              series: `otelcol_exporter_queue_size{${job}, exporter="prometheusremotewrite/scraped", data_type="metrics"}`,
+              series: `otelcol_exporter_queue_size{${job}, exporter="prometheus_remote_write/scraped", data_type="metrics"}`,
               values: '250x5',
             },
             { series: `otelcol_exporter_queue_capacity{${job}, ${capacityLabels}}`, values: '1000x5' },
@@ -45,7 +45,7 @@ function evaluate(expr: string, capacityLabels: string): { stdout: string; statu
             {
               expr: 'panel:queue_fill',
               eval_time: '5m',
-              exp_samples: [{ labels: 'panel:queue_fill{exporter="prometheusremotewrite/scraped"}', value: 0.25 }],
+              exp_samples: [{ labels: 'panel:queue_fill{exporter="prometheus_remote_write/scraped"}', value: 0.25 }],
             },
           ],
         },
@@ -58,8 +58,8 @@ function evaluate(expr: string, capacityLabels: string): { stdout: string; statu
 
 describe('"Sending queue fill" (promtool)', () => {
   test.each([
-    ['exporter only (ADOT v0.42.0)', 'exporter="prometheusremotewrite/scraped"'],
-    ['exporter and data_type (ADOT v0.49.0)', 'exporter="prometheusremotewrite/scraped", data_type="metrics"'],
+    ['exporter only (ADOT v0.42.0)', 'exporter="prometheus_remote_write/scraped"'],
+    ['exporter and data_type (ADOT v0.49.0)', 'exporter="prometheus_remote_write/scraped", data_type="metrics"'],
   ])('returns the fill when capacity carries %s', (_, labels) => {
     const r = evaluate(panelQuery, labels);
     expect(r.stdout).toContain('SUCCESS');
@@ -69,7 +69,7 @@ describe('"Sending queue fill" (promtool)', () => {
   test('fails when the raw gauges are divided one to one and capacity has no data_type (the old panel)', () => {
     const r = evaluate(
       'max by (exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity)',
-      'exporter="prometheusremotewrite/scraped"',
+      'exporter="prometheus_remote_write/scraped"',
     );
     expect(r.status).not.toBe(0);
   });
