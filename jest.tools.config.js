@@ -1,7 +1,7 @@
 /**
  * Tests that run real tools: the collector, Prometheus, promtool, Alertmanager,
  * amtool and Jaeger built by `bash tools/build.sh` (first on PATH, see
- * test/setup-real-tools.ts), cfn-lint, docker-compose's validator, the
+ * test/global-setup-tools.ts), cfn-lint, docker-compose's validator, the
  * TypeScript compiler on the whole library.
  */
 const base = require('./jest.config');
@@ -10,5 +10,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/'],
   testMatch: ['**/test/tools/**/*.test.ts', '**/test/e2e/**/*.test.ts'],
   testTimeout: 120000,
-  setupFiles: [...base.setupFiles, '<rootDir>/test/setup-real-tools.ts'],
+  globalSetup: '<rootDir>/test/global-setup-tools.ts',
 };
