@@ -55,7 +55,9 @@ export interface TaggableResource {
  * with `cdk synth`/`cdk deploy`), and CDK's CloudFormation validation as
  * errors (cdk.json sets `@aws-cdk/core:validateAgainstDefaultRules`): an
  * unacknowledged finding makes app.synth() throw. Lambda bundling is skipped
- * (tests do not need the bundle, and esbuild would run once per synth).
+ * (tests do not need the bundle, and esbuild would run once per synth), and
+ * so is the metadata the CDK CLI adds, unless `cliMetadata` (see
+ * CDK_CLI_METADATA).
  *
  * Without `overrides` (and unless `fresh`), the result comes from a cache
  * shared by every test file and worker (see `cachedSynth`): one synth per
@@ -65,14 +67,42 @@ export interface TaggableResource {
 export function synth(
   env: string,
   overrides?: (e: EnvironmentConfig) => EnvironmentConfig,
-  options: { readonly fresh?: boolean } = {},
+  options: { readonly fresh?: boolean; readonly cliMetadata?: boolean } = {},
 ): Synthesized {
-  if (!overrides && !options.fresh) return cachedSynth(env);
-  return synthNow(env, overrides ?? ((e) => e));
+  const cliMetadata = options.cliMetadata ?? false;
+  if (!overrides && !options.fresh) return cachedSynth(env, cliMetadata);
+  return synthNow(env, overrides ?? ((e) => e), undefined, false, cliMetadata);
 }
 
-function synthNow(env: string, overrides: (e: EnvironmentConfig) => EnvironmentConfig, outdir?: string, validate = false): Synthesized {
-  const app = new (cdk().App)({ outdir, context: contextModule().cdkContext(REPO, { env, 'aws:cdk:bundling-stacks': [] }) });
+/**
+ * The metadata context the CDK CLI gives every app it synthesizes (aws-cdk
+ * 2.1148.1's `contextFromSettings`, at its defaults: cdk.json sets none of
+ * pathMetadata, assetMetadata, versionReporting): each resource's
+ * `aws:cdk:path`, the assets' metadata, and the CDKMetadata resource. Off in
+ * the other tests' synth (their snapshots stay without it). With
+ * `cliMetadata: true` a template is the one `npm run synth:all` writes but
+ * for the Lambda assets (bundling is skipped: other hashes, source folders as
+ * asset paths); compared with `cdk synth -c env=<e>` for the four
+ * environments. For linters that read it: cfn-lint recognizes a CDK template
+ * by `aws:cdk:path` or CDKMetadata and skips rules CDK's output cannot follow
+ * (I1022 Fn::Sub over Fn::Join), and the local stack's template has no
+ * resource but CDKMetadata.
+ */
+const CDK_CLI_METADATA = {
+  'aws:cdk:enable-path-metadata': true,
+  'aws:cdk:enable-asset-metadata': true,
+  'aws:cdk:version-reporting': true,
+};
+
+function synthNow(
+  env: string,
+  overrides: (e: EnvironmentConfig) => EnvironmentConfig,
+  outdir?: string,
+  validate = false,
+  cliMetadata = false,
+): Synthesized {
+  const context = { env, 'aws:cdk:bundling-stacks': [], ...(cliMetadata ? CDK_CLI_METADATA : {}) };
+  const app = new (cdk().App)({ outdir, context: contextModule().cdkContext(REPO, context) });
   const stack = appModule().buildApp(app, { environment: overrides(environmentModule().loadEnvironment(env)) });
   const assembly = withCloudFormationRules(validate, () => app.synth());
   const artifact = assembly.getStackByName(stack.stackName);
@@ -154,12 +184,12 @@ function projectInputsKey(): string {
  * One synth per environment, shared across test files and jest workers: the
  * first caller synthesizes (cdk-nag included: a failing gate caches nothing)
  * into `node_modules/.cache/trading-observability-synth/<inputs>-<env>`
- * (written under a temporary name, then renamed: a concurrent worker either
- * sees the whole assembly or none); the others read the template and
- * warnings from there.
+ * (`<inputs>-<env>-cli` with the CLI's metadata; written under a temporary
+ * name, then renamed: a concurrent worker either sees the whole assembly or
+ * none); the others read the template and warnings from there.
  */
-function cachedSynth(env: string): Synthesized {
-  const key = `${projectInputsKey()}-${env}`;
+function cachedSynth(env: string, cliMetadata: boolean): Synthesized {
+  const key = `${projectInputsKey()}-${env}${cliMetadata ? '-cli' : ''}`;
   const hit = memo.get(key);
   if (hit) return hit;
   const dir = path.join(CACHE_DIR, key);
@@ -168,7 +198,7 @@ function cachedSynth(env: string): Synthesized {
   if (!fs.existsSync(meta)) {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = fs.mkdtempSync(path.join(CACHE_DIR, `.${key}-`));
-    const s = synthNow(env, (e) => e, tmp, true);
+    const s = synthNow(env, (e) => e, tmp, true, cliMetadata);
     stack = s.stack;
     fs.writeFileSync(
       path.join(tmp, 'synth-meta.json'),
@@ -197,7 +227,7 @@ function cachedSynth(env: string): Synthesized {
   let template: Template | undefined;
   const result: Synthesized = {
     get stack() {
-      stack ??= synthNow(env, (e) => e).stack;
+      stack ??= synthNow(env, (e) => e, undefined, false, cliMetadata).stack;
       return stack;
     },
     get template() {

@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { bundledNodeCode } from './bundled-node-code';
+import { acknowledgeRoleDependsOn } from './cfn-lint';
 import { IPrometheusWorkspace } from './prometheus-workspace';
 import { ResourceNames } from './resource-names';
 
@@ -245,6 +246,8 @@ export class AlertRouting extends Construct {
       environment: { WEBHOOK_SECRET_ID: secret.secretName },
       description: 'Posts alert notifications to Slack',
     });
+    // cfn-lint W3005: CDK's DependsOn on the function's role repeats its Role GetAtt (see acknowledgeRoleDependsOn).
+    acknowledgeRoleDependsOn(fn);
     for (const r of receivers) this.topics[r].addSubscription(new snsSubs.LambdaSubscription(fn));
     // A secret imported by name (Secret.fromSecretNameV2) is granted as "<name>-??????".
     const secretName = secret.secretName;

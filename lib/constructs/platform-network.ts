@@ -1,8 +1,9 @@
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeRoleDependsOn } from './cfn-lint';
 import { ResourceNames } from './resource-names';
 
 export interface PlatformNetworkProps {
@@ -72,6 +73,14 @@ export class PlatformNetwork extends Construct {
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
       ],
     });
+    // The VPC's default security group is emptied by a custom resource
+    // (ec2.Vpc's restrictDefaultSecurityGroup, on by cdk.json's feature flag),
+    // whose handler is a function of one provider per stack, made by CDK's
+    // core CustomResourceProvider. cfn-lint W3005 on it: CDK's DependsOn on
+    // its role repeats its Role GetAtt (see acknowledgeRoleDependsOn).
+    const restrictDefaultSg = Stack.of(vpc).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const restrictDefaultSgHandler = restrictDefaultSg?.node.tryFindChild('Handler');
+    if (restrictDefaultSgHandler) acknowledgeRoleDependsOn(restrictDefaultSgHandler);
     vpc.addFlowLog('FlowLogs', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
         new logs.LogGroup(this, 'FlowLogsGroup', {

@@ -11,6 +11,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { bundledNodeCode } from '../bundled-node-code';
+import { acknowledgeRoleDependsOn } from '../cfn-lint';
 import { acknowledgeProviderFramework } from '../provider-framework';
 import { IGrafanaWorkspace } from '../grafana-workspace';
 import { IPrometheusWorkspace } from '../prometheus-workspace';
@@ -94,6 +95,8 @@ export class DashboardImport extends Construct {
       logGroup,
       description: 'Imports dashboards/ into Amazon Managed Grafana',
     });
+    // cfn-lint W3005: CDK's DependsOn on the function's role repeats its Role GetAtt (see acknowledgeRoleDependsOn).
+    acknowledgeRoleDependsOn(this.handler);
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
       logGroupName: props.names?.path('dashboard-import-provider'),

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { bundledNodeCode } from '../bundled-node-code';
+import { acknowledgeRoleDependsOn } from '../cfn-lint';
 import { IGrafanaWorkspace } from '../grafana-workspace';
 import { acknowledgeProviderFramework } from '../provider-framework';
 import { ResourceNames } from '../resource-names';
@@ -124,6 +125,8 @@ export class GrafanaAccess extends Construct {
       logGroup,
       description: 'Assigns IAM Identity Center groups and users their Amazon Managed Grafana role',
     });
+    // cfn-lint W3005: CDK's DependsOn on the function's role repeats its Role GetAtt (see acknowledgeRoleDependsOn).
+    acknowledgeRoleDependsOn(this.handler);
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
       logGroupName: props.names?.path('grafana-access-provider'),
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
