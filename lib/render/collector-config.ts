@@ -338,8 +338,8 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
       break;
     case 'otlp':
       // No deduplication at the vendor: the schema refuses replicas > 1 here.
-      exporters['otlphttp/vendor'] = otlpVendor(env);
-      scraped = pushed = self = ['otlphttp/vendor'];
+      exporters['otlp_http/vendor'] = otlpVendor(env);
+      scraped = pushed = self = ['otlp_http/vendor'];
       break;
   }
 
@@ -349,8 +349,8 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
       traces.push('awsxray');
       break;
     case 'otlp':
-      exporters['otlphttp/vendor'] ??= otlpVendor(env);
-      traces.push('otlphttp/vendor');
+      exporters['otlp_http/vendor'] ??= otlpVendor(env);
+      traces.push('otlp_http/vendor');
       break;
     case 'jaeger':
       exporters['otlp_grpc/jaeger'] = { endpoint: to.jaegerEndpoint ?? 'jaeger:4317', tls: { insecure: true } };

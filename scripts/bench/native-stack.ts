@@ -41,6 +41,8 @@ export interface NativeStackOptions {
   readonly tickMs?: number;
   /** The emitters' failures (scripts/demo-emitter.ts). @default 'sometimes' */
   readonly failures?: FailureMode;
+  /** Where the collector remote-writes, given the stack's ports (e.g. a proxy in front of Prometheus). @default Prometheus's receiver */
+  readonly remoteWriteUrl?: (ports: Readonly<Record<string, number>>) => string;
 }
 
 /** One line a process printed, with the time it reached us. */
@@ -158,7 +160,7 @@ export class NativeStack {
 
   /** Where the collector remote-writes: the local Prometheus's receiver. */
   get remoteWriteUrl(): string {
-    return `http://127.0.0.1:${this.ports.prometheus}/api/v1/write`;
+    return this.options.remoteWriteUrl?.(this.ports) ?? `http://127.0.0.1:${this.ports.prometheus}/api/v1/write`;
   }
 
   /** The collector configuration the bundle ships (monitoring/otel-collector.yaml), parsed. */

@@ -83,12 +83,12 @@ describe('collector configuration', () => {
   test('metrics and traces to an OTLP vendor share one exporter whose auth header comes from the environment', () => {
     const cfg = render(withExporters(prod, { metrics: 'otlp', traces: 'otlp' }));
     expect(exportersOf(cfg)).toEqual({
-      'metrics/scraped': ['otlphttp/vendor'],
-      'metrics/pushed': ['otlphttp/vendor'],
-      'metrics/self': ['otlphttp/vendor'],
-      traces: ['otlphttp/vendor'],
+      'metrics/scraped': ['otlp_http/vendor'],
+      'metrics/pushed': ['otlp_http/vendor'],
+      'metrics/self': ['otlp_http/vendor'],
+      traces: ['otlp_http/vendor'],
     });
-    expect(cfg.exporters['otlphttp/vendor']).toMatchObject({
+    expect(cfg.exporters['otlp_http/vendor']).toMatchObject({
       endpoint: 'https://otlp.vendor.example',
       headers: { 'api-key': '${env:OTLP_AUTH_HEADER}' },
       sending_queue: { enabled: true, queue_size: 5000 },

@@ -1,0 +1,214 @@
+/**
+ * The remote-write target goes away, and comes back: the real collector
+ * (scripts/bench/native-stack.ts) remote-writes through a proxy in front of
+ * Prometheus that the test turns off (connections refused) for the outage
+ * the collector is sized for (OUTAGE_SECONDS, 5 minutes), and then answers
+ * 429 for a minute (the RetryOn429 feature gate). Afterwards every series the
+ * collector scraped has every sample of the whole window: no gap longer than
+ * the scrape interval, counted per series. Meanwhile the collector's resident
+ * memory and its remote-write queue are sampled; the figures are printed for
+ * the README ("The collector configuration", measured).
+ *
+ * OUTAGE_TEST_SECONDS shortens the outage for a quick local run (CI runs the full 300 s).
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+import { sendHttp } from '../../lib/http/http-client';
+import { OUTAGE_SECONDS } from '../../lib/render/collector-sizing';
+import { NativeStack, SERVICES } from '../../scripts/bench/native-stack';
+
+const SCRAPE_SECONDS = 5;
+const OUTAGE = Number(process.env.OUTAGE_TEST_SECONDS ?? OUTAGE_SECONDS);
+const THROTTLED = 60;
+
+type Mode = 'pass' | 'down' | '429';
+
+/** A remote-write target the test controls: forwards to Prometheus, refuses connections, or answers 429. */
+class RemoteWriteProxy {
+  mode: Mode = 'pass';
+  port = 0;
+  readonly answered: Record<string, number> = { pass: 0, '429': 0 };
+  private server?: http.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly target: () => number) {}
+
+  async listen(port = 0): Promise<void> {
+    const server = http.createServer((req, res) => {
+      if (this.mode === '429') {
+        req.resume();
+        this.answered['429']++;
+        res.writeHead(429, { 'retry-after': '1' }).end('throttled by the test');
+        return;
+      }
+      this.answered.pass++;
+      const up = http.request({ host: '127.0.0.1', port: this.target(), path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.writeHead(502).end());
+      req.pipe(up);
+    });
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  /** The target stops: no listener, every open connection dropped. */
+  async down(): Promise<void> {
+    this.mode = 'down';
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  async up(mode: Mode = 'pass'): Promise<void> {
+    this.mode = mode;
+    await this.listen(this.port);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server?.listening ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+const proxy: RemoteWriteProxy = new RemoteWriteProxy((): number => stack.ports.prometheus);
+const stack: NativeStack = new NativeStack({
+  repo: path.resolve(__dirname, '../..'),
+  environment: { scrapeIntervalSeconds: SCRAPE_SECONDS },
+  failures: 'never',
+  remoteWriteUrl: (): string => `http://127.0.0.1:${proxy.port}/api/v1/write`,
+});
+const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+
+/** Resident memory of a process, MiB (VmRSS of /proc/<pid>/status). */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The scraped exporter's queue (batches) and capacity, read from the collector's own metrics endpoint. */
+async function queue(): Promise<{ size: number; capacity: number }> {
+  const text = (
+    await sendHttp({ method: 'GET', url: `http://127.0.0.1:${stack.ports.collectorSelf}/metrics`, timeoutMs: 5000, retry: { attempts: 1 } })
+  ).text;
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}\\{[^}]*exporter="prometheus_remote_write/scraped"[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { size: value('otelcol_exporter_queue_size'), capacity: value('otelcol_exporter_queue_capacity') };
+}
+
+interface Sampled {
+  rssMaxMiB: number;
+  queueMax: number;
+  capacity: number;
+}
+
+async function sampleWhile(seconds: number): Promise<Sampled> {
+  const pid = stack.pid('collector')!;
+  const out: Sampled = { rssMaxMiB: 0, queueMax: 0, capacity: 0 };
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    out.rssMaxMiB = Math.max(out.rssMaxMiB, rssMiB(pid));
+    const q = await queue().catch(() => ({ size: 0, capacity: 0 }));
+    out.queueMax = Math.max(out.queueMax, q.size);
+    out.capacity = q.capacity || out.capacity;
+    await sleep(SCRAPE_SECONDS);
+  }
+  return out;
+}
+
+/** Every series of the scraped services over [from, to]: its samples' timestamps (seconds). */
+async function samples(from: number, to: number): Promise<Map<string, number[]>> {
+  const q = `{job=~"${SERVICES.join('|')}"}[${Math.round(to - from)}s]`;
+  const r = await sendHttp({
+    method: 'GET',
+    url: `http://127.0.0.1:${stack.ports.prometheus}/api/v1/query?query=${encodeURIComponent(q)}&time=${to}`,
+    timeoutMs: 30_000,
+    retry: { attempts: 1 },
+  });
+  const result = (JSON.parse(r.text) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }).data.result;
+  return new Map(result.map((s) => [JSON.stringify(s.metric), s.values.map((v) => v[0])]));
+}
+
+/** Series with a gap longer than 1.5 scrape intervals anywhere in [from, to], or that do not reach both ends. */
+function gaps(series: Map<string, number[]>, from: number, to: number): string[] {
+  const bad: string[] = [];
+  for (const [name, ts] of series) {
+    const edges = [from, ...ts, to];
+    const worst = Math.max(...edges.slice(1).map((t, i) => t - edges[i]));
+    if (worst > 1.5 * SCRAPE_SECONDS) bad.push(`${name}: a gap of ${worst.toFixed(1)} s in ${ts.length} samples`);
+  }
+  return bad;
+}
+
+beforeAll(async () => {
+  await proxy.listen();
+  await stack.start();
+}, 60_000);
+
+afterAll(async () => {
+  await stack.stop();
+  await proxy.close();
+});
+
+describe(`the collector rides out a ${OUTAGE} s remote-write outage and ${THROTTLED} s of 429`, () => {
+  let from = 0;
+  let series = new Map<string, number[]>();
+  const figures: Record<string, unknown> = {};
+
+  test('every service is scraped and written before the outage', async () => {
+    await stack.until(
+      'all jobs up',
+      async () => {
+        const u = await stack.upByJob();
+        return SERVICES.every((s) => u[s] === '1') ? u : undefined;
+      },
+      60_000,
+    );
+    await sleep(3 * SCRAPE_SECONDS);
+    from = Date.now() / 1000;
+    figures.rssBeforeMiB = rssMiB(stack.pid('collector')!);
+  }, 90_000);
+
+  test(
+    'outage, then 429, then recovery: no sample of any scraped series is lost',
+    async () => {
+      await proxy.down();
+      Object.assign(figures, { outage: await sampleWhile(OUTAGE) });
+      await proxy.up('429');
+      Object.assign(figures, { throttled: await sampleWhile(THROTTLED) });
+      proxy.mode = 'pass';
+      // The queue drains; the window ends two intervals before its last sample could still be in flight.
+      const drained = await stack.until(
+        'queue drained',
+        async () => {
+          const q = await queue();
+          return q.size === 0 ? q : undefined;
+        },
+        300_000,
+        SCRAPE_SECONDS * 1000,
+      );
+      expect(drained.size).toBe(0);
+      await sleep(4 * SCRAPE_SECONDS);
+      const to = Date.now() / 1000 - 2 * SCRAPE_SECONDS;
+      series = await samples(from, to);
+      figures.series = series.size;
+      figures.samples = [...series.values()].reduce((n, ts) => n + ts.length, 0);
+      figures.window = Math.round(to - from);
+      figures.answered429 = proxy.answered['429'];
+      figures.rssAfterMiB = rssMiB(stack.pid('collector')!);
+      console.log(`collector outage figures: ${JSON.stringify(figures)}`);
+      expect(series.size).toBeGreaterThan(100);
+      expect(proxy.answered['429']).toBeGreaterThan(0);
+      expect(gaps(series, from, to)).toEqual([]);
+      expect(stack.logs.collector).not.toMatch(/Dropping data|dropped_items|Exporting failed\. Dropping/);
+    },
+    (OUTAGE + THROTTLED + 420) * 1000,
+  );
+});
