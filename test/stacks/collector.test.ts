@@ -44,7 +44,10 @@ describe('collector on ECS Fargate (prod)', () => {
             '--feature-gates=exporter.prometheusremotewritexporter.RetryOn429',
           ],
           Environment: [{ Name: 'OTEL_CONFIG_SHA256', Value: Match.stringLikeRegexp('^[0-9a-f]{64}$') }],
-          Secrets: [1, 2, 3, 4].map((i) => ({ Name: `OTEL_CONFIG_PART_${i}`, ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })),
+          Secrets: [1, 2, 3, 4].map((i) => ({
+            Name: `OTEL_CONFIG_PART_${i}`,
+            ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+          })),
           HealthCheck: Match.objectLike({ Command: ['CMD', '/healthcheck'] }),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
         }),
