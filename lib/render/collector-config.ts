@@ -171,6 +171,12 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
       // (open-telemetry/opentelemetry-collector@v0.156.0:service/telemetry/otelconftelemetry,
       // testdata/config_deprecated_address.yaml vs internal/migration/testdata/v0.3.0_metrics_prom_explicit.yaml).
       telemetry: {
+        // The reader's target_info carries the telemetry resource, and the prometheus receiver turns target_info into
+        // the scraped resource (contrib@v0.156.0:receiver/prometheusreceiver/internal/transaction.go AddTargetInfo), so
+        // its service.name, not the scrape job, becomes `job`: by default the build's name ("aws-otel-collector"),
+        // which no rule or dashboard selects. Named as the job instead; service.instance.id (a UUID per start) stays
+        // the per-task `instance`. Seen on the real collector (test/e2e/local-stack.test.ts).
+        resource: { attributes: [{ name: 'service.name', value: COLLECTOR_JOB }] },
         metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: SELF_METRICS_PORT } } } }] },
         logs: { level: 'info' },
       },
@@ -290,6 +296,11 @@ function renderExporters(input: CollectorInput, to: CollectorDestinations, sizin
     retry_on_failure: { enabled: true, initial_interval: '5s', max_elapsed_time: `${sizing.exportTimeoutSeconds}s` },
     remote_write_queue: { enabled: true, queue_size: sizing.queueSize },
     max_batch_size_bytes: 3_000_000,
+    // Without it every series carries otel_scope_name and otel_scope_version (the receiver's module and the
+    // collector's build: contrib@v0.156.0:pkg/translator/prometheusremotewrite/helper.go createAttributes), so an
+    // ADOT upgrade would change the identity of every series, resetting every alert's `for`. Seen on the real
+    // collector (test/e2e/local-stack.test.ts).
+    disable_scope_info: true,
     ...extra,
   });
   // The collector's own series: resource attributes (its task's ARN and
