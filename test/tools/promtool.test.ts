@@ -6,6 +6,7 @@ import { loadSlos } from '../../lib/model/slos';
 import { renderSloTests } from '../../lib/render/slo-tests';
 import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
+import { realTool } from '../../scripts/real-tools';
 
 const repo = path.resolve(__dirname, '../..');
 const rendered = renderedFromTemplate();
@@ -34,7 +35,7 @@ function recordingRules(): Map<string, string[]> {
 }
 
 function promtool(...args: string[]) {
-  const r = spawnSync('promtool', args, { cwd: rendered.dir, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(realTool('promtool'), args, { cwd: rendered.dir, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
