@@ -18,8 +18,8 @@ import { ampRegion, Http, httpClient } from './aws-http';
 
 /**
  * A matcher of the v2 API (openapi.yaml `matcher`: isEqual defaults to true;
- * false negates; test/e2e/day-two.test.ts shows Debian's Alertmanager 0.25
- * honouring it). AMP's PutAlertManagerSilences lists `isEqual` in its silence
+ * false negates; test/e2e/day-two.test.ts shows Alertmanager 0.34.0 (the local
+ * image's version) honouring it). AMP's PutAlertManagerSilences lists `isEqual` in its silence
  * format; that AMP honours `false` is UNCONFIRMED (not runnable here).
  */
 export interface ApiMatcher {

@@ -43,19 +43,24 @@ if stale prometheus "$here/prometheus/go.mod" "$here/prometheus/go.sum"; then
   go_tools prometheus github.com/prometheus/prometheus/cmd/prometheus:prometheus github.com/prometheus/prometheus/cmd/promtool:promtool
   done_stamp prometheus
 fi
+# Alertmanager's web UI (ui/web.go: `//go:embed app/dist`) is built by npm in
+# its release process and is not in the Go module, so `go build` of
+# cmd/alertmanager fails with "pattern app/dist: no matching files found". The
+# module is copied, given a one-page placeholder UI, and replaces itself in a
+# copy of the wrapper's go.mod (-modfile; go.sum still pins every dependency).
+# The tests use the API only.
 if stale alertmanager "$here/alertmanager/go.mod" "$here/alertmanager/go.sum" "$here/build.sh"; then
-  go_tools alertmanager github.com/prometheus/alertmanager/cmd/amtool:amtool
-  # The server embeds its web UI (ui/web.go: //go:embed app/dist), which the release process builds with npm and
-  # the module zip does not carry: build it from a copy of the module with an empty UI. The API, which is all the
-  # tests use, is unaffected. Same module, same go.sum (verified against the wrapper's when it was downloaded).
   t0=$SECONDS
-  src=$(cd "$here/alertmanager" && go list -m -f '{{.Dir}}' github.com/prometheus/alertmanager)
-  rm -rf "$cache/alertmanager-src"
-  cp -r "$src" "$cache/alertmanager-src"
-  chmod -R u+w "$cache/alertmanager-src"
-  mkdir -p "$cache/alertmanager-src/ui/app/dist"
-  echo '<!doctype html><title>Alertmanager</title><p>The web UI is not built here (tools/build.sh); the API is.' >"$cache/alertmanager-src/ui/app/dist/index.html"
-  (cd "$cache/alertmanager-src" && go build -trimpath -o "$bin/alertmanager.tmp" ./cmd/alertmanager) && mv "$bin/alertmanager.tmp" "$bin/alertmanager"
+  am_src="$cache/alertmanager-src"
+  am_dir=$(cd "$here/alertmanager" && go list -m -f '{{.Dir}}' github.com/prometheus/alertmanager)
+  rm -rf "$am_src" && cp -r "$am_dir" "$am_src" && chmod -R u+w "$am_src"
+  mkdir -p "$am_src/ui/app/dist"
+  echo '<!doctype html><title>Alertmanager</title><p>No web UI in this build (tools/build.sh); the API is at /api/v2/.' >"$am_src/ui/app/dist/index.html"
+  cp "$here/alertmanager/go.mod" "$cache/alertmanager.mod" && cp "$here/alertmanager/go.sum" "$cache/alertmanager.sum"
+  (cd "$here/alertmanager" && go mod edit -modfile="$cache/alertmanager.mod" -replace "github.com/prometheus/alertmanager=$am_src")
+  for t in alertmanager amtool; do
+    (cd "$here/alertmanager" && go build -trimpath -modfile="$cache/alertmanager.mod" -o "$bin/$t.tmp" "github.com/prometheus/alertmanager/cmd/$t") && mv "$bin/$t.tmp" "$bin/$t"
+  done
   echo "tools/build.sh: built alertmanager in $((SECONDS - t0)) s" >&2
   done_stamp alertmanager
 fi

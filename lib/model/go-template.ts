@@ -36,6 +36,9 @@ const GO_BUILTINS = [
 /**
  * Prometheus' template functions for alert labels and annotations
  * (prometheus/prometheus@v2.53.0:template/template.go, NewTemplateExpander's funcMap).
+ * 3.14.0, the promtool that checks them here, adds toDuration, now and
+ * urlQueryEscape; AMP's engine version is not published, so those are refused
+ * (test/tools/go-template.test.ts shows promtool accepting them).
  */
 export const PROMETHEUS_TEMPLATE_FUNCS: readonly string[] = [
   ...GO_BUILTINS,
@@ -75,9 +78,11 @@ export const PROMETHEUS_TEMPLATE_VARS: readonly string[] = ['labels', 'externalL
 
 /**
  * Alertmanager's template functions (prometheus/alertmanager@v0.25.0:template/template.go,
- * DefaultFuncs), the version of the amtool that checks them here. Newer
- * Alertmanagers add more (v0.27.0: trimSpace); AMP's version is UNCONFIRMED,
- * so only these are accepted.
+ * DefaultFuncs). 0.34.0, the amtool that checks them here, adds trimSpace,
+ * safeUrl, urlUnescape, routeLabels, date, tz, now, since, humanizeDuration,
+ * toDate, mustToDate and toJson; AMP's version is UNCONFIRMED, so only the
+ * 0.25 set is accepted (test/tools/go-template.test.ts shows amtool accepting
+ * the others).
  */
 export const ALERTMANAGER_TEMPLATE_FUNCS: readonly string[] = [
   ...GO_BUILTINS,

@@ -46,7 +46,13 @@ export function parseDuration(text: string): number | undefined {
 
 export const DURATION_HELP = 'use digits and units y, w, d, h, m, s, ms from biggest to smallest, like "5m", "1h30m" or "90s"';
 
-/** Label names (prometheus/common@v0.54.0:model/labels.go, LabelName.IsValid, legacy validation). */
+/**
+ * Label names (prometheus/common@v0.54.0:model/labels.go, LabelName.IsValid,
+ * legacy validation). Prometheus 3 and Alertmanager 0.28+ accept any UTF-8
+ * name (promtool 3.14 and amtool 0.34 do), but such a name must be quoted in
+ * PromQL (`{"team.name"="x"}`), which a 2.x engine cannot parse, and AMP's
+ * version is not published: the legacy names are kept.
+ */
 export const isValidLabelName = (name: string): boolean => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name);
 
 /** Label values must be valid UTF-8 (LabelValue.IsValid); a JavaScript string is, unless it holds a lone surrogate. */
@@ -55,13 +61,24 @@ export const isValidLabelValue = (value: string): boolean =>
 
 /**
  * One Alertmanager matcher as written in `matchers:` lists, e.g.
- * `severity="critical"` or `alertname=~"Kube.*"`: a port of ParseMatcher
- * (prometheus/alertmanager@v0.25.0:pkg/labels/parse.go). Names may hold
- * colons; a quoted value unescapes only `\n`, `\"` and `\\` and keeps any
- * other backslash literally; an unescaped `"` inside the value is refused.
- * A regex must compile as Go's RE2 does (NewMatcher, pkg/labels/matcher.go:
- * `regexp.Compile("^(?:" + v + ")$")`), checked with re2js, a port of RE2:
- * `(?i)` is accepted, lookarounds and backreferences are not.
+ * `severity="critical"` or `alertname=~"Kube.*"`, accepted only when both of
+ * Alertmanager's parsers take it with the same meaning, because AMP's version
+ * is not published:
+ * - the classic parser, the only one before 0.27 (ParseMatcher,
+ *   prometheus/alertmanager@v0.34.0:pkg/labels/parse.go; `--enable-feature=classic-mode`):
+ *   names as [a-zA-Z_:][a-zA-Z0-9_:]*; a quoted value unescapes only `\n`,
+ *   `\"` and `\\` and keeps any other backslash literally; an unescaped `"`
+ *   inside the value is refused;
+ * - the UTF-8 parser that 0.34 tries first, falling back to the classic one
+ *   with a warning (matcher/parse; alone with `--enable-feature=utf8-strict-mode`):
+ *   a quoted value is a Go string literal (strconv.Unquote), so `\d` is refused
+ *   and `\t` would mean a tab; an unquoted value holds no space nor any of
+ *   {}!=~,\"'` and is not empty.
+ * So a quoted value may escape only `\n`, `\"` and `\\` (write `\\d` for a
+ * regex's `\d`) and holds no raw line break. A regex must compile as Go's RE2
+ * does (NewMatcher, pkg/labels/matcher.go: `regexp.Compile("^(?:" + v + ")$")`),
+ * checked with re2js, a port of RE2: `(?i)` is accepted, lookarounds and
+ * backreferences are not.
  */
 export function parseMatcher(text: string): { name: string; op: string; value: string } | undefined {
   const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s*$/.exec(text);
@@ -71,7 +88,7 @@ export function parseMatcher(text: string): { name: string; op: string; value: s
   if (raw.startsWith('"')) {
     raw = raw.slice(1);
     expectTrailingQuote = true;
-  }
+  } else if (raw === '' || /[\s{}!=~,\\"'`]/.test(raw)) return undefined; // the UTF-8 parser's unquoted token
   const chars = [...raw];
   let value = '';
   let escaped = false;
@@ -79,9 +96,12 @@ export function parseMatcher(text: string): { name: string; op: string; value: s
     const r = chars[i];
     if (escaped) {
       escaped = false;
-      value += r === 'n' ? '\n' : r === '"' || r === '\\' ? r : `\\${r}`;
+      // Any other escape means something else to the UTF-8 parser (\t) or is refused by it (\d).
+      if (r !== 'n' && r !== '"' && r !== '\\') return undefined;
+      value += r === 'n' ? '\n' : r;
       continue;
     }
+    if (r === '\n' && expectTrailingQuote) return undefined; // a raw line break is not in a Go string literal
     if (r === '\\') {
       if (i < chars.length - 1) escaped = true;
       else value += '\\';

@@ -191,7 +191,7 @@ function checkMatcher(file: string, where: string, m: unknown): void {
       where,
       problem: 'is not a valid matcher',
       value: m,
-      fix: 'write label, operator (=, !=, =~, !~) and a quoted value, like \'severity="critical"\'',
+      fix: 'write label, operator (=, !=, =~, !~) and a quoted value, like \'severity="critical"\'; inside the quotes escape only \\n, \\" and \\\\ (a regex\'s \\d is written \\\\d)',
     });
   }
 }

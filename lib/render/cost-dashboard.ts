@@ -72,7 +72,7 @@ const COST_DASHBOARD_UID = 'observability-cost';
  * range-vector)": Engine.exec adds each query's sampleStats.TotalSamples, the
  * stats API's totalQueryableSamples that the bench measures, rule evaluations
  * included: prometheus/prometheus@v3.14.0:promql/engine.go,
- * util/stats/query_stats.go; since v2.44.0, so not in Debian's 2.42).
+ * util/stats/query_stats.go; since v2.44.0).
  */
 const COST_SOURCES = {
   ampUsage: { namespace: 'AWS/Usage', metricName: 'ResourceCount' },

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --alert-latency`: time to page. On the native stack of
- * the end-to-end test (scripts/bench/native-stack.ts: Debian's prometheus and
- * prometheus-alertmanager, the bundled demo emitters and alert sink, the
+ * the end-to-end test (scripts/bench/native-stack.ts: Prometheus and
+ * Alertmanager on loopback, the bundled demo emitters and alert sink, the
  * local bundle rendered with loopback endpoints, the local environment's own
  * scrape interval), faults are injected and the time from the fault to the
  * notification reaching the loopback receiver is measured, beside the floor
@@ -16,6 +16,7 @@ import { ObservabilityModel } from '../../lib/model/model';
 import { loadRouting, Routing } from '../../lib/model/routing';
 import { route } from '../../lib/model/test-alerts';
 import { NativeStack } from './native-stack';
+import { realTool } from '../real-tools';
 
 /** Prometheus durations as rule files and Alertmanager write them (`90s`, `1m`, `1h30m`), in seconds. */
 export function durationSeconds(d: string | undefined): number {
@@ -67,7 +68,7 @@ export function alertFloor(
   const severity = rule.labels?.severity ?? '';
   const args = ['config', 'routes', 'test', `--config.file=${alertmanagerConfig}`, `alertname=${alertname}`, `severity=${severity}`];
   for (const [k, v] of Object.entries(labels)) args.push(`${k}=${v}`);
-  const routed = spawnSync('amtool', args, { encoding: 'utf8' });
+  const routed = spawnSync(realTool('amtool'), args, { encoding: 'utf8' });
   if (routed.status !== 0) throw new Error(`amtool config routes test failed: ${routed.stderr}`);
   const receiver = routed.stdout.trim();
   const routes = route(routing, { alertname, severity, ...labels });

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --query-cost [--fraction 0.05]`: the samples AMP would
- * bill, measured with the real Prometheus (Debian's 2.42).
+ * bill, measured with the real Prometheus and promtool 3.14.0, the version the
+ * local stack's image pins (built by `bash tools/build.sh`: scripts/real-tools.ts).
  *
  * 1. The catalog's series at a stated fraction of its declared label
  *    cardinalities (scripts/demo-emitter.ts labelValues: never fewer than the
@@ -13,8 +14,8 @@
  *    query over the dashboard's default range, with `stats=all`; its
  *    `data.stats.samples.totalQueryableSamples` and the wall time.
  *    (Prometheus returns the stats when the `stats` parameter is not empty:
- *    prometheus/prometheus@v2.42.0:web/api/v1/api.go lines 434-439; the field:
- *    prometheus/prometheus@v2.42.0:util/stats/query_stats.go line 107,
+ *    prometheus/prometheus@v3.14.0:web/api/v1/api.go lines 584-589; the field:
+ *    prometheus/prometheus@v3.14.0:util/stats/query_stats.go line 107,
  *    `TotalQueryableSamples int64 json:"totalQueryableSamples"`.)
  * 3. Every rule as the ruler evaluates it: an instant query, with `stats=all`;
  *    summed by group, times the group's evaluations in a month.
@@ -31,6 +32,7 @@ import { MeasuredQuerySamples } from '../../lib/cost/estimate';
 import { loadModel } from '../../lib/load/load-model';
 import { bucketBoundaries, labelSets, sample } from '../demo-emitter';
 import { durationSeconds } from './alert-latency';
+import { RealTool, realTool } from '../real-tools';
 
 /** Grafana's step for a range: range / max data points (a panel ~1,000 px wide), never below the data source's timeInterval (the scrape interval). UNCONFIRMED panel width. */
 export function grafanaStep(rangeSeconds: number, scrapeSeconds: number, maxDataPoints = 1000): number {
@@ -113,15 +115,15 @@ function writeOpenMetrics(file: string, repo: string, fraction: number, startS: 
   return series.length;
 }
 
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr.slice(-2000)}`);
+function run(tool: RealTool, args: string[]): void {
+  const r = spawnSync(realTool(tool), args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed:\n${r.stderr.slice(-2000)}`);
 }
 
 export async function withPrometheus<T>(dataDir: string, config: string, f: (base: string) => Promise<T>): Promise<T> {
   const port = 19000 + Math.floor(Math.random() * 1000);
   const p = spawn(
-    'prometheus',
+    realTool('prometheus'),
     [
       `--config.file=${config}`,
       `--storage.tsdb.path=${dataDir}`,

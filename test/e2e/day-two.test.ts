@@ -1,6 +1,6 @@
 /**
- * Day two, end to end without Docker: Debian's real prometheus-alertmanager
- * (0.25) on loopback with the rendered local Alertmanager configuration (the
+ * Day two, end to end without Docker: the real Alertmanager 0.34.0 (built by
+ * tools/build.sh, the version the local stack's image pins) on loopback with the rendered local Alertmanager configuration (the
  * routing tree of alerts/alertmanager.yaml, webhooks to a loopback sink), and
  * the real commands: `alerts:test` gets a notification to every local
  * receiver; `alerts:silence` mutes a service's alerts, or everything, but
@@ -19,6 +19,7 @@ import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
 import { freePorts } from '../../scripts/free-ports';
 import { pollUntil } from '../../scripts/poll-until';
+import { realTool } from '../../scripts/real-tools';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-day-two-'));
@@ -78,7 +79,7 @@ beforeAll(async () => {
     }),
   );
   alertmanager = spawn(
-    'prometheus-alertmanager',
+    realTool('alertmanager'),
     [
       `--config.file=${path.join(bundle, 'monitoring/alertmanager/alertmanager.yml')}`,
       `--storage.path=${path.join(dir, 'am-data')}`,
@@ -158,6 +159,8 @@ describe('day two on a local Alertmanager', () => {
       state: 'suppressed',
       silencedBy: [id],
       inhibitedBy: [],
+      // Alertmanager 0.34's API v2 also lists the time intervals muting an alert (openapi.yaml alertStatus.mutedBy, required).
+      mutedBy: [],
     });
     expect((await stateOf(watchdog))?.state).toBe('active');
     expect((await stateOf(other))?.state).toBe('active');

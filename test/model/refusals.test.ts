@@ -236,6 +236,13 @@ const cases: [string, () => void, string, RegExp][] = [
     /is not a valid matcher \(got "severity critical"\)/,
   ],
   [
+    // Alertmanager 0.34 takes it only through its classic fallback (with a warning); its UTF-8 parser refuses \d.
+    'a route matcher escapes a character other than n, " and \\',
+    () => routing((d) => (d.route.routes[1].matchers = ['instance=~"host\\d+"'])),
+    `${AM}: route.routes[1].matchers[0]`,
+    /is not a valid matcher \(got "instance=~\\"host\\\\d\+\\""\).*escape only/s,
+  ],
+  [
     'a route matcher names an invalid label',
     () => routing((d) => (d.route.routes[1].matchers = ['sev-erity="critical"'])),
     `${AM}: route.routes[1].matchers[0]`,

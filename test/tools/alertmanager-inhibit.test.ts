@@ -1,10 +1,10 @@
 /**
- * The inhibit rules as deployed to AMP, run by a real Alertmanager 0.25
- * (Debian's prometheus-alertmanager) on loopback: promtool does not evaluate
+ * The inhibit rules as deployed to AMP, run by a real Alertmanager 0.34.0
+ * (built by tools/build.sh) on loopback: promtool does not evaluate
  * inhibitions and amtool cannot. Per inhibit rule, one scenario: what it
  * mutes, and what it must not mute.
  *
- * Alertmanager's API v2 (prometheus/alertmanager@v0.25.0:api/v2/openapi.yaml):
+ * Alertmanager's API v2 (prometheus/alertmanager@v0.34.0:api/v2/openapi.yaml):
  * POST /api/v2/alerts takes alerts; GET /api/v2/alerts lists them with
  * status.inhibitedBy (the fingerprints of the muting alerts).
  */
@@ -14,6 +14,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { renderedFromTemplate } from './rendered';
 import { freePorts } from '../../scripts/free-ports';
+import { realTool } from '../../scripts/real-tools';
 
 const rendered = renderedFromTemplate();
 const config = parse(fs.readFileSync(rendered.alertmanagerConfig, 'utf8'));
@@ -89,7 +90,7 @@ beforeAll(async () => {
   // The configuration as deployed: SNS receivers with SigV4 never get to send
   // here (nothing is delivered before group_wait, and the test ends first).
   am = spawn(
-    'prometheus-alertmanager',
+    realTool('alertmanager'),
     [
       `--config.file=${rendered.alertmanagerConfig}`,
       `--storage.path=${storage}`,
@@ -108,7 +109,7 @@ afterAll(() => {
   fs.rmSync(rendered.dir, { recursive: true, force: true });
 });
 
-describe('inhibit rules as deployed to AMP, in a real Alertmanager 0.25', () => {
+describe('inhibit rules as deployed to AMP, in a real Alertmanager 0.34', () => {
   test('every inhibit rule has a scenario proving what it mutes and what it must not', () => {
     expect(SCENARIOS.map((s) => s.rule).sort()).toEqual(config.inhibit_rules.map((_: unknown, i: number) => i));
     for (const s of SCENARIOS) {

@@ -4,17 +4,18 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { parseNotification } from '../../lib/constructs/slack-notifier/handler';
 import { renderedFromTemplate } from './rendered';
+import { realTool } from '../../scripts/real-tools';
 
 const rendered = renderedFromTemplate();
 afterAll(() => fs.rmSync(rendered.dir, { recursive: true, force: true }));
 
 function amtool(...args: string[]) {
-  const r = spawnSync('amtool', args, { cwd: rendered.dir, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(realTool('amtool'), args, { cwd: rendered.dir, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
 }
 /** The receiver amtool picks for a label set (stdout only: amtool warns on stderr). */
 function routesTest(...labels: string[]): string {
-  const r = spawnSync('amtool', ['config', 'routes', 'test', `--config.file=${rendered.alertmanagerConfig}`, ...labels], {
+  const r = spawnSync(realTool('amtool'), ['config', 'routes', 'test', `--config.file=${rendered.alertmanagerConfig}`, ...labels], {
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -27,6 +28,12 @@ describe('alert manager definition as deployed to AMP', () => {
     expect(r.out).toContain('SUCCESS');
     expect(r.out).toContain('4 receivers');
     expect(r.out).toContain('2 inhibit rules');
+    expect(r.status).toBe(0);
+  });
+
+  test("every matcher parses with Alertmanager's UTF-8 matcher parser alone (0.34 warns when it falls back to the classic one)", () => {
+    const r = amtool('--enable-feature=utf8-strict-mode', 'check-config', rendered.alertmanagerConfig);
+    expect(r.out).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
 

@@ -7,6 +7,7 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { renderCollectorConfig } from '../../lib/render/collector-config';
 import { resolveJoin, resourcesOf, synth } from '../helpers';
+import { realTool } from '../../scripts/real-tools';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-scrape-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ function fromTemplate(env: string, override?: Parameters<typeof synth>[1]): Reco
 function promtoolCheck(name: string, config: Record<string, any>) {
   const file = path.join(dir, `${name}.yml`);
   fs.writeFileSync(file, stringify(config));
-  const r = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(realTool('promtool'), ['check', 'config', file], { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 

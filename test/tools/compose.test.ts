@@ -9,6 +9,7 @@ import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
 import { composeEnv } from '../../scripts/local';
 import { parse } from 'yaml';
+import { realTool } from '../../scripts/real-tools';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-compose-'));
@@ -83,7 +84,7 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
       .replace('/etc/alertmanager/templates', path.join(dir, 'monitoring/alertmanager/templates'));
     const file = path.join(dir, 'am-check.yml');
     fs.writeFileSync(file, cfg);
-    const r = spawnSync('amtool', ['check-config', file], { encoding: 'utf8' });
+    const r = spawnSync(realTool('amtool'), ['check-config', file], { encoding: 'utf8' });
     expect(r.stdout).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });
@@ -100,14 +101,16 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
         templatesDir: path.join(slackDir, 'monitoring/alertmanager/templates'),
       }),
     );
-    const r = spawnSync('amtool', ['check-config', path.join(slackDir, 'monitoring/alertmanager/alertmanager.yml')], { encoding: 'utf8' });
+    const r = spawnSync(realTool('amtool'), ['check-config', path.join(slackDir, 'monitoring/alertmanager/alertmanager.yml')], {
+      encoding: 'utf8',
+    });
     expect(r.stdout).toContain('SUCCESS');
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(slackDir, 'monitoring/alertmanager/alertmanager.yml'), 'utf8')).not.toContain('hooks.slack.com');
   });
 
   test('the local Prometheus configuration and its rules pass promtool check config', () => {
-    const r = spawnSync('promtool', ['check', 'config', path.join(dir, 'monitoring/prometheus.yml')], { encoding: 'utf8' });
+    const r = spawnSync(realTool('promtool'), ['check', 'config', path.join(dir, 'monitoring/prometheus.yml')], { encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`).not.toContain('FAILED');
     expect(r.status).toBe(0);
   });

@@ -1,5 +1,5 @@
 /**
- * The local cost dashboard's PromQL, evaluated by promtool (Prometheus 2.42's
+ * The local cost dashboard's PromQL, evaluated by promtool (Prometheus 3.14's
  * engine) on Prometheus' own metrics at known rates: each projected monthly
  * cost equals what the cost estimate computes from config/prices.yaml.
  */
@@ -12,6 +12,7 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { ampIngestCost } from '../../lib/cost/estimate';
 import { loadModel } from '../../lib/load/load-model';
 import { costDashboardInput, renderCostDashboard } from '../../lib/render/cost-dashboard';
+import { realTool } from '../../scripts/real-tools';
 
 const repo = path.resolve(__dirname, '../..');
 const model = loadModel(repo, loadEnvironment('local'));
@@ -64,7 +65,7 @@ test('the local cost panels, evaluated by promtool, equal the estimate at the pr
         ],
       }),
     );
-    const r = spawnSync('promtool', ['test', 'rules', 'test.yaml'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(realTool('promtool'), ['test', 'rules', 'test.yaml'], { cwd: dir, encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS');
     expect(r.status).toBe(0);
   } finally {

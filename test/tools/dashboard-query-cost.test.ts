@@ -151,7 +151,7 @@ test('every overview panel shows what it showed before issue 20 (its window now 
       expect({ title: t.title, groups: groups.size }).toEqual({ title: t.title, groups: 1 });
       const interval = durationSeconds(recorded.get(names[0])!.interval ?? `${scrape}s`);
       // The group's evaluation instants (promtool aligns them like the ruler: rules.Group.EvalTimestamp,
-      // prometheus/prometheus@v2.42.0:cmd/promtool/rules.go importRule): the last recorded sample's timestamp.
+      // prometheus/prometheus@v3.14.0:cmd/promtool/rules.go importRule): the last recorded sample's timestamp.
       const last = (await query(base, `/api/v1/query?query=${encodeURIComponent(`timestamp(${names[0]})`)}&time=${data.end}`))
         .result as Vector;
       expect(last.length).toBeGreaterThan(0);

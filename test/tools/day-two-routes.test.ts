@@ -9,6 +9,7 @@ import * as path from 'path';
 import { loadRouting } from '../../lib/model/routing';
 import { testAlerts } from '../../lib/model/test-alerts';
 import { renderedFromTemplate } from './rendered';
+import { realTool } from '../../scripts/real-tools';
 
 const rendered = renderedFromTemplate();
 afterAll(() => fs.rmSync(rendered.dir, { recursive: true, force: true }));
@@ -16,7 +17,7 @@ const alerts = testAlerts(loadRouting(path.resolve(__dirname, '../..')));
 
 function routesTest(receiver: string, labels: Record<string, string>) {
   const r = spawnSync(
-    'amtool',
+    realTool('amtool'),
     [
       'config',
       'routes',

@@ -12,6 +12,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/load/load-model';
+import { realTool } from '../../scripts/real-tools';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-queue-fill-'));
@@ -52,7 +53,7 @@ function evaluate(expr: string, capacityLabels: string): { stdout: string; statu
       ],
     }),
   );
-  const r = spawnSync('promtool', ['test', 'rules', test], { encoding: 'utf8' });
+  const r = spawnSync(realTool('promtool'), ['test', 'rules', test], { encoding: 'utf8' });
   return { stdout: `${r.stdout}${r.stderr}`, status: r.status };
 }
 
