@@ -12,7 +12,7 @@
  * service that does not set it): the collector gives it the sender's address.
  * In the local bundle it is plain JavaScript like demo-emitter.js.
  */
-import { metrics, SpanKind, trace } from '@opentelemetry/api';
+import { metrics, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -70,10 +70,10 @@ export function startOtlpEmitter(o: OtlpEmitterOptions): { stop: () => Promise<v
   const [root, child] = SPANS[o.service] ?? [`${o.service} request`, `${o.service} work`];
   const tick = () => {
     counter.add(1);
-    tracer.startActiveSpan(root, { kind: SpanKind.SERVER, attributes: { pipeline_id: 'p-momentum' } }, (span) => {
-      tracer.startSpan(child, { kind: SpanKind.INTERNAL }).end();
-      span.end();
-    });
+    // The parent is passed explicitly: no context manager is registered in a plain node process.
+    const span = tracer.startSpan(root, { kind: SpanKind.SERVER, attributes: { pipeline_id: 'p-momentum' } });
+    tracer.startSpan(child, { kind: SpanKind.INTERNAL }, trace.setSpan(ROOT_CONTEXT, span)).end();
+    span.end();
   };
   tick();
   const timer = setInterval(tick, o.tickMs);

@@ -78,7 +78,7 @@ if stale collector "$here/collector/builder-config.yaml" "$here/build.sh"; then
   rm -rf "$cache/collector-src"
   "$cache/ocb-$OCB_VERSION/builder" --config "$here/collector/builder-config.yaml" \
     --output-path "$cache/collector-src" --ldflags="-s -w" >"$cache/ocb.log" 2>&1 || { tail -40 "$cache/ocb.log" >&2; exit 1; }
-  cp "$cache/collector-src/aws-otel-collector" "$bin/otelcol-adot"
+  cp "$cache/collector-src/aws-otel-collector" "$bin/otelcol-adot.tmp" && mv "$bin/otelcol-adot.tmp" "$bin/otelcol-adot"
   echo "tools/build.sh: built the collector in $((SECONDS - t0)) s" >&2
   done_stamp collector
 fi

@@ -122,6 +122,7 @@ describe('local stack, end to end on loopback', () => {
     // The remote-write queue's fill, as the dashboard divides it: one to one on both sides.
     const fill = await promQuery('otelcol_exporter_queue_size / otelcol_exporter_queue_capacity');
     expect(fill.map((r) => r.metric.exporter).sort()).toEqual([
+      'otlp_grpc/jaeger',
       'prometheus_remote_write/pushed',
       'prometheus_remote_write/scraped',
       'prometheus_remote_write/self',
