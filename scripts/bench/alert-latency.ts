@@ -111,7 +111,7 @@ const SERVICE_CASES: Case[] = [
     inject: (s) => s.signal('celery-worker', 'SIGUSR1'),
   },
 ];
-/** The missing-target alert (issue 18), when the model has one; the scraper (collector stand-in) is killed. */
+/** The missing-target alert (issue 18), when the model has one; the collector is killed. */
 const SCRAPER_ALERTS = ['CollectorMetricsMissing', 'ServiceNotScraped'];
 
 function waitFor(stack: NativeStack, c: Case, since: number, timeoutMs: number): Promise<number> {
@@ -166,7 +166,7 @@ export async function runOnce(repo: string, log: (s: string) => void = () => und
     );
     const scraperAlert = SCRAPER_ALERTS.find((a) => alertNames.has(a));
     if (scraperAlert) {
-      const c: Case = { alertname: scraperAlert, labels: {}, fault: 'scraper (collector stand-in) killed', inject: (s) => s.kill('agent') };
+      const c: Case = { alertname: scraperAlert, labels: {}, fault: 'collector killed', inject: (s) => s.kill('collector') };
       const t1 = Date.now();
       c.inject(stack);
       const ms = await waitFor(stack, c, t1, 900_000);

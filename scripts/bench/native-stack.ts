@@ -30,6 +30,13 @@ import { realTool } from '../real-tools';
 import { freePorts } from '../free-ports';
 import { sendHttp } from '../../lib/http/http-client';
 
+/** The listen addresses of a collector configuration, the only part the harness changes. */
+interface ListenerConfig {
+  extensions: { health_check: { endpoint: string } };
+  receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } };
+  service: { telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: string; port: number } } } }] } } };
+}
+
 export const SERVICES = ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher'] as const;
 
 export interface NativeStackOptions {
@@ -164,8 +171,8 @@ export class NativeStack {
   }
 
   /** The collector configuration the bundle ships (monitoring/otel-collector.yaml), parsed. */
-  bundledCollectorConfig(): Record<string, any> {
-    return parse(fs.readFileSync(path.join(this.bundleDir, 'monitoring/otel-collector.yaml'), 'utf8')) as Record<string, any>;
+  bundledCollectorConfig(): ListenerConfig {
+    return parse(fs.readFileSync(path.join(this.bundleDir, 'monitoring/otel-collector.yaml'), 'utf8')) as ListenerConfig;
   }
 
   /** The file the collector runs: the bundle's configuration with only its listen addresses moved to free loopback ports. */
@@ -173,7 +180,7 @@ export class NativeStack {
     return path.join(this.dir, 'otel-collector.yaml');
   }
 
-  private withLoopbackListeners(cfg: Record<string, any>): Record<string, any> {
+  private withLoopbackListeners(cfg: ListenerConfig): ListenerConfig {
     const out = structuredClone(cfg);
     out.extensions.health_check.endpoint = `127.0.0.1:${this.ports.collectorHealth}`;
     out.receivers.otlp.protocols.grpc.endpoint = `127.0.0.1:${this.ports.collectorGrpc}`;
