@@ -77,7 +77,8 @@ export class ObservabilityStack extends Stack {
       });
       return;
     }
-    const retain = retainsData(env) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // RetainExceptOnCreate: a create that rolls back deletes what it made, so the retry finds no fixed name taken.
+    const retain = retainsData(env) ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 
     const logsKey = new LogsKey(this, 'LogsKey', { description: `Encrypts the log groups of ${naming.prefix}`, removalPolicy: retain });
     const ampLogs = new logs.LogGroup(this, 'AmpLogs', {
