@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
+import { buildApp, refusePlaceholders } from '../lib/app';
+import { loadEnvironment } from '../lib/config/load-environment';
 import { cdkContext } from '../lib/cdk-context';
 import { copyProject } from '../lib/project-copy';
 import { inputErrorOf } from './helpers';
@@ -63,6 +64,25 @@ describe('the cdk app entry point', () => {
       'config/environments.yaml: environments: no such environment (got "qa"). Fix: pass -c env= one of local, dev, staging, prod, or add "qa" under environments:',
     );
     expect(r.templates).toEqual([]);
+  });
+
+  test("fails when prod's Grafana access ids are still the project's placeholders, naming the id and what to set, with no template", () => {
+    // Custom::GrafanaAccess runs last: a deploy with placeholder ids would create everything else, then fail.
+    fs.rmSync(path.join(dir, 'cdk.out'), { recursive: true, force: true });
+    const r = synth(dir, 'prod');
+    expect(r.stderr).toBe(
+      'config/environments.yaml: environments.prod.grafana.access.admin.groups[0]: is a placeholder shipped with the project, not your IAM Identity Center group (got "9067c5b4d3-a1b2c3d4-0001-4000-8000-000000000001"). Fix: set every id under environments.prod.grafana.access to your Identity Center group ids (IAM Identity Center console, Groups, Group ID), then remove its placeholders: true (-c reviewOnly=true synthesizes it to review, never to deploy)',
+    );
+    expect(r.status).toBe(1);
+    expect(r.templates).toEqual([]);
+  });
+
+  test('-c reviewOnly=true synthesizes an environment with placeholders (to review or lint), and only then', () => {
+    const prod = loadEnvironment('prod');
+    expect(() => refusePlaceholders(new App({ context: { env: 'prod', reviewOnly: 'true' } }), prod)).not.toThrow();
+    expect(inputErrorOf(() => refusePlaceholders(new App({ context: { env: 'prod' } }), prod))).toMatch(/placeholders: true/);
+    const real = { ...prod, grafana: { ...prod.grafana, access: { ...(prod.grafana as { access: object }).access, placeholders: false } } };
+    expect(() => refusePlaceholders(new App({ context: { env: 'prod' } }), real as typeof prod)).not.toThrow();
   });
 });
 

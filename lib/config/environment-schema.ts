@@ -91,6 +91,13 @@ const grafanaAccessSchema = z.strictObject({
    * listed here) are revoked at deploy. @default false (hand-made assignments stay)
    */
   exclusive: z.boolean().default(false),
+  /**
+   * The ids above are examples shipped with the project, not your groups: the
+   * entry point refuses to synthesize this environment (so `cdk deploy` cannot
+   * start) until they are replaced and this is removed; `-c reviewOnly=true`
+   * synthesizes it to review or lint the template. @default false
+   */
+  placeholders: z.boolean().default(false),
 });
 /**
  * Grafana majors Amazon Managed Grafana offers ("Working in Grafana version

@@ -5,7 +5,7 @@ import { describeZodIssue, UserInputError } from '../errors';
 import { EnvironmentConfig, environmentSchema } from './environment-schema';
 
 /** The one file that holds every environment's settings, relative to the project root. */
-const ENVIRONMENTS_FILE = 'config/environments.yaml';
+export const ENVIRONMENTS_FILE = 'config/environments.yaml';
 export const DEFAULT_ENVIRONMENT = 'dev';
 
 export interface LoadEnvironmentOptions {

@@ -22,6 +22,7 @@ describe('grafana.access in config/environments.yaml', () => {
       editor: { groups: [], users: [] },
       viewer: { groups: [], users: [G2] },
       exclusive: false,
+      placeholders: false,
     });
   });
 
