@@ -126,6 +126,12 @@ describe('the app stops on bad input, naming file, place and fix', () => {
       /^alerts\/alertmanager\.yaml: route\.routes\[3\]\.repeat_interval: is over AMP's maximum of 5 days .*Fix: use at most "5d"$/,
     ],
     [
+      "a rule group asks to be evaluated more often than AMP's rule evaluation interval quota",
+      'alerts/signal-system.yaml',
+      (t: string) => t.replace('interval: 30s', 'interval: 10s'),
+      /^alerts\/signal-system\.yaml: group "signal_system", interval: is shorter than AMP's rule evaluation interval quota of 30s \(config\/limits\.yaml\) \(got "10s"\)\. Fix: use "30s" or more /,
+    ],
+    [
       'a notification template has an unclosed action',
       'alerts/templates/notification.tmpl',
       (t: string) => `${t}{{ define "broken" }}{{ .Status `,
