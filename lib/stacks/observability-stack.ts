@@ -96,11 +96,10 @@ export class ObservabilityStack extends Stack {
     }));
     exportWorkspace(this, workspace, naming);
     const ruleShards = ruleFileShards(props.model.ruleFiles);
-    ruleShards.forEach((files, i) => {
-      const scope =
-        ruleShards.length > 1
-          ? new NestedStack(this, `Rules${i}`, { description: `AMP rule groups namespaces of ${naming.prefix}` })
-          : undefined;
+    ruleShards.shards.forEach(({ index, items: files }) => {
+      const scope = ruleShards.nested
+        ? new NestedStack(this, `Rules${index}`, { description: `AMP rule groups namespaces of ${naming.prefix}` })
+        : undefined;
       for (const file of files) workspace.addRuleGroupsNamespace(file.name, file.text, scope);
     });
 
@@ -126,13 +125,13 @@ export class ObservabilityStack extends Stack {
     exportAlertTopics(this, routing);
     // Per-service resources go to nested stacks at scale (serviceShards); the
     // platform's four services stay in this stack.
-    const shards = serviceShards([...env.services.map((s) => s.name), COLLECTOR_SERVICE]);
-    const sharded = shards.length > 1;
+    const placement = serviceShards([...env.services.map((s) => s.name), COLLECTOR_SERVICE]);
+    const sharded = placement.nested;
     const collectorNamespace = `${naming.prefix}.internal`;
     const otlpEndpoint = CollectorService.otlpHttpEndpointIn(collectorNamespace);
-    this.serviceLogs = shards.map((services, i) => {
+    this.serviceLogs = placement.shards.map(({ index, items: services }) => {
       const scope = sharded
-        ? new NestedStack(this, `Services${i}`, { description: `Per-service resources ${i + 1}/${shards.length} of ${naming.prefix}` })
+        ? new NestedStack(this, `Services${index}`, { description: `Per-service resources (shard ${index}) of ${naming.prefix}` })
         : this;
       const group = new ServiceLogGroups(scope, 'Logs', {
         names: naming,
