@@ -110,6 +110,12 @@ export interface GrafanaWorkspaceProps {
    * @default 12.4 - the newest version string confirmed from sources (test/contracts/grafana.ts)
    */
   readonly grafanaVersion?: string;
+  /**
+   * Log groups whose events Grafana may read and query with Logs Insights (any
+   * editor can), by name prefix, e.g. "/app/prod/".
+   * @default - every log group of the account and Region
+   */
+  readonly logGroupNamePrefix?: string;
 }
 
 /**
@@ -167,17 +173,26 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
           'cloudwatch:GetMetricData',
           'cloudwatch:GetInsightRuleReport',
           'logs:DescribeLogGroups',
-          'logs:GetLogGroupFields',
-          'logs:StartQuery',
           'logs:StopQuery',
           'logs:GetQueryResults',
-          'logs:GetLogEvents',
           'ec2:DescribeTags',
           'ec2:DescribeInstances',
           'ec2:DescribeRegions',
           'tag:GetResources',
         ],
         resources: ['*'],
+      }),
+    );
+    // These three authorize on the log group they read (Service Authorization Reference, CloudWatch Logs).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LogGroupRead',
+        actions: ['logs:GetLogEvents', 'logs:GetLogGroupFields', 'logs:StartQuery'],
+        resources: [
+          props.logGroupNamePrefix === undefined
+            ? '*'
+            : `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${props.logGroupNamePrefix}*`,
+        ],
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -201,6 +216,12 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         reason: "Publishing to a KMS-encrypted topic needs GenerateDataKey* on the topics' key (the grant is scoped to that key).",
+      });
+    }
+    if (props.logGroupNamePrefix !== undefined) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${props.logGroupNamePrefix}*]`,
+        reason: "Log reads are scoped to this app's log groups by their shared name prefix (one per service, created alongside).",
       });
     }
     Validations.of(this.role).acknowledge({

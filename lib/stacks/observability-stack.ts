@@ -223,6 +223,7 @@ export class ObservabilityStack extends Stack {
       pluginAdminEnabled: env.grafana.pluginAdminEnabled,
       grafanaVersion: env.grafana.version,
       notificationTopics: Object.values(routing.topics),
+      logGroupNamePrefix: naming.path(''),
     }));
     exportGrafana(this, grafanaWorkspace);
     if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {

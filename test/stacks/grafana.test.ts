@@ -5,6 +5,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { buildApp } from '../../lib/app';
 import { cdkContext } from '../../lib/cdk-context';
 import { SAML_ROLE_VALUE_KEYS } from '../contracts/amg-permissions';
+import { LOG_GROUP_READS } from '../contracts/cloudwatch-logs';
 import { resourcesOf, synth } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
@@ -54,6 +55,35 @@ describe('Amazon Managed Grafana (prod)', () => {
         ],
       },
     });
+  });
+
+  test("Grafana may read log events and run Logs Insights queries on this environment's log groups only", () => {
+    // Any Grafana editor can query what the workspace role may read: on '*' that was every log group of the account.
+    const statements = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('GrafanaRole'))
+      .flatMap(([, p]) => p.PolicyDocument.Statement);
+    for (const action of LOG_GROUP_READS.actions) {
+      const granting = statements.filter((s: any) => [s.Action].flat().includes(action));
+      expect([action, granting.map((s: any) => s.Resource)]).toEqual([
+        action,
+        [
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':logs:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':log-group:/trading-observability/prod/*',
+              ],
+            ],
+          },
+        ],
+      ]);
+    }
   });
 
   test('imports dashboards/ through a custom resource whose properties hold no secret', () => {
