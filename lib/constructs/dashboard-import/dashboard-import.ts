@@ -16,6 +16,7 @@ import { IGrafanaWorkspace } from '../grafana-workspace';
 import { IPrometheusWorkspace } from '../prometheus-workspace';
 import { ResourceNames } from '../resource-names';
 import type { BundledDashboard, ImportProperties } from './handler';
+import { IMPORT_TIMEOUT_SECONDS } from './handler/import-properties';
 
 export interface DashboardImportProps {
   /**
@@ -89,7 +90,7 @@ export class DashboardImport extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(IMPORT_TIMEOUT_SECONDS),
       role,
       logGroup,
       description: 'Imports dashboards/ into Amazon Managed Grafana',

@@ -2,6 +2,12 @@
  * What the importer receives: the custom resource's properties (set by the
  * DashboardImport construct) and the dashboards of its S3 bundle.
  */
+/**
+ * The importer's Lambda timeout, in seconds: its run's Grafana token lives no
+ * longer, so a run killed at the timeout leaves no valid admin token.
+ */
+export const IMPORT_TIMEOUT_SECONDS = 300;
+
 /** The custom resource's properties (strings, as CloudFormation passes them). */
 export interface ImportProperties {
   readonly WorkspaceId: string;
