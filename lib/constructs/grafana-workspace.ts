@@ -1,4 +1,4 @@
-import { Aws, IResource, Resource, Token, Validations } from 'aws-cdk-lib';
+import { Aws, IResource, RemovalPolicy, Resource, Token, Validations } from 'aws-cdk-lib';
 import * as grafana from 'aws-cdk-lib/aws-grafana';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -116,6 +116,12 @@ export interface GrafanaWorkspaceProps {
    * @default - every log group of the account and Region
    */
   readonly logGroupNamePrefix?: string;
+  /**
+   * What happens to the workspace (its hand-made dashboards, users, Grafana
+   * alert rules) when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -250,6 +256,7 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
         roleValues: { admin: [...props.saml.adminRoleValues], editor: [...props.saml.editorRoleValues] },
       },
     });
+    if (props.removalPolicy) this.workspace.applyRemovalPolicy(props.removalPolicy);
     this.workspaceId = this.workspace.attrId;
     this.url = `https://${this.workspace.attrEndpoint}`;
   }

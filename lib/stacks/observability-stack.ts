@@ -224,6 +224,7 @@ export class ObservabilityStack extends Stack {
       grafanaVersion: env.grafana.version,
       notificationTopics: Object.values(routing.topics),
       logGroupNamePrefix: naming.path(''),
+      removalPolicy: retain,
     }));
     exportGrafana(this, grafanaWorkspace);
     if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
@@ -233,6 +234,7 @@ export class ObservabilityStack extends Stack {
         ...env.grafana.access,
         logsKey,
         logRetention: env.logRetentionDays,
+        retainOnDelete: retainsData(env),
       });
     }
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
@@ -243,6 +245,7 @@ export class ObservabilityStack extends Stack {
       logsKey,
       logRetention: env.logRetentionDays,
       xray: env.grafana.xray,
+      retainOnDelete: retainsData(env),
     });
 
     new MonitoringHealth(this, 'MonitoringHealth', {

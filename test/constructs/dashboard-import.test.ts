@@ -391,5 +391,21 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect(grafana.dataSources.size).toBe(0);
       expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand)).toHaveLength(1);
     });
+
+    test('delete of an importer whose workspace is retained (prod) leaves dashboards and data sources to the workspace', async () => {
+      // Hand-made dashboards use the data sources the importer made: a workspace kept on stack deletion keeps them working.
+      props = { ...props, RetainOnDelete: 'true' };
+      grafana.addForeignDashboard('hand-made');
+      await onEvent(event('Create'));
+      const before = { dashboards: [...grafana.dashboards.keys()].sort(), dataSources: [...grafana.dataSources.keys()].sort() };
+      sdkGrafana
+        .on(ListWorkspaceServiceAccountsCommand)
+        .resolves({ serviceAccounts: [{ id: 'sa-1', name: 'dashboard-importer', grafanaRole: 'ADMIN', isDisabled: 'false' }] });
+      await onEvent(event('Delete'));
+      expect({ dashboards: [...grafana.dashboards.keys()].sort(), dataSources: [...grafana.dataSources.keys()].sort() }).toEqual(before);
+      expect(before.dataSources.length).toBeGreaterThan(0);
+      // Its own credentials go: the service account (and so any token left) is deleted.
+      expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand)).toHaveLength(1);
+    });
   });
 });

@@ -198,6 +198,15 @@ describe('Grafana access custom resource against the permissions API', () => {
     expect(amg.sorted()).toEqual([byHand]);
   });
 
+  test('delete of the access of a retained workspace (prod) revokes nothing: the workspace stays usable by its admins', async () => {
+    const kept = [group(1, 'ADMIN'), group(2, 'VIEWER')];
+    amg = new FakeAmg(kept);
+    const event = del(kept);
+    await handle({ ...event, ResourceProperties: { ...event.ResourceProperties, RetainOnDelete: 'true' } }, amg.client);
+    expect(amg.sorted()).toEqual(kept);
+    expect(amg.mock.commandCalls(UpdatePermissionsCommand)).toHaveLength(0);
+  });
+
   test('delete succeeds when the workspace is already gone', async () => {
     amg = new FakeAmg();
     amg.workspaceExists = false;

@@ -57,6 +57,12 @@ describe('Amazon Managed Grafana (prod)', () => {
     });
   });
 
+  test('prod retains its Grafana workspace (hand-made dashboards, users, alert rules) and tells the importer so', () => {
+    template.hasResource('AWS::Grafana::Workspace', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    template.hasResourceProperties('Custom::GrafanaDashboards', { RetainOnDelete: 'true' });
+    template.hasResourceProperties('Custom::GrafanaAccess', { RetainOnDelete: 'true' });
+  });
+
   test("Grafana may read log events and run Logs Insights queries on this environment's log groups only", () => {
     // Any Grafana editor can query what the workspace role may read: on '*' that was every log group of the account.
     const statements = resourcesOf(json, 'AWS::IAM::Policy')
@@ -96,6 +102,7 @@ describe('Amazon Managed Grafana (prod)', () => {
       'Marker',
       'PrometheusUrl',
       'Region',
+      'RetainOnDelete',
       'ServiceAccountName',
       'ServiceToken',
       'WorkspaceId',

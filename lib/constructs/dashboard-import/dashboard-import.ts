@@ -41,6 +41,13 @@ export interface DashboardImportProps {
    * @default false - no X-Ray data source
    */
   readonly xray?: boolean;
+  /**
+   * The workspace outlives this resource (its removal policy retains it): on
+   * delete, leave the dashboards, folders and data sources in it (hand-made
+   * dashboards use the data sources) and remove only the importer's service account.
+   * @default false - delete removes what the importer made
+   */
+  readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -119,6 +126,7 @@ export class DashboardImport extends Construct {
       Marker: `managed-by:${props.names?.prefix ?? Names.uniqueId(this)}`,
       GrafanaVersion: props.grafana.grafanaVersion,
       XRay: String(props.xray ?? false),
+      ...(props.retainOnDelete ? { RetainOnDelete: 'true' } : {}),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -37,6 +37,8 @@ export interface GrafanaAccessProps {
   readonly logsKey?: kms.IKey;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** The workspace outlives this resource (retained): on delete, revoke nothing. @default false - delete revokes what it assigned */
+  readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -135,6 +137,7 @@ export class GrafanaAccess extends Construct {
       WorkspaceId: props.workspace.workspaceId,
       Assignments: JSON.stringify(this.assignments),
       Exclusive: String(props.exclusive ?? false),
+      ...(props.retainOnDelete ? { RetainOnDelete: 'true' } : {}),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -28,7 +28,9 @@ export async function onEvent(
   const physicalId = `${props.WorkspaceId}/dashboards`;
   if (event.RequestType === 'Delete') {
     try {
-      await withToken(props, (token) => removeAll(new GrafanaApi(props.GrafanaUrl, token), props), grafana, remaining);
+      if (props.RetainOnDelete !== 'true') {
+        await withToken(props, (token) => removeAll(new GrafanaApi(props.GrafanaUrl, token), props), grafana, remaining);
+      }
       await deleteServiceAccount(props, grafana);
     } catch (e) {
       // A workspace deleted before us leaves nothing to clean up.

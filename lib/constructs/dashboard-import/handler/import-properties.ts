@@ -25,6 +25,11 @@ export interface ImportProperties {
   readonly GrafanaVersion: string;
   /** "true" when plugin management is on: the X-Ray plugin is installed and its data source made. */
   readonly XRay: string;
+  /**
+   * "true" when the workspace outlives the stack (retained): Delete then leaves its dashboards, folders and data
+   * sources (hand-made dashboards use them) and removes only the importer's service account. Absent: "false".
+   */
+  readonly RetainOnDelete?: string;
 }
 
 export interface BundledDashboard {

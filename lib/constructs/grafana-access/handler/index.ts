@@ -35,6 +35,8 @@ export interface AccessProperties {
   readonly Assignments: string;
   /** "true": revoke every assignment not listed. */
   readonly Exclusive: string;
+  /** "true": the workspace outlives the stack; Delete revokes nothing, so its admins can still open it. */
+  readonly RetainOnDelete?: string;
 }
 
 /** updateInstructionBatch holds at most 20 instructions (contract MAX_INSTRUCTIONS_PER_CALL). */
@@ -126,6 +128,7 @@ export async function handle(
 ): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> {
   const props = event.ResourceProperties as unknown as AccessProperties;
   const physicalId = `grafana-access:${props.WorkspaceId}`;
+  if (event.RequestType === 'Delete' && props.RetainOnDelete === 'true') return { PhysicalResourceId: event.PhysicalResourceId };
   if (event.RequestType === 'Delete') {
     const { assignments } = parse(props);
     try {
