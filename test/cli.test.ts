@@ -92,11 +92,19 @@ describe('the cdk app entry point', () => {
       'the Grafana version is not one AMG offers ("12.0")',
       (t: string) => t.replace('    version: "12.4"\n  alerts:', '    version: "12.0"\n  alerts:'),
       'config/environments.yaml: environments.dev.grafana.version: is not a version Amazon Managed Grafana offers (got "12.0"). Fix: use "12.4", "10.4" or "9.4" (a 13.x version once `aws grafana list-versions` lists it)',
+      'dev',
+    ],
+    [
+      'prod does not say who may reach its Grafana workspace (grafana.networkAccess)',
+      (t: string) => t.replace('      networkAccess: public\n', ''),
+      'config/environments.yaml: environments.prod.grafana.networkAccess: is required for prod. Fix: set networkAccess: public (any address; Grafana sign-in still required) or { prefixListIds: [...], vpceIds: [...] }',
+      'prod',
     ],
     [
       'the collector asks Fargate for a CPU/memory pair it does not offer (256 CPU, 4096 MiB)',
       (t: string) => t.replace('    logRetentionDays: 7\n', '    logRetentionDays: 7\n    collector: { cpu: 256, memoryMiB: 4096 }\n'),
       'config/environments.yaml: environments.dev.collector.memoryMiB: is not a memory size Fargate offers with cpu 256 (got 4096). Fix: use 512, 1024 or 2048 MiB with cpu 256, or a larger cpu (the pairs: ECS "Task CPU and memory" table)',
+      'dev',
     ],
     [
       'the VPC id is malformed ("vpc-123")',
@@ -106,8 +114,9 @@ describe('the cdk app entry point', () => {
           '  dev:\n    target: aws\n    network:\n      vpcId: vpc-123\n      vpcCidr: 10.0.0.0/16\n      availabilityZones: [eu-west-1a]\n      privateSubnetIds: [subnet-0123456789abcdef0]\n',
         ),
       'config/environments.yaml: environments.dev.network.vpcId: is invalid (got "vpc-123"). Fix: set it to a VPC id: "vpc-" and 8 or 17 hex digits, like "vpc-0abc1234def567890"',
+      'dev',
     ],
-  ])('fails when %s, with one line and no template', (_name, edit, expected) => {
+  ])('fails when %s, with one line and no template', (_name, edit, expected, env) => {
     const file = path.join(dir, 'config/environments.yaml');
     const original = fs.readFileSync(file, 'utf8');
     const edited = edit(original);
@@ -115,7 +124,7 @@ describe('the cdk app entry point', () => {
     fs.writeFileSync(file, edited);
     fs.rmSync(path.join(dir, 'cdk.out'), { recursive: true, force: true });
     try {
-      const r = synth(dir, 'dev');
+      const r = synth(dir, env);
       expect(r.stderr).toBe(expected);
       expect(r.status).toBe(1);
       expect(r.templates).toEqual([]);

@@ -129,6 +129,23 @@ const grafanaCommon = {
   /** Let workspace admins install plugins. @default false */
   pluginAdminEnabled: z.boolean().default(false),
   /**
+   * Who may reach the workspace over the network (AWS::Grafana::Workspace
+   * NetworkAccessControl): "public" (any address; Grafana sign-in is still
+   * required), or only these managed prefix lists and VPC endpoints (the
+   * dashboard importer then runs in the collector's VPC and reaches it through
+   * an endpoint of its own). Required for prod.
+   * @default "public"
+   */
+  networkAccess: z
+    .union([
+      z.literal('public'),
+      z.strictObject({
+        prefixListIds: z.array(z.string().regex(/^pl-[0-9a-f]+$/, { error: 'must be a prefix list id like "pl-1a2b3c4d"' })),
+        vpceIds: z.array(z.string().regex(/^vpce-[0-9a-f]+$/, { error: 'must be a VPC endpoint id like "vpce-0abc1234def567890"' })),
+      }),
+    ])
+    .optional(),
+  /**
    * Grafana version of the workspace: "12.4" (default), "10.4", "9.4", or a 13.x
    * version once AMG lists it for your Region (`aws grafana list-versions`).
    * AMG upgrades a workspace in place and never downgrades it: raising this

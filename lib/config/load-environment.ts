@@ -53,6 +53,15 @@ export function loadEnvironment(name: string, options: LoadEnvironmentOptions = 
       fix: 'set it to 30 or more',
     });
   }
+  // AMG allows every address when NetworkAccessControl is absent: production says so, or says who.
+  if (name === 'prod' && result.data.target === 'aws' && result.data.grafana.networkAccess === undefined) {
+    throw UserInputError.of({
+      file,
+      where: `environments.${name}.grafana.networkAccess`,
+      problem: 'is required for prod',
+      fix: 'set networkAccess: public (any address; Grafana sign-in still required) or { prefixListIds: [...], vpceIds: [...] }',
+    });
+  }
   // Someone must be able to administer production's Grafana without a console step.
   const grafana = result.data.grafana;
   if (name === 'prod' && result.data.target === 'aws' && grafana.authentication === 'AWS_SSO') {

@@ -122,6 +122,12 @@ export interface GrafanaWorkspaceProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Only these managed prefix lists and VPC endpoints may reach the workspace
+   * (AWS::Grafana::Workspace NetworkAccessControl).
+   * @default - any address (AMG allows all when it is absent; Grafana sign-in still applies)
+   */
+  readonly networkAccessControl?: { readonly prefixListIds: readonly string[]; readonly vpceIds: readonly string[] };
 }
 
 /**
@@ -250,6 +256,10 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
       notificationDestinations: ['SNS'],
       grafanaVersion: this.grafanaVersion,
       pluginAdminEnabled: this.pluginAdminEnabled,
+      networkAccessControl: props.networkAccessControl && {
+        prefixListIds: [...props.networkAccessControl.prefixListIds],
+        vpceIds: [...props.networkAccessControl.vpceIds],
+      },
       samlConfiguration: props.saml && {
         idpMetadata: { url: props.saml.idpMetadataUrl },
         assertionAttributes: { role: props.saml.roleAttribute },

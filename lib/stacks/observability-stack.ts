@@ -1,4 +1,5 @@
 import { NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -215,6 +216,23 @@ export class ObservabilityStack extends Stack {
     exportCollector(this, collector);
     if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector);
 
+    // A restricted workspace admits the listed prefix lists and endpoints, and the importer through an endpoint of its own.
+    const restricted = env.grafana.networkAccess === 'public' ? undefined : env.grafana.networkAccess;
+    const grafanaEndpoint =
+      restricted &&
+      new ec2.InterfaceVpcEndpoint(this, 'GrafanaEndpoint', {
+        vpc: network.vpc,
+        service: ec2.InterfaceVpcEndpointAwsService.GRAFANA_WORKSPACE,
+        subnets: network.privateSubnets,
+        privateDnsEnabled: true,
+      });
+    if (grafanaEndpoint) {
+      Validations.of(grafanaEndpoint).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason:
+          "The endpoint's security group admits HTTPS from the VPC's own CIDR only (a deploy-time value in the minimal VPC, which the rule cannot read), not from anywhere.",
+      });
+    }
     const grafanaWorkspace = (this.grafana = new GrafanaWorkspace(this, 'Grafana', {
       names: naming,
       description: `Dashboards of the trading platform (${env.name})`,
@@ -225,6 +243,10 @@ export class ObservabilityStack extends Stack {
       notificationTopics: Object.values(routing.topics),
       logGroupNamePrefix: naming.path(''),
       removalPolicy: retain,
+      networkAccessControl: restricted && {
+        prefixListIds: restricted.prefixListIds,
+        vpceIds: [...restricted.vpceIds, grafanaEndpoint!.vpcEndpointId],
+      },
     }));
     exportGrafana(this, grafanaWorkspace);
     if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
@@ -246,6 +268,8 @@ export class ObservabilityStack extends Stack {
       logRetention: env.logRetentionDays,
       xray: env.grafana.xray,
       retainOnDelete: retainsData(env),
+      vpc: restricted ? network.vpc : undefined,
+      vpcSubnets: network.privateSubnets,
     });
 
     new MonitoringHealth(this, 'MonitoringHealth', {

@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -6,6 +8,7 @@ import { buildApp } from '../../lib/app';
 import { cdkContext } from '../../lib/cdk-context';
 import { SAML_ROLE_VALUE_KEYS } from '../contracts/amg-permissions';
 import { LOG_GROUP_READS } from '../contracts/cloudwatch-logs';
+import { NETWORK_ACCESS } from '../contracts/grafana';
 import { resourcesOf, synth } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
@@ -161,6 +164,36 @@ describe('Amazon Managed Grafana (prod)', () => {
     expect(bundles).toHaveLength(1);
     const key = resourcesOf(json, 'Custom::GrafanaDashboards')[0][1].BundleKey as string;
     expect(key).toBe(`${bundles[0].assetHash}.json`);
+  });
+});
+
+describe('who may reach the Grafana workspace (grafana.networkAccess)', () => {
+  test("prod's choice is explicit in config/environments.yaml", () => {
+    const prod = parse(fs.readFileSync(path.join(root, 'config/environments.yaml'), 'utf8')).environments.prod.grafana;
+    expect(prod.networkAccess).toBeDefined();
+  });
+
+  test('restricted: only the listed prefix lists and VPC endpoints, plus the importer, which reaches it through its own endpoint', () => {
+    const { template, json } = synth('prod', (e) => ({
+      ...e,
+      grafana: { ...e.grafana, networkAccess: { prefixListIds: ['pl-0123abcd'], vpceIds: ['vpce-0123456789abcdef0'] } },
+    }));
+    const [[endpointId]] = resourcesOf(json, 'AWS::EC2::VPCEndpoint').filter(([, p]) =>
+      JSON.stringify(p.ServiceName).includes(NETWORK_ACCESS.endpointService),
+    );
+    template.hasResourceProperties('AWS::Grafana::Workspace', {
+      NetworkAccessControl: { PrefixListIds: ['pl-0123abcd'], VpceIds: ['vpce-0123456789abcdef0', { Ref: endpointId }] },
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
+    const importer = resourcesOf(json, 'AWS::Lambda::Function').find(
+      ([, p]) => p.Description === 'Imports dashboards/ into Amazon Managed Grafana',
+    );
+    expect(importer?.[1].VpcConfig?.SubnetIds).toBeDefined();
+  });
+
+  test('public: no NetworkAccessControl (AMG then allows every address; Grafana sign-in is still required)', () => {
+    const { json } = synth('prod', (e) => ({ ...e, grafana: { ...e.grafana, networkAccess: 'public' } }));
+    expect(resourcesOf(json, 'AWS::Grafana::Workspace')[0][1].NetworkAccessControl).toBeUndefined();
   });
 });
 

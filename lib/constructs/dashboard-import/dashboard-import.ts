@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CustomResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -48,6 +49,14 @@ export interface DashboardImportProps {
    * @default false - delete removes what the importer made
    */
   readonly retainOnDelete?: boolean;
+  /**
+   * Run the importer in this VPC: a workspace restricted to VPC endpoints is
+   * reached through one there (its private DNS name). It also needs egress to
+   * S3 and the AMG API. @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /** @default - the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /**
@@ -100,6 +109,8 @@ export class DashboardImport extends Construct {
       timeout: Duration.seconds(IMPORT_TIMEOUT_SECONDS),
       role,
       logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       description: 'Imports dashboards/ into Amazon Managed Grafana',
     });
 
