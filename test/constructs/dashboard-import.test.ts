@@ -136,14 +136,14 @@ describe('dashboard importer against a loopback Grafana API', () => {
   test('removal: dashboards gone from the repo are deleted; hand-made ones are never touched', async () => {
     grafana.addForeignDashboard('hand-made');
     await importDashboards(api(), props, [dash('overview', 'Overview'), dash('old', 'Old')]);
-    const result = await importDashboards(api(), props, [dash('overview', 'Overview')]);
+    const result = await importDashboards(api(), props, [dash('overview', 'Overview')], ['overview', 'old']);
     expect(result.removed).toBe(1);
     expect([...grafana.dashboards.keys()].sort()).toEqual(['hand-made', 'overview']);
   });
 
   test('a new uid for an own dashboard of the same title replaces it under the new uid', async () => {
     await importDashboards(api(), props, [dash('old-uid', 'Overview')]);
-    const result = await importDashboards(api(), props, [dash('new-uid', 'Overview')]);
+    const result = await importDashboards(api(), props, [dash('new-uid', 'Overview')], ['old-uid']);
     expect(result).toMatchObject({ imported: 1, removed: 1 });
     expect([...grafana.dashboards.keys()]).toEqual(['new-uid']);
   });
@@ -154,6 +154,37 @@ describe('dashboard importer against a loopback Grafana API', () => {
     expect(grafana.dashboards.get('a')?.dashboard.title).toBe('Beta');
     expect(grafana.dashboards.get('b')?.dashboard.title).toBe('Alpha');
     expect(grafana.dashboards.size).toBe(2);
+  });
+
+  // Ownership is what this resource recorded importing (its bundle's uids) and still carries its owner tag.
+  test('a "Save as" copy of an own dashboard (tags copied, another uid) is not the importer\'s: no update or delete removes it', async () => {
+    const owned = { ...props, Owner: 'aaaa1111', DashboardUids: JSON.stringify(['overview']) };
+    await importDashboards(api(), owned, [dash('overview', 'Overview')]);
+    const saved = grafana.dashboards.get('overview')!.dashboard;
+    await api().request('POST', '/api/dashboards/db', 'copy', { dashboard: { ...saved, id: null, uid: 'copy', title: 'My copy' } });
+    await importDashboards(api(), owned, [dash('overview', 'Overview')], ['overview']);
+    expect(grafana.dashboards.has('copy')).toBe(true);
+    await removeAll(api(), owned);
+    expect([...grafana.dashboards.keys()]).toEqual(['copy']);
+    // The copy still uses the data sources: they stay while a dashboard of this marker does.
+    expect(grafana.dataSources.size).toBeGreaterThan(0);
+  });
+
+  test("create-new-then-delete-old (a renamed construct): the new instance takes over; the old one's delete removes nothing", async () => {
+    const files = [dash('overview', 'Overview'), dash('slo', 'SLOs', 'Team A')];
+    const recorded = JSON.stringify(files.map((f) => f.uid));
+    const oldInstance = { ...props, Owner: 'aaaa1111', DashboardUids: recorded };
+    const newInstance = { ...props, Owner: 'bbbb2222', DashboardUids: recorded };
+    await importDashboards(api(), oldInstance, files);
+    await importDashboards(api(), newInstance, files); // CloudFormation creates the new resource first...
+    await removeAll(api(), oldInstance); // ...then deletes the old one.
+    expect([...grafana.dashboards.keys()].sort()).toEqual(['overview', 'slo']);
+    expect(grafana.dataSources.size).toBeGreaterThan(0);
+    expect(grafana.folders.has('tobs-team-a')).toBe(true);
+    // The new instance's delete removes them.
+    await removeAll(api(), newInstance);
+    expect(grafana.dashboards.size).toBe(0);
+    expect(grafana.dataSources.size).toBe(0);
   });
 
   test('fails when a dashboard of another owner has the uid, naming both, and writes nothing', async () => {
@@ -237,6 +268,7 @@ describe('dashboard importer against a loopback Grafana API', () => {
 
   describe('stack deletion', () => {
     test('removes only its own dashboards; keeps a folder that still holds a hand-made dashboard', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['overview', 'slo', 'x']) };
       await importDashboards(api(), props, [dash('overview', 'Overview'), dash('slo', 'SLOs', 'Team A'), dash('x', 'X', 'Team B')]);
       grafana.addForeignDashboard('hand-made', 'Mine', 'tobs-team-a');
       grafana.folders.set('someone-else', { uid: 'someone-else', title: 'Other' });
@@ -247,6 +279,7 @@ describe('dashboard importer against a loopback Grafana API', () => {
     });
 
     test('keeps an own folder Grafana refuses to delete because it holds alert rules, and succeeds', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['slo']) };
       await importDashboards(api(), props, [dash('slo', 'SLOs', 'Team A')]);
       grafana.alertRuleFolders.add('tobs-team-a');
       await expect(removeAll(api(), props)).resolves.toBe(1);
@@ -380,7 +413,19 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountTokenCommand)).toHaveLength(1);
     });
 
+    test('update removes what the previous properties recorded and the bundle no longer holds', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['overview']) };
+      await importDashboards(api(), props, [dash('overview', 'Overview'), dash('old', 'Old')]);
+      const update = {
+        ...event('Update'),
+        OldResourceProperties: { ...props, DashboardUids: JSON.stringify(['overview', 'old']) },
+      } as unknown as CloudFormationCustomResourceEvent;
+      expect(await onEvent(update)).toMatchObject({ Data: { Removed: 1 } });
+      expect([...grafana.dashboards.keys()]).toEqual(['overview']);
+    });
+
     test('delete removes what the importer created and leaves the rest', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['overview']) };
       grafana.addForeignDashboard('hand-made');
       await onEvent(event('Create'));
       sdkGrafana

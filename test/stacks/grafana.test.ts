@@ -100,9 +100,11 @@ describe('Amazon Managed Grafana (prod)', () => {
     expect(Object.keys(cr).sort()).toEqual([
       'BundleBucket',
       'BundleKey',
+      'DashboardUids',
       'GrafanaUrl',
       'GrafanaVersion',
       'Marker',
+      'Owner',
       'PrometheusUrl',
       'Region',
       'RetainOnDelete',

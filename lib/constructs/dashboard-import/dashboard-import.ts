@@ -138,6 +138,8 @@ export class DashboardImport extends Construct {
       GrafanaVersion: props.grafana.grafanaVersion,
       XRay: String(props.xray ?? false),
       ...(props.retainOnDelete ? { RetainOnDelete: 'true' } : {}),
+      DashboardUids: JSON.stringify(props.dashboards.map((d) => d.uid)),
+      Owner: createHash('sha256').update(Names.uniqueId(this)).digest('hex').slice(0, 8),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

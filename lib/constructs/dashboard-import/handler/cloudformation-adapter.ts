@@ -8,7 +8,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { GrafanaApi } from './grafana-client';
 import type { BundledDashboard, ImportProperties } from './import-properties';
-import { importDashboards, removeAll } from './reconciler';
+import { importDashboards, recordedUids, removeAll } from './reconciler';
 import { deleteServiceAccount, withToken } from './service-account-token';
 
 const grafana = new GrafanaClient({});
@@ -39,9 +39,11 @@ export async function onEvent(
     return { PhysicalResourceId: physicalId };
   }
   const dashboards = await readBundle(props);
+  // What this resource imported last time (an Update's old properties): the only dashboards it may remove.
+  const previous = event.RequestType === 'Update' ? recordedUids(event.OldResourceProperties as unknown as ImportProperties) : [];
   const result = await withToken(
     props,
-    (token) => importDashboards(new GrafanaApi(props.GrafanaUrl, token), props, dashboards),
+    (token) => importDashboards(new GrafanaApi(props.GrafanaUrl, token), props, dashboards, previous),
     grafana,
     remaining,
   );

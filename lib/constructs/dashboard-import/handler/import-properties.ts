@@ -30,6 +30,19 @@ export interface ImportProperties {
    * sources (hand-made dashboards use them) and removes only the importer's service account. Absent: "false".
    */
   readonly RetainOnDelete?: string;
+  /**
+   * JSON array of the bundle's dashboard uids: what this resource owns, the
+   * only dashboards it ever deletes (with its Owner tag still on them).
+   * Absent (made before it existed): nothing is deleted.
+   */
+  readonly DashboardUids?: string;
+  /**
+   * This resource instance (a hash of its construct's unique id): tagged
+   * `tobs-owner:<Owner>` on what it imports. A new instance (a renamed
+   * construct) re-tags what it imports, taking it over, so the old instance's
+   * Delete finds nothing of its own left.
+   */
+  readonly Owner?: string;
 }
 
 export interface BundledDashboard {
