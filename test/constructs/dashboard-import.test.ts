@@ -74,15 +74,29 @@ describe('dashboard importer against a loopback Grafana API', () => {
     // References to our Prometheus uid carry the provisioned type.
     expect(grafana.dashboards.get('overview')?.dashboard.panels[0].datasource).toEqual({ type: AMG.ampPluginType, uid: 'prometheus' });
     // Every data source was health-checked after the import.
+    // (After GET /api/health, which reports the Grafana the workspace runs.)
     expect(grafana.log.filter((l) => l.endsWith('/health'))).toEqual([
+      'GET /api/health',
       'GET /api/datasources/uid/prometheus/health',
       'GET /api/datasources/uid/cloudwatch/health',
     ]);
   });
 
   test('Grafana 10.4 workspaces query AMP through the core Prometheus data source with SigV4', async () => {
+    grafana.grafanaVersion = '10.4.1';
     await importDashboards(api(), { ...props, GrafanaVersion: '10.4' }, [dash('overview', 'Overview')]);
     expect(grafana.dataSources.get('prometheus')).toMatchObject({ type: 'prometheus', jsonData: { sigV4AuthType: 'ec2_iam_role' } });
+  });
+
+  // AMG upgrades a workspace in place and never downgrades it (AMG.upgradeOnly): a deploy that raised the version and
+  // failed later rolls back with the old version in the properties while the workspace stays on the new one.
+  test('rollback after an upgrade: properties older than the workspace import for the workspace as it is', async () => {
+    grafana.grafanaVersion = '10.4.1';
+    await importDashboards(api(), { ...props, GrafanaVersion: '10.4' }, [dash('overview', 'Overview')]);
+    grafana.grafanaVersion = '12.4.0'; // the upgrade happened; the deploy failed later and rolls back
+    const rollback = await importDashboards(api(), { ...props, GrafanaVersion: '10.4' }, [dash('overview', 'Overview')], ['overview']);
+    expect(rollback).toMatchObject({ removed: 0 });
+    expect(grafana.dataSources.get('prometheus')?.type).toBe(AMG.ampPluginType);
   });
 
   test('fails when a data source cannot query, with Grafana’s message', async () => {

@@ -46,6 +46,7 @@ export async function importDashboards(
   dashboards: readonly BundledDashboard[],
   previous: readonly string[] = [],
 ): Promise<ImportResult> {
+  props = await forWorkspaceVersion(api, props);
   const wanted = dataSources(props);
   const existing = await searchDashboards(api);
   const plan = dashboards.map((d) => ({ d, desired: prepare(JSON.parse(d.text) as Record<string, unknown>, props, wanted) }));
@@ -236,6 +237,23 @@ export async function removeAll(api: GrafanaRequests, props: ImportProperties): 
   for (const ds of dataSources(props))
     await api.request('DELETE', `/api/datasources/uid/${ds.uid}`, `data source ${ds.uid}`, undefined, true);
   return own;
+}
+
+/**
+ * The properties for the Grafana the workspace runs. AMG upgrades in place and
+ * never downgrades, so after a deploy that raised the version fails later, the
+ * rollback's properties name the old version while the workspace runs the new
+ * one: data source types follow the newer of the two (GET /api/health reports
+ * the running version; grafana/grafana pkg/api/health.go).
+ */
+async function forWorkspaceVersion(api: GrafanaRequests, props: ImportProperties): Promise<ImportProperties> {
+  const running = (await getIfExists<{ version?: string }>(api, '/api/health', 'Grafana health'))?.version;
+  const major = (v: string | undefined) => Number.parseInt(v ?? '', 10);
+  if (!running || !(major(running) > major(props.GrafanaVersion))) return props;
+  console.log(
+    JSON.stringify({ level: 'warn', msg: 'workspace runs a newer Grafana than the properties', running, properties: props.GrafanaVersion }),
+  );
+  return { ...props, GrafanaVersion: running.split('.').slice(0, 2).join('.') };
 }
 
 /** The uids this resource recorded importing (its bundle's). */
