@@ -282,7 +282,7 @@ describe('dashboard importer against a loopback Grafana API', () => {
 
   describe('stack deletion', () => {
     test('removes only its own dashboards; keeps a folder that still holds a hand-made dashboard', async () => {
-      props = { ...props, DashboardUids: JSON.stringify(['overview', 'slo', 'x']) };
+      props = { ...props, DashboardUids: JSON.stringify(['overview', 'slo', 'x']), Folders: JSON.stringify(['Team A', 'Team B']) };
       await importDashboards(api(), props, [dash('overview', 'Overview'), dash('slo', 'SLOs', 'Team A'), dash('x', 'X', 'Team B')]);
       grafana.addForeignDashboard('hand-made', 'Mine', 'tobs-team-a');
       grafana.folders.set('someone-else', { uid: 'someone-else', title: 'Other' });
@@ -292,8 +292,16 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect(grafana.dataSources.size).toBe(0);
     });
 
+    test('deletes only the folders it recorded making: an empty folder of someone else with a tobs- uid stays', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['slo']), Folders: JSON.stringify(['Team A']) };
+      await importDashboards(api(), props, [dash('slo', 'SLOs', 'Team A')]);
+      grafana.folders.set('tobs-mine', { uid: 'tobs-mine', title: 'Mine' });
+      await removeAll(api(), props);
+      expect([...grafana.folders.keys()]).toEqual(['tobs-mine']);
+    });
+
     test('keeps an own folder Grafana refuses to delete because it holds alert rules, and succeeds', async () => {
-      props = { ...props, DashboardUids: JSON.stringify(['slo']) };
+      props = { ...props, DashboardUids: JSON.stringify(['slo']), Folders: JSON.stringify(['Team A']) };
       await importDashboards(api(), props, [dash('slo', 'SLOs', 'Team A')]);
       grafana.alertRuleFolders.add('tobs-team-a');
       await expect(removeAll(api(), props)).resolves.toBe(1);

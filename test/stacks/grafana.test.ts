@@ -101,6 +101,7 @@ describe('Amazon Managed Grafana (prod)', () => {
       'BundleBucket',
       'BundleKey',
       'DashboardUids',
+      'Folders',
       'GrafanaUrl',
       'GrafanaVersion',
       'Marker',

@@ -139,6 +139,7 @@ export class DashboardImport extends Construct {
       XRay: String(props.xray ?? false),
       ...(props.retainOnDelete ? { RetainOnDelete: 'true' } : {}),
       DashboardUids: JSON.stringify(props.dashboards.map((d) => d.uid)),
+      Folders: JSON.stringify([...new Set(props.dashboards.map((d) => d.folder).filter(Boolean))]),
       Owner: createHash('sha256').update(Names.uniqueId(this)).digest('hex').slice(0, 8),
     };
     this.resource = new CustomResource(this, 'Resource', {

@@ -96,7 +96,7 @@ describe('reconciler: what to write to Grafana', () => {
       'GET /api/search?folderUIDs=tobs-empty': [],
       'GET /api/search?folderUIDs=tobs-used': [{ uid: 'x' }],
     });
-    expect(await removeAll(g, { ...props, DashboardUids: JSON.stringify(['a']) })).toBe(1);
+    expect(await removeAll(g, { ...props, DashboardUids: JSON.stringify(['a']), Folders: JSON.stringify(['Empty', 'Used']) })).toBe(1);
     expect(g.writes()).toEqual([
       'DELETE /api/dashboards/uid/a',
       'DELETE /api/folders/tobs-empty',

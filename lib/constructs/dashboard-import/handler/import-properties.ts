@@ -36,6 +36,8 @@ export interface ImportProperties {
    * Absent (made before it existed): nothing is deleted.
    */
   readonly DashboardUids?: string;
+  /** JSON array of the bundle's folder titles: the only folders Delete removes (when empty). Absent: none. */
+  readonly Folders?: string;
   /**
    * This resource instance (a hash of its construct's unique id): tagged
    * `tobs-owner:<Owner>` on what it imports. A new instance (a renamed

@@ -10,7 +10,7 @@ import { GrafanaError, GrafanaRequests } from './grafana-client';
 import type { BundledDashboard, ImportProperties } from './import-properties';
 
 const FOLDER_UID_PREFIX = 'tobs-';
-/** Folders the importer makes carry this uid prefix; it deletes no other folder. */
+/** Folders the importer makes carry this uid prefix (it deletes only those it recorded making). */
 const folderUid = (folder: string) =>
   `${FOLDER_UID_PREFIX}${folder
     .toLowerCase()
@@ -216,8 +216,10 @@ async function checkHealth(api: GrafanaRequests, wanted: readonly DataSourceSpec
 export async function removeAll(api: GrafanaRequests, props: ImportProperties): Promise<number> {
   let own = 0;
   for (const uid of recordedUids(props)) if (await deleteIfOwned(api, props, uid, `dashboard ${uid}`)) own++;
+  // Only the folders this resource recorded making (its bundle's), never any folder whose uid merely has our prefix.
+  const recordedFolders = new Set((props.Folders ? (JSON.parse(props.Folders) as string[]) : []).map(folderUid));
   const folders = (await api.request<{ uid: string; title: string }[]>('GET', '/api/folders?limit=1000', 'folders')) ?? [];
-  for (const f of folders.filter((f) => f.uid.startsWith(FOLDER_UID_PREFIX))) {
+  for (const f of folders.filter((f) => recordedFolders.has(f.uid))) {
     const left = (await api.request<unknown[]>('GET', `/api/search?folderUIDs=${encodeURIComponent(f.uid)}`, `folder ${f.uid}`)) ?? [];
     if (left.length > 0) {
       console.log(
