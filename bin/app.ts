@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
+import { buildApp, refusePlaceholders } from '../lib/app';
 import { UserInputError } from '../lib/errors';
 import { renderLocalBundle } from '../lib/render/local-bundle';
 import { writeBundle } from '../lib/render/write-bundle';
@@ -9,6 +9,7 @@ import { writeBundle } from '../lib/render/write-bundle';
 try {
   const app = new App();
   const stack = buildApp(app);
+  refusePlaceholders(app, stack.model.environment);
   app.synth();
   if (stack.model.environment.target === 'local') {
     // The local environment's output: the same model rendered for Docker.

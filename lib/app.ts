@@ -1,7 +1,8 @@
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-schema';
-import { DEFAULT_ENVIRONMENT, loadEnvironment, projectRoot } from './config/load-environment';
+import { DEFAULT_ENVIRONMENT, ENVIRONMENTS_FILE, loadEnvironment, projectRoot } from './config/load-environment';
+import { UserInputError } from './errors';
 import { loadAmpLimits } from './model/amp-limits';
 import { loadModel } from './load/load-model';
 import { loadRouting } from './model/routing';
@@ -59,4 +60,28 @@ export function buildApp(app: App, options: BuildAppOptions = {}): Observability
     );
   }
   return stack;
+}
+
+/**
+ * Refuses, before a template is written, an AWS environment whose settings are
+ * still the project's placeholders (prod's Grafana access ids): its deploy
+ * would create everything, then fail at Custom::GrafanaAccess, created last.
+ * The entry point calls it; `-c reviewOnly=true` lets a template be
+ * synthesized to review or lint, never to deploy.
+ */
+export function refusePlaceholders(app: App, environment: EnvironmentConfig): void {
+  if (environment.target !== 'aws' || String(app.node.tryGetContext('reviewOnly')) === 'true') return;
+  const access = environment.grafana.authentication === 'AWS_SSO' ? environment.grafana.access : undefined;
+  if (!access?.placeholders) return;
+  const first = (['admin', 'editor', 'viewer'] as const)
+    .flatMap((role) => (['groups', 'users'] as const).map((kind) => ({ role, kind, id: access[role][kind][0] })))
+    .find((x) => x.id !== undefined);
+  const where = `environments.${environment.name}.grafana.access`;
+  throw UserInputError.of({
+    file: ENVIRONMENTS_FILE,
+    where: first ? `${where}.${first.role}.${first.kind}[0]` : `${where}.placeholders`,
+    problem: 'is a placeholder shipped with the project, not your IAM Identity Center group',
+    value: first ? first.id : true,
+    fix: `set every id under ${where} to your Identity Center group ids (IAM Identity Center console, Groups, Group ID), then remove its placeholders: true (-c reviewOnly=true synthesizes it to review, never to deploy)`,
+  });
 }

@@ -20,8 +20,8 @@ import { parseCli } from './cli-args';
 const root = path.resolve(__dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'];
-/** cdk.json's context, read once: both apps get it, as `cdk synth` would give it. */
-const CONTEXT = cdkContext(root);
+/** cdk.json's context, read once: both apps get it, as `cdk synth` would give it (reviewOnly: prod's placeholder ids). */
+const CONTEXT = cdkContext(root, { reviewOnly: 'true' });
 
 function timeOnce(entry: string, env: string, validation: boolean): number {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -125,7 +125,10 @@ function cliBench(): void {
   const once = (app: string, env: string): number => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
     const start = process.hrtime.bigint();
-    const r = spawnSync(cdkBin, ['synth', '-q', '-c', `env=${env}`, '--app', app, '--output', out], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(cdkBin, ['synth', '-q', '-c', `env=${env}`, '-c', 'reviewOnly=true', '--app', app, '--output', out], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     fs.rmSync(out, { recursive: true, force: true });
     if (r.status !== 0) throw new Error(`cdk synth --app "${app}" -c env=${env} failed:\n${r.stderr}`);

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
+import { buildApp, refusePlaceholders } from '../lib/app';
+import { loadEnvironment } from '../lib/config/load-environment';
 import { cdkContext } from '../lib/cdk-context';
 import { copyProject } from '../lib/project-copy';
 import { inputErrorOf } from './helpers';
@@ -64,6 +65,73 @@ describe('the cdk app entry point', () => {
     );
     expect(r.templates).toEqual([]);
   });
+
+  test("fails when prod's Grafana access ids are still the project's placeholders, naming the id and what to set, with no template", () => {
+    // Custom::GrafanaAccess runs last: a deploy with placeholder ids would create everything else, then fail.
+    fs.rmSync(path.join(dir, 'cdk.out'), { recursive: true, force: true });
+    const r = synth(dir, 'prod');
+    expect(r.stderr).toBe(
+      'config/environments.yaml: environments.prod.grafana.access.admin.groups[0]: is a placeholder shipped with the project, not your IAM Identity Center group (got "9067c5b4d3-a1b2c3d4-0001-4000-8000-000000000001"). Fix: set every id under environments.prod.grafana.access to your Identity Center group ids (IAM Identity Center console, Groups, Group ID), then remove its placeholders: true (-c reviewOnly=true synthesizes it to review, never to deploy)',
+    );
+    expect(r.status).toBe(1);
+    expect(r.templates).toEqual([]);
+  });
+
+  test('-c reviewOnly=true synthesizes an environment with placeholders (to review or lint), and only then', () => {
+    const prod = loadEnvironment('prod');
+    expect(() => refusePlaceholders(new App({ context: { env: 'prod', reviewOnly: 'true' } }), prod)).not.toThrow();
+    expect(inputErrorOf(() => refusePlaceholders(new App({ context: { env: 'prod' } }), prod))).toMatch(/placeholders: true/);
+    const real = { ...prod, grafana: { ...prod.grafana, access: { ...(prod.grafana as { access: object }).access, placeholders: false } } };
+    expect(() => refusePlaceholders(new App({ context: { env: 'prod' } }), real as typeof prod)).not.toThrow();
+  });
+
+  // Settings AMG or Fargate would refuse at deploy: one line naming config/environments.yaml, the field, the value
+  // and the fix, from the entry point, before CDK's validator (which names a construct) and before a template is written.
+  test.each([
+    [
+      'the Grafana version is not one AMG offers ("12.0")',
+      (t: string) => t.replace('    version: "12.4"\n  alerts:', '    version: "12.0"\n  alerts:'),
+      'config/environments.yaml: environments.dev.grafana.version: is not a version Amazon Managed Grafana offers (got "12.0"). Fix: use "12.4", "10.4" or "9.4" (a 13.x version once `aws grafana list-versions` lists it)',
+      'dev',
+    ],
+    [
+      'prod does not say who may reach its Grafana workspace (grafana.networkAccess)',
+      (t: string) => t.replace('      networkAccess: public\n', ''),
+      'config/environments.yaml: environments.prod.grafana.networkAccess: is required for prod. Fix: set networkAccess: public (any address; Grafana sign-in still required) or { prefixListIds: [...], vpceIds: [...] }',
+      'prod',
+    ],
+    [
+      'the collector asks Fargate for a CPU/memory pair it does not offer (256 CPU, 4096 MiB)',
+      (t: string) => t.replace('    logRetentionDays: 7\n', '    logRetentionDays: 7\n    collector: { cpu: 256, memoryMiB: 4096 }\n'),
+      'config/environments.yaml: environments.dev.collector.memoryMiB: is not a memory size Fargate offers with cpu 256 (got 4096). Fix: use 512, 1024 or 2048 MiB with cpu 256, or a larger cpu (the pairs: ECS "Task CPU and memory" table)',
+      'dev',
+    ],
+    [
+      'the VPC id is malformed ("vpc-123")',
+      (t: string) =>
+        t.replace(
+          '  dev:\n    target: aws\n    network:\n      createMinimalVpc: true\n',
+          '  dev:\n    target: aws\n    network:\n      vpcId: vpc-123\n      vpcCidr: 10.0.0.0/16\n      availabilityZones: [eu-west-1a]\n      privateSubnetIds: [subnet-0123456789abcdef0]\n',
+        ),
+      'config/environments.yaml: environments.dev.network.vpcId: is invalid (got "vpc-123"). Fix: set it to a VPC id: "vpc-" and 8 or 17 hex digits, like "vpc-0abc1234def567890"',
+      'dev',
+    ],
+  ])('fails when %s, with one line and no template', (_name, edit, expected, env) => {
+    const file = path.join(dir, 'config/environments.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    const edited = edit(original);
+    expect(edited).not.toBe(original);
+    fs.writeFileSync(file, edited);
+    fs.rmSync(path.join(dir, 'cdk.out'), { recursive: true, force: true });
+    try {
+      const r = synth(dir, env);
+      expect(r.stderr).toBe(expected);
+      expect(r.status).toBe(1);
+      expect(r.templates).toEqual([]);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
 });
 
 // Bad input: the messages bin/app.ts prints (it writes a UserInputError's
@@ -104,6 +172,12 @@ describe('the app stops on bad input, naming file, place and fix', () => {
       'alerts/alertmanager.yaml',
       (t: string) => t.replace('repeat_interval: 24h', 'repeat_interval: 6d'),
       /^alerts\/alertmanager\.yaml: route\.routes\[3\]\.repeat_interval: is over AMP's maximum of 5 days .*Fix: use at most "5d"$/,
+    ],
+    [
+      "a rule group asks to be evaluated more often than AMP's rule evaluation interval quota",
+      'alerts/signal-system.yaml',
+      (t: string) => t.replace('interval: 30s', 'interval: 10s'),
+      /^alerts\/signal-system\.yaml: group "signal_system", interval: is shorter than AMP's rule evaluation interval quota of 30s \(config\/limits\.yaml\) \(got "10s"\)\. Fix: use "30s" or more /,
     ],
     [
       'a notification template has an unclosed action',

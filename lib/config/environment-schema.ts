@@ -62,6 +62,25 @@ const exportersSchema = z.strictObject({
 });
 
 /**
+ * Task memory (MiB) Fargate offers per task CPU, up to 4 vCPU: 256 -> 512, 1024,
+ * 2048; 512 -> 1-4 GiB; 1024 -> 2-8 GiB; 2048 -> 4-16 GiB; 4096 -> 8-30 GiB, in
+ * 1 GiB steps (see test/contracts/ecs.ts).
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
+ */
+const gib = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => (from + i) * 1024);
+export const FARGATE_MEMORY_MIB: Readonly<Record<256 | 512 | 1024 | 2048 | 4096, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: gib(1, 4),
+  1024: gib(2, 8),
+  2048: gib(4, 16),
+  4096: gib(8, 30),
+};
+function describeSizes(sizes: readonly number[]): string {
+  if (sizes.length <= 3) return `${sizes.slice(0, -1).join(', ')} or ${sizes[sizes.length - 1]}`;
+  return `${sizes[0]} to ${sizes[sizes.length - 1]} in steps of 1024`;
+}
+
+/**
  * IAM Identity Center user and group ids, as UpdatePermissions accepts them:
  * a UUID, optionally prefixed by a 10-hex-digit identity store part
  * (pattern of User.id in the AMG API reference; see test/contracts/amg-permissions.ts).
@@ -91,16 +110,41 @@ const grafanaAccessSchema = z.strictObject({
    * listed here) are revoked at deploy. @default false (hand-made assignments stay)
    */
   exclusive: z.boolean().default(false),
+  /**
+   * The ids above are examples shipped with the project, not your groups: the
+   * entry point refuses to synthesize this environment (so `cdk deploy` cannot
+   * start) until they are replaced and this is removed; `-c reviewOnly=true`
+   * synthesizes it to review or lint the template. @default false
+   */
+  placeholders: z.boolean().default(false),
 });
 /**
- * Grafana majors Amazon Managed Grafana offers ("Working in Grafana version
- * 9/10/12/13", AMG user guide); see test/contracts/grafana.ts.
+ * The GrafanaVersion strings Amazon Managed Grafana offers: 9.4, 10.4, 12.4,
+ * and a 13.x whose exact string no source we read gives; see
+ * test/contracts/grafana.ts (AMG.knownVersions, AMG.majors).
  */
-const GRAFANA_VERSION = /^(9|10|12|13)\.\d+$/;
+const GRAFANA_VERSION = /^(9\.4|10\.4|12\.4|13\.\d+)$/;
 /** Settings both sign-in modes share. */
 const grafanaCommon = {
   /** Let workspace admins install plugins. @default false */
   pluginAdminEnabled: z.boolean().default(false),
+  /**
+   * Who may reach the workspace over the network (AWS::Grafana::Workspace
+   * NetworkAccessControl): "public" (any address; Grafana sign-in is still
+   * required), or only these managed prefix lists and VPC endpoints (the
+   * dashboard importer then runs in the collector's VPC and reaches it through
+   * an endpoint of its own). Required for prod.
+   * @default "public"
+   */
+  networkAccess: z
+    .union([
+      z.literal('public'),
+      z.strictObject({
+        prefixListIds: z.array(z.string().regex(/^pl-[0-9a-f]+$/, { error: 'must be a prefix list id like "pl-1a2b3c4d"' })),
+        vpceIds: z.array(z.string().regex(/^vpce-[0-9a-f]+$/, { error: 'must be a VPC endpoint id like "vpce-0abc1234def567890"' })),
+      }),
+    ])
+    .optional(),
   /**
    * Grafana version of the workspace: "12.4" (default), "10.4", "9.4", or a 13.x
    * version once AMG lists it for your Region (`aws grafana list-versions`).
@@ -109,7 +153,10 @@ const grafanaCommon = {
    */
   version: z
     .string()
-    .regex(GRAFANA_VERSION, { error: 'must be a Grafana version Amazon Managed Grafana offers: use "12.4", "10.4" or "9.4"' })
+    .regex(GRAFANA_VERSION, {
+      error:
+        'is not a version Amazon Managed Grafana offers: use "12.4", "10.4" or "9.4" (a 13.x version once `aws grafana list-versions` lists it)',
+    })
     .default('12.4'),
   /**
    * Make the X-Ray data source. Its plugin is installed through the Grafana API,
@@ -224,12 +271,23 @@ export const environmentSchema = z
             error: 'must be a Fargate CPU size: 256, 512, 1024, 2048 or 4096',
           })
           .default(1024),
-        /** Memory per task (MiB). @default 2048 */
+        /** Memory per task (MiB), one Fargate offers with `cpu` (FARGATE_MEMORY_MIB). @default 2048 */
         memoryMiB: z.number().int().min(512).max(30720).default(2048),
         /** Run in the platform's existing ECS cluster (by name) instead of a new one. @default - a cluster is created */
         clusterName: z.string().min(1).optional(),
       })
-      .default({ replicas: 1, cpu: 1024, memoryMiB: 2048 }),
+      .default({ replicas: 1, cpu: 1024, memoryMiB: 2048 })
+      .superRefine((c, ctx) => {
+        const offered = FARGATE_MEMORY_MIB[c.cpu];
+        if (!offered.includes(c.memoryMiB)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['memoryMiB'],
+            input: c.memoryMiB,
+            message: `is not a memory size Fargate offers with cpu ${c.cpu}: use ${describeSizes(offered)} MiB with cpu ${c.cpu}, or a larger cpu (the pairs: ECS "Task CPU and memory" table)`,
+          });
+        }
+      }),
     /**
      * The platform's network, imported by id (no lookups at synth): the VPC
      * whose private subnets can reach the services' metrics ports and where
@@ -245,7 +303,9 @@ export const environmentSchema = z
           .optional(),
         vpcId: z
           .string()
-          .regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id like "vpc-0abc123"' })
+          .regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, {
+            error: 'must be a VPC id: "vpc-" and 8 or 17 hex digits, like "vpc-0abc1234def567890"',
+          })
           .optional(),
         vpcCidr: z
           .string()
@@ -253,7 +313,11 @@ export const environmentSchema = z
           .optional(),
         availabilityZones: z.array(z.string().min(1)).min(1).optional(),
         privateSubnetIds: z
-          .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id like "subnet-0abc123"' }))
+          .array(
+            z.string().regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, {
+              error: 'must be a subnet id: "subnet-" and 8 or 17 hex digits, like "subnet-0abc1234def567890"',
+            }),
+          )
           .min(1)
           .optional(),
       })

@@ -5,7 +5,7 @@ import { describeZodIssue, UserInputError } from '../errors';
 import { EnvironmentConfig, environmentSchema } from './environment-schema';
 
 /** The one file that holds every environment's settings, relative to the project root. */
-const ENVIRONMENTS_FILE = 'config/environments.yaml';
+export const ENVIRONMENTS_FILE = 'config/environments.yaml';
 export const DEFAULT_ENVIRONMENT = 'dev';
 
 export interface LoadEnvironmentOptions {
@@ -51,6 +51,15 @@ export function loadEnvironment(name: string, options: LoadEnvironmentOptions = 
       problem: 'is below the 30 days production requires',
       value: result.data.logRetentionDays,
       fix: 'set it to 30 or more',
+    });
+  }
+  // AMG allows every address when NetworkAccessControl is absent: production says so, or says who.
+  if (name === 'prod' && result.data.target === 'aws' && result.data.grafana.networkAccess === undefined) {
+    throw UserInputError.of({
+      file,
+      where: `environments.${name}.grafana.networkAccess`,
+      problem: 'is required for prod',
+      fix: 'set networkAccess: public (any address; Grafana sign-in still required) or { prefixListIds: [...], vpceIds: [...] }',
     });
   }
   // Someone must be able to administer production's Grafana without a console step.

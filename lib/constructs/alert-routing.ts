@@ -91,7 +91,7 @@ export class AlertRouting extends Construct {
       new kms.Key(this, 'Key', {
         description: `Encrypts the alert topics of ${label}`,
         enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       }));
     // AMP's alert manager and CloudWatch alarms publish to the encrypted topics.
     // The AMP statement is AMP's documented example for SSE-enabled topics

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Aws, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Lazy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -117,10 +117,24 @@ export class CollectorService extends Construct implements ICollectorService {
     const label = names?.prefix ?? this.node.path;
 
     if (props.configFragments.length === 0) throw new Error('CollectorService: configFragments is empty');
+    // The configuration as synthesized (CloudFormation intrinsics, not token numbers), hashed once.
+    let hash: string | undefined;
+    const configHash = () =>
+      (hash ??= createHash('sha256')
+        .update(JSON.stringify(Stack.of(this).resolve(props.configFragments)))
+        .digest('hex'));
+    // Named by that hash: a change writes new parameters (the old ones go only once the update succeeded), so a task
+    // definition, the one an ECS circuit-breaker rollback starts included, always reads the configuration it was made with.
     this.configParameters = props.configFragments.map(
       (fragment, i) =>
         new ssm.StringParameter(this, i === 0 ? 'Config' : `Config${i + 1}`, {
-          parameterName: names?.path('otel-collector', i === 0 ? 'config' : `config-${i + 1}`),
+          parameterName:
+            names &&
+            Lazy.string({
+              produce: () => names.path('otel-collector', `config-${configHash().slice(0, 12)}${i === 0 ? '' : `-${i + 1}`}`),
+            }),
+          // A path (it begins with '/') given as a token: say so for its ARN.
+          simpleName: names ? false : undefined,
           stringValue: fragment,
           description: `ADOT collector configuration of ${label}${props.configFragments.length > 1 ? ` (part ${i + 1}/${props.configFragments.length})` : ''}`,
           // Larger than a standard parameter's 4 KB; an advanced one holds 8 KB.
@@ -151,12 +165,13 @@ export class CollectorService extends Construct implements ICollectorService {
     Validations.of(task).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
-        'The one plain environment variable is OTEL_CONFIG_SHA256, a hash of the configuration that makes a configuration change roll the service; the configuration itself and every secret come from SSM and Secrets Manager.',
+        'The plain environment variables are OTEL_CONFIG_SHA256, a hash of the configuration, and OTEL_CONFIG_INPUTS, the deploy-time values it holds (endpoints, names; no secret): they make a configuration change roll the service; the configuration itself and every secret come from SSM and Secrets Manager.',
     });
     // Never AOT_CONFIG_CONTENT: when it exists ADOT ignores every --config
     // (aws-otel-collector@v0.49.0:pkg/config/config_factory.go). Under other
     // names, each --config=env:NAME is read and the collector merges them.
     const configVariables = collectorConfigVariables(this.configParameters.length);
+    const deployTimeValues = props.configFragments.flatMap((f) => Tokenization.reverseString(f).tokens.map((t) => Token.asString(t)));
     const secrets: Record<string, ecs.Secret> = Object.fromEntries(
       this.configParameters.map((p, i) => [configVariables[i], ecs.Secret.fromSsmParameter(p)]),
     );
@@ -171,12 +186,10 @@ export class CollectorService extends Construct implements ICollectorService {
       // task definition revision, hence a rolling deployment (and a rollback restores a matching pair).
       // Hashed as resolved at synth (CloudFormation intrinsics, not token numbers), so only a real change moves it.
       environment: {
-        OTEL_CONFIG_SHA256: Lazy.string({
-          produce: () =>
-            createHash('sha256')
-              .update(JSON.stringify(Stack.of(this).resolve(props.configFragments)))
-              .digest('hex'),
-        }),
+        OTEL_CONFIG_SHA256: Lazy.string({ produce: configHash }),
+        // The deploy-time values the configuration holds (AMP's endpoint, ...): the hash above sees only the
+        // intrinsics that produce them, so a new value alone would otherwise leave the task definition as it was.
+        ...(deployTimeValues.length > 0 ? { OTEL_CONFIG_INPUTS: Fn.join(' ', deployTimeValues) } : {}),
       },
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),

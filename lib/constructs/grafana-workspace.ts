@@ -1,4 +1,4 @@
-import { Aws, IResource, Resource, Token, Validations } from 'aws-cdk-lib';
+import { Aws, IResource, RemovalPolicy, Resource, Token, Validations } from 'aws-cdk-lib';
 import * as grafana from 'aws-cdk-lib/aws-grafana';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -110,6 +110,24 @@ export interface GrafanaWorkspaceProps {
    * @default 12.4 - the newest version string confirmed from sources (test/contracts/grafana.ts)
    */
   readonly grafanaVersion?: string;
+  /**
+   * Log groups whose events Grafana may read and query with Logs Insights (any
+   * editor can), by name prefix, e.g. "/app/prod/".
+   * @default - every log group of the account and Region
+   */
+  readonly logGroupNamePrefix?: string;
+  /**
+   * What happens to the workspace (its hand-made dashboards, users, Grafana
+   * alert rules) when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Only these managed prefix lists and VPC endpoints may reach the workspace
+   * (AWS::Grafana::Workspace NetworkAccessControl).
+   * @default - any address (AMG allows all when it is absent; Grafana sign-in still applies)
+   */
+  readonly networkAccessControl?: { readonly prefixListIds: readonly string[]; readonly vpceIds: readonly string[] };
 }
 
 /**
@@ -167,17 +185,26 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
           'cloudwatch:GetMetricData',
           'cloudwatch:GetInsightRuleReport',
           'logs:DescribeLogGroups',
-          'logs:GetLogGroupFields',
-          'logs:StartQuery',
           'logs:StopQuery',
           'logs:GetQueryResults',
-          'logs:GetLogEvents',
           'ec2:DescribeTags',
           'ec2:DescribeInstances',
           'ec2:DescribeRegions',
           'tag:GetResources',
         ],
         resources: ['*'],
+      }),
+    );
+    // These three authorize on the log group they read (Service Authorization Reference, CloudWatch Logs).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LogGroupRead',
+        actions: ['logs:GetLogEvents', 'logs:GetLogGroupFields', 'logs:StartQuery'],
+        resources: [
+          props.logGroupNamePrefix === undefined
+            ? '*'
+            : `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${props.logGroupNamePrefix}*`,
+        ],
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -203,6 +230,12 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
         reason: "Publishing to a KMS-encrypted topic needs GenerateDataKey* on the topics' key (the grant is scoped to that key).",
       });
     }
+    if (props.logGroupNamePrefix !== undefined) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${props.logGroupNamePrefix}*]`,
+        reason: "Log reads are scoped to this app's log groups by their shared name prefix (one per service, created alongside).",
+      });
+    }
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -223,12 +256,17 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
       notificationDestinations: ['SNS'],
       grafanaVersion: this.grafanaVersion,
       pluginAdminEnabled: this.pluginAdminEnabled,
+      networkAccessControl: props.networkAccessControl && {
+        prefixListIds: [...props.networkAccessControl.prefixListIds],
+        vpceIds: [...props.networkAccessControl.vpceIds],
+      },
       samlConfiguration: props.saml && {
         idpMetadata: { url: props.saml.idpMetadataUrl },
         assertionAttributes: { role: props.saml.roleAttribute },
         roleValues: { admin: [...props.saml.adminRoleValues], editor: [...props.saml.editorRoleValues] },
       },
     });
+    if (props.removalPolicy) this.workspace.applyRemovalPolicy(props.removalPolicy);
     this.workspaceId = this.workspace.attrId;
     this.url = `https://${this.workspace.attrEndpoint}`;
   }

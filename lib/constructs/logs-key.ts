@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 export interface LogsKeyProps {
   /** What the key is for, in the key's description. */
   readonly description: string;
-  /** @default RemovalPolicy.RETAIN */
+  /** @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -19,7 +19,7 @@ export class LogsKey extends kms.Key {
     super(scope, id, {
       description: props.description,
       enableKeyRotation: true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -194,7 +194,7 @@ export interface PrometheusWorkspaceProps {
    * @default - no such role
    */
   readonly remoteWritePrincipals?: readonly iam.IPrincipal[];
-  /** @default RemovalPolicy.RETAIN */
+  /** @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -253,7 +253,7 @@ export class PrometheusWorkspace extends PrometheusWorkspaceBase {
       new kms.Key(this, 'Key', {
         description: `Encrypts the AMP workspace ${label}`,
         enableKeyRotation: true,
-        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       });
 
     this.workspace = new aps.CfnWorkspace(this, 'Resource', {
@@ -262,7 +262,7 @@ export class PrometheusWorkspace extends PrometheusWorkspaceBase {
       loggingConfiguration: props.logGroup && { logGroupArn: props.logGroup.logGroupArn },
       workspaceConfiguration: { retentionPeriodInDays: props.retentionDays },
     });
-    this.workspace.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.workspace.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     this.workspaceArn = this.workspace.attrArn;
     this.workspaceId = this.workspace.attrWorkspaceId;
     this.prometheusEndpoint = this.workspace.attrPrometheusEndpoint;

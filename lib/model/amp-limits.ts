@@ -9,6 +9,7 @@ const ampSchema = z.object({
   alertManagerDefinitionBytes: z.number().int().positive(),
   namespaceAndGroupNameBytes: z.number().int().positive(),
   repeatIntervalMaxSeconds: z.number().int().positive(),
+  ruleEvaluationIntervalMinSeconds: z.number().int().positive(),
 });
 export type AmpLimits = z.infer<typeof ampSchema>;
 

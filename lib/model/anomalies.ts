@@ -2,15 +2,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { readYamlFile } from '../data-file';
+import { outermostAggregation, parsePromql } from './promql';
 
 export const ANOMALIES_FILE = 'alerts/anomalies.yaml';
+
+/**
+ * AMP's detector takes only a query wrapped as a whole by one of these.
+ * @see https://docs.aws.amazon.com/prometheus/latest/APIReference/API_RandomCutForestConfiguration.html
+ */
+const RCF_AGGREGATIONS = ['avg', 'count', 'group', 'max', 'min', 'quantile', 'stddev', 'stdvar', 'sum'];
 
 const anomalySchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a lowercase name like "signal-generation-rate"' }),
   service: z.string().min(1),
   description: z.string().min(1),
-  query: z.string().regex(/^(sum|max|min|avg|count|group|quantile|stddev|stdvar)\s*(by|without|\()/, {
-    error: 'must be wrapped in an aggregation (sum, max, min, avg, count, group, quantile, stddev, stdvar): use e.g. sum(...)',
+  query: z.string().refine((q) => parsePromql(q).ok && RCF_AGGREGATIONS.includes(outermostAggregation(q) ?? ''), {
+    error: `must be wrapped as a whole by one of AMP's aggregations (${RCF_AGGREGATIONS.join(', ')}): use e.g. sum(rate(x[5m]) * 60), the arithmetic inside the aggregation`,
   }),
   window: z.string().regex(/^\d+[hd]$/, { error: 'must be a window like "1d" or "6h"' }),
   zScoreThreshold: z.number().positive(),

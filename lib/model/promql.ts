@@ -86,3 +86,11 @@ function enclosingFunctions(node: SyntaxNode, text: string): string[] {
   }
   return names;
 }
+
+/** The aggregation operator that wraps the whole query (`sum` for `sum by (a) (x)`), or undefined (`sum(x) * 60`, `(sum(x))`). */
+export function outermostAggregation(expr: string): string | undefined {
+  const top = parser.parse(expr).topNode.firstChild;
+  if (top?.name !== 'AggregateExpr' || top.nextSibling) return undefined;
+  const op = top.getChild('AggregateOp');
+  return op ? expr.slice(op.from, op.to).toLowerCase() : undefined;
+}

@@ -274,11 +274,28 @@ function checkRule(file: string, where: string, rule: Rule, catalog: MetricCatal
 export interface RuleFileLimits {
   readonly ruleGroupsNamespaceBytes: number;
   readonly namespaceAndGroupNameBytes: number;
+  /** AMP's "Rule evaluation interval" quota: the shortest group interval it evaluates. */
+  readonly ruleEvaluationIntervalMinSeconds: number;
 }
-const DEFAULT_RULE_FILE_LIMITS: RuleFileLimits = { ruleGroupsNamespaceBytes: 1048576, namespaceAndGroupNameBytes: 721 };
+const DEFAULT_RULE_FILE_LIMITS: RuleFileLimits = {
+  ruleGroupsNamespaceBytes: 1048576,
+  namespaceAndGroupNameBytes: 721,
+  ruleEvaluationIntervalMinSeconds: 30,
+};
 
 function checkGroup(file: string, group: RuleGroup, limits: RuleFileLimits): void {
-  if (group.interval !== undefined) checkDuration(file, `group "${group.name}", interval`, group.interval, { positive: true });
+  const where = `group "${group.name}", interval`;
+  const ms = group.interval === undefined ? undefined : checkDuration(file, where, group.interval, { positive: true });
+  // The same files reach AMP and local Prometheus: an interval AMP will not evaluate is refused for both.
+  if (ms !== undefined && ms < limits.ruleEvaluationIntervalMinSeconds * 1000) {
+    throw UserInputError.of({
+      file,
+      where,
+      problem: `is shorter than AMP's rule evaluation interval quota of ${limits.ruleEvaluationIntervalMinSeconds}s (config/limits.yaml)`,
+      value: group.interval,
+      fix: `use "${limits.ruleEvaluationIntervalMinSeconds}s" or more (or, if Service Quotas shows a lower "Rule evaluation interval" for your account, set amp.ruleEvaluationIntervalMinSeconds in config/limits.yaml)`,
+    });
+  }
   const bytes = Buffer.byteLength(path.basename(file).replace(/\.ya?ml$/, '') + group.name, 'utf8');
   if (bytes > limits.namespaceAndGroupNameBytes) {
     throw UserInputError.of({

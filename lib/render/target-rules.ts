@@ -23,8 +23,8 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
   const groups = [
     {
       name: 'scrape_targets',
-      // 15 s, the scrape interval: they page (time to page, npm run bench -- --alert-latency).
-      interval: '15s',
+      // They page: 30 s, the shortest AMP evaluates (config/limits.yaml; npm run bench -- --alert-latency).
+      interval: '30s',
       rules: [
         {
           alert: 'ServiceNotScraped',

@@ -27,13 +27,13 @@ export interface Figure {
   readonly adjustable?: boolean;
 }
 
-/** Synthesizes a project as `cdk synth` runs it; returns the wall time and the assembly folder. */
+/** Synthesizes a project as `cdk synth -c reviewOnly=true` runs it (a template to measure, not to deploy); returns the wall time. */
 export function synthProject(root: string, entry: string, env: string, outdir: string): number {
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkContext(root, { env })), CDK_OUTDIR: outdir },
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkContext(root, { env, reviewOnly: 'true' })), CDK_OUTDIR: outdir },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`synth of ${root} failed:\n${r.stderr.slice(-3000)}`);

@@ -1,4 +1,5 @@
 import { NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -77,7 +78,8 @@ export class ObservabilityStack extends Stack {
       });
       return;
     }
-    const retain = retainsData(env) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // RetainExceptOnCreate: a create that rolls back deletes what it made, so the retry finds no fixed name taken.
+    const retain = retainsData(env) ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 
     const logsKey = new LogsKey(this, 'LogsKey', { description: `Encrypts the log groups of ${naming.prefix}`, removalPolicy: retain });
     const ampLogs = new logs.LogGroup(this, 'AmpLogs', {
@@ -95,11 +97,10 @@ export class ObservabilityStack extends Stack {
     }));
     exportWorkspace(this, workspace, naming);
     const ruleShards = ruleFileShards(props.model.ruleFiles);
-    ruleShards.forEach((files, i) => {
-      const scope =
-        ruleShards.length > 1
-          ? new NestedStack(this, `Rules${i}`, { description: `AMP rule groups namespaces of ${naming.prefix}` })
-          : undefined;
+    ruleShards.shards.forEach(({ index, items: files }) => {
+      const scope = ruleShards.nested
+        ? new NestedStack(this, `Rules${index}`, { description: `AMP rule groups namespaces of ${naming.prefix}` })
+        : undefined;
       for (const file of files) workspace.addRuleGroupsNamespace(file.name, file.text, scope);
     });
 
@@ -125,13 +126,13 @@ export class ObservabilityStack extends Stack {
     exportAlertTopics(this, routing);
     // Per-service resources go to nested stacks at scale (serviceShards); the
     // platform's four services stay in this stack.
-    const shards = serviceShards([...env.services.map((s) => s.name), COLLECTOR_SERVICE]);
-    const sharded = shards.length > 1;
+    const placement = serviceShards([...env.services.map((s) => s.name), COLLECTOR_SERVICE]);
+    const sharded = placement.nested;
     const collectorNamespace = `${naming.prefix}.internal`;
     const otlpEndpoint = CollectorService.otlpHttpEndpointIn(collectorNamespace);
-    this.serviceLogs = shards.map((services, i) => {
+    this.serviceLogs = placement.shards.map(({ index, items: services }) => {
       const scope = sharded
-        ? new NestedStack(this, `Services${i}`, { description: `Per-service resources ${i + 1}/${shards.length} of ${naming.prefix}` })
+        ? new NestedStack(this, `Services${index}`, { description: `Per-service resources (shard ${index}) of ${naming.prefix}` })
         : this;
       const group = new ServiceLogGroups(scope, 'Logs', {
         names: naming,
@@ -215,6 +216,23 @@ export class ObservabilityStack extends Stack {
     exportCollector(this, collector);
     if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector);
 
+    // A restricted workspace admits the listed prefix lists and endpoints, and the importer through an endpoint of its own.
+    const restricted = env.grafana.networkAccess === 'public' ? undefined : env.grafana.networkAccess;
+    const grafanaEndpoint =
+      restricted &&
+      new ec2.InterfaceVpcEndpoint(this, 'GrafanaEndpoint', {
+        vpc: network.vpc,
+        service: ec2.InterfaceVpcEndpointAwsService.GRAFANA_WORKSPACE,
+        subnets: network.privateSubnets,
+        privateDnsEnabled: true,
+      });
+    if (grafanaEndpoint) {
+      Validations.of(grafanaEndpoint).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason:
+          "The endpoint's security group admits HTTPS from the VPC's own CIDR only (a deploy-time value in the minimal VPC, which the rule cannot read), not from anywhere.",
+      });
+    }
     const grafanaWorkspace = (this.grafana = new GrafanaWorkspace(this, 'Grafana', {
       names: naming,
       description: `Dashboards of the trading platform (${env.name})`,
@@ -223,6 +241,12 @@ export class ObservabilityStack extends Stack {
       pluginAdminEnabled: env.grafana.pluginAdminEnabled,
       grafanaVersion: env.grafana.version,
       notificationTopics: Object.values(routing.topics),
+      logGroupNamePrefix: naming.path(''),
+      removalPolicy: retain,
+      networkAccessControl: restricted && {
+        prefixListIds: restricted.prefixListIds,
+        vpceIds: [...restricted.vpceIds, grafanaEndpoint!.vpcEndpointId],
+      },
     }));
     exportGrafana(this, grafanaWorkspace);
     if (env.grafana.authentication === 'AWS_SSO' && env.grafana.access) {
@@ -232,6 +256,7 @@ export class ObservabilityStack extends Stack {
         ...env.grafana.access,
         logsKey,
         logRetention: env.logRetentionDays,
+        retainOnDelete: retainsData(env),
       });
     }
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
@@ -242,6 +267,9 @@ export class ObservabilityStack extends Stack {
       logsKey,
       logRetention: env.logRetentionDays,
       xray: env.grafana.xray,
+      retainOnDelete: retainsData(env),
+      vpc: restricted ? network.vpc : undefined,
+      vpcSubnets: network.privateSubnets,
     });
 
     new MonitoringHealth(this, 'MonitoringHealth', {

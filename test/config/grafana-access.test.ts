@@ -22,6 +22,7 @@ describe('grafana.access in config/environments.yaml', () => {
       editor: { groups: [], users: [] },
       viewer: { groups: [], users: [G2] },
       exclusive: false,
+      placeholders: false,
     });
   });
 
@@ -45,11 +46,15 @@ describe('grafana.access in config/environments.yaml', () => {
   });
 
   test('fails when prod has no Grafana admin', () => {
-    const msg = inputErrorOf(() => load({ authentication: 'AWS_SSO', access: { viewer: { groups: [G1] } } }, 'prod'));
+    const msg = inputErrorOf(() =>
+      load({ authentication: 'AWS_SSO', networkAccess: 'public', access: { viewer: { groups: [G1] } } }, 'prod'),
+    );
     expect(msg).toBe(
       'config/environments.yaml: environments.prod.grafana.access.admin: is empty: production needs at least one Grafana admin (got []). Fix: add an IAM Identity Center group id under grafana.access.admin.groups',
     );
-    expect(inputErrorOf(() => load({ authentication: 'AWS_SSO' }, 'prod'))).toContain('environments.prod.grafana.access.admin: is empty');
+    expect(inputErrorOf(() => load({ authentication: 'AWS_SSO', networkAccess: 'public' }, 'prod'))).toContain(
+      'environments.prod.grafana.access.admin: is empty',
+    );
   });
 
   test('fails when SAML is given access lists (SAML roles come from the assertion)', () => {

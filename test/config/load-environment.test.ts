@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../../lib/config/load-environment';
+import { EC2_RESOURCE_ID, FARGATE_TASK_SIZES } from '../contracts/ecs';
 import { inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 
 const base = MINIMAL_AWS_ENVIRONMENT;
@@ -53,14 +54,21 @@ describe('environments', () => {
   });
 
   test('fails when the minimal VPC is combined with the platform network, or the platform network is incomplete', () => {
-    expect(inputErrorOf(() => load({ ...base, network: { createMinimalVpc: true, vpcId: 'vpc-0abc' } }))).toContain(
+    expect(inputErrorOf(() => load({ ...base, network: { createMinimalVpc: true, vpcId: 'vpc-0abc1234' } }))).toContain(
       "environments.x.network.createMinimalVpc: cannot be combined with the platform's network",
     );
-    expect(inputErrorOf(() => load({ ...base, network: { vpcId: 'vpc-0abc' } }))).toContain('environments.x.network.vpcCidr: is missing');
+    expect(inputErrorOf(() => load({ ...base, network: { vpcId: 'vpc-0abc1234' } }))).toContain(
+      'environments.x.network.vpcCidr: is missing',
+    );
   });
 
   test('the platform network is accepted and no opt-in is needed', () => {
-    const network = { vpcId: 'vpc-0abc', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc'] };
+    const network = {
+      vpcId: 'vpc-0abc1234',
+      vpcCidr: '10.0.0.0/16',
+      availabilityZones: ['eu-west-1a'],
+      privateSubnetIds: ['subnet-0abc1234'],
+    };
     expect(load({ ...base, network }).network).toEqual(network);
   });
 
@@ -137,8 +145,41 @@ describe('environments', () => {
 
   test('fails when the Grafana version is not one AMG offers', () => {
     const msg = inputErrorOf(() => load({ ...base, grafana: { authentication: 'AWS_SSO', version: '11.0' } }));
-    expect(msg).toContain('environments.x.grafana.version: must be a Grafana version Amazon Managed Grafana offers');
+    expect(msg).toContain('environments.x.grafana.version: is not a version Amazon Managed Grafana offers');
     expect(msg).toContain('"11.0"');
+  });
+
+  test('the collector accepts exactly the CPU/memory pairs Fargate offers (test/contracts/ecs.ts)', () => {
+    const offered = (cpu: number): number[] => {
+      const m: readonly number[] | { readonly from: number; readonly to: number } =
+        FARGATE_TASK_SIZES.memoryGiB[cpu as keyof typeof FARGATE_TASK_SIZES.memoryGiB];
+      const gibs = 'from' in m ? Array.from({ length: m.to - m.from + 1 }, (_, i) => m.from + i) : m;
+      return gibs.map((g: number) => g * 1024);
+    };
+    for (const cpu of [256, 512, 1024, 2048, 4096]) {
+      const accepted: number[] = [];
+      for (let memoryMiB = 512; memoryMiB <= 30720; memoryMiB += 512) {
+        try {
+          load({ ...base, collector: { cpu, memoryMiB } });
+          accepted.push(memoryMiB);
+        } catch {
+          // refused
+        }
+      }
+      expect([cpu, accepted]).toEqual([cpu, offered(cpu)]);
+    }
+  });
+
+  test('fails when a VPC or subnet id is not "vpc-"/"subnet-" and 8 or 17 hex digits (test/contracts/ecs.ts)', () => {
+    const network = { vpcId: 'vpc-0abc', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc1234'] };
+    expect(inputErrorOf(() => load({ ...base, network }))).toContain('environments.x.network.vpcId: is invalid (got "vpc-0abc")');
+    for (const n of EC2_RESOURCE_ID.lengthsAfterHyphen) {
+      const ok = { ...network, vpcId: `vpc-${'a'.repeat(n)}`, privateSubnetIds: [`subnet-${'b'.repeat(n)}`] };
+      expect(load({ ...base, network: ok }).network).toEqual(ok);
+    }
+    expect(inputErrorOf(() => load({ ...base, network: { ...network, vpcId: 'vpc-0abc1234', privateSubnetIds: ['subnet-1'] } }))).toContain(
+      'environments.x.network.privateSubnetIds[0]: is invalid (got "subnet-1")',
+    );
   });
 
   test('fails when X-Ray is asked for without plugin management', () => {

@@ -74,15 +74,29 @@ describe('dashboard importer against a loopback Grafana API', () => {
     // References to our Prometheus uid carry the provisioned type.
     expect(grafana.dashboards.get('overview')?.dashboard.panels[0].datasource).toEqual({ type: AMG.ampPluginType, uid: 'prometheus' });
     // Every data source was health-checked after the import.
+    // (After GET /api/health, which reports the Grafana the workspace runs.)
     expect(grafana.log.filter((l) => l.endsWith('/health'))).toEqual([
+      'GET /api/health',
       'GET /api/datasources/uid/prometheus/health',
       'GET /api/datasources/uid/cloudwatch/health',
     ]);
   });
 
   test('Grafana 10.4 workspaces query AMP through the core Prometheus data source with SigV4', async () => {
+    grafana.grafanaVersion = '10.4.1';
     await importDashboards(api(), { ...props, GrafanaVersion: '10.4' }, [dash('overview', 'Overview')]);
     expect(grafana.dataSources.get('prometheus')).toMatchObject({ type: 'prometheus', jsonData: { sigV4AuthType: 'ec2_iam_role' } });
+  });
+
+  // AMG upgrades a workspace in place and never downgrades it (AMG.upgradeOnly): a deploy that raised the version and
+  // failed later rolls back with the old version in the properties while the workspace stays on the new one.
+  test('rollback after an upgrade: properties older than the workspace import for the workspace as it is', async () => {
+    grafana.grafanaVersion = '10.4.1';
+    await importDashboards(api(), { ...props, GrafanaVersion: '10.4' }, [dash('overview', 'Overview')]);
+    grafana.grafanaVersion = '12.4.0'; // the upgrade happened; the deploy failed later and rolls back
+    const rollback = await importDashboards(api(), { ...props, GrafanaVersion: '10.4' }, [dash('overview', 'Overview')], ['overview']);
+    expect(rollback).toMatchObject({ removed: 0 });
+    expect(grafana.dataSources.get('prometheus')?.type).toBe(AMG.ampPluginType);
   });
 
   test('fails when a data source cannot query, with Grafana’s message', async () => {
@@ -136,14 +150,14 @@ describe('dashboard importer against a loopback Grafana API', () => {
   test('removal: dashboards gone from the repo are deleted; hand-made ones are never touched', async () => {
     grafana.addForeignDashboard('hand-made');
     await importDashboards(api(), props, [dash('overview', 'Overview'), dash('old', 'Old')]);
-    const result = await importDashboards(api(), props, [dash('overview', 'Overview')]);
+    const result = await importDashboards(api(), props, [dash('overview', 'Overview')], ['overview', 'old']);
     expect(result.removed).toBe(1);
     expect([...grafana.dashboards.keys()].sort()).toEqual(['hand-made', 'overview']);
   });
 
   test('a new uid for an own dashboard of the same title replaces it under the new uid', async () => {
     await importDashboards(api(), props, [dash('old-uid', 'Overview')]);
-    const result = await importDashboards(api(), props, [dash('new-uid', 'Overview')]);
+    const result = await importDashboards(api(), props, [dash('new-uid', 'Overview')], ['old-uid']);
     expect(result).toMatchObject({ imported: 1, removed: 1 });
     expect([...grafana.dashboards.keys()]).toEqual(['new-uid']);
   });
@@ -154,6 +168,37 @@ describe('dashboard importer against a loopback Grafana API', () => {
     expect(grafana.dashboards.get('a')?.dashboard.title).toBe('Beta');
     expect(grafana.dashboards.get('b')?.dashboard.title).toBe('Alpha');
     expect(grafana.dashboards.size).toBe(2);
+  });
+
+  // Ownership is what this resource recorded importing (its bundle's uids) and still carries its owner tag.
+  test('a "Save as" copy of an own dashboard (tags copied, another uid) is not the importer\'s: no update or delete removes it', async () => {
+    const owned = { ...props, Owner: 'aaaa1111', DashboardUids: JSON.stringify(['overview']) };
+    await importDashboards(api(), owned, [dash('overview', 'Overview')]);
+    const saved = grafana.dashboards.get('overview')!.dashboard;
+    await api().request('POST', '/api/dashboards/db', 'copy', { dashboard: { ...saved, id: null, uid: 'copy', title: 'My copy' } });
+    await importDashboards(api(), owned, [dash('overview', 'Overview')], ['overview']);
+    expect(grafana.dashboards.has('copy')).toBe(true);
+    await removeAll(api(), owned);
+    expect([...grafana.dashboards.keys()]).toEqual(['copy']);
+    // The copy still uses the data sources: they stay while a dashboard of this marker does.
+    expect(grafana.dataSources.size).toBeGreaterThan(0);
+  });
+
+  test("create-new-then-delete-old (a renamed construct): the new instance takes over; the old one's delete removes nothing", async () => {
+    const files = [dash('overview', 'Overview'), dash('slo', 'SLOs', 'Team A')];
+    const recorded = JSON.stringify(files.map((f) => f.uid));
+    const oldInstance = { ...props, Owner: 'aaaa1111', DashboardUids: recorded };
+    const newInstance = { ...props, Owner: 'bbbb2222', DashboardUids: recorded };
+    await importDashboards(api(), oldInstance, files);
+    await importDashboards(api(), newInstance, files); // CloudFormation creates the new resource first...
+    await removeAll(api(), oldInstance); // ...then deletes the old one.
+    expect([...grafana.dashboards.keys()].sort()).toEqual(['overview', 'slo']);
+    expect(grafana.dataSources.size).toBeGreaterThan(0);
+    expect(grafana.folders.has('tobs-team-a')).toBe(true);
+    // The new instance's delete removes them.
+    await removeAll(api(), newInstance);
+    expect(grafana.dashboards.size).toBe(0);
+    expect(grafana.dataSources.size).toBe(0);
   });
 
   test('fails when a dashboard of another owner has the uid, naming both, and writes nothing', async () => {
@@ -237,6 +282,7 @@ describe('dashboard importer against a loopback Grafana API', () => {
 
   describe('stack deletion', () => {
     test('removes only its own dashboards; keeps a folder that still holds a hand-made dashboard', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['overview', 'slo', 'x']), Folders: JSON.stringify(['Team A', 'Team B']) };
       await importDashboards(api(), props, [dash('overview', 'Overview'), dash('slo', 'SLOs', 'Team A'), dash('x', 'X', 'Team B')]);
       grafana.addForeignDashboard('hand-made', 'Mine', 'tobs-team-a');
       grafana.folders.set('someone-else', { uid: 'someone-else', title: 'Other' });
@@ -246,7 +292,16 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect(grafana.dataSources.size).toBe(0);
     });
 
+    test('deletes only the folders it recorded making: an empty folder of someone else with a tobs- uid stays', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['slo']), Folders: JSON.stringify(['Team A']) };
+      await importDashboards(api(), props, [dash('slo', 'SLOs', 'Team A')]);
+      grafana.folders.set('tobs-mine', { uid: 'tobs-mine', title: 'Mine' });
+      await removeAll(api(), props);
+      expect([...grafana.folders.keys()]).toEqual(['tobs-mine']);
+    });
+
     test('keeps an own folder Grafana refuses to delete because it holds alert rules, and succeeds', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['slo']), Folders: JSON.stringify(['Team A']) };
       await importDashboards(api(), props, [dash('slo', 'SLOs', 'Team A')]);
       grafana.alertRuleFolders.add('tobs-team-a');
       await expect(removeAll(api(), props)).resolves.toBe(1);
@@ -380,7 +435,19 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountTokenCommand)).toHaveLength(1);
     });
 
+    test('update removes what the previous properties recorded and the bundle no longer holds', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['overview']) };
+      await importDashboards(api(), props, [dash('overview', 'Overview'), dash('old', 'Old')]);
+      const update = {
+        ...event('Update'),
+        OldResourceProperties: { ...props, DashboardUids: JSON.stringify(['overview', 'old']) },
+      } as unknown as CloudFormationCustomResourceEvent;
+      expect(await onEvent(update)).toMatchObject({ Data: { Removed: 1 } });
+      expect([...grafana.dashboards.keys()]).toEqual(['overview']);
+    });
+
     test('delete removes what the importer created and leaves the rest', async () => {
+      props = { ...props, DashboardUids: JSON.stringify(['overview']) };
       grafana.addForeignDashboard('hand-made');
       await onEvent(event('Create'));
       sdkGrafana
@@ -389,6 +456,22 @@ describe('dashboard importer against a loopback Grafana API', () => {
       await onEvent(event('Delete'));
       expect([...grafana.dashboards.keys()]).toEqual(['hand-made']);
       expect(grafana.dataSources.size).toBe(0);
+      expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand)).toHaveLength(1);
+    });
+
+    test('delete of an importer whose workspace is retained (prod) leaves dashboards and data sources to the workspace', async () => {
+      // Hand-made dashboards use the data sources the importer made: a workspace kept on stack deletion keeps them working.
+      props = { ...props, RetainOnDelete: 'true' };
+      grafana.addForeignDashboard('hand-made');
+      await onEvent(event('Create'));
+      const before = { dashboards: [...grafana.dashboards.keys()].sort(), dataSources: [...grafana.dataSources.keys()].sort() };
+      sdkGrafana
+        .on(ListWorkspaceServiceAccountsCommand)
+        .resolves({ serviceAccounts: [{ id: 'sa-1', name: 'dashboard-importer', grafanaRole: 'ADMIN', isDisabled: 'false' }] });
+      await onEvent(event('Delete'));
+      expect({ dashboards: [...grafana.dashboards.keys()].sort(), dataSources: [...grafana.dataSources.keys()].sort() }).toEqual(before);
+      expect(before.dataSources.length).toBeGreaterThan(0);
+      // Its own credentials go: the service account (and so any token left) is deleted.
       expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand)).toHaveLength(1);
     });
   });

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { AWS_AUTH, DASHBOARD_SAVE, DATA_SOURCES, FOLDERS, UIDS } from '../contracts/grafana';
+import { AMG, AWS_AUTH, DASHBOARD_SAVE, DATA_SOURCES, FOLDERS, UIDS } from '../contracts/grafana';
 
 interface StoredDashboard {
   id: number;
@@ -34,6 +34,8 @@ export class FakeGrafana {
   /** Data sources whose health check fails, with the plugin's message. */
   readonly unhealthy = new Map<string, string>();
   pluginAdminEnabled = false;
+  /** The workspace's Grafana version, as GET /api/health reports it (AMG upgrades it in place). */
+  grafanaVersion = '12.4.0';
   readonly log: string[] = [];
   readonly tokensSeen = new Set<string>();
   private forced: { method: string; path: string; status: number; body: unknown }[] = [];
@@ -45,6 +47,14 @@ export class FakeGrafana {
 
   failNext(method: string, path: string, status: number, body: unknown = { message: `forced ${status}` }, times = 1): void {
     for (let i = 0; i < times; i++) this.forced.push({ method, path, status, body });
+  }
+
+  /** AMG.ampPluginFromMajor: from Grafana 12 the core Prometheus data source has no SigV4 (AMG.ampSource). */
+  private versionProblem(ds: Record<string, any>): string | undefined {
+    const major = Number.parseInt(this.grafanaVersion, 10);
+    if (ds.type === 'prometheus' && ds.jsonData?.sigV4Auth && major >= AMG.ampPluginFromMajor)
+      return `SigV4 is not supported by the core Prometheus data source in Grafana ${this.grafanaVersion}`;
+    return undefined;
   }
 
   /** A dashboard someone made by hand in the UI. */
@@ -92,12 +102,14 @@ export class FakeGrafana {
     }
     let m: RegExpExecArray | null;
 
+    if (path === '/api/health' && method === 'GET') return [200, { database: 'ok', version: this.grafanaVersion }];
+
     if ((m = /^\/api\/datasources\/uid\/([^/]+)\/health$/.exec(path)) && method === 'GET') {
       // DATA_SOURCES.healthSource: 200 {status: OK} or 400 {status: ERROR, message}.
       const ds = this.dataSources.get(m[1]);
       if (!ds) return [404, { message: 'Data source not found' }];
       if (!this.plugins.has(ds.type)) return [404, { message: `plugin ${ds.type} not found` }];
-      const problem = this.unhealthy.get(m[1]) ?? authProblem(ds);
+      const problem = this.unhealthy.get(m[1]) ?? authProblem(ds) ?? this.versionProblem(ds);
       return problem
         ? [DATA_SOURCES.healthFailStatus, { status: 'ERROR', message: problem }]
         : [200, { status: 'OK', message: 'Data source is working' }];

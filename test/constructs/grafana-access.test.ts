@@ -1,7 +1,9 @@
 import {
   GrafanaClient,
   ListPermissionsCommand,
+  ListTagsForResourceCommand,
   ResourceNotFoundException,
+  TagResourceCommand,
   UpdatePermissionsCommand,
   type UpdateInstruction,
 } from '@aws-sdk/client-grafana';
@@ -11,6 +13,7 @@ import { Assignment, handle, listAssignments, MAX_INSTRUCTIONS, onEvent, plan } 
 import {
   ACTIONS,
   IAM_ACTIONS,
+  TAG_ACTIONS,
   listPage,
   LIST_INCLUDES_VIEWERS,
   LIST_IS_PAGINATED,
@@ -41,6 +44,8 @@ class FakeAmg {
   readonly unknown = new Set<string>();
   readonly batches: UpdateInstruction[][] = [];
   workspaceExists = true;
+  /** The workspace's tags (TagResource, ListTagsForResource: AMG API reference). */
+  readonly tags = new Map<string, string>();
 
   constructor(
     initial: Assignment[] = [],
@@ -57,6 +62,12 @@ class FakeAmg {
       const next = start + pageSize < all.length ? String(start + pageSize) : undefined;
       return listPage(all.slice(start, start + pageSize), next);
     });
+    this.mock.on(TagResourceCommand).callsFake((input) => {
+      expect(input.resourceArn).toContain(`:/workspaces/${WS}`);
+      for (const [k, v] of Object.entries(input.tags ?? {})) this.tags.set(k, v as string);
+      return {};
+    });
+    this.mock.on(ListTagsForResourceCommand).callsFake(() => ({ tags: Object.fromEntries(this.tags) }));
     this.mock.on(UpdatePermissionsCommand).callsFake((input) => {
       this.requireWorkspace(input.workspaceId);
       const batch = input.updateInstructionBatch as UpdateInstruction[];
@@ -198,6 +209,35 @@ describe('Grafana access custom resource against the permissions API', () => {
     expect(amg.sorted()).toEqual([byHand]);
   });
 
+  test('delete of the access of a retained workspace (prod) revokes nothing: the workspace stays usable by its admins', async () => {
+    const kept = [group(1, 'ADMIN'), group(2, 'VIEWER')];
+    amg = new FakeAmg(kept);
+    const event = del(kept);
+    await handle({ ...event, ResourceProperties: { ...event.ResourceProperties, RetainOnDelete: 'true' } }, amg.client);
+    expect(amg.sorted()).toEqual(kept);
+    expect(amg.mock.commandCalls(UpdatePermissionsCommand)).toHaveLength(0);
+  });
+
+  test("create-new-then-delete-old (a renamed construct): the old resource's delete revokes nothing the new one took over", async () => {
+    const wanted = [group(1, 'ADMIN'), group(2, 'VIEWER')];
+    amg = new FakeAmg();
+    const withOwner = <E extends CloudFormationCustomResourceEvent>(e: E, owner: string): E => ({
+      ...e,
+      ResourceProperties: {
+        ...e.ResourceProperties,
+        Owner: owner,
+        WorkspaceArn: `arn:aws:grafana:eu-west-1:123456789012:/workspaces/${WS}`,
+      },
+    });
+    await handle(withOwner(create(wanted), 'aaaa1111'), amg.client);
+    await handle(withOwner(create(wanted), 'bbbb2222'), amg.client); // CloudFormation creates the new resource first...
+    await handle(withOwner(del(wanted), 'aaaa1111'), amg.client); // ...then deletes the old one.
+    expect(amg.sorted()).toEqual(wanted);
+    // The new one's delete revokes them.
+    await handle(withOwner(del(wanted), 'bbbb2222'), amg.client);
+    expect(amg.sorted()).toEqual([]);
+  });
+
   test('delete succeeds when the workspace is already gone', async () => {
     amg = new FakeAmg();
     amg.workspaceExists = false;
@@ -270,6 +310,14 @@ describe('Grafana access in the prod template', () => {
     const [[wsId]] = resourcesOf(json, 'AWS::Grafana::Workspace');
     expect(JSON.stringify(amg[0].Resource)).toContain(`"Fn::GetAtt":["${wsId}","Id"]`);
     expect(JSON.stringify(amg[0].Resource)).toContain(':/workspaces/');
+  });
+
+  test('the function may read and set tags of this workspace only (which resource instance owns the access)', () => {
+    const statements = resourcesOf(json, 'AWS::IAM::Policy').flatMap(([, p]) => p.PolicyDocument.Statement as any[]);
+    const tagging = statements.filter((s) => [s.Action].flat().some((a: string) => (TAG_ACTIONS.actions as readonly string[]).includes(a)));
+    expect(tagging).toHaveLength(1);
+    expect([tagging[0].Action].flat().sort()).toEqual([...TAG_ACTIONS.actions]);
+    expect(JSON.stringify(tagging[0].Resource)).toContain(':/workspaces/');
   });
 
   test('dev names no access, so it has no access resource', () => {

@@ -92,7 +92,8 @@ describe('GrafanaWorkspace imported, used by the importer and the access constru
       ],
     };
     const onWorkspace = statements(t).filter((s: any) => JSON.stringify(s.Action).includes('grafana:'));
-    expect(onWorkspace).toHaveLength(2);
+    // The importer's service accounts; the access construct's permissions and its owner tag.
+    expect(onWorkspace).toHaveLength(3);
     for (const s of onWorkspace) expect(s.Resource).toEqual(arn);
   });
 });

@@ -25,7 +25,7 @@ test("the app's fix replaces the default one", () => {
 
 test('an existing VPC, imported by id: no VPC created and no warning', () => {
   const stack = network({
-    existing: { vpcId: 'vpc-0abc', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1'] },
+    existing: { vpcId: 'vpc-0abc1234', vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1234abcd'] },
   });
   Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 0);
   expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);

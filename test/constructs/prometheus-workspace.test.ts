@@ -22,7 +22,7 @@ describe('PrometheusWorkspace, alone', () => {
     const { template } = workspace();
     const t = template();
     t.hasResource('AWS::APS::Workspace', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: {
         Alias: 'app-test',
         WorkspaceConfiguration: { RetentionPeriodInDays: 150 },
@@ -30,7 +30,7 @@ describe('PrometheusWorkspace, alone', () => {
         LoggingConfiguration: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Logs'), 'Arn'] } },
       },
     });
-    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'RetainExceptOnCreate', Properties: { EnableKeyRotation: true } });
     expect(t.toJSON()).toMatchSnapshot();
   });
 

@@ -101,3 +101,14 @@ export const listPage = (
   permissions: entries.map(({ id, type, role }) => ({ user: { id, type }, role })),
   ...(nextToken ? { nextToken } : {}),
 });
+
+/**
+ * Tagging a workspace (AMG API reference, TagResource and ListTagsForResource:
+ * resourceArn, tags as a map; @aws-sdk/client-grafana@3.1048.0
+ * models_0.d.ts TagResourceRequest). IAM action names as the API's, UNCONFIRMED
+ * against the Service Authorization Reference (not read here).
+ */
+export const TAG_ACTIONS = {
+  actions: ['grafana:ListTagsForResource', 'grafana:TagResource'],
+  source: 'https://docs.aws.amazon.com/grafana/latest/APIReference/API_TagResource.html',
+} as const;

@@ -15,6 +15,10 @@ export const SOURCES = {
     'AMP user guide, "Giving Amazon Managed Service for Prometheus permission to send alert messages to your Amazon SNS topic", https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html',
   alertManagerConfig:
     'AMP user guide, "Create an alert manager configuration in Amazon Managed Service for Prometheus to manage and route alerts", https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-config.html',
+  rcfConfig:
+    'AMP API reference, RandomCutForestConfiguration, https://docs.aws.amazon.com/prometheus/latest/APIReference/API_RandomCutForestConfiguration.html (read 2026-12-07)',
+  rcfCfn:
+    'CloudFormation template reference, AWS::APS::AnomalyDetector RandomCutForestConfiguration, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-randomcutforestconfiguration.html (read 2026-12-07)',
   anomalySample:
     'aws-solutions-library-samples/guidance-for-ai-powered-devops-agent-for-prometheus-anomaly-detection@070ca17fb34e0737b9e52f861a147d121a8ab106:cdk/lib/amp-stack.ts and @28f6e5177b6ce311d0561055d192b5da12b68c42:docs/DEMO-RUNBOOK.md',
 } as const;
@@ -98,3 +102,18 @@ export const ANOMALY_DETECTOR_SERIES = [
   'anomaly_detector:lower_band',
   'anomaly_detector:upper_band',
 ] as const;
+
+/**
+ * What AMP accepts as an anomaly detector's query (rcfConfig, and the same
+ * "Important" note on CloudFormation's AWS::APS::AnomalyDetector Query,
+ * rcfCfn): "Random Cut Forest queries must be wrapped by a supported PromQL
+ * aggregation operator", listing these. Read as: the query's outermost node is
+ * one of these aggregations (`sum(x) * 60` is a product, not wrapped). That
+ * AMP refuses parentheses around the aggregation, `(sum(x))`, is UNCONFIRMED;
+ * we refuse it too rather than find out at deploy.
+ */
+export const RANDOM_CUT_FOREST = {
+  aggregations: ['avg', 'count', 'group', 'max', 'min', 'quantile', 'stddev', 'stdvar', 'sum'],
+  maxQueryLength: 8192,
+  source: `${SOURCES.rcfConfig}; ${SOURCES.rcfCfn}`,
+} as const;

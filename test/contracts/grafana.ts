@@ -126,3 +126,22 @@ export const AMG = {
   ],
   pluginInstallPath: (id: string) => `/api/plugins/${id}/install`,
 } as const;
+
+/**
+ * Who may reach a workspace (AMG API reference, NetworkAccessConfiguration;
+ * CloudFormation AWS::Grafana::Workspace NetworkAccessControl): "If this is not
+ * configured, or is removed, then all IP addresses and VPC endpoints are
+ * allowed"; when configured, a caller in either list is admitted, and both
+ * lists are required (empty allowed). The workspace's interface endpoint
+ * service is `com.amazonaws.<region>.grafana-workspace` (aws-cdk-lib 2.276
+ * InterfaceVpcEndpointAwsService.GRAFANA_WORKSPACE); that its private DNS name
+ * makes the workspace URL resolve to the endpoint inside the VPC is
+ * UNCONFIRMED here (AMG user guide, "Interface VPC endpoints", not read).
+ */
+export const NETWORK_ACCESS = {
+  endpointService: 'grafana-workspace',
+  source: [
+    'https://docs.aws.amazon.com/grafana/latest/APIReference/API_NetworkAccessConfiguration.html',
+    'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-grafana-workspace-networkaccesscontrol.html',
+  ],
+} as const;

@@ -1,7 +1,9 @@
 import * as path from 'path';
+import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
 import { loadAnomalies } from '../../lib/model/anomalies';
 import { renderAnomalyRules } from '../../lib/render/anomaly-rules';
+import { RANDOM_CUT_FOREST } from '../contracts/amp';
 import { resourcesOf, synth } from '../helpers';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,7 +17,7 @@ describe('anomaly detection', () => {
     const [value, mean, dev, z, alert] = groups[0].rules;
     expect(value).toMatchObject({
       record: 'anomaly:signal_generation_rate:value',
-      expr: '(sum(rate(signals_generated_total[5m])) * 60) > -Inf < +Inf',
+      expr: '(sum(rate(signals_generated_total[5m]) * 60)) > -Inf < +Inf',
     });
     expect(mean.expr).toBe('avg_over_time(anomaly:signal_generation_rate:value[1d] offset 1h)');
     expect(dev.expr).toBe('stddev_over_time(anomaly:signal_generation_rate:value[1d] offset 1h)');
@@ -38,7 +40,7 @@ describe('anomaly detection', () => {
     ]);
     template.hasResourceProperties('AWS::APS::AnomalyDetector', {
       Alias: 'trading-observability-prod-signal-generation-rate',
-      Configuration: { RandomCutForest: { Query: 'sum(rate(signals_generated_total[5m])) * 60' } },
+      Configuration: { RandomCutForest: { Query: 'sum(rate(signals_generated_total[5m]) * 60)' } },
       EvaluationIntervalInSeconds: 60,
       MissingDataAction: { Skip: true },
       Labels: [
@@ -48,16 +50,33 @@ describe('anomaly detection', () => {
     });
   });
 
-  test('fails when a query is not aggregated (AMP requires it)', () => {
+  test('every shipped detector query is wrapped by an aggregation AMP supports, as PromQL parses it', () => {
+    const { json } = synth('prod');
+    const queries = resourcesOf(json, 'AWS::APS::AnomalyDetector').map(([, p]) => p.Configuration.RandomCutForest.Query as string);
+    expect(queries).toHaveLength(2);
+    for (const query of queries) {
+      const top = parser.parse(query).topNode.firstChild;
+      expect(top?.name).toBe('AggregateExpr');
+      const op = top?.getChild('AggregateOp');
+      expect(RANDOM_CUT_FOREST.aggregations).toContain(query.slice(op!.from, op!.to));
+    }
+  });
+
+  test.each([
+    ['the query is not aggregated', 'rate(up[5m])'],
+    ['an aggregation is followed by arithmetic', 'sum(rate(up[5m])) * 60'],
+    ['the aggregation is in parentheses', '(sum(rate(up[5m])))'],
+    ['the aggregation is one AMP does not support', 'topk(1, rate(up[5m]))'],
+  ])('fails when %s (AMP requires the query to be wrapped by a supported aggregation)', (_name, query) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anomaly-'));
     fs.mkdirSync(path.join(dir, 'alerts'));
     fs.writeFileSync(
       path.join(dir, 'alerts/anomalies.yaml'),
-      'anomalies:\n  - { name: x, service: backend, description: d, query: "rate(up[5m])", window: 1d, zScoreThreshold: 3 }\n',
+      `anomalies:\n  - { name: x, service: backend, description: d, query: ${JSON.stringify(query)}, window: 1d, zScoreThreshold: 3 }\n`,
     );
     try {
       expect(() => loadAnomalies(dir)).toThrow(
-        'alerts/anomalies.yaml: anomalies[0].query: must be wrapped in an aggregation (sum, max, min, avg, count, group, quantile, stddev, stdvar) (got "rate(up[5m])"). Fix: use e.g. sum(...)',
+        `alerts/anomalies.yaml: anomalies[0].query: must be wrapped as a whole by one of AMP's aggregations (avg, count, group, max, min, quantile, stddev, stdvar, sum) (got ${JSON.stringify(query)}). Fix: use e.g. sum(rate(x[5m]) * 60), the arithmetic inside the aggregation`,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/load/load-model';
+import { loadAmpLimits } from '../../lib/model/amp-limits';
 import { loadThresholds, REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
 import { inputErrorOf } from '../helpers';
 
@@ -123,5 +124,17 @@ describe('rule files', () => {
       ),
     );
     expect(msg).toBe('alerts/x.yaml: groups[0].rules[0].expr: is missing. Fix: add expr (expected string)');
+  });
+
+  test("every rule group, generated ones included, asks for no shorter interval than AMP's rule evaluation interval quota", () => {
+    // config/limits.yaml amp.ruleEvaluationIntervalMinSeconds (AMP service quotas, "Rule evaluation interval").
+    const min = loadAmpLimits(root).ruleEvaluationIntervalMinSeconds;
+    expect(min).toBeGreaterThan(0);
+    const { parse } = jest.requireActual<typeof import('yaml')>('yaml');
+    const short = loadModel(root, loadEnvironment('prod'))
+      .ruleFiles.flatMap((f) => (parse(f.text) as { groups: { name: string; interval?: string }[] }).groups)
+      .filter((g) => g.interval !== undefined && Number(/^(\d+)s$/.exec(g.interval)?.[1] ?? Infinity) < min)
+      .map((g) => `${g.name} ${g.interval}`);
+    expect(short).toEqual([]);
   });
 });

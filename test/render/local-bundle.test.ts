@@ -200,7 +200,7 @@ describe('parity with the AWS template (prod)', () => {
   // Every fragment, merged as the collector merges its --config sources.
   const awsCollector = () =>
     resourcesOf(aws.json, 'AWS::SSM::Parameter')
-      .filter(([, x]) => /\/otel-collector\/config(-\d+)?$/.test(String(x.Name)))
+      .filter(([, x]) => /\/otel-collector\/config-[0-9a-f]{12}(-\d+)?$/.test(String(x.Name)))
       .reduce<any>((acc, [, p]) => mergeConfigs(acc, parse(resolveJoin(p.Value))), {});
 
   test('rule files are byte for byte the AMP rule groups namespaces', () => {

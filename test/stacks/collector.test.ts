@@ -43,7 +43,10 @@ describe('collector on ECS Fargate (prod)', () => {
             '--config=env:OTEL_CONFIG_PART_4',
             '--feature-gates=exporter.prometheusremotewritexporter.RetryOn429',
           ],
-          Environment: [{ Name: 'OTEL_CONFIG_SHA256', Value: Match.stringLikeRegexp('^[0-9a-f]{64}$') }],
+          Environment: [
+            { Name: 'OTEL_CONFIG_SHA256', Value: Match.stringLikeRegexp('^[0-9a-f]{64}$') },
+            { Name: 'OTEL_CONFIG_INPUTS', Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+          ],
           Secrets: [1, 2, 3, 4].map((i) => ({
             Name: `OTEL_CONFIG_PART_${i}`,
             ValueFrom: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
@@ -53,7 +56,10 @@ describe('collector on ECS Fargate (prod)', () => {
         }),
       ],
     });
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/trading-observability/prod/otel-collector/config', Tier: 'Advanced' });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: Match.stringLikeRegexp('^/trading-observability/prod/otel-collector/config-[0-9a-f]{12}$'),
+      Tier: 'Advanced',
+    });
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 2,
       NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
@@ -112,6 +118,26 @@ describe('collector on ECS Fargate (prod)', () => {
     const prod = hashOf(json);
     expect(prod.env).toBe(prod.expected);
     expect(hashOf(synth('staging').json).env).not.toBe(prod.env);
+  });
+
+  test('a configuration change writes new parameters under new names, so a rolled-back task definition still reads its own', () => {
+    // An ECS circuit-breaker rollback starts the previous task definition; with one parameter updated in place it read
+    // the new configuration. CloudFormation deletes the old parameters only after the update succeeds.
+    const configNames = (j: any) =>
+      resourcesOf(j, 'AWS::SSM::Parameter')
+        .filter(([id]) => id.startsWith('CollectorConfig'))
+        .map(([, p]) => p.Name as string);
+    const before = configNames(json);
+    const after = configNames(synth('prod', (e) => ({ ...e, scrapeIntervalSeconds: 30 })).json);
+    expect(before.every((n) => /^\/trading-observability\/prod\/otel-collector\/config-[0-9a-f]{12}(-\d+)?$/.test(n))).toBe(true);
+    expect(after.filter((n) => before.includes(n))).toEqual([]);
+  });
+
+  test("a change only in a deploy-time value the configuration holds (AMP's endpoint) makes a new task definition too", () => {
+    // OTEL_CONFIG_SHA256 hashes the template's intrinsics, which stay the same when the value they resolve to changes.
+    const [[, task]] = resourcesOf(json, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('CollectorTask'));
+    const inputs = task.ContainerDefinitions[0].Environment.find((e: any) => e.Name === 'OTEL_CONFIG_INPUTS');
+    expect(JSON.stringify(inputs?.Value)).toMatch(/"Fn::GetAtt":\["Prometheus[0-9A-F]{8}","PrometheusEndpoint"\]/);
   });
 
   test('accepts OTLP only from the VPC', () => {

@@ -1,10 +1,14 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { buildApp } from '../../lib/app';
 import { cdkContext } from '../../lib/cdk-context';
 import { SAML_ROLE_VALUE_KEYS } from '../contracts/amg-permissions';
+import { LOG_GROUP_READS } from '../contracts/cloudwatch-logs';
+import { NETWORK_ACCESS } from '../contracts/grafana';
 import { resourcesOf, synth } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
@@ -56,16 +60,55 @@ describe('Amazon Managed Grafana (prod)', () => {
     });
   });
 
+  test('prod retains its Grafana workspace (hand-made dashboards, users, alert rules) and tells the importer so', () => {
+    template.hasResource('AWS::Grafana::Workspace', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    template.hasResourceProperties('Custom::GrafanaDashboards', { RetainOnDelete: 'true' });
+    template.hasResourceProperties('Custom::GrafanaAccess', { RetainOnDelete: 'true' });
+  });
+
+  test("Grafana may read log events and run Logs Insights queries on this environment's log groups only", () => {
+    // Any Grafana editor can query what the workspace role may read: on '*' that was every log group of the account.
+    const statements = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('GrafanaRole'))
+      .flatMap(([, p]) => p.PolicyDocument.Statement);
+    for (const action of LOG_GROUP_READS.actions) {
+      const granting = statements.filter((s: any) => [s.Action].flat().includes(action));
+      expect([action, granting.map((s: any) => s.Resource)]).toEqual([
+        action,
+        [
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':logs:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':log-group:/trading-observability/prod/*',
+              ],
+            ],
+          },
+        ],
+      ]);
+    }
+  });
+
   test('imports dashboards/ through a custom resource whose properties hold no secret', () => {
     const [[, cr]] = resourcesOf(json, 'Custom::GrafanaDashboards');
     expect(Object.keys(cr).sort()).toEqual([
       'BundleBucket',
       'BundleKey',
+      'DashboardUids',
+      'Folders',
       'GrafanaUrl',
       'GrafanaVersion',
       'Marker',
+      'Owner',
       'PrometheusUrl',
       'Region',
+      'RetainOnDelete',
       'ServiceAccountName',
       'ServiceToken',
       'WorkspaceId',
@@ -124,6 +167,36 @@ describe('Amazon Managed Grafana (prod)', () => {
     expect(bundles).toHaveLength(1);
     const key = resourcesOf(json, 'Custom::GrafanaDashboards')[0][1].BundleKey as string;
     expect(key).toBe(`${bundles[0].assetHash}.json`);
+  });
+});
+
+describe('who may reach the Grafana workspace (grafana.networkAccess)', () => {
+  test("prod's choice is explicit in config/environments.yaml", () => {
+    const prod = parse(fs.readFileSync(path.join(root, 'config/environments.yaml'), 'utf8')).environments.prod.grafana;
+    expect(prod.networkAccess).toBeDefined();
+  });
+
+  test('restricted: only the listed prefix lists and VPC endpoints, plus the importer, which reaches it through its own endpoint', () => {
+    const { template, json } = synth('prod', (e) => ({
+      ...e,
+      grafana: { ...e.grafana, networkAccess: { prefixListIds: ['pl-0123abcd'], vpceIds: ['vpce-0123456789abcdef0'] } },
+    }));
+    const [[endpointId]] = resourcesOf(json, 'AWS::EC2::VPCEndpoint').filter(([, p]) =>
+      JSON.stringify(p.ServiceName).includes(NETWORK_ACCESS.endpointService),
+    );
+    template.hasResourceProperties('AWS::Grafana::Workspace', {
+      NetworkAccessControl: { PrefixListIds: ['pl-0123abcd'], VpceIds: ['vpce-0123456789abcdef0', { Ref: endpointId }] },
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
+    const importer = resourcesOf(json, 'AWS::Lambda::Function').find(
+      ([, p]) => p.Description === 'Imports dashboards/ into Amazon Managed Grafana',
+    );
+    expect(importer?.[1].VpcConfig?.SubnetIds).toBeDefined();
+  });
+
+  test('public: no NetworkAccessControl (AMG then allows every address; Grafana sign-in is still required)', () => {
+    const { json } = synth('prod', (e) => ({ ...e, grafana: { ...e.grafana, networkAccess: 'public' } }));
+    expect(resourcesOf(json, 'AWS::Grafana::Workspace')[0][1].NetworkAccessControl).toBeUndefined();
   });
 });
 

@@ -14,14 +14,15 @@ const SERVICES = ['backend', 'celery-worker', 'signal-generator', 'trigger-dispa
 describe('log groups, queries and tracing (prod)', () => {
   const { template, json } = synth('prod');
 
-  test.each(SERVICES)('%s has a KMS-encrypted log group kept 30+ days and retained on deletion', (service) => {
+  test.each(SERVICES)('%s has a KMS-encrypted log group kept 30+ days and retained on deletion, except by a failed create', (service) => {
     template.hasResource('AWS::Logs::LogGroup', {
       Properties: Match.objectLike({
         LogGroupName: `/trading-observability/prod/${service}`,
         RetentionInDays: 90,
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] },
       }),
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
   });
 

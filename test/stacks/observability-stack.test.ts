@@ -10,6 +10,7 @@ import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
 import { parse } from 'yaml';
 import { KMS_STATEMENT, TOPIC_STATEMENT } from '../contracts/amp';
+import { CLOUDFORMATION } from '../contracts/cloudformation';
 import { ENVIRONMENTS, resolveJoin, resourcesOf, synth, templatesForSnapshot } from '../helpers';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -31,6 +32,22 @@ describe.each(ENVIRONMENTS)('ObservabilityStack (%s)', (env) => {
     const minimal = warnings.filter((w) => w.includes('network.createMinimalVpc'));
     expect(warnings.filter((w) => !minimal.includes(w))).toEqual([]);
     expect(minimal).toHaveLength(env === 'local' ? 0 : 1);
+  });
+
+  test('a failed first create leaves nothing behind: no resource is DeletionPolicy Retain, nested stacks included', () => {
+    // A resource kept by a create that rolls back blocks the retry when its name is fixed
+    // ("already exists"); RetainExceptOnCreate deletes it on that rollback only (CLOUDFORMATION.retainExceptOnCreate).
+    const retained: string[] = [];
+    for (const [file, template] of Object.entries(templatesForSnapshot(synthesized))) {
+      for (const [id, r] of Object.entries<{ DeletionPolicy?: string }>(
+        (template as { Resources?: Record<string, { DeletionPolicy?: string }> }).Resources ?? {},
+      )) {
+        const policy = r.DeletionPolicy ?? 'Delete';
+        if (!(CLOUDFORMATION.retainExceptOnCreate.deletionPolicies as readonly string[]).includes(policy))
+          retained.push(`${file} ${id} ${policy}`);
+      }
+    }
+    expect(retained).toEqual([]);
   });
 
   test('tags every taggable resource with app and env, nested stacks included', () => {
@@ -57,7 +74,7 @@ describe('ObservabilityStack on AWS (prod)', () => {
       WorkspaceConfiguration: { RetentionPeriodInDays: 400 },
       LoggingConfiguration: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AmpLogs'), 'Arn'] } },
     });
-    template.hasResource('AWS::APS::Workspace', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::APS::Workspace', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/trading-observability/prod/amp',
       RetentionInDays: 90,

@@ -21,32 +21,32 @@ describe('time-to-page floor', () => {
   test('ServiceDown: scrape + its group interval + for + the critical route group_wait', () => {
     expect(alertFloor(model, routing, rendered.alertmanagerConfig, 'ServiceDown', { service: 'backend' })).toEqual({
       scrape: 15,
-      evaluation: 15,
+      evaluation: 30,
       recording: 0,
       for: 60,
       lookback: 0,
       groupWait: 5,
       receiver: 'critical',
-      total: 95,
+      total: 110,
     });
   });
 
   test('HighExecutionFailureRate also waits for the recording group whose series it reads', () => {
     const f = alertFloor(model, routing, rendered.alertmanagerConfig, 'HighExecutionFailureRate', { service: 'celery-worker' });
-    expect(f).toEqual({ scrape: 15, evaluation: 15, recording: 30, for: 300, lookback: 0, groupWait: 30, receiver: 'warning', total: 390 });
+    expect(f).toEqual({ scrape: 15, evaluation: 30, recording: 30, for: 300, lookback: 0, groupWait: 30, receiver: 'warning', total: 405 });
   });
 
   test("CollectorMetricsMissing (absent) also waits out Prometheus' 5-minute lookback delta", () => {
     const f = alertFloor(model, routing, rendered.alertmanagerConfig, 'CollectorMetricsMissing', {});
     expect(f).toEqual({
       scrape: 15,
-      evaluation: 15,
+      evaluation: 30,
       recording: 0,
       for: 180,
       lookback: 300,
       groupWait: 5,
       receiver: 'critical',
-      total: 515,
+      total: 530,
     });
   });
 

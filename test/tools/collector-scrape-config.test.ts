@@ -15,7 +15,9 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** The collector configuration as the template delivers it (the SSM parameter's value). */
 function fromTemplate(env: string, override?: Parameters<typeof synth>[1]): Record<string, any> {
   const { json } = synth(env, override);
-  const [, param] = resourcesOf(json, 'AWS::SSM::Parameter').find(([, p]) => String(p.Name).endsWith('/otel-collector/config'))!;
+  const [, param] = resourcesOf(json, 'AWS::SSM::Parameter').find(([, p]) =>
+    /\/otel-collector\/config-[0-9a-f]{12}$/.test(String(p.Name)),
+  )!;
   return parse(resolveJoin(param.Value));
 }
 

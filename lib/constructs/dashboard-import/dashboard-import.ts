@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CustomResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +18,7 @@ import { IGrafanaWorkspace } from '../grafana-workspace';
 import { IPrometheusWorkspace } from '../prometheus-workspace';
 import { ResourceNames } from '../resource-names';
 import type { BundledDashboard, ImportProperties } from './handler';
+import { IMPORT_TIMEOUT_SECONDS } from './handler/import-properties';
 
 export interface DashboardImportProps {
   /**
@@ -41,6 +43,21 @@ export interface DashboardImportProps {
    * @default false - no X-Ray data source
    */
   readonly xray?: boolean;
+  /**
+   * The workspace outlives this resource (its removal policy retains it): on
+   * delete, leave the dashboards, folders and data sources in it (hand-made
+   * dashboards use the data sources) and remove only the importer's service account.
+   * @default false - delete removes what the importer made
+   */
+  readonly retainOnDelete?: boolean;
+  /**
+   * Run the importer in this VPC: a workspace restricted to VPC endpoints is
+   * reached through one there (its private DNS name). It also needs egress to
+   * S3 and the AMG API. @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /** @default - the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /**
@@ -90,9 +107,11 @@ export class DashboardImport extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(IMPORT_TIMEOUT_SECONDS),
       role,
       logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       description: 'Imports dashboards/ into Amazon Managed Grafana',
     });
     // cfn-lint W3005: CDK's DependsOn on the function's role repeats its Role GetAtt (see acknowledgeRoleDependsOn).
@@ -121,6 +140,10 @@ export class DashboardImport extends Construct {
       Marker: `managed-by:${props.names?.prefix ?? Names.uniqueId(this)}`,
       GrafanaVersion: props.grafana.grafanaVersion,
       XRay: String(props.xray ?? false),
+      ...(props.retainOnDelete ? { RetainOnDelete: 'true' } : {}),
+      DashboardUids: JSON.stringify(props.dashboards.map((d) => d.uid)),
+      Folders: JSON.stringify([...new Set(props.dashboards.map((d) => d.folder).filter(Boolean))]),
+      Owner: createHash('sha256').update(Names.uniqueId(this)).digest('hex').slice(0, 8),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

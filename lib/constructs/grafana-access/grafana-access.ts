@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
-import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -38,6 +39,8 @@ export interface GrafanaAccessProps {
   readonly logsKey?: kms.IKey;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** The workspace outlives this resource (retained): on delete, revoke nothing. @default false - delete revokes what it assigned */
+  readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -86,6 +89,14 @@ export class GrafanaAccess extends Construct {
       new iam.PolicyStatement({
         sid: 'WorkspacePermissions',
         actions: ['grafana:ListPermissions', 'grafana:UpdatePermissions'],
+        resources: [props.workspace.workspaceArn],
+      }),
+    );
+    // Which resource instance owns the access is a tag on the workspace (a renamed construct's old resource then revokes nothing).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WorkspaceOwnerTag',
+        actions: ['grafana:ListTagsForResource', 'grafana:TagResource'],
         resources: [props.workspace.workspaceArn],
       }),
     );
@@ -138,6 +149,9 @@ export class GrafanaAccess extends Construct {
       WorkspaceId: props.workspace.workspaceId,
       Assignments: JSON.stringify(this.assignments),
       Exclusive: String(props.exclusive ?? false),
+      ...(props.retainOnDelete ? { RetainOnDelete: 'true' } : {}),
+      Owner: createHash('sha256').update(Names.uniqueId(this)).digest('hex').slice(0, 8),
+      WorkspaceArn: props.workspace.workspaceArn,
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -74,19 +74,20 @@ describe('reconciler: what to write to Grafana', () => {
     expect(g.writes()).toEqual([]);
   });
 
-  test('own dashboards gone from the bundle are deleted; others’ are left', async () => {
+  test('own dashboards gone from the bundle (recorded before, still tagged) are deleted; others’ are left', async () => {
     const g = new StubGrafana({
       ...healthy,
-      [`GET /api/search?type=dash-db&limit=5000&tag=${encodeURIComponent(MARKER)}`]: [{ uid: 'old' }],
+      'GET /api/dashboards/uid/old': { dashboard: { uid: 'old', tags: [MARKER] } },
     });
-    expect(await importDashboards(g, props, [overview])).toMatchObject({ removed: 1 });
+    expect(await importDashboards(g, props, [overview], ['old', 'gone-already'])).toMatchObject({ removed: 1 });
     expect(g.writes()).toContain('DELETE /api/dashboards/uid/old');
     expect(g.writes().filter((w) => w.startsWith('DELETE'))).toEqual(['DELETE /api/dashboards/uid/old']);
   });
 
   test('removeAll deletes own dashboards, empty own folders and the data sources, and keeps a folder that holds others’ items', async () => {
     const g = new StubGrafana({
-      [`GET /api/search?type=dash-db&limit=5000&tag=${encodeURIComponent(MARKER)}`]: [{ uid: 'a' }],
+      'GET /api/dashboards/uid/a': { dashboard: { uid: 'a', tags: [MARKER] } },
+      [`GET /api/search?type=dash-db&limit=5000&tag=${encodeURIComponent(MARKER)}`]: [],
       'GET /api/folders?limit=1000': [
         { uid: 'tobs-empty', title: 'Empty' },
         { uid: 'tobs-used', title: 'Used' },
@@ -95,7 +96,7 @@ describe('reconciler: what to write to Grafana', () => {
       'GET /api/search?folderUIDs=tobs-empty': [],
       'GET /api/search?folderUIDs=tobs-used': [{ uid: 'x' }],
     });
-    expect(await removeAll(g, props)).toBe(1);
+    expect(await removeAll(g, { ...props, DashboardUids: JSON.stringify(['a']), Folders: JSON.stringify(['Empty', 'Used']) })).toBe(1);
     expect(g.writes()).toEqual([
       'DELETE /api/dashboards/uid/a',
       'DELETE /api/folders/tobs-empty',

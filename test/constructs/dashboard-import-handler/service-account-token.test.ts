@@ -1,7 +1,8 @@
 import * as amg from '@aws-sdk/client-grafana';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ImportProperties } from '../../../lib/constructs/dashboard-import/handler/import-properties';
+import { IMPORT_TIMEOUT_SECONDS, type ImportProperties } from '../../../lib/constructs/dashboard-import/handler/import-properties';
 import { deleteServiceAccount, withToken } from '../../../lib/constructs/dashboard-import/handler/service-account-token';
+import { resourcesOf, synth } from '../../helpers';
 
 const props = { WorkspaceId: 'g-1', ServiceAccountName: 'dashboard-importer' } as ImportProperties;
 
@@ -26,13 +27,25 @@ describe('service account token lifecycle (AWS SDK mocked)', () => {
     });
     expect(sdk.commandCalls(amg.CreateWorkspaceServiceAccountTokenCommand)[0].args[0].input).toMatchObject({
       serviceAccountId: 'sa-1',
-      secondsToLive: 900,
+      secondsToLive: IMPORT_TIMEOUT_SECONDS,
     });
     expect(sdk.commandCalls(amg.DeleteWorkspaceServiceAccountTokenCommand)[0].args[0].input).toEqual({
       workspaceId: 'g-1',
       serviceAccountId: 'sa-1',
       tokenId: 'tok-1',
     });
+  });
+
+  test('the token lives no longer than the run that made it: a run killed at its timeout leaves no valid token', async () => {
+    // The importer's Lambda timeout is IMPORT_TIMEOUT_SECONDS (the construct uses it); a run passes its remaining time.
+    await withToken(props, async () => 'ok', client, 123.4);
+    expect(sdk.commandCalls(amg.CreateWorkspaceServiceAccountTokenCommand)[0].args[0].input.secondsToLive).toBe(124);
+    const { json } = synth('prod');
+    const importer = resourcesOf(json, 'AWS::Lambda::Function').find(
+      ([, p]) => p.Description === 'Imports dashboards/ into Amazon Managed Grafana',
+    );
+    expect(importer?.[1].Timeout).toBe(IMPORT_TIMEOUT_SECONDS);
+    expect(IMPORT_TIMEOUT_SECONDS).toBeLessThanOrEqual(300);
   });
 
   test('deletes the token when the work fails, and passes the failure on', async () => {

@@ -10,7 +10,7 @@ import { GrafanaError, GrafanaRequests } from './grafana-client';
 import type { BundledDashboard, ImportProperties } from './import-properties';
 
 const FOLDER_UID_PREFIX = 'tobs-';
-/** Folders the importer makes carry this uid prefix; it deletes no other folder. */
+/** Folders the importer makes carry this uid prefix (it deletes only those it recorded making). */
 const folderUid = (folder: string) =>
   `${FOLDER_UID_PREFIX}${folder
     .toLowerCase()
@@ -44,7 +44,9 @@ export async function importDashboards(
   api: GrafanaRequests,
   props: ImportProperties,
   dashboards: readonly BundledDashboard[],
+  previous: readonly string[] = [],
 ): Promise<ImportResult> {
+  props = await forWorkspaceVersion(api, props);
   const wanted = dataSources(props);
   const existing = await searchDashboards(api);
   const plan = dashboards.map((d) => ({ d, desired: prepare(JSON.parse(d.text) as Record<string, unknown>, props, wanted) }));
@@ -66,7 +68,7 @@ export async function importDashboards(
     for (const h of existing) {
       if (h.uid === d.uid || (h.folderUid ?? '') !== targetFolder || titleSlug(h.title) !== slug) continue;
       // Grafana would take this dashboard over on save (overwrite matches by title in the folder).
-      if (!hasMarker(h, props.Marker)) {
+      if (!hasMarker(h, props.Marker) || !(previous.includes(h.uid) || wantedUids.has(h.uid))) {
         throw new OwnershipError(
           `${d.file}: title "${String(desired.title)}" is already used in folder "${d.folder || 'General'}" by dashboard "${h.title}" (uid "${h.uid}"), which this importer did not create; saving would replace it. Fix: change the title of ${d.file} or of that dashboard`,
         );
@@ -111,11 +113,12 @@ export async function importDashboards(
     imported++;
   }
 
+  // Only what this resource recorded importing (the previous bundle's uids) and still owns: a copy saved from one of
+  // them (its tags copied, another uid) is not ours, and one another instance took over is no longer ours.
   let removed = [...ownToDelete].filter((uid) => !wantedUids.has(uid)).length;
-  for (const hit of await ownDashboards(api, props.Marker)) {
-    if (wantedUids.has(hit.uid)) continue;
-    await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid} (removed from dashboards/)`, undefined, true);
-    removed++;
+  for (const uid of previous) {
+    if (wantedUids.has(uid) || ownToDelete.has(uid)) continue;
+    if (await deleteIfOwned(api, props, uid, `dashboard ${uid} (removed from dashboards/)`)) removed++;
   }
 
   await checkHealth(api, wanted);
@@ -211,10 +214,12 @@ async function checkHealth(api: GrafanaRequests, wanted: readonly DataSourceSpec
  * a search finds nothing in it, and one Grafana still refuses is left.
  */
 export async function removeAll(api: GrafanaRequests, props: ImportProperties): Promise<number> {
-  const own = await ownDashboards(api, props.Marker);
-  for (const hit of own) await api.request('DELETE', `/api/dashboards/uid/${hit.uid}`, `dashboard ${hit.uid}`, undefined, true);
+  let own = 0;
+  for (const uid of recordedUids(props)) if (await deleteIfOwned(api, props, uid, `dashboard ${uid}`)) own++;
+  // Only the folders this resource recorded making (its bundle's), never any folder whose uid merely has our prefix.
+  const recordedFolders = new Set((props.Folders ? (JSON.parse(props.Folders) as string[]) : []).map(folderUid));
   const folders = (await api.request<{ uid: string; title: string }[]>('GET', '/api/folders?limit=1000', 'folders')) ?? [];
-  for (const f of folders.filter((f) => f.uid.startsWith(FOLDER_UID_PREFIX))) {
+  for (const f of folders.filter((f) => recordedFolders.has(f.uid))) {
     const left = (await api.request<unknown[]>('GET', `/api/search?folderUIDs=${encodeURIComponent(f.uid)}`, `folder ${f.uid}`)) ?? [];
     if (left.length > 0) {
       console.log(
@@ -229,16 +234,53 @@ export async function removeAll(api: GrafanaRequests, props: ImportProperties): 
       console.log(JSON.stringify({ level: 'warn', msg: 'folder kept: Grafana refused to delete it', folder: f.title, error: e.message }));
     }
   }
+  // Dashboards of this marker still there (taken over by a new instance, or copies) use the data sources: keep them.
+  if ((await markedDashboards(api, props.Marker)).length > 0) return own;
   for (const ds of dataSources(props))
     await api.request('DELETE', `/api/datasources/uid/${ds.uid}`, `data source ${ds.uid}`, undefined, true);
-  return own.length;
+  return own;
+}
+
+/**
+ * The properties for the Grafana the workspace runs. AMG upgrades in place and
+ * never downgrades, so after a deploy that raised the version fails later, the
+ * rollback's properties name the old version while the workspace runs the new
+ * one: data source types follow the newer of the two (GET /api/health reports
+ * the running version; grafana/grafana pkg/api/health.go).
+ */
+async function forWorkspaceVersion(api: GrafanaRequests, props: ImportProperties): Promise<ImportProperties> {
+  const running = (await getIfExists<{ version?: string }>(api, '/api/health', 'Grafana health'))?.version;
+  const major = (v: string | undefined) => Number.parseInt(v ?? '', 10);
+  if (!running || !(major(running) > major(props.GrafanaVersion))) return props;
+  console.log(
+    JSON.stringify({ level: 'warn', msg: 'workspace runs a newer Grafana than the properties', running, properties: props.GrafanaVersion }),
+  );
+  return { ...props, GrafanaVersion: running.split('.').slice(0, 2).join('.') };
+}
+
+/** The uids this resource recorded importing (its bundle's). */
+export function recordedUids(props: Pick<ImportProperties, 'DashboardUids'> | undefined): string[] {
+  return props?.DashboardUids ? (JSON.parse(props.DashboardUids) as string[]) : [];
+}
+
+/** The tag naming the resource instance that imported a dashboard (the marker alone before instances were told apart). */
+function ownerTag(props: ImportProperties): string {
+  return props.Owner ? `tobs-owner:${props.Owner}` : props.Marker;
+}
+
+/** Deletes a dashboard this instance still owns (its owner tag on it); anything else is left. */
+async function deleteIfOwned(api: GrafanaRequests, props: ImportProperties, uid: string, what: string): Promise<boolean> {
+  const current = await getIfExists<{ dashboard: { tags?: unknown } }>(api, `/api/dashboards/uid/${uid}`, what);
+  if (!current || !hasMarker(current.dashboard, ownerTag(props))) return false;
+  await api.request('DELETE', `/api/dashboards/uid/${uid}`, what, undefined, true);
+  return true;
 }
 
 async function searchDashboards(api: GrafanaRequests): Promise<SearchHit[]> {
   return (await api.request<SearchHit[]>('GET', '/api/search?type=dash-db&limit=5000', 'dashboard search')) ?? [];
 }
 
-async function ownDashboards(api: GrafanaRequests, marker: string): Promise<{ uid: string }[]> {
+async function markedDashboards(api: GrafanaRequests, marker: string): Promise<{ uid: string }[]> {
   return (
     (await api.request<{ uid: string }[]>(
       'GET',
@@ -252,7 +294,8 @@ async function ownDashboards(api: GrafanaRequests, marker: string): Promise<{ ui
 function prepare(dashboard: Record<string, unknown>, props: ImportProperties, wanted: readonly DataSourceSpec[]): Record<string, unknown> {
   const tags = Array.isArray(dashboard.tags) ? (dashboard.tags as string[]) : [];
   const types = new Map(wanted.map((ds) => [ds.uid, ds.type]));
-  return retype({ ...dashboard, tags: tags.includes(props.Marker) ? tags : [...tags, props.Marker] }, types) as Record<string, unknown>;
+  const own = [...new Set([...tags.filter((t) => !t.startsWith('tobs-owner:')), props.Marker, ownerTag(props)])];
+  return retype({ ...dashboard, tags: own }, types) as Record<string, unknown>;
 }
 
 function retype(value: unknown, types: ReadonlyMap<string, string>): unknown {

@@ -11,7 +11,7 @@ import {
   GrafanaClient,
   paginateListWorkspaceServiceAccounts,
 } from '@aws-sdk/client-grafana';
-import type { ImportProperties } from './import-properties';
+import { IMPORT_TIMEOUT_SECONDS, type ImportProperties } from './import-properties';
 
 /**
  * The importer's service account, searched on every page: ListWorkspaceServiceAccounts is paginated
@@ -25,8 +25,17 @@ async function findServiceAccount(client: GrafanaClient, props: ImportProperties
   return undefined;
 }
 
-/** Runs `work` with a fresh service account token, and deletes the token afterwards whatever happens. */
-export async function withToken<T>(props: ImportProperties, work: (token: string) => Promise<T>, client: GrafanaClient): Promise<T> {
+/**
+ * Runs `work` with a fresh service account token, and deletes the token afterwards whatever happens.
+ * The token expires with the run (`remainingSeconds`, the Lambda's remaining time): a run killed at its
+ * timeout cannot delete it, and it must not stay valid.
+ */
+export async function withToken<T>(
+  props: ImportProperties,
+  work: (token: string) => Promise<T>,
+  client: GrafanaClient,
+  remainingSeconds: number = IMPORT_TIMEOUT_SECONDS,
+): Promise<T> {
   let accountId = await findServiceAccount(client, props);
   if (!accountId) {
     const created = await client.send(
@@ -39,7 +48,7 @@ export async function withToken<T>(props: ImportProperties, work: (token: string
       workspaceId: props.WorkspaceId,
       serviceAccountId: accountId,
       name: `import-${Date.now()}`,
-      secondsToLive: 900,
+      secondsToLive: Math.max(1, Math.ceil(remainingSeconds)),
     }),
   );
   try {

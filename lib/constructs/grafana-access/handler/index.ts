@@ -15,6 +15,8 @@ import {
   ResourceNotFoundException,
   UpdatePermissionsCommand,
   type UpdateInstruction,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-grafana';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 
@@ -35,6 +37,25 @@ export interface AccessProperties {
   readonly Assignments: string;
   /** "true": revoke every assignment not listed. */
   readonly Exclusive: string;
+  /** "true": the workspace outlives the stack; Delete revokes nothing, so its admins can still open it. */
+  readonly RetainOnDelete?: string;
+  /**
+   * This resource instance (a hash of its construct's unique id) and the
+   * workspace ARN: Create and Update tag the workspace `tobs-access-owner`
+   * with it, taking the access over; a Delete whose instance is no longer the
+   * tagged one (a renamed construct's old resource) revokes nothing.
+   */
+  readonly Owner?: string;
+  readonly WorkspaceArn?: string;
+}
+
+const OWNER_TAG = 'tobs-access-owner';
+
+/** Whether another instance has taken this workspace's access over since (its tag names another owner). */
+async function takenOver(client: GrafanaClient, props: AccessProperties): Promise<boolean> {
+  if (!props.Owner || !props.WorkspaceArn) return false;
+  const tags = (await client.send(new ListTagsForResourceCommand({ resourceArn: props.WorkspaceArn }))).tags ?? {};
+  return tags[OWNER_TAG] !== undefined && tags[OWNER_TAG] !== props.Owner;
 }
 
 /** updateInstructionBatch holds at most 20 instructions (contract MAX_INSTRUCTIONS_PER_CALL). */
@@ -126,9 +147,14 @@ export async function handle(
 ): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> {
   const props = event.ResourceProperties as unknown as AccessProperties;
   const physicalId = `grafana-access:${props.WorkspaceId}`;
+  if (event.RequestType === 'Delete' && props.RetainOnDelete === 'true') return { PhysicalResourceId: event.PhysicalResourceId };
   if (event.RequestType === 'Delete') {
     const { assignments } = parse(props);
     try {
+      if (await takenOver(client, props)) {
+        console.log(JSON.stringify({ workspace: props.WorkspaceId, revoked: [], reason: 'another resource has taken the access over' }));
+        return { PhysicalResourceId: event.PhysicalResourceId };
+      }
       const current = await listAssignments(client, props.WorkspaceId);
       const ours = current.filter((c) => assignments.some((a) => key(a) === key(c) && a.role === c.role));
       const instructions = plan(current, [], ours, false);
@@ -149,6 +175,8 @@ export async function handle(
   const current = await listAssignments(client, props.WorkspaceId);
   const instructions = plan(current, assignments, old, exclusive);
   await apply(client, props.WorkspaceId, instructions);
+  if (props.Owner && props.WorkspaceArn)
+    await client.send(new TagResourceCommand({ resourceArn: props.WorkspaceArn, tags: { [OWNER_TAG]: props.Owner } }));
   console.log(JSON.stringify({ workspace: props.WorkspaceId, changes: summarize(instructions) }));
   return { PhysicalResourceId: physicalId, Data: { Changes: String(instructions.length) } };
 }

@@ -1,0 +1,26 @@
+/**
+ * Facts about Amazon ECS on Fargate and EC2 ids that the environment schema
+ * checks at synth, each with its source. Read 2026-12-07.
+ */
+
+/**
+ * Task CPU units and the task memory (MiB) Fargate offers with each, up to
+ * 4 vCPU (the schema's largest CPU): "256 (.25 vCPU): 512 MiB, 1 GB, 2 GB;
+ * 512: 1-4 GB; 1024: 2-8 GB; 2048: between 4 GB and 16 GB in 1 GB increments;
+ * 4096: between 8 GB and 30 GB in 1 GB increments". RegisterTaskDefinition
+ * refuses any other pair ("Invalid 'cpu' setting for task").
+ */
+export const FARGATE_TASK_SIZES = {
+  source:
+    'Amazon ECS developer guide, "Troubleshoot Amazon ECS task definition invalid CPU or memory errors", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html',
+  memoryGiB: { 256: [0.5, 1, 2], 512: [1, 2, 3, 4], 1024: [2, 3, 4, 5, 6, 7, 8], 2048: { from: 4, to: 16 }, 4096: { from: 8, to: 30 } },
+} as const;
+
+/**
+ * EC2 resource ids: the prefix, a hyphen, and 8 characters (before 2016) or 17
+ * (since): "i-1a2b3c4d", "i-1234567890abcdef0". Applies to vpc- and subnet-.
+ */
+export const EC2_RESOURCE_ID = {
+  source: 'Amazon EC2 user guide, "Resource IDs", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html',
+  lengthsAfterHyphen: [8, 17],
+} as const;
