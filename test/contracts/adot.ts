@@ -7,6 +7,12 @@
  *
  * Bumping ADOT_VERSION (lib/render/collector-config.ts) means re-reading every
  * file named here at the new tag and updating this file in the same commit.
+ *
+ * Since 2026-12-07 a collector with these components is built here (tools/build.sh) and answers what it can:
+ * the component list (COMPONENTS, less NOT_BUILT_HERE) and every key of COMPONENT_KEYS for the components it
+ * has are checked against it (test/tools/collector-validate.test.ts), and it validates and starts every rendered
+ * configuration. What it cannot answer stays read: the components it lacks (NOT_BUILT_HERE), the image (user,
+ * writable paths, health check) and ADOT's own configuration resolution (AOT_CONFIG_CONTENT).
  */
 
 export const READ_ON = '2026-11-25';
@@ -335,8 +341,9 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
     },
   },
   otlp: {
-    // UNCONFIRMED: only `protocols`, `grpc`, `http` and `endpoint` (the keys we use) were read in
-    // config.go / configgrpc.go / confignet.go; the other nested keys are listed from the upstream docs, unread here.
+    // Only `protocols`, `grpc`, `http` and `endpoint` (the keys we use) were read in config.go / configgrpc.go /
+    // confignet.go; the other nested keys, listed from the upstream docs, the built binary knows
+    // (test/tools/collector-validate.test.ts, "key sets").
     source: `${CORE}/receiver/otlpreceiver/config.go (protocols.grpc: configgrpc.ServerConfig, protocols.http: confighttp.ServerConfig)`,
     keys: {
       protocols: {

@@ -104,12 +104,3 @@ export const COLLECTOR_METRICS: readonly CollectorMetricFact[] = [
       `aws-observability/aws-otel-collector@${ADOT_TAG}:vendor/.../prometheusremotewriteexporter/factory.go createMetricsExporter`,
   },
 ];
-
-/** Label values the e2e emitter uses: receivers and exporters of the rendered local collector configuration. */
-export const CONTRACT_LABEL_VALUES: Readonly<Record<string, readonly string[]>> = {
-  receiver: ['prometheus', 'prometheus/self', 'otlp'],
-  transport: ['http'],
-  exporter: ['prometheus_remote_write/scraped', 'prometheus_remote_write/pushed'],
-  // SignalMetrics (open-telemetry/opentelemetry-collector@v0.156.0:pipeline/internal/globalsignal/signal.go).
-  data_type: ['metrics'],
-};

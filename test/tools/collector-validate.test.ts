@@ -10,12 +10,12 @@
  * reads it; those stay checked against the contract only.
  */
 import { spawn, spawnSync } from 'child_process';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { collectorConfigFragments } from '../../lib/render/collector-fragments';
 import { collectorFlags } from '../../lib/render/collector-image';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
-import { COMPONENTS, GATED_EXPORTERS } from '../contracts/adot';
-import { collector, notBuilt, SECTIONS, taskArgs, taskEnvironment, validate } from './collector-binary';
+import { COMPONENT_KEYS, COMPONENTS, GATED_EXPORTERS, KeyTree } from '../contracts/adot';
+import { collector, notBuilt, Section, SECTIONS, TASK_ENV, taskArgs, taskEnvironment, validate } from './collector-binary';
 import { BASE_ENVIRONMENTS, catalog, renderVariant, scaleTmp, scaleVariants, variants } from '../contracts/adot-variants';
 import { loadModel } from '../../lib/load/load-model';
 import { loadRouting } from '../../lib/model/routing';
@@ -98,6 +98,44 @@ describe('the binary answers what the contract read from ADOT', () => {
       .map((c) => c.name)
       .filter((c) => section !== 'exporters' || !(GATED_EXPORTERS as readonly string[]).includes(c));
     expect(built.sort()).toEqual(COMPONENTS[section].filter((c) => !notBuilt(section, c)).sort());
+  });
+});
+
+/** Every key a contract key tree allows, each set to null: decoding then names any key the binary does not know. */
+function everyKey(tree: KeyTree): unknown {
+  if (tree === true || tree === 'map') return null;
+  if (Array.isArray(tree)) return [everyKey((tree as readonly [KeyTree])[0])];
+  return Object.fromEntries(Object.entries(tree as Record<string, KeyTree>).map(([k, t]) => [k, everyKey(t)]));
+}
+
+/** The section and type a COMPONENT_KEYS entry describes (`otlp/exporter` is the OTLP exporter's set). */
+function placeOf(entry: string): [Section, string] {
+  if (entry === 'otlp/exporter') return ['exporters', 'otlp_grpc'];
+  return [SECTIONS.find((sec) => (COMPONENTS[sec] as readonly string[]).includes(entry))!, entry];
+}
+
+/** The binary's complaint about unknown keys when it decodes one component with `value`, or '' if none. */
+function unknownKeys(section: Section, type: string, value: unknown): string {
+  const r = spawnSync(collector, ['validate', '--config=env:ONE'], {
+    env: { PATH: process.env.PATH, ...TASK_ENV, ONE: stringify({ [section]: { [type]: value } }) },
+    encoding: 'utf8',
+  });
+  return /has invalid keys: .*/.exec(`${r.stdout}${r.stderr}`)?.[0] ?? '';
+}
+
+const KEYED = Object.keys(COMPONENT_KEYS)
+  .map((entry) => [entry, ...placeOf(entry)] as const)
+  .filter(([, section, type]) => !notBuilt(section, type));
+
+describe("the contract's key sets, for the components built here, hold no key the binary does not know", () => {
+  test.each(KEYED)('%s', (entry, section, type) => {
+    expect(unknownKeys(section, type, everyKey(COMPONENT_KEYS[entry].keys))).toBe('');
+  });
+
+  test('fails when the key set holds a key the component does not have', () => {
+    expect(unknownKeys('processors', 'batch', { ...(everyKey(COMPONENT_KEYS.batch.keys) as object), max_batch_points: null })).toBe(
+      'has invalid keys: max_batch_points',
+    );
   });
 });
 
