@@ -52,7 +52,9 @@ fi
 if stale alertmanager "$here/alertmanager/go.mod" "$here/alertmanager/go.sum" "$here/build.sh"; then
   t0=$SECONDS
   am_src="$cache/alertmanager-src"
-  am_dir=$(cd "$here/alertmanager" && go list -m -f '{{.Dir}}' github.com/prometheus/alertmanager)
+  # `go list -m` names the folder only once the module is unpacked: download it first (a fresh machine has nothing).
+  am_dir=$(cd "$here/alertmanager" && go mod download -json github.com/prometheus/alertmanager | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$am_dir" ] && [ -d "$am_dir" ] || { echo "tools/build.sh: could not download github.com/prometheus/alertmanager" >&2; exit 1; }
   rm -rf "$am_src" && cp -r "$am_dir" "$am_src" && chmod -R u+w "$am_src"
   mkdir -p "$am_src/ui/app/dist"
   echo '<!doctype html><title>Alertmanager</title><p>No web UI in this build (tools/build.sh); the API is at /api/v2/.' >"$am_src/ui/app/dist/index.html"

@@ -19,7 +19,7 @@
  *   defaults to true (ADOT@v0.49.0:vendor/github.com/open-telemetry/
  *   opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter/factory.go
  *   createDefaultConfig), its converter builds names with that setting
- *   (.../pkg/translator/prometheus_remote_write/metrics_to_prw.go
+ *   (.../pkg/translator/prometheusremotewrite/metrics_to_prw.go
  *   newPrometheusConverter) and the namer appends `total` to every monotonic
  *   counter (vendor/github.com/prometheus/otlptranslator/metric_namer.go), so the
  *   stored names below end in `_total`. The units are annotations only

@@ -137,17 +137,27 @@ async function samples(from: number, to: number): Promise<Map<string, number[]>>
   return new Map(result.map((s) => [JSON.stringify(s.metric), s.values.map((v) => v[0])]));
 }
 
-/** Series with a gap longer than 1.5 scrape intervals anywhere in [from, to], or that do not reach both ends. */
-function gaps(series: Map<string, number[]>, from: number, to: number): string[] {
-  const bad: string[] = [];
+/**
+ * What is missing in [from, to]: a series that existed at `from` and has no sample in the window, or a gap
+ * longer than 1.5 scrape intervals anywhere (a lost sample leaves two intervals), or a series that stops before
+ * `to`. A series first seen during the window (a new label value) is judged from its first sample.
+ */
+function gaps(before: ReadonlySet<string>, series: Map<string, number[]>, from: number, to: number): string[] {
+  const bad = [...before].filter((name) => !series.has(name)).map((name) => `${name}: no sample in the window`);
   for (const [name, ts] of series) {
-    const edges = [from, ...ts, to];
+    const edges = [...(before.has(name) ? [from] : []), ...ts, to];
     const worst = Math.max(...edges.slice(1).map((t, i) => t - edges[i]));
     const at = edges.findIndex((t, i) => i > 0 && t - edges[i - 1] === worst);
     if (worst > 1.5 * SCRAPE_SECONDS)
       bad.push(`${name}: a gap of ${worst.toFixed(1)} s ending ${(edges[at] - from).toFixed(0)} s into the window, ${ts.length} samples`);
   }
   return bad;
+}
+
+/** The scraped series that exist at `at` (their last sample within two intervals). */
+async function seriesAt(at: number): Promise<Set<string>> {
+  const m = await samples(at - 2 * SCRAPE_SECONDS, at);
+  return new Set(m.keys());
 }
 
 beforeAll(async () => {
@@ -162,6 +172,7 @@ afterAll(async () => {
 
 describe(`the collector rides out a ${OUTAGE} s remote-write outage and ${THROTTLED} s of 429`, () => {
   let from = 0;
+  let before = new Set<string>();
   let series = new Map<string, number[]>();
   const figures: Record<string, unknown> = {};
 
@@ -176,6 +187,7 @@ describe(`the collector rides out a ${OUTAGE} s remote-write outage and ${THROTT
     );
     await sleep(3 * SCRAPE_SECONDS);
     from = Date.now() / 1000;
+    before = await seriesAt(from);
     figures.rssBeforeMiB = rssMiB(stack.pid('collector')!);
   }, 90_000);
 
@@ -220,7 +232,7 @@ describe(`the collector rides out a ${OUTAGE} s remote-write outage and ${THROTT
       console.log(`collector outage figures: ${JSON.stringify(figures)}`);
       expect(series.size).toBeGreaterThan(100);
       expect(proxy.answered['429']).toBeGreaterThan(0);
-      const problems = gaps(series, from, to);
+      const problems = gaps(before, series, from, to);
       const logged = stack.logs.collector.split('\n').filter((l) => /\t(warn|error)\t/.test(l) && /[Dd]rop/.test(l));
       expect({ gaps: problems.slice(0, 5), gapCount: problems.length, phases, dropped: logged.slice(0, 5) }).toEqual({
         gaps: [],
