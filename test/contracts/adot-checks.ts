@@ -17,7 +17,7 @@ import {
 /** Checks of a rendered collector configuration against the facts in ./adot.ts. */
 
 type Config = Record<string, any>;
-const SECTIONS = ['extensions', 'receivers', 'processors', 'exporters'] as const;
+export const SECTIONS = ['extensions', 'receivers', 'processors', 'exporters'] as const;
 
 /** Keys of `value` outside `tree`, as dotted paths. */
 function unknownKeys(value: unknown, tree: KeyTree, at: string): string[] {

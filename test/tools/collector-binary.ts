@@ -8,9 +8,10 @@ import { collectorConfigVariables } from '../../lib/constructs/collector-service
 import { collectorFlags, OTLP_AUTH_ENV } from '../../lib/render/collector-image';
 import { realTool } from '../../scripts/real-tools';
 import { NOT_BUILT_HERE } from '../contracts/adot';
+import { SECTIONS } from '../contracts/adot-checks';
 
-export const collector = process.env.COLLECTOR_BIN ?? realTool('otelcol-adot');
-export const SECTIONS = ['extensions', 'receivers', 'processors', 'exporters'] as const;
+export const collector = realTool('otelcol-adot');
+export { SECTIONS };
 export type Config = Record<string, any>;
 
 /** What ECS puts in the container's environment besides the fragments (values of the right shape). */
