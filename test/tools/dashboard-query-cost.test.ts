@@ -74,6 +74,8 @@ test('every instant target of the overview returns the last point of the range q
 }, 240_000);
 
 const OVERVIEW = 'dashboards/trading-platform-overview.json';
+/** promtool's backfill block: `create-blocks-from rules` writes 2 h blocks (tsdb.DefaultBlockDuration, unless --max-block-duration asks more). */
+const BLOCK_SECONDS = 2 * 3600;
 /** Each recorded series: its rule's expression and its group's evaluation interval. */
 const recorded = new Map(
   model.ruleFiles.flatMap((f) =>
@@ -158,8 +160,21 @@ test('every overview panel shows what it showed before issue 20 (its window now 
       const end = Number(last[0].value[1]);
       const range = (e: string) =>
         query(base, `/api/v1/query_range?query=${encodeURIComponent(e)}&start=${end - data.rangeSeconds}&end=${end}&step=${interval}`);
-      const after = (await range(t.expr)).result as Matrix;
-      const raw = (await range(before)).result as Matrix;
+      // promtool writes a block's evaluations up to the block's last whole second (`end` truncated to
+      // seconds, prometheus/prometheus@v3.14.0:cmd/promtool/rules.go importRule), and the next block
+      // starts at the first evaluation at or after its first second: an evaluation inside the last
+      // second of a 2 h block is written by neither, and the panel then reads the previous one through
+      // the lookback. Whether a group has such instants depends on its evaluation offset (a hash of
+      // the rule file's path, a temporary folder): those instants are left out, and only those.
+      const fresh = (await range(`timestamp(${names[0]})`)).result as Matrix;
+      const skipped = new Set(fresh.flatMap((s) => s.values.filter(([at, v]) => Number(v) !== at).map(([at]) => at)));
+      expect({ title: t.title, skipped: [...skipped].filter((at) => BLOCK_SECONDS - (at % BLOCK_SECONDS) > 1) }).toEqual({
+        title: t.title,
+        skipped: [],
+      });
+      const recordedAt = (m: Matrix): Matrix => m.map((s) => ({ ...s, values: s.values.filter(([at]) => !skipped.has(at)) }));
+      const after = recordedAt((await range(t.expr)).result as Matrix);
+      const raw = recordedAt((await range(before)).result as Matrix);
       out.push({
         title: t.title,
         expr: t.expr,
