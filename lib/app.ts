@@ -48,6 +48,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): Observability
     env: environment.account ? { account: environment.account, region: environment.region } : undefined,
     model,
     routing,
+    reimport: app.node.tryGetContext('reimport') === undefined ? undefined : String(app.node.tryGetContext('reimport')),
   });
   // Rules per workspace is an adjustable AMP quota (config/limits.yaml): past
   // the default, synth warns (request an increase) rather than refusing.

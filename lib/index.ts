@@ -16,6 +16,7 @@ export { CollectorService, CollectorServiceProps, ICollectorService, COLLECTOR_D
 export { DashboardImport, DashboardImportProps } from './constructs/dashboard-import/dashboard-import';
 export type { BundledDashboard } from './constructs/dashboard-import/handler';
 export { GrafanaAccess, GrafanaAccessProps, RoleGrant } from './constructs/grafana-access/grafana-access';
+export { GrafanaUpgradeGate, GrafanaUpgradeGateProps } from './constructs/grafana-upgrade-gate/grafana-upgrade-gate';
 export {
   DEFAULT_GRAFANA_VERSION,
   GrafanaSamlSettings,

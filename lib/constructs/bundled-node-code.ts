@@ -41,3 +41,34 @@ export function bundledNodeCode(entry: string): lambda.Code {
     },
   });
 }
+
+/**
+ * A small handler as inline Lambda code (CloudFormation's ZipFile, at most
+ * 4096 bytes: AWS::Lambda::Function Code.ZipFile): bundled in-process with
+ * esbuild like `bundledNodeCode`, but no asset to hash, stage or upload. The
+ * handler file is `index.js`, so its exports are `index.<export>`.
+ */
+export function inlineNodeCode(entry: string): lambda.Code {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const out = esbuild.buildSync({
+    entryPoints: [entry],
+    write: false,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+    logLevel: 'error',
+  });
+  const code = out.outputFiles[0].text;
+  if (Buffer.byteLength(code) > INLINE_CODE_MAX_BYTES)
+    throw new Error(
+      `inlineNodeCode: ${entry} bundles to ${Buffer.byteLength(code)} bytes, over ZipFile's ${INLINE_CODE_MAX_BYTES}; use bundledNodeCode`,
+    );
+  return lambda.Code.fromInline(code);
+}
+
+/** AWS::Lambda::Function Code.ZipFile's limit (CloudFormation resource reference). */
+const INLINE_CODE_MAX_BYTES = 4096;

@@ -3,6 +3,7 @@ import * as grafana from 'aws-cdk-lib/aws-grafana';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { GrafanaUpgradeGate, GrafanaUpgradeGateProps } from './grafana-upgrade-gate/grafana-upgrade-gate';
 import { IPrometheusWorkspace } from './prometheus-workspace';
 import { requiredName, ResourceNames } from './resource-names';
 
@@ -106,7 +107,9 @@ export interface GrafanaWorkspaceProps {
   /**
    * Grafana version of the workspace. AMG upgrades a workspace in place and
    * never downgrades it ("Update your workspace version", AMG user guide), so
-   * raising it is one-way and lowering it fails the deployment.
+   * raising it is one-way and lowering it fails the deployment. A raise must
+   * be deployed on its own: the workspace waits for a GrafanaUpgradeGate,
+   * which refuses one that comes with other changes (see `upgradeGate`).
    * @default 12.4 - the newest version string confirmed from sources (test/contracts/grafana.ts)
    */
   readonly grafanaVersion?: string;
@@ -128,6 +131,13 @@ export interface GrafanaWorkspaceProps {
    * @default - any address (AMG allows all when it is absent; Grafana sign-in still applies)
    */
   readonly networkAccessControl?: { readonly prefixListIds: readonly string[]; readonly vpceIds: readonly string[] };
+  /**
+   * The upgrade gate's function settings. The stack must fill the gate's
+   * fingerprint (GrafanaUpgradeGate.fingerprint in its _toCloudFormation), or
+   * the gate refuses every version raise.
+   * @default - a gate with the workspace's names, no customer managed key, one month of logs
+   */
+  readonly upgradeGate?: Pick<GrafanaUpgradeGateProps, 'logsKey' | 'logRetention' | 'setting'>;
 }
 
 /**
@@ -267,6 +277,12 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
       },
     });
     if (props.removalPolicy) this.workspace.applyRemovalPolicy(props.removalPolicy);
+    // The workspace changes only after the gate let the deploy go on (a version raise deployed alone).
+    new GrafanaUpgradeGate(this, 'UpgradeGate', {
+      grafanaVersion: this.grafanaVersion,
+      names: props.names,
+      ...props.upgradeGate,
+    }).guard(this.workspace);
     this.workspaceId = this.workspace.attrId;
     this.url = `https://${this.workspace.attrEndpoint}`;
   }

@@ -25,3 +25,10 @@ export function titleSlug(title: string): string {
     .replace(/[^a-z0-9\u0080-\uffff]+/g, '-')
     .replace(/^-+|-+$/g, '');
 }
+
+/**
+ * A hidden constant variable a dashboard may declare to be filtered to its AMP
+ * workspace: the dashboard importer sets its value to the id of the workspace
+ * it imports for (the generated cost dashboard declares it).
+ */
+export const AMP_WORKSPACE_VARIABLE = 'amp_workspace';

@@ -15,6 +15,19 @@ export type CollectorConfig = Record<string, any>; // eslint-disable-line @types
  */
 const SINGLE_FRAGMENT_BYTES = 7000;
 
+/**
+ * What a deploy-time value (a CDK token in the text, e.g. the AMP endpoint)
+ * counts for when fragments are sized: the same for every token, so where the
+ * configuration is cut depends on the configuration alone, never on how many
+ * tokens the app made before it (a token's placeholder, `${Token[TOKEN.123]}`,
+ * grows with that count: a Grafana version change once moved the cut, and so
+ * renamed the collector's parameters and restarted it). An AMP remote-write
+ * URL is about 120 bytes.
+ */
+const TOKEN_BYTES = 160;
+const TOKEN = /\$\{Token\[[^\]]+\]\}/g;
+const bytesOf = (text: string) => Buffer.byteLength(text.replace(TOKEN, 'x'.repeat(TOKEN_BYTES)));
+
 /** Catalog metrics per metricstransform processor (about 4 KB of YAML). */
 export const TRANSFORMS_PER_PROCESSOR = 20;
 
@@ -52,19 +65,19 @@ export function collectorConfigFragments(config: CollectorConfig, maxBytes = SIN
     const header = `${section}:\n`;
     for (const [name, value] of Object.entries((config[section] ?? {}) as Record<string, unknown>)) {
       const alone = collectorConfigYaml({ [section]: { [name]: value } });
-      if (Buffer.byteLength(alone) > maxBytes)
+      if (bytesOf(alone) > maxBytes)
         throw new Error(`collectorConfigFragments: ${section}.${name} alone is over ${maxBytes} bytes; split it`);
       const text = alone.slice(header.length);
-      parts.push({ section, text, bytes: Buffer.byteLength(text) });
+      parts.push({ section, text, bytes: bytesOf(text) });
     }
   }
-  const headerBytes = (section: string) => Buffer.byteLength(`${section}:\n`);
+  const headerBytes = (section: string) => bytesOf(`${section}:\n`);
   const sections = [...new Set(parts.map((p) => p.section))];
-  const wholeBytes = Buffer.byteLength(service) + sections.reduce((n, s) => n + headerBytes(s), 0) + parts.reduce((n, p) => n + p.bytes, 0);
+  const wholeBytes = bytesOf(service) + sections.reduce((n, s) => n + headerBytes(s), 0) + parts.reduce((n, p) => n + p.bytes, 0);
   if (wholeBytes <= maxBytes) return [collectorConfigYaml(config)];
   // Greedy packing of whole components: the `service` section (with its
   // lists) stays in the first fragment; a component is never split.
-  const fragments: { text: string; bytes: number; section?: string }[] = [{ text: service, bytes: Buffer.byteLength(service) }];
+  const fragments: { text: string; bytes: number; section?: string }[] = [{ text: service, bytes: bytesOf(service) }];
   for (const part of parts) {
     const last = fragments[fragments.length - 1];
     const same = last.section === part.section;

@@ -10,6 +10,7 @@ import { CollectorService } from '../constructs/collector-service';
 import { DashboardImport } from '../constructs/dashboard-import/dashboard-import';
 import { GrafanaAccess } from '../constructs/grafana-access/grafana-access';
 import { GrafanaWorkspace } from '../constructs/grafana-workspace';
+import { GrafanaUpgradeGate } from '../constructs/grafana-upgrade-gate/grafana-upgrade-gate';
 import { MonitoringHealth } from '../constructs/monitoring-health';
 import { OtelServiceSettings } from '../constructs/otel-service-settings';
 import { PlatformNetwork } from '../constructs/platform-network';
@@ -42,6 +43,12 @@ const SERVICE_NAMESPACE = 'trading-platform';
 export interface ObservabilityStackProps extends StackProps {
   readonly model: ObservabilityModel;
   readonly routing: Routing;
+  /**
+   * Any new value (`-c reimport=$(date +%s)`) makes the dashboard importer run again with unchanged
+   * dashboards: after a Grafana upgrade whose import it logged as failed (it never fails that deploy).
+   * @default - the importer runs when a dashboard, data source setting or the version changes
+   */
+  readonly reimport?: string;
 }
 
 /**
@@ -243,6 +250,11 @@ export class ObservabilityStack extends Stack {
       notificationTopics: Object.values(routing.topics),
       logGroupNamePrefix: naming.path(''),
       removalPolicy: retain,
+      upgradeGate: {
+        logsKey,
+        logRetention: env.logRetentionDays as logs.RetentionDays,
+        setting: `config/environments.yaml ${env.name}.grafana.version`,
+      },
       networkAccessControl: restricted && {
         prefixListIds: restricted.prefixListIds,
         vpceIds: [...restricted.vpceIds, grafanaEndpoint!.vpcEndpointId],
@@ -268,6 +280,7 @@ export class ObservabilityStack extends Stack {
       logRetention: env.logRetentionDays,
       xray: env.grafana.xray,
       retainOnDelete: retainsData(env),
+      reimport: props.reimport,
       vpc: restricted ? network.vpc : undefined,
       vpcSubnets: network.privateSubnets,
     });
@@ -284,6 +297,14 @@ export class ObservabilityStack extends Stack {
 
     const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));
     workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));
+  }
+
+  /** The template, with the Grafana upgrade gate's fingerprint of the rest of it (see GrafanaUpgradeGate). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Stack's own signature
+  protected _toCloudFormation(): any {
+    const template = super._toCloudFormation() as Parameters<typeof GrafanaUpgradeGate.fingerprint>[0];
+    GrafanaUpgradeGate.fingerprint(template);
+    return template;
   }
 
   /** The log group of one service, whichever (nested) stack holds it. */

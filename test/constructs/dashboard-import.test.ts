@@ -446,6 +446,70 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect([...grafana.dashboards.keys()]).toEqual(['overview']);
     });
 
+    test("an upgrade's import that fails is logged and does not fail the deploy (it cannot be rolled back); -c reimport runs it again", async () => {
+      const upgrade = (extra: Record<string, string> = {}) =>
+        ({
+          ...event('Update'),
+          ResourceProperties: { ServiceToken: 'x', ...props, GrafanaVersion: '12.4', ...extra },
+          OldResourceProperties: { ServiceToken: 'x', ...props, GrafanaVersion: '10.4' },
+        }) as unknown as CloudFormationCustomResourceEvent;
+      grafana.failNext('POST', '/api/dashboards/db', 400, { message: 'bad' });
+      const logs: string[] = [];
+      const spy = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
+      const out = await onEvent(upgrade());
+      spy.mockRestore();
+      expect(out).toMatchObject({ Data: { ImportFailed: 1 } });
+      expect(JSON.parse(logs.find((l) => l.includes('"level":"error"'))!)).toMatchObject({
+        msg: expect.stringContaining('deploy again with -c reimport=$(date +%s)'),
+        error: 'dashboards/overview.json: Grafana answered 400: bad',
+      });
+      expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountTokenCommand)).toHaveLength(1);
+      // The retry: a new Reimport value is a property change, so CloudFormation runs the import again.
+      expect(
+        await onEvent({ ...upgrade({ Reimport: '1' }), OldResourceProperties: { ...props, GrafanaVersion: '12.4' } } as never),
+      ).toMatchObject({
+        Data: { Imported: 1 },
+      });
+      // Outside an upgrade, the same failure fails the deploy as before.
+      grafana.dashboards.delete('overview');
+      grafana.failNext('POST', '/api/dashboards/db', 400, { message: 'bad' });
+      await expect(
+        onEvent({
+          ...event('Update'),
+          ResourceProperties: { ServiceToken: 'x', ...props, Reimport: '2' },
+          OldResourceProperties: props,
+        } as never),
+      ).rejects.toThrow('Grafana answered 400: bad');
+    });
+
+    test('uses and deletes only the account of its own name, never another named like the old shared one', async () => {
+      props = { ...props, ServiceAccountName: 'tobs-importer-0a1b2c3d' };
+      sdkGrafana
+        .on(ListWorkspaceServiceAccountsCommand)
+        .resolves({ serviceAccounts: [{ id: 'sa-7', name: 'dashboard-importer', grafanaRole: 'ADMIN', isDisabled: 'false' }] });
+      await onEvent(event('Create'));
+      expect(sdkGrafana.commandCalls(CreateWorkspaceServiceAccountCommand)[0].args[0].input.name).toBe('tobs-importer-0a1b2c3d');
+      await onEvent(event('Delete'));
+      expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand)).toHaveLength(0);
+    });
+
+    test("the AMP workspace constant a dashboard declares is set to the importer's workspace (the cost panels' filter)", async () => {
+      const cost = dash('observability-cost', 'Cost', '', {
+        templating: {
+          list: [
+            { name: 'amp_workspace', type: 'constant', hide: 2, query: 'set-by-the-importer' },
+            { name: 'other', type: 'custom', query: 'a' },
+          ],
+        },
+      });
+      await importDashboards(api(), { ...props, PrometheusUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-abc-123/' }, [
+        cost,
+      ]);
+      const list = grafana.dashboards.get('observability-cost')?.dashboard.templating.list;
+      expect(list[0]).toMatchObject({ name: 'amp_workspace', query: 'ws-abc-123', current: { value: 'ws-abc-123' } });
+      expect(list[1]).toEqual({ name: 'other', type: 'custom', query: 'a' });
+    });
+
     test('delete removes what the importer created and leaves the rest', async () => {
       props = { ...props, DashboardUids: JSON.stringify(['overview']) };
       grafana.addForeignDashboard('hand-made');

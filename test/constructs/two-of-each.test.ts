@@ -142,12 +142,10 @@ describe('the construct library in another app', () => {
 
   test('no two resources of a type share any name-like property (Name, *Name, Alias, Family), whatever the type', () => {
     // Catches a fixed name on a resource type PHYSICAL_NAMES does not list. Names that are unique only inside
-    // their parent are exempt: a rule groups namespace per workspace, a Cloud Map service per namespace, a Grafana
-    // service account per Grafana workspace; SNS DisplayName and an alarm's MetricName name nothing; references (Ref, GetAtt) are distinct by construction.
+    // their parent are exempt: a rule groups namespace per workspace, a Cloud Map service per namespace; SNS DisplayName and an alarm's MetricName name nothing; references (Ref, GetAtt) are distinct by construction.
     const scopedOrNotNames = new Set([
       'AWS::APS::RuleGroupsNamespace Name',
       'AWS::ServiceDiscovery::Service Name',
-      'Custom::GrafanaDashboards ServiceAccountName',
       'AWS::SNS::Topic DisplayName',
       'AWS::CloudWatch::Alarm MetricName', // AWS metrics told apart by their dimensions (the metric filters' own names are checked above)
     ]);
@@ -162,6 +160,13 @@ describe('the construct library in another app', () => {
     expect(seen.size).toBeGreaterThanOrEqual(4); // the check sees names (Grafana, X-Ray, Cloud Map, task families at least)
     const duplicates = [...seen].flatMap(([k, names]) => names.filter((n, i) => names.indexOf(n) !== i).map((n) => `${k} ${n}`));
     expect(duplicates).toEqual([]);
+  });
+
+  test('each importer has a Grafana service account of its own name, the only one it uses and deletes: tobs-importer-<its Owner>', () => {
+    const importers = resources.filter((r) => r.Type === 'Custom::GrafanaDashboards').map((r) => r.Properties);
+    expect(importers).toHaveLength(2);
+    for (const p of importers) expect(p.ServiceAccountName).toBe(`tobs-importer-${p.Owner}`);
+    expect(new Set(importers.map((p) => p.ServiceAccountName)).size).toBe(2);
   });
 
   test('names that CloudFormation requires are derived per construct, not fixed', () => {

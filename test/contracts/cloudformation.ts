@@ -26,3 +26,56 @@ export const CLOUDFORMATION = {
     source: `${DELETION_POLICY}; ${CDK_REMOVAL_POLICY}`,
   },
 } as const;
+
+/**
+ * A stack update as CloudFormation runs it, for the resources a test gives in
+ * dependency order: each changed resource is updated in turn; when one fails,
+ * the update rolls back, and every resource it changed (the failed one
+ * included) is updated back to its previous properties in reverse order; if a
+ * rollback update fails too, the stack is UPDATE_ROLLBACK_FAILED, where it
+ * stays until `ContinueUpdateRollback` skips that resource.
+ * Sources: CloudFormation user guide, "Update behaviors of stack resources"
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html),
+ * "Continue rolling back an update"
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-continueupdaterollback.html:
+ * "a resource ... can't return to its original state, causing the rollback to fail"),
+ * and "Custom resources" (a custom resource receives an Update with the previous
+ * properties as ResourceProperties during rollback). Whether the failed resource
+ * itself receives a rollback Update is UNCONFIRMED; it does here (the stricter case).
+ */
+export interface SimulatedResource<P> {
+  readonly name: string;
+  readonly old: P;
+  readonly next: P;
+  update(previous: P, next: P): Promise<void>;
+}
+
+export type UpdateOutcome = 'UPDATE_COMPLETE' | 'UPDATE_ROLLBACK_COMPLETE' | 'UPDATE_ROLLBACK_FAILED';
+
+export async function simulateStackUpdate(
+  resources: readonly SimulatedResource<any>[],
+  log: string[] = [],
+): Promise<{ outcome: UpdateOutcome; log: string[] }> {
+  const changed: SimulatedResource<any>[] = [];
+  for (const r of resources) {
+    if (JSON.stringify(r.old) === JSON.stringify(r.next)) continue;
+    changed.push(r);
+    try {
+      await r.update(r.old, r.next);
+      log.push(`${r.name} UPDATE_COMPLETE`);
+    } catch (e) {
+      log.push(`${r.name} UPDATE_FAILED: ${(e as Error).message}`);
+      for (const back of [...changed].reverse()) {
+        try {
+          await back.update(back.next, back.old);
+          log.push(`${back.name} rolled back`);
+        } catch (err) {
+          log.push(`${back.name} UPDATE_FAILED (rollback): ${(err as Error).message}`);
+          return { outcome: 'UPDATE_ROLLBACK_FAILED', log };
+        }
+      }
+      return { outcome: 'UPDATE_ROLLBACK_COMPLETE', log };
+    }
+  }
+  return { outcome: 'UPDATE_COMPLETE', log };
+}

@@ -27,11 +27,12 @@ export const COST_METRICS: readonly CostMetricFact[] = [
     // "IngestionRate: Sample ingestion rate, Units: Count per second"; "ActiveSeries: Number of active series per workspace, Units: Count";
     // both "Valid Statistics: Average, Minimum, Maximum, Sum" (the page's table, re-read 2026-11-25).
     resource: ['IngestionRate', 'ActiveSeries'],
-    dimensionKeys: ['Class', 'Resource', 'Service', 'Type'],
+    // ResourceId is not in Grafana's key list nor on the page; the page calls the metrics "per workspace", so a workspace dimension exists.
+    dimensionKeys: ['Class', 'Resource', 'ResourceId', 'Service', 'Type'],
     statistics: ['Average', 'Minimum', 'Maximum', 'Sum'],
     source: `${AMP_PAGE}; ${GRAFANA_DIMS} ("AWS/Usage": Class, Resource, Service, Type)`,
     unconfirmed:
-      'the values AMP gives Service, Type and Class, and whether a per-workspace dimension (ResourceId) exists: the dashboard matches on Resource alone (matchExact false)',
+      'the values AMP gives Service, Type and Class, and the name of the per-workspace dimension (ResourceId): the dashboard matches Resource and ResourceId=<its workspace> (matchExact false), so a wrong name shows empty panels, never other workspaces',
   },
   {
     namespace: 'AWS/Prometheus',
@@ -40,7 +41,8 @@ export const COST_METRICS: readonly CostMetricFact[] = [
     dimensionKeys: ['Reason', 'RuleGroup', 'Workspace'],
     statistics: ['Average', 'Minimum', 'Maximum', 'Sum'],
     source: `${AMP_PAGE}; ${GRAFANA_DIMS} ("AWS/Prometheus" lists QuerySamplesProcessed; keys Reason, RuleGroup, Workspace)`,
-    unconfirmed: 'its dimension set (the page lists none for it): the dashboard sums every series of the metric',
+    unconfirmed:
+      "its dimension set (the page lists none for it): the dashboard matches Workspace=<its workspace> (Grafana's key), so a metric without it shows an empty panel, never other workspaces",
   },
   {
     namespace: 'AWS/Logs',

@@ -262,6 +262,16 @@ describe('collector configuration', () => {
     expect(merged).toEqual(JSON.parse(JSON.stringify(cfg)));
   });
 
+  test('where the configuration is cut depends on the configuration, not on how many tokens the app made before it', () => {
+    // The stack renders with CDK tokens for deploy-time values; a token's placeholder (`${Token[TOKEN.123]}`)
+    // grows with the app's token count. Here two extremes of that length.
+    const services = Array.from({ length: 45 }, (_, i) => ({ name: `svc-${i}`, port: 8001, path: '/metrics' }));
+    const withToken = (n: string) =>
+      renderCollectorConfig({ environment: { ...prod, services }, catalog }, { ...AWS_TO, ampRemoteWriteUrl: `\${Token[TOKEN.${n}]}` });
+    const cuts = (n: string) => collectorConfigFragments(withToken(n)).map((f) => f.replace(/\$\{Token\[[^\]]+\]\}/g, 'T').length);
+    expect(cuts('7')).toEqual(cuts('9'.repeat(400)));
+  });
+
   test('fails when an AWS exporter lacks its destination', () => {
     expect(() => renderCollectorConfig({ environment: prod, catalog }, { region: 'eu-west-1' })).toThrow('"ampRemoteWriteUrl" is required');
   });

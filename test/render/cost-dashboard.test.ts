@@ -81,9 +81,15 @@ describe('cost dashboard renderer', () => {
       expect({ m, known: fact !== undefined }).toEqual({ m, known: true });
       expect(fact.statistics).toContain(m.statistic);
       expect(fact.dimensionKeys).toEqual(expect.arrayContaining(Object.keys(m.dimensions)));
-      if (fact.resource) expect(m.dimensions).toEqual({ Resource: expect.stringMatching(/^(IngestionRate|ActiveSeries)$/) });
+      if (fact.resource)
+        expect(m.dimensions).toEqual({ Resource: expect.stringMatching(/^(IngestionRate|ActiveSeries)$/), ResourceId: '$amp_workspace' });
+      // Every AMP query is filtered to the workspace the importer names: never the account's other workspaces.
+      if (m.namespace !== 'AWS/Logs') expect(Object.values(m.dimensions)).toContain('$amp_workspace');
       expect(m.uid).toBe('cloudwatch');
     }
+    const variables = (JSON.parse(renderCostDashboard(aws)) as { templating: { list: { name: string; type: string; hide: number }[] } })
+      .templating.list;
+    expect(variables).toEqual([expect.objectContaining({ name: 'amp_workspace', type: 'constant', hide: 2 })]);
     expect(new Set(metrics.map((m) => `${m.namespace} ${m.metricName}`))).toEqual(
       new Set(['AWS/Usage ResourceCount', 'AWS/Prometheus QuerySamplesProcessed', 'AWS/Logs IncomingBytes']),
     );

@@ -58,6 +58,8 @@ export interface DashboardImportProps {
   readonly vpc?: ec2.IVpc;
   /** @default - the VPC's private subnets */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Any new value makes the importer run again with the same dashboards. @default - none */
+  readonly reimport?: string;
 }
 
 /**
@@ -129,6 +131,7 @@ export class DashboardImport extends Construct {
         "DashboardImport: xray needs the workspace's plugin management (pluginAdminEnabled) to install the X-Ray plugin; turn it on or leave xray off",
       );
     }
+    const owner = createHash('sha256').update(Names.uniqueId(this)).digest('hex').slice(0, 8);
     const properties: ImportProperties = {
       WorkspaceId: props.grafana.workspaceId,
       GrafanaUrl: props.grafana.url,
@@ -136,14 +139,16 @@ export class DashboardImport extends Construct {
       BundleKey: bundle.s3ObjectKey,
       Region: props.region ?? Stack.of(this).region,
       PrometheusUrl: props.prometheus.prometheusEndpoint,
-      ServiceAccountName: 'dashboard-importer',
+      // One account per resource instance, named by it: the importer deletes only the account of its own name.
+      ServiceAccountName: `tobs-importer-${owner}`,
       Marker: `managed-by:${props.names?.prefix ?? Names.uniqueId(this)}`,
       GrafanaVersion: props.grafana.grafanaVersion,
       XRay: String(props.xray ?? false),
       ...(props.retainOnDelete ? { RetainOnDelete: 'true' } : {}),
       DashboardUids: JSON.stringify(props.dashboards.map((d) => d.uid)),
       Folders: JSON.stringify([...new Set(props.dashboards.map((d) => d.folder).filter(Boolean))]),
-      Owner: createHash('sha256').update(Names.uniqueId(this)).digest('hex').slice(0, 8),
+      Owner: owner,
+      ...(props.reimport !== undefined ? { Reimport: props.reimport } : {}),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

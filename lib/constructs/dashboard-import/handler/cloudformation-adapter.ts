@@ -8,7 +8,8 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { GrafanaApi } from './grafana-client';
 import type { BundledDashboard, ImportProperties } from './import-properties';
-import { importDashboards, recordedUids, removeAll } from './reconciler';
+import { compareVersions } from '../../grafana-upgrade-gate/handler';
+import { importDashboards, ImportResult, recordedUids, removeAll } from './reconciler';
 import { deleteServiceAccount, withToken } from './service-account-token';
 
 const grafana = new GrafanaClient({});
@@ -18,6 +19,8 @@ async function readBundle(props: ImportProperties): Promise<BundledDashboard[]> 
   const out = await s3.send(new GetObjectCommand({ Bucket: props.BundleBucket, Key: props.BundleKey }));
   return (JSON.parse(await out.Body!.transformToString()) as { dashboards: BundledDashboard[] }).dashboards;
 }
+
+const counts = (r: ImportResult) => ({ Imported: r.imported, Unchanged: r.unchanged, Removed: r.removed });
 
 export async function onEvent(
   event: CloudFormationCustomResourceEvent,
@@ -41,12 +44,28 @@ export async function onEvent(
   const dashboards = await readBundle(props);
   // What this resource imported last time (an Update's old properties): the only dashboards it may remove.
   const previous = event.RequestType === 'Update' ? recordedUids(event.OldResourceProperties as unknown as ImportProperties) : [];
-  const result = await withToken(
-    props,
-    (token) => importDashboards(new GrafanaApi(props.GrafanaUrl, token), props, dashboards, previous),
-    grafana,
-    remaining,
-  );
+  const run = () =>
+    withToken(props, (token) => importDashboards(new GrafanaApi(props.GrafanaUrl, token), props, dashboards, previous), grafana, remaining);
+  const old = event.RequestType === 'Update' ? (event.OldResourceProperties as unknown as ImportProperties) : undefined;
+  if (old && compareVersions(props.GrafanaVersion, old.GrafanaVersion) > 0) {
+    // This deploy upgrades the workspace (alone: the upgrade gate saw to it). The upgrade cannot be undone,
+    // so a failure here must not roll the stack back into a downgrade AMG refuses: it is logged, not raised.
+    try {
+      const result = await run();
+      console.log(JSON.stringify({ level: 'info', msg: 'dashboards imported after the Grafana upgrade', ...result }));
+      return { PhysicalResourceId: physicalId, Data: { ...counts(result), ImportFailed: 0 } };
+    } catch (e) {
+      console.log(
+        JSON.stringify({
+          level: 'error',
+          msg: `the import after the Grafana upgrade to ${props.GrafanaVersion} failed; the deploy goes on, since the upgrade cannot be rolled back. Fix the cause, then deploy again with -c reimport=$(date +%s)`,
+          error: (e as Error).message,
+        }),
+      );
+      return { PhysicalResourceId: physicalId, Data: { Imported: 0, Unchanged: 0, Removed: 0, ImportFailed: 1 } };
+    }
+  }
+  const result = await run();
   console.log(JSON.stringify({ level: 'info', msg: 'dashboards imported', ...result }));
-  return { PhysicalResourceId: physicalId, Data: { Imported: result.imported, Unchanged: result.unchanged, Removed: result.removed } };
+  return { PhysicalResourceId: physicalId, Data: counts(result) };
 }

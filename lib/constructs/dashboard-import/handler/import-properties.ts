@@ -18,6 +18,10 @@ export interface ImportProperties {
   readonly Region: string;
   /** The AMP workspace's Prometheus endpoint (…/workspaces/ws-…/). */
   readonly PrometheusUrl: string;
+  /**
+   * The importer's Grafana service account: `tobs-importer-<Owner>`, one per resource instance. Only an
+   * account of exactly this name is used and deleted (one named `dashboard-importer`, from before, is left).
+   */
   readonly ServiceAccountName: string;
   /** Tag that marks the dashboards this importer owns. */
   readonly Marker: string;
@@ -45,6 +49,8 @@ export interface ImportProperties {
    * Delete finds nothing of its own left.
    */
   readonly Owner?: string;
+  /** Any new value runs the import again (`-c reimport=…`): the retry after an upgrade whose import failed. */
+  readonly Reimport?: string;
 }
 
 export interface BundledDashboard {

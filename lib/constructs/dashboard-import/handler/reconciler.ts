@@ -4,7 +4,7 @@
  * nothing else of its own. Talks to Grafana only through GrafanaRequests (GrafanaApi in the Lambda).
  */
 import stringify from 'safe-stable-stringify';
-import { titleSlug } from '../../../model/grafana-names';
+import { AMP_WORKSPACE_VARIABLE, titleSlug } from '../../../model/grafana-names';
 import { DataSourceSpec, dataSources, XRAY_PLUGIN_ID } from './data-sources';
 import { GrafanaError, GrafanaRequests } from './grafana-client';
 import type { BundledDashboard, ImportProperties } from './import-properties';
@@ -295,7 +295,27 @@ function prepare(dashboard: Record<string, unknown>, props: ImportProperties, wa
   const tags = Array.isArray(dashboard.tags) ? (dashboard.tags as string[]) : [];
   const types = new Map(wanted.map((ds) => [ds.uid, ds.type]));
   const own = [...new Set([...tags.filter((t) => !t.startsWith('tobs-owner:')), props.Marker, ownerTag(props)])];
-  return retype({ ...dashboard, tags: own }, types) as Record<string, unknown>;
+  return retype({ ...withWorkspace(dashboard, props), tags: own }, types) as Record<string, unknown>;
+}
+
+/** The AMP workspace id in the Prometheus endpoint (https://aps-workspaces.<region>.amazonaws.com/workspaces/ws-…/). */
+export function ampWorkspaceId(prometheusUrl: string): string {
+  const id = /\/workspaces\/([^/]+)/.exec(prometheusUrl)?.[1];
+  if (!id) throw new Error(`PrometheusUrl "${prometheusUrl}" names no AMP workspace (…/workspaces/<id>/)`);
+  return id;
+}
+
+/** The dashboard with its AMP_WORKSPACE_VARIABLE constant (if it declares one) set to this workspace. */
+function withWorkspace(dashboard: Record<string, unknown>, props: ImportProperties): Record<string, unknown> {
+  const templating = dashboard.templating as { list?: Record<string, unknown>[] } | undefined;
+  if (!templating?.list?.some((v) => v.name === AMP_WORKSPACE_VARIABLE && v.type === 'constant')) return dashboard;
+  const id = ampWorkspaceId(props.PrometheusUrl);
+  const list = templating.list.map((v) =>
+    v.name === AMP_WORKSPACE_VARIABLE && v.type === 'constant'
+      ? { ...v, query: id, current: { text: id, value: id }, options: [{ text: id, value: id, selected: true }] }
+      : v,
+  );
+  return { ...dashboard, templating: { ...templating, list } };
 }
 
 function retype(value: unknown, types: ReadonlyMap<string, string>): unknown {
