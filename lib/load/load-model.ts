@@ -17,6 +17,7 @@ import { renderAnomalyRules } from '../render/anomaly-rules';
 import { COLLECTOR_JOB } from '../render/collector-image';
 import { renderSloDashboard } from '../render/slo-dashboard';
 import { renderSloRules } from '../render/slo-rules';
+import { alertInputs, INPUTS_FILE, renderInputRules } from '../render/input-rules';
 import { renderTargetRules, TARGETS_FILE } from '../render/target-rules';
 
 /**
@@ -54,7 +55,15 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
       ? [{ file: ANOMALY_DETECTORS_FILE, text: renderDetectorAlerts(Naming.of(environment), anomalies) }]
       : []),
   ];
-  const ruleFiles = validateRuleFiles(raw, catalog, thresholds, loadAmpLimits(root));
+  const limits = loadAmpLimits(root);
+  // Every input an alert cannot see without gets its "can't see" alert, generated from the alerts as validated.
+  const inputRules = renderInputRules(alertInputs(validateRuleFiles(raw, catalog, thresholds, limits), catalog));
+  const ruleFiles = validateRuleFiles(
+    [...raw, ...(inputRules ? [{ file: INPUTS_FILE, text: inputRules }] : [])],
+    catalog,
+    thresholds,
+    limits,
+  );
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
   const dashboards = validateDashboards(
     [...dashboardPaths(root).map(read), ...(slos.slos.length > 0 ? [{ file: SLO_DASHBOARD_FILE, text: renderSloDashboard(slos) }] : [])],

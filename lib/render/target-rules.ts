@@ -6,6 +6,23 @@ export const TARGETS_FILE = 'alerts/targets.yaml';
 /** How long a job may have no `up` series before it pages: a few scrape intervals and a collector restart. */
 const TARGET_MISSING_FOR = '3m';
 
+/**
+ * Age of a job's newest `up` sample past which its metrics have stopped: a
+ * few 15 s scrapes and the collector's export delay. Its newest sample stays
+ * visible for the 5-minute lookback after the last write (no staleness marker
+ * is written when the writer itself dies), so `time() - timestamp(up)` sees the
+ * stop long before `absent(up)` can (prometheus/prometheus@v3.14.0:promql/functions.go
+ * funcTimestamp: the sample's own timestamp; the lookback delta: promql/engine.go).
+ */
+export const STALE_AFTER_SECONDS = 60;
+
+/**
+ * Restarts in 15 minutes above which a service crash-loops, beyond one per
+ * task (a rolling deploy replaces every task once, and one restart is not a
+ * loop): this many more.
+ */
+export const EXTRA_RESTARTS = 2;
+
 const RUNBOOKS = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md';
 
 /**
@@ -20,6 +37,15 @@ const RUNBOOKS = 'https://github.com/trading-platform/trading-observability/blob
  */
 export function renderTargetRules(services: readonly string[], collectorJob: string): string {
   const absent = (job: string) => `absent(up{job=${JSON.stringify(job)}})`;
+  const jobs = `job=~${JSON.stringify(services.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))}`;
+  const up = `up{${jobs}}`;
+  // Restarts in the last 15 minutes, per job: flips of one series (up 1 -> 0 -> 1 is one restart: changes / 2) and
+  // tasks replaced (an ECS task that restarts is a new task, with a new address, so a new series): series seen in
+  // the window beyond the most that were there at once. Both read the whole window, so an evaluation at which no
+  // task happens to be up does not reset the alert's `for`.
+  const seen = `count by (job) (max_over_time(${up}[15m]))`;
+  const mostAtOnce = `max_over_time(count by (job) (${up})[15m:1m])`;
+  const restarts = `(sum by (job) (changes(${up}[15m])) / 2 + ${seen} - ${mostAtOnce})`;
   const groups = [
     {
       name: 'scrape_targets',
@@ -35,6 +61,64 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
             summary: 'No metrics at all from {{ $labels.job }}',
             description: `There has been no \`up\` series for job {{ $labels.job }} for ${TARGET_MISSING_FOR}: it is not being scraped at all (collector down or misconfigured, or the service is not discovered).`,
             runbook_url: `${RUNBOOKS}#servicenotscraped`,
+            dashboard_url: '/d/observability-stack/observability-stack',
+          },
+        },
+        {
+          // A crash loop: ServiceDown (up == 0 for 1m) resets on every good scrape, and a restarted task is a new
+          // series. One restart, or a rolling deploy (each task replaced once), stays under the threshold.
+          alert: 'ServiceCrashLooping',
+          expr: `${restarts} > ${mostAtOnce} + ${EXTRA_RESTARTS}`,
+          for: '5m',
+          labels: { severity: 'critical', service: '{{ $labels.job }}' },
+          annotations: {
+            summary: '{{ $labels.job }} keeps restarting',
+            description: `{{ $labels.job }} restarted {{ $value | printf "%.0f" }} times in 15 minutes, more than once per task plus ${EXTRA_RESTARTS}: it is crash-looping or its scrapes flap.`,
+            runbook_url: `${RUNBOOKS}#servicecrashlooping`,
+            dashboard_url: '/d/observability-stack/observability-stack',
+          },
+        },
+        {
+          // Every target down at once: one cause (the network, the collector's scraping, the platform), one page.
+          alert: 'AllTargetsDown',
+          expr: `max(${up}) == 0`,
+          for: '1m',
+          labels: { severity: 'critical', service: collectorJob },
+          annotations: {
+            summary: 'No service of the platform can be scraped',
+            description:
+              "Every scrape of the platform fails (highest up = {{ $value }}): one cause for every service at once (network, security groups, the collector, or the whole platform). Each service's own alerts are muted while this fires.",
+            runbook_url: `${RUNBOOKS}#alltargetsdown`,
+            dashboard_url: '/d/observability-stack/observability-stack',
+          },
+        },
+        {
+          // A job whose newest sample is getting old: its metrics stopped arriving (the writer died, so no staleness
+          // marker); absent() sees it only once the lookback has passed (ServiceNotScraped, kept as the backstop).
+          alert: 'ServiceMetricsStale',
+          expr: `time() - max by (job) (timestamp(${up})) > ${STALE_AFTER_SECONDS}`,
+          for: '30s',
+          // Until ServiceNotScraped takes over (the lookback, then its own for).
+          keep_firing_for: '5m',
+          labels: { severity: 'critical', service: '{{ $labels.job }}' },
+          annotations: {
+            summary: 'Metrics of {{ $labels.job }} stopped arriving',
+            description: `The newest \`up\` sample of {{ $labels.job }} is {{ $value | humanizeDuration }} old (limit ${STALE_AFTER_SECONDS} s): nothing scrapes it or nothing writes what is scraped.`,
+            runbook_url: `${RUNBOOKS}#servicemetricsstale`,
+            dashboard_url: '/d/observability-stack/observability-stack',
+          },
+        },
+        {
+          alert: 'CollectorMetricsStale',
+          expr: `time() - max(timestamp(up{job=${JSON.stringify(collectorJob)}})) > ${STALE_AFTER_SECONDS}`,
+          for: '30s',
+          // Until CollectorMetricsMissing takes over; while either fires, every other alert is muted (inhibit_rules).
+          keep_firing_for: '5m',
+          labels: { severity: 'critical', service: collectorJob },
+          annotations: {
+            summary: 'The collector stopped writing metrics',
+            description: `The newest sample of the collector's self-scrape (job ${collectorJob}) is {{ $value | humanizeDuration }} old (limit ${STALE_AFTER_SECONDS} s): every collector task is down or cannot write. Every other alert is muted while this fires: they all read what the collector writes.`,
+            runbook_url: `${RUNBOOKS}#collectormetricsstale`,
             dashboard_url: '/d/observability-stack/observability-stack',
           },
         },

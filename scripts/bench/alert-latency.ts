@@ -15,6 +15,7 @@ import { spawnSync } from 'child_process';
 import { ObservabilityModel } from '../../lib/model/model';
 import { loadRouting, Routing } from '../../lib/model/routing';
 import { route } from '../../lib/model/test-alerts';
+import { EXTRA_RESTARTS, STALE_AFTER_SECONDS } from '../../lib/render/target-rules';
 import { NativeStack } from './native-stack';
 import { realTool } from '../real-tools';
 
@@ -40,6 +41,10 @@ export interface Floor {
   /** For `absent(...)`: a series vanishes only after Prometheus' lookback delta (`--query.lookback-delta`, default 5m) without samples. */
   readonly lookback: number;
   readonly groupWait: number;
+  /** For an alert on a sample's age (`time() - timestamp(...)`): the age it waits for. */
+  readonly staleAfter: number;
+  /** What the fault itself must accumulate first (a crash loop's restarts), from the case. */
+  readonly accumulate: number;
   readonly receiver: string;
   readonly total: number;
 }
@@ -56,6 +61,7 @@ export function alertFloor(
   alertmanagerConfig: string,
   alertname: string,
   labels: Record<string, string>,
+  accumulate = 0,
 ): Floor {
   const groups = model.ruleFiles.flatMap((f) => f.groups);
   const group = groups.find((g) => g.rules.some((r) => r.alert === alertname));
@@ -79,6 +85,7 @@ export function alertFloor(
   const recording = recordingGroup ? durationSeconds(recordingGroup.interval ?? defaultInterval) : 0;
   const forS = durationSeconds(rule.for);
   const lookback = /(^|[^a-z_])absent\(/.test(rule.expr) ? 300 : 0;
+  const staleAfter = /time\(\) - .*timestamp\(/.test(rule.expr) ? STALE_AFTER_SECONDS : 0;
   const groupWait = durationSeconds(routes[0].groupWait ?? '30s'); // Alertmanager's default group_wait is 30s
   return {
     scrape,
@@ -87,8 +94,10 @@ export function alertFloor(
     for: forS,
     lookback,
     groupWait,
+    staleAfter,
+    accumulate,
     receiver,
-    total: scrape + evaluation + recording + lookback + forS + groupWait,
+    total: scrape + evaluation + recording + lookback + staleAfter + accumulate + forS + groupWait,
   };
 }
 
@@ -99,6 +108,31 @@ interface Case {
   readonly labels: Record<string, string>;
   readonly fault: string;
   readonly inject: (s: NativeStack) => void;
+  /** Seconds the fault must run before the alert's condition can hold (see Floor.accumulate). */
+  readonly accumulate?: number;
+}
+
+/** The crash loop's period: the emitter is killed, and started again 20 s later, every this many seconds. */
+const LOOP_SECONDS = 60;
+/**
+ * A crash loop: signal-generator is killed and started again on the same port every LOOP_SECONDS (its `up`
+ * flips); the loop runs until stopped. ServiceCrashLooping needs one restart more than the tasks plus
+ * EXTRA_RESTARTS before its `for` starts.
+ */
+function crashLoop(stack: NativeStack): () => void {
+  let stopped = false;
+  const timers: NodeJS.Timeout[] = [];
+  const once = () => {
+    if (stopped) return;
+    stack.kill('signal-generator');
+    timers.push(setTimeout(() => !stopped && stack.startService('signal-generator'), 20_000));
+    timers.push(setTimeout(once, LOOP_SECONDS * 1000));
+  };
+  once();
+  return () => {
+    stopped = true;
+    timers.forEach(clearTimeout);
+  };
 }
 
 /** The faults, injected together (they touch different services and alerts) except the scraper's, which hides every other. */
@@ -111,8 +145,8 @@ const SERVICE_CASES: Case[] = [
     inject: (s) => s.signal('celery-worker', 'SIGUSR1'),
   },
 ];
-/** The missing-target alert (issue 18), when the model has one; the collector is killed. */
-const SCRAPER_ALERTS = ['CollectorMetricsMissing', 'ServiceNotScraped'];
+/** The collector-loss alert: the age of its newest sample (issue 28), else the missing-target alert (issue 18). */
+const SCRAPER_ALERTS = ['CollectorMetricsStale', 'CollectorMetricsMissing', 'ServiceNotScraped'];
 
 function waitFor(stack: NativeStack, c: Case, since: number, timeoutMs: number): Promise<number> {
   const re = new RegExp(`\\[FIRING\\] ${c.alertname} \\([a-z]+, ${c.labels.service ?? '[^)]*'}\\)`);
@@ -164,6 +198,30 @@ export async function runOnce(repo: string, log: (s: string) => void = () => und
         floor: alertFloor(stack.model, loadRouting(repo), stack.alertmanagerConfig, c.alertname, c.labels),
       }),
     );
+    if (alertNames.has('ServiceCrashLooping')) {
+      const c: Case = {
+        alertname: 'ServiceCrashLooping',
+        labels: { service: 'signal-generator' },
+        fault: `signal-generator killed and restarted every ${LOOP_SECONDS} s (down 20 s each time)`,
+        inject: () => undefined,
+        // One task: the 4th restart (more than 1 + EXTRA_RESTARTS) comes (1 + EXTRA_RESTARTS) periods after the first.
+        accumulate: (1 + EXTRA_RESTARTS) * LOOP_SECONDS,
+      };
+      const t = Date.now();
+      const stop = crashLoop(stack);
+      try {
+        const ms = await waitFor(stack, c, t, 1_500_000);
+        out.push({
+          alertname: c.alertname,
+          fault: c.fault,
+          seconds: ms / 1000,
+          floor: alertFloor(stack.model, loadRouting(repo), stack.alertmanagerConfig, c.alertname, c.labels, c.accumulate),
+        });
+      } finally {
+        stop();
+        stack.startService('signal-generator');
+      }
+    }
     const scraperAlert = SCRAPER_ALERTS.find((a) => alertNames.has(a));
     if (scraperAlert) {
       const c: Case = { alertname: scraperAlert, labels: {}, fault: 'collector killed', inject: (s) => s.kill('collector') };
@@ -212,7 +270,7 @@ export async function alertLatencyBench(repo: string, runs: number, concurrency:
         .toFixed(1)
         .padStart(
           6,
-        )}s   ${String(f.total).padStart(4)}s = ${f.scrape} + ${f.evaluation}${f.recording ? ` (+ ${f.recording})` : ''}${f.lookback ? ` + ${f.lookback} lookback` : ''} + ${f.for} + ${f.groupWait} (${f.receiver})   ${(med / f.total).toFixed(2)}x ${med <= f.total + 15 ? 'within floor + 15 s' : 'ABOVE floor + 15 s'}`,
+        )}s   ${String(f.total).padStart(4)}s = ${f.scrape} + ${f.evaluation}${f.recording ? ` (+ ${f.recording})` : ''}${f.lookback ? ` + ${f.lookback} lookback` : ''}${f.staleAfter ? ` + ${f.staleAfter} stale` : ''}${f.accumulate ? ` + ${f.accumulate} restarts` : ''} + ${f.for} + ${f.groupWait} (${f.receiver})   ${(med / f.total).toFixed(2)}x ${med <= f.total + 15 ? 'within floor + 15 s' : 'ABOVE floor + 15 s'}`,
     );
     console.log(`    fault: ${ms[0].fault}; runs: ${s.map((x) => x.toFixed(1)).join(', ')} s`);
   }

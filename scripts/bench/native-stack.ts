@@ -128,27 +128,7 @@ export class NativeStack {
     fs.writeFileSync(path.join(this.dir, 'jaeger.yaml'), stringify(this.jaegerConfig()));
     fs.cpSync(path.join(this.bundleDir, 'monitoring/node'), this.nodeDir, { recursive: true });
 
-    const tick = String(this.options.tickMs ?? 500);
-    const failures = this.options.failures ?? 'sometimes';
-    const emitterEnv = { EMITTER_HOST: '127.0.0.1' };
-    for (const s of SERVICES)
-      this.node(
-        s,
-        [
-          'demo-emitter.js',
-          '--catalog',
-          'metrics.json',
-          '--service',
-          s,
-          '--port',
-          String(this.ports[s]),
-          '--tick-ms',
-          tick,
-          '--failures',
-          failures,
-        ],
-        emitterEnv,
-      );
+    for (const s of SERVICES) this.startService(s);
     // Each service's SDK as a task sends it: one task with its service.instance.id, and (backend) a second
     // task that sets none, which the collector names by its address.
     for (const s of SERVICES) this.startOtlpEmitter(s, `${s}-task-1`);
@@ -230,6 +210,29 @@ export class NativeStack {
       tick,
       ...(instanceId ? ['--instance-id', instanceId] : []),
     ]);
+  }
+
+  /** Starts (or restarts) a service's demo emitter on its port: the same target, so a restart flips its `up`. */
+  startService(s: string): void {
+    const tick = String(this.options.tickMs ?? 500);
+    const failures = this.options.failures ?? 'sometimes';
+    this.node(
+      s,
+      [
+        'demo-emitter.js',
+        '--catalog',
+        'metrics.json',
+        '--service',
+        s,
+        '--port',
+        String(this.ports[s]),
+        '--tick-ms',
+        tick,
+        '--failures',
+        failures,
+      ],
+      { EMITTER_HOST: '127.0.0.1' },
+    );
   }
 
   /** Starts (or restarts) Prometheus on its port and data folder. */

@@ -10,7 +10,8 @@ describe('missing scrape targets', () => {
   test('every service of the environment, and the collector, has an absent(up) alert that pages', () => {
     const env = loadEnvironment('prod');
     const file = loadModel(root, env).ruleFiles.find((f) => f.file === TARGETS_FILE)!;
-    const [missing, collector] = file.groups[0].rules;
+    const rule = (name: string) => file.groups[0].rules.find((r) => r.alert === name)!;
+    const [missing, collector] = [rule('ServiceNotScraped'), rule('CollectorMetricsMissing')];
     expect(missing.expr.split(' or ')).toEqual(env.services.map((s) => `absent(up{job="${s.name}"})`));
     expect(missing.labels).toEqual({ severity: 'critical', service: '{{ $labels.job }}' });
     expect(collector.expr).toBe('absent(up{job="otel-collector"})');
@@ -28,7 +29,14 @@ describe('missing scrape targets', () => {
     const doc = parse(renderTargetRules(['a'], 'c'));
     expect(doc.groups[0].rules.map((r: { alert: string; for: string }) => [r.alert, r.for])).toEqual([
       ['ServiceNotScraped', '3m'],
+      ['ServiceCrashLooping', '5m'],
+      ['AllTargetsDown', '1m'],
+      ['ServiceMetricsStale', '30s'],
+      ['CollectorMetricsStale', '30s'],
       ['CollectorMetricsMissing', '3m'],
     ]);
+    // The stale alerts read the age of the newest sample, and keep firing until absent() takes over.
+    const stale = doc.groups[0].rules.find((r: { alert: string }) => r.alert === 'CollectorMetricsStale');
+    expect(stale).toMatchObject({ expr: 'time() - max(timestamp(up{job="c"})) > 60', keep_firing_for: '5m' });
   });
 });

@@ -96,6 +96,7 @@ describe('ObservabilityStack on AWS (prod)', () => {
       'anomalies',
       'anomaly-detectors',
       'dashboard-recording',
+      'inputs',
       'pipeline-execution',
       'platform-health',
       'recording-rules',

@@ -65,6 +65,20 @@ const SCENARIOS: Scenario[] = [
     muted: ['HighExecutionFailureRate'],
     notMuted: ['ServiceDown', 'PipelineExecutionSuccessBudgetBurnFast', 'Watchdog', 'KafkaPublishFailures'],
   },
+  {
+    rule: 2,
+    what: "the collector's loss pages once: its alerts mute every consequence (stale and missing targets, blind thresholds), not the Watchdog",
+    alerts: [
+      { alertname: 'ServiceMetricsStale', severity: 'critical', service: 'trigger-dispatcher', job: 'trigger-dispatcher' },
+      { alertname: 'ServiceNotScraped', severity: 'critical', service: 'trigger-dispatcher', job: 'trigger-dispatcher' },
+      { alertname: 'PipelineCacheEmpty', severity: 'warning', service: 'trigger-dispatcher', job: 'trigger-dispatcher' },
+      { alertname: 'CollectorMetricsStale', severity: 'critical', service: 'otel-collector' },
+      { alertname: 'CollectorMetricsMissing', severity: 'critical', service: 'otel-collector', job: 'otel-collector' },
+      { alertname: 'Watchdog', severity: 'info', service: 'observability' },
+    ],
+    muted: ['ServiceMetricsStale', 'ServiceNotScraped', 'PipelineCacheEmpty'],
+    notMuted: ['CollectorMetricsStale', 'CollectorMetricsMissing', 'Watchdog'],
+  },
 ];
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
@@ -116,6 +130,29 @@ describe('inhibit rules as deployed to AMP, in a real Alertmanager 0.34', () => 
       expect(s.muted.length).toBeGreaterThan(0);
       expect(s.notMuted.length).toBeGreaterThan(0);
     }
+  });
+
+  // Before the scenarios (rule 2 mutes globally once its source fires): with no collector alert, nothing is muted.
+  test('while the collector is fine, a crash loop and its consequence both notify', async () => {
+    const startsAt = new Date().toISOString();
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const alerts = [
+      { alertname: 'ServiceCrashLooping', severity: 'critical', service: 'signal-generator', job: 'signal-generator' },
+      { alertname: 'SignalGenerationStalled', severity: 'critical', service: 'signal-generator', job: 'signal-generator' },
+    ];
+    const post = await fetch(`${base}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts.map((labels) => ({ labels, startsAt, endsAt, annotations: {} }))),
+    });
+    expect(post.status).toBe(200);
+    const mine = await until('both alerts listed', async () => {
+      const all = (await listAlerts()).filter((a) => a.labels.service === 'signal-generator');
+      return all.length === 2 ? all : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(mine.map((a) => a.status.inhibitedBy)).toEqual([[], []]);
+    expect((await listAlerts()).filter((a) => a.status.inhibitedBy.length > 0)).toEqual([]);
   });
 
   test.each(SCENARIOS.map((s) => [s.what, s] as const))('%s', async (_what, s) => {

@@ -27,7 +27,7 @@ describe('alert manager definition as deployed to AMP', () => {
     const r = amtool('check-config', rendered.alertmanagerConfig);
     expect(r.out).toContain('SUCCESS');
     expect(r.out).toContain('4 receivers');
-    expect(r.out).toContain('2 inhibit rules');
+    expect(r.out).toContain('3 inhibit rules');
     expect(r.status).toBe(0);
   });
 

@@ -4,6 +4,9 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { loadSlos } from '../../lib/model/slos';
 import { renderSloTests } from '../../lib/render/slo-tests';
+import { loadEnvironment } from '../../lib/config/load-environment';
+import { loadModel } from '../../lib/load/load-model';
+import { alertInputs, renderInputTests } from '../../lib/render/input-rules';
 import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
 import { realTool } from '../../scripts/real-tools';
@@ -21,6 +24,9 @@ const testFiles = (() => {
   const testsDir = path.join(rendered.dir, 'tests');
   fs.cpSync(path.join(repo, 'alerts/tests'), testsDir, { recursive: true });
   fs.writeFileSync(path.join(testsDir, 'slos.yaml'), renderSloTests(loadSlos(repo), '../slos.yaml'));
+  // The input rules' tests, generated from the alerts' inputs like their rules (tests/inputs.yaml).
+  const prod = loadModel(repo, loadEnvironment('prod'));
+  fs.writeFileSync(path.join(testsDir, 'inputs.yaml'), renderInputTests(alertInputs(prod.ruleFiles, prod.catalog), '../inputs.yaml'));
   return fs.readdirSync(testsDir).map((f) => path.join('tests', f));
 })();
 const groupsOf = (file: string): TestGroup[] => parse(fs.readFileSync(path.join(rendered.dir, file), 'utf8')).tests;
@@ -63,6 +69,7 @@ describe('rule files as deployed to AMP', () => {
 
   test('pass their promtool unit tests (alerts/tests and the generated SLO tests), failure modes included', () => {
     expect(testFiles).toContain(path.join('tests', 'slos.yaml'));
+    expect(testFiles).toContain(path.join('tests', 'inputs.yaml'));
     const r = promtool('test', 'rules', ...testFiles);
     expect(r.out).not.toContain('FAILED');
     expect(r.out).not.toContain('killed by');
