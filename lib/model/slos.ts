@@ -133,6 +133,18 @@ export function loadSlos(root: string): SloSet {
       if (bad.name === total.name) check('bad', total, 'total', true);
       check('good', total, 'total', true);
       if (bad.name === total.name) check('good', bad, 'bad', false);
+      // The "can't measure" alert tells a renamed label from "no error yet" by the good series
+      // carrying the label the bad selector matches on: an SLI whose good series lack it cannot.
+      const missing = bad.name === total.name ? splitLabelsOf(bad).filter((l) => !(l in sli.examples.good)) : [];
+      if (missing.length > 0) {
+        throw UserInputError.of({
+          file: SLO_FILE,
+          where: `slos[${i}].sli.examples.good`,
+          problem: `lacks ${missing.join(', ')}, which sli.bad matches on: a renamed label could not be told from "no error yet"`,
+          value: sli.examples.good,
+          fix: `match sli.bad on a label every series of ${bad.name} carries (like status="failed" beside status="completed"), and give its good value here`,
+        });
+      }
     }
   });
   return data;
@@ -172,8 +184,45 @@ export function parseSelector(text: string): Selector | undefined {
   return { name: src.slice(ident.from, ident.to), matchers };
 }
 
+/** The labels a bad selector tells bad events by: those its matchers name, `job` aside. */
+const splitLabelsOf = (bad: Selector) => [...new Set(bad.matchers.map((m) => m.label).filter((l) => l !== 'job'))];
+
+/**
+ * What splits an SLI's events into good and bad, for its "can't measure"
+ * alert (lib/render/slo-rules.ts):
+ * - a latency SLI: the histogram's bucket at the threshold, which every
+ *   `_count` series needs beside it;
+ * - an events SLI: the labels its bad selector matches on, which the series
+ *   of the counter must carry (on the good series too when bad and total are
+ *   one counter, enforced by loadSlos; on the bad counter's own series when
+ *   it is another metric, which exists only after a first failure).
+ * Undefined for an events SLI whose bad selector matches on no label: only
+ * its metric name tells bad from good, and a renamed metric looks like "no
+ * error yet".
+ */
+export type SliSplit =
+  { kind: 'bucket'; count: Selector; bucket: Selector; le: string } | { kind: 'labels'; series: Selector; labels: readonly string[] };
+export function sliSplit(slo: Slo): SliSplit | undefined {
+  const job = { label: 'job', op: '=' as const, value: slo.service };
+  if (!('bad' in slo.sli)) {
+    const le = String(slo.sli.thresholdSeconds);
+    const count: Selector = { name: `${slo.sli.histogram}_count`, matchers: [job] };
+    return {
+      kind: 'bucket',
+      count,
+      bucket: { name: `${slo.sli.histogram}_bucket`, matchers: [job, { label: 'le', op: '=', value: le }] },
+      le,
+    };
+  }
+  const bad = parseSelector(slo.sli.bad)!;
+  const sameCounter = bad.name === parseSelector(slo.sli.total)!.name;
+  const carrier = sameCounter ? slo.sli.examples.good : slo.sli.examples.bad;
+  const labels = splitLabelsOf(bad).filter((l) => l in carrier);
+  return labels.length > 0 ? { kind: 'labels', series: { name: bad.name, matchers: [job] }, labels } : undefined;
+}
+
 /** Whether a series with these labels is picked by the selector (Prometheus anchors regexes). */
-function matches(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
+export function matches(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
   return sel.matchers.every((m) => {
     const v = labels[m.label] ?? '';
     if (m.op === '=') return v === m.value;
@@ -183,7 +232,8 @@ function matches(sel: Selector, labels: Readonly<Record<string, string>>): boole
   });
 }
 
-const showSelector = (s: Selector) => `${s.name}{${s.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
+export const showSelector = (s: Selector) =>
+  `${s.name}{${s.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
 
 /**
  * The SLI's selectors, scoped to the SLO's service (its scrape job): without

@@ -1,6 +1,6 @@
 import { toYaml } from '../yaml-text';
 import { pascalCase } from './pascal-case';
-import { absentFor, BURN_WINDOWS, burnFactor, Slo, SloSet, sliSelectors } from '../model/slos';
+import { absentFor, BURN_WINDOWS, burnFactor, showSelector, Slo, SloSet, sliSelectors, SliSplit, sliSplit } from '../model/slos';
 
 const RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 /** Windows computed from the raw counters; the longer ones are summed from the recorded 5-minute counts. */
@@ -14,6 +14,7 @@ export const sloAlertNames = (slo: Pick<Slo, 'name'>) => ({
   page: `${pascalCase(slo.name)}BudgetBurnFast`,
   ticket: `${pascalCase(slo.name)}BudgetBurnSlow`,
   absent: `${pascalCase(slo.name)}SliAbsent`,
+  unmeasurable: `${pascalCase(slo.name)}SliUnmeasurable`,
 });
 
 /** sum(fn(bad[w])): for events SLIs the bad selector, for latency SLIs the requests above the threshold. */
@@ -23,9 +24,41 @@ function badAggregate(slo: Slo, fn: 'rate' | 'increase', w: string): string {
   // not "no data" (Pyrra's and Sloth's ratios have the same gap; this is the
   // `or` fallback of kubernetes-mixin's absent-tolerant rules).
   if ('bad' in slo.sli) return `(sum(${fn}(${s.bad}[${w}])) or 0 * sum(${fn}(${s.total}[${w}])))`;
-  return `(sum(${fn}(${s.total}[${w}])) - sum(${fn}(${s.bad}[${w}])))`;
+  // Per series (count minus its own bucket at the threshold): a series without that bucket
+  // (a task with other boundaries, or only +Inf) matches nothing and counts neither way,
+  // instead of counting all its requests as slow in sum(count) - sum(bucket).
+  return `sum(${fn}(${s.total}[${w}]) - ignoring (le) ${fn}(${s.bad}[${w}]))`;
 }
-const totalAggregate = (slo: Slo, fn: 'rate' | 'increase', w: string) => `sum(${fn}(${sliSelectors(slo).total}[${w}]))`;
+/** sum(fn(total[w])); for latency SLIs only the series that have the bucket at the threshold (see badAggregate). */
+function totalAggregate(slo: Slo, fn: 'rate' | 'increase', w: string): string {
+  const s = sliSelectors(slo);
+  if ('bad' in slo.sli) return `sum(${fn}(${s.total}[${w}]))`;
+  return `sum(${fn}(${s.total}[${w}]) and ignoring (le) ${fn}(${s.bad}[${w}]))`;
+}
+
+/**
+ * The "can't measure" condition, per target (instance): a latency SLI's
+ * `_count` series without the bucket at the threshold (their requests are
+ * neither good nor bad); an events SLI's counter with series of which none
+ * carries the labels the bad selector matches on (a renamed label: its errors
+ * would read as successes). A healthy service without errors still exports
+ * its good series with those labels, so "no error yet" stays quiet.
+ */
+function unmeasurableExpr(split: SliSplit): string {
+  if (split.kind === 'bucket')
+    return `count by (instance) (${showSelector(split.count)} unless ignoring (le) ${showSelector(split.bucket)})`;
+  const labelled = {
+    ...split.series,
+    matchers: [...split.series.matchers, ...split.labels.map((l) => ({ label: l, op: '!=' as const, value: '' }))],
+  };
+  return `count by (instance) (${showSelector(split.series)}) unless on (instance) count by (instance) (${showSelector(labelled)})`;
+}
+function unmeasurableDescription(slo: Slo, split: SliSplit): string {
+  const at = '{{ with $labels.instance }} at {{ . }}{{ end }}';
+  if (split.kind === 'bucket')
+    return `${slo.name} cannot tell slow requests from fast: {{ $value }} ${split.count.name} series of job ${slo.service}${at} have no le="${split.le}" bucket (other bucket boundaries, or only +Inf): their requests are left out of the SLI.`;
+  return `${slo.name} cannot tell bad events from good: ${split.series.name} of job ${slo.service}${at} has series but none with ${split.labels.join(', ')}, which sli.bad matches on (a renamed label?): their errors count as successes.`;
+}
 
 /**
  * The rule file of the SLOs (Prometheus format, as text). Per SLO:
@@ -105,6 +138,7 @@ export function renderSloRules(set: SloSet): string {
         },
         alert('page'),
         alert('ticket'),
+        ...unmeasurableAlert(slo, names.unmeasurable, absentFor(set, slo), RUNBOOK),
         {
           // Pyrra's absent alert (pyrra-dev/pyrra@v0.10.1:slo/rules.go absentExpr); kubernetes-mixin's
           // lib/absent_alert.libsonnet does the same for targets. A crashed service takes its series
@@ -124,4 +158,29 @@ export function renderSloRules(set: SloSet): string {
     };
   });
   return toYaml({ groups });
+}
+
+/**
+ * The SLI's "can't measure" warning, where its split can be checked
+ * (sliSplit): the burn-rate alerts see only what the split classifies, so
+ * what it cannot classify warns after the time the fastest page would need
+ * to fire (as the absent alert), and never pages.
+ */
+function unmeasurableAlert(slo: Slo, alert: string, forDuration: string, runbook: string): Record<string, unknown>[] {
+  const split = sliSplit(slo);
+  if (!split) return [];
+  return [
+    {
+      alert,
+      expr: unmeasurableExpr(split),
+      for: forDuration,
+      labels: { severity: 'warning', service: slo.service, slo: slo.name },
+      annotations: {
+        summary: `${slo.description}: good and bad cannot be told apart`,
+        description: unmeasurableDescription(slo, split),
+        runbook_url: `${runbook}#slosliunmeasurable`,
+        dashboard_url: `/d/slos/slos?var-slo=${slo.name}`,
+      },
+    },
+  ];
 }

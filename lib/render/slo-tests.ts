@@ -1,5 +1,5 @@
 import { toYaml } from '../yaml-text';
-import { absentFor, BURN_WINDOWS, burnFactor, parseSelector, Slo, SloSet, sliSelectors } from '../model/slos';
+import { absentFor, BURN_WINDOWS, burnFactor, matches, parseSelector, Slo, SloSet, sliSelectors, sliSplit } from '../model/slos';
 import { sloAlertNames } from './slo-rules';
 
 /**
@@ -10,9 +10,12 @@ import { sloAlertNames } from './slo-rules';
  * - numerator-absent: an SLO with no bad event since the start reads 0, not "no data";
  * - gap: a rule over a recorded value sees missing samples or NaN;
  * - low-traffic: an SLO with a handful of events does not page;
- * - crash: the service's targets are gone (series stale), not `up == 0`.
+ * - crash: the service's targets are gone (series stale), not `up == 0`;
+ * - split-absent: the SLI's good/bad split cannot be computed (a histogram
+ *   without the threshold's bucket, only +Inf, a renamed label the bad
+ *   selector matches on): a "can't measure" warning, no page, no silence.
  */
-const FAILURE_MODES = ['denominator-absent', 'counter-absent', 'numerator-absent', 'gap', 'low-traffic', 'crash'] as const;
+const FAILURE_MODES = ['denominator-absent', 'counter-absent', 'numerator-absent', 'gap', 'low-traffic', 'crash', 'split-absent'] as const;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 export const failureModeOf = (groupName: string | undefined): FailureMode | undefined =>
   FAILURE_MODES.find((m) => groupName?.startsWith(`failure-mode ${m}:`));
@@ -74,16 +77,25 @@ const lbl = (labels: Record<string, string>) =>
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(', ')}}`;
 
-/** The input series that produce these steps for the SLO's SLI; `only` drops one side (its series never exists). */
-function inputSeries(slo: Slo, steps: readonly Step[], only?: 'bad' | 'good'): { series: string; values: string }[] {
+/**
+ * The input series that produce these steps for the SLO's SLI; `only` drops one side (its series never exists);
+ * `examples` replaces the labels of an events SLI's example series.
+ */
+function inputSeries(
+  slo: Slo,
+  steps: readonly Step[],
+  only?: 'bad' | 'good',
+  examples?: { bad: Record<string, string>; good: Record<string, string> },
+): { series: string; values: string }[] {
   const { good, bad } = counters(steps);
   const job = { job: slo.service };
   if ('bad' in slo.sli) {
     const badName = parseSelector(slo.sli.bad)!.name;
     const goodName = parseSelector(slo.sli.total)!.name;
+    const ex = examples ?? slo.sli.examples;
     return [
-      ...(only === 'good' ? [] : [{ series: `${badName}${lbl({ ...slo.sli.examples.bad, ...job })}`, values: encodeSamples(bad) }]),
-      ...(only === 'bad' ? [] : [{ series: `${goodName}${lbl({ ...slo.sli.examples.good, ...job })}`, values: encodeSamples(good) }]),
+      ...(only === 'good' ? [] : [{ series: `${badName}${lbl({ ...ex.bad, ...job })}`, values: encodeSamples(bad) }]),
+      ...(only === 'bad' ? [] : [{ series: `${goodName}${lbl({ ...ex.good, ...job })}`, values: encodeSamples(good) }]),
     ];
   }
   // A latency SLI: every event is counted, the good ones also in the bucket at the threshold.
@@ -108,7 +120,7 @@ const minutes = (d: string) => Number(d.slice(0, -1)) * ({ m: 1, h: 60, d: 1440 
  * low traffic, a scrape gap, a crash that takes the targets away).
  */
 export function renderSloTests(set: SloSet, ruleFile: string): string {
-  const tests = set.slos.flatMap((slo) => sloCases(set, slo));
+  const tests = set.slos.flatMap((slo) => [...sloCases(set, slo), ...splitCases(set, slo)]);
   return toYaml({ rule_files: [ruleFile], evaluation_interval: '30s', tests });
 }
 
@@ -134,7 +146,10 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
       },
     },
   ];
-  const quiet = (at: string, ...alerts: string[]) => alerts.map((alertname) => ({ eval_time: at, alertname, exp_alerts: [] }));
+  const quiet = (at: string, ...alerts: (string | undefined)[]) =>
+    alerts.flatMap((alertname) => (alertname ? [{ eval_time: at, alertname, exp_alerts: [] }] : []));
+  // The "can't measure" alert, where the SLI's split can be checked (sliSplit).
+  const unmeasurable = sliSplit(slo) ? names.unmeasurable : undefined;
   const finite = (at: string, record: string) => ({
     expr: `count(${record}${sel} > -Inf)`,
     eval_time: at,
@@ -184,7 +199,7 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
       name: `${slo.name}: errors within budget (${percent(budget / 2)}) stay quiet`,
       interval: '1m',
       input_series: inputSeries(slo, steps(150, HIGH, budget / 2)),
-      alert_rule_test: quiet('2h', names.page, names.ticket, names.absent),
+      alert_rule_test: quiet('2h', names.page, names.ticket, names.absent, unmeasurable),
     },
     {
       name: `failure-mode denominator-absent: ${slo.name}: every event bad since the start (no good series yet) pages`,
@@ -196,7 +211,8 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
       name: `failure-mode numerator-absent: ${slo.name}: no bad event since the start reads 0 errors and a full budget, not "no data"`,
       interval: '1m',
       input_series: inputSeries(slo, steps(30, HIGH, 0), 'good'),
-      alert_rule_test: quiet('10m', names.page, names.ticket, names.absent),
+      // No error yet is not "can't measure": the good series carry the label the bad selector matches on.
+      alert_rule_test: [...quiet('10m', names.page, names.ticket, names.absent), ...quiet('30m', unmeasurable)],
       promql_expr_test: [
         {
           expr: `slo:sli_error:ratio_rate5m${sel}`,
@@ -225,7 +241,7 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
         ...steps(10, 0, 0),
         ...steps(40, HIGH, budget / 2),
       ]),
-      alert_rule_test: ['45m', '58m', '68m', '95m'].flatMap((t) => quiet(t, names.page, names.ticket, names.absent)),
+      alert_rule_test: ['45m', '58m', '68m', '95m'].flatMap((t) => quiet(t, names.page, names.ticket, names.absent, unmeasurable)),
       // The budget and the long windows summed from the recorded 5-minute counts stay finite across the gap.
       promql_expr_test: ['58m', '68m', '95m'].flatMap((t) =>
         [
@@ -247,7 +263,7 @@ function sloCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
           alertname: names.absent,
           exp_alerts: [{ exp_labels: absentLabels, exp_annotations: absentAnnotations(slo) }],
         },
-        ...quiet(`${crashAfter + absentMinutes + 3}m`, names.page, names.ticket),
+        ...quiet(`${crashAfter + absentMinutes + 3}m`, names.page, names.ticket, unmeasurable),
       ],
       promql_expr_test: [finite(`${crashAfter + absentMinutes + 3}m`, 'slo:error_budget_remaining:ratio')],
     },
@@ -261,4 +277,126 @@ function absentAnnotations(slo: Slo): Record<string, string> {
     runbook_url: 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md#slosliabsent',
     dashboard_url: `/d/slos/slos?var-slo=${slo.name}`,
   };
+}
+
+const RUNBOOK_URL = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md';
+
+/**
+ * The split-absent cases: the SLI's good/bad split cannot be computed.
+ * A latency SLI: (a) one task's histogram lacks the threshold's bucket (other
+ * bucket boundaries) beside a task that has it: no page or ticket from the
+ * task counted as all slow, a "can't measure" warning naming the task;
+ * (b) a task with only the +Inf bucket: the warning, not silence.
+ * An events SLI: (c) the label the bad selector matches on renamed while
+ * requests fail: the warning, not 0 % errors in silence.
+ */
+function splitCases(set: SloSet, slo: Slo): Record<string, unknown>[] {
+  const split = sliSplit(slo);
+  if (!split) return [];
+  const names = sloAlertNames(slo);
+  const budget = +(1 - slo.objective).toFixed(6);
+  const HIGH = 1000;
+  const fast = Math.min(20 * budget, 0.5);
+  const after = `${minutes(absentFor(set, slo)) + 5}m`;
+  const quiet = (at: string, ...alerts: string[]) => alerts.map((alertname) => ({ eval_time: at, alertname, exp_alerts: [] }));
+  const warning = (instance: string | undefined, description: string) => ({
+    exp_labels: { severity: 'warning', service: slo.service, slo: slo.name, ...(instance ? { instance } : {}) },
+    exp_annotations: {
+      summary: `${slo.description}: good and bad cannot be told apart`,
+      description,
+      runbook_url: `${RUNBOOK_URL}#slosliunmeasurable`,
+      dashboard_url: `/d/slos/slos?var-slo=${slo.name}`,
+    },
+  });
+  if (split.kind === 'bucket') {
+    const h = split.count.name.replace(/_count$/, '');
+    const T = Number(split.le);
+    const noBucket = (instance?: string) =>
+      `${slo.name} cannot tell slow requests from fast: 1 ${split.count.name} series of job ${slo.service}${instance ? ` at ${instance}` : ''} have no le="${split.le}" bucket (other bucket boundaries, or only +Inf): their requests are left out of the SLI.`;
+    const series = (instance: string | undefined, total: Sample[], buckets: Record<string, Sample[]>) => {
+      const base = { job: slo.service, ...(instance ? { instance } : {}) };
+      return [
+        { series: `${split.count.name}${lbl(base)}`, values: encodeSamples(total) },
+        ...Object.entries(buckets).map(([le, v]) => ({ series: `${h}_bucket${lbl({ ...base, le })}`, values: encodeSamples(v) })),
+      ];
+    };
+    const { good, bad } = counters(steps(60, HIGH, budget / 2));
+    const total = good.map((g, i) => round((g as number) + (bad[i] as number)));
+    // Task b: every request well under the threshold, in buckets around it but not at it.
+    const allFast = counters(steps(60, HIGH, 0)).good;
+    return [
+      {
+        name: `failure-mode split-absent: ${slo.name}: a task whose histogram lacks the le="${split.le}" bucket (other boundaries) beside one that has it: no page or ticket, ${names.unmeasurable} names the task`,
+        interval: '1m',
+        input_series: [
+          ...series('task-a', total, { [split.le]: good, '+Inf': total }),
+          ...series('task-b', allFast, { [String(T / 2)]: allFast, [String(T * 2)]: allFast, '+Inf': allFast }),
+        ],
+        alert_rule_test: [
+          ...quiet('1m', names.unmeasurable),
+          { eval_time: after, alertname: names.unmeasurable, exp_alerts: [warning('task-b', noBucket('task-b'))] },
+          ...[after, '45m'].flatMap((t) => quiet(t, names.page, names.ticket, names.absent)),
+        ],
+        // The SLI is the measured task's: its errors within budget.
+        promql_expr_test: [
+          {
+            expr: `round(slo:sli_error:ratio_rate5m{slo="${slo.name}"}, 0.000001)`,
+            eval_time: after,
+            exp_samples: [{ labels: `{service="${slo.service}", slo="${slo.name}"}`, value: budget / 2 }],
+          },
+        ],
+      },
+      {
+        name: `failure-mode split-absent: ${slo.name}: a task with only the +Inf bucket: ${names.unmeasurable}, not silence`,
+        interval: '1m',
+        input_series: series(undefined, total, { '+Inf': total }),
+        alert_rule_test: [
+          { eval_time: after, alertname: names.unmeasurable, exp_alerts: [warning(undefined, noBucket())] },
+          ...quiet(after, names.page, names.ticket, names.absent),
+        ],
+      },
+    ];
+  }
+  if (!('bad' in slo.sli)) return [];
+  const sli = slo.sli;
+  const rename = (labels: Record<string, string>) =>
+    Object.fromEntries(Object.entries(labels).map(([k, v]) => [split.labels.includes(k) ? `renamed_${k}` : k, v]));
+  const renamed = { bad: rename(sli.examples.bad), good: rename(sli.examples.good) };
+  // Renaming the label may take the series out of the total too (a total selector that matches on it): then the SLI is absent as well.
+  const total = sliSelectors(slo).totalSelector;
+  const absent = !matches(total, { ...renamed.good, job: slo.service }) && !matches(total, { ...renamed.bad, job: slo.service });
+  const absentLabels = Object.fromEntries(total.matchers.filter((m) => m.op === '=').map((m) => [m.label, m.value]));
+  return [
+    {
+      name: `failure-mode split-absent: ${slo.name}: ${split.labels.join(', ')} renamed while ${percent(fast)} of events fail: ${names.unmeasurable}, not 0 % errors in silence`,
+      interval: '1m',
+      input_series: inputSeries(slo, steps(60, HIGH, fast), undefined, renamed),
+      alert_rule_test: [
+        ...quiet('1m', names.unmeasurable),
+        {
+          eval_time: after,
+          alertname: names.unmeasurable,
+          exp_alerts: [
+            warning(
+              undefined,
+              `${slo.name} cannot tell bad events from good: ${split.series.name} of job ${slo.service} has series but none with ${split.labels.join(', ')}, which sli.bad matches on (a renamed label?): their errors count as successes.`,
+            ),
+          ],
+        },
+        ...quiet(after, names.page, names.ticket),
+        absent
+          ? {
+              eval_time: after,
+              alertname: names.absent,
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning', service: slo.service, slo: slo.name, ...absentLabels },
+                  exp_annotations: absentAnnotations(slo),
+                },
+              ],
+            }
+          : { eval_time: after, alertname: names.absent, exp_alerts: [] },
+      ],
+    },
+  ];
 }

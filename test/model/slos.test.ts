@@ -81,9 +81,70 @@ describe('SLOs', () => {
       labels: { severity: 'warning', service: 'backend', slo: 'backend-availability' },
     });
     expect(rule(0, 'PipelineExecutionSuccessSliAbsent').for).toBe('11m');
+    // Latency: count minus bucket per series, and only the series that have the bucket in the total:
+    // a task without the threshold's bucket counts neither way (not all slow).
     expect(rule(2, 'slo:sli_error:ratio_rate5m').expr).toBe(
-      '(sum(rate(http_server_request_duration_seconds_count{job="backend"}[5m])) - sum(rate(http_server_request_duration_seconds_bucket{job="backend", le="0.5"}[5m]))) / sum(rate(http_server_request_duration_seconds_count{job="backend"}[5m]))',
+      'sum(rate(http_server_request_duration_seconds_count{job="backend"}[5m]) - ignoring (le) rate(http_server_request_duration_seconds_bucket{job="backend", le="0.5"}[5m])) / sum(rate(http_server_request_duration_seconds_count{job="backend"}[5m]) and ignoring (le) rate(http_server_request_duration_seconds_bucket{job="backend", le="0.5"}[5m]))',
     );
+  });
+
+  test('each SLO whose split can be checked warns when it cannot be measured: a missing threshold bucket, a label the bad selector matches on missing per target', () => {
+    const groups = parse(renderSloRules(loadSlos(repo))).groups;
+    const alert = (g: number, name: string) => groups[g].rules.find((r: any) => r.alert === name);
+    expect(alert(2, 'BackendLatencySliUnmeasurable')).toMatchObject({
+      expr: 'count by (instance) (http_server_request_duration_seconds_count{job="backend"} unless ignoring (le) http_server_request_duration_seconds_bucket{job="backend", le="0.5"})',
+      for: '11m',
+      labels: { severity: 'warning', service: 'backend', slo: 'backend-latency' },
+    });
+    expect(alert(1, 'BackendAvailabilitySliUnmeasurable').expr).toBe(
+      'count by (instance) (http_server_requests_total{job="backend"}) unless on (instance) count by (instance) (http_server_requests_total{job="backend", http_response_status_code!=""})',
+    );
+    expect(alert(0, 'PipelineExecutionSuccessSliUnmeasurable').expr).toBe(
+      'count by (instance) (pipeline_executions_total{job="celery-worker"}) unless on (instance) count by (instance) (pipeline_executions_total{job="celery-worker", status!=""})',
+    );
+    // A bad counter of its own is checked on its own series (they exist after a first failure);
+    // one matched on no label has nothing to check: no alert.
+    const extra = (bad: string) =>
+      parse(
+        renderSloRules({
+          window: '30d',
+          slos: [
+            {
+              name: 'kafka',
+              service: 'signal-generator',
+              objective: 0.99,
+              description: 'x',
+              minEvents: 100,
+              sli: { bad, total: 'kafka_publish_success_total', examples: { bad: { error: 'timeout' }, good: { topic: 's' } } },
+            },
+          ],
+        }),
+      ).groups[0].rules.filter((r: any) => r.alert?.endsWith('SliUnmeasurable'));
+    expect(extra('kafka_publish_failure_total{error=~".+"}').map((r: any) => r.expr)).toEqual([
+      'count by (instance) (kafka_publish_failure_total{job="signal-generator"}) unless on (instance) count by (instance) (kafka_publish_failure_total{job="signal-generator", error!=""})',
+    ]);
+    expect(extra('kafka_publish_failure_total')).toEqual([]);
+  });
+
+  test('fails when the good series of a one-counter SLI lack the label the bad selector matches on (a rename would look like "no error yet")', () => {
+    const dir = withExtraSlo({
+      name: 'errors-by-type',
+      service: 'backend',
+      objective: 0.99,
+      description: 'x',
+      sli: {
+        bad: 'http_server_requests_total{error_type=~".+"}',
+        total: 'http_server_requests_total',
+        examples: { bad: { error_type: 'timeout' }, good: { http_route: '/api' } },
+      },
+    });
+    try {
+      expect(() => loadSlos(dir)).toThrow(
+        'alerts/slos.yaml: slos[3].sli.examples.good: lacks error_type, which sli.bad matches on: a renamed label could not be told from "no error yet" (got {"http_route":"/api"}). Fix: match sli.bad on a label every series of http_server_requests_total carries (like status="failed" beside status="completed"), and give its good value here',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("burn factors follow the window (Sloth): 2 %, 5 %, 10 %, 10 % of a month's budget per pair; Sloth's 7-day shares", () => {
@@ -100,7 +161,11 @@ describe('SLOs', () => {
     const tests = parse(renderSloTests(loadSlos(repo), '../slos.yaml')).tests as { name: string }[];
     for (const slo of loadSlos(repo).slos) {
       const mine = tests.filter((t) => t.name.includes(`${slo.name}:`)).map((t) => failureModeOf(t.name) ?? 'plain');
-      expect(mine.sort()).toEqual(['crash', 'denominator-absent', 'gap', 'low-traffic', 'numerator-absent', 'plain', 'plain', 'plain']);
+      // split-absent: a latency SLI, a task without the threshold's bucket and one with only +Inf; an events SLI, a renamed label.
+      const split = 'bad' in slo.sli ? ['split-absent'] : ['split-absent', 'split-absent'];
+      expect(mine.sort()).toEqual(
+        ['crash', 'denominator-absent', 'gap', 'low-traffic', 'numerator-absent', 'plain', 'plain', 'plain', ...split].sort(),
+      );
     }
   });
 
@@ -149,9 +214,10 @@ describe('SLOs', () => {
       objective: 0.995,
       description: 'Kafka publishes that succeed',
       sli: {
-        bad: 'kafka_publish_failure_total',
+        // Matched on a label its series carry, so a rename warns (its "can't measure" alert; sliSplit).
+        bad: 'kafka_publish_failure_total{error=~".+"}',
         total: 'kafka_publish_success_total',
-        examples: { bad: { topic: 'signals' }, good: { topic: 'signals' } },
+        examples: { bad: { topic: 'signals', error: 'timeout' }, good: { topic: 'signals' } },
       },
     });
     try {

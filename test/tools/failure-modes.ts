@@ -44,9 +44,14 @@ function dividesSeries(expr: string): boolean {
  * a ratio (in its expression or in a recording rule it reads) needs a case
  * where the denominator has no series yet; a recorded value needs a case
  * with a gap; an SLO alert needs a whole-service crash, its page a
- * low-traffic case.
+ * low-traffic case; every alert of an SLO whose split is checked (it has a
+ * `<Slo>SliUnmeasurable` alert) a case where the split vanishes.
  */
-function requiredFailureModes(rule: AlertRule, records: ReadonlyMap<string, readonly string[]>): FailureMode[] {
+function requiredFailureModes(
+  rule: AlertRule,
+  records: ReadonlyMap<string, readonly string[]>,
+  splitChecked: ReadonlySet<string>,
+): FailureMode[] {
   const parsed = parsePromql(rule.expr);
   const read = parsed.ok ? parsed.selectors.flatMap((s) => (s.name ? [s.name] : [])) : [];
   const recorded = read.filter((n) => records.has(n));
@@ -56,6 +61,7 @@ function requiredFailureModes(rule: AlertRule, records: ReadonlyMap<string, read
   if (recorded.length > 0) modes.push('gap');
   if (rule.labels?.slo) modes.push('crash');
   if (rule.labels?.slo && rule.labels.severity === 'critical') modes.push('low-traffic');
+  if (rule.labels?.slo && splitChecked.has(rule.labels.slo)) modes.push('split-absent');
   return modes;
 }
 
@@ -71,7 +77,10 @@ export function missingFailureModes(
     if (!mode) continue;
     for (const t of g.alert_rule_test ?? []) covered.add(`${t.alertname}: ${mode}`);
   }
-  return alerts.flatMap((a) => requiredFailureModes(a, records).map((m) => `${a.alert}: ${m}`)).filter((k) => !covered.has(k));
+  const splitChecked = new Set(alerts.filter((a) => a.labels?.slo && a.alert.endsWith('SliUnmeasurable')).map((a) => a.labels!.slo));
+  return alerts
+    .flatMap((a) => requiredFailureModes(a, records, splitChecked).map((m) => `${a.alert}: ${m}`))
+    .filter((k) => !covered.has(k));
 }
 
 /** Failure-mode groups whose input cannot show their failure: a crash needs a series that goes stale. */

@@ -84,10 +84,10 @@ describe('rule files as deployed to AMP', () => {
     // What the demand rests on: the rules that can meet each failure mode are found.
     const modes = (name: string) =>
       missingFailureModes(
-        alertRules().filter((a) => a.alert === name),
+        alertRules().filter((a) => a.alert === name || a.alert.endsWith('SliUnmeasurable')),
         recordingRules(),
         [],
-      );
+      ).filter((m) => m.startsWith(`${name}: `));
     expect(modes('KafkaPublishFailures')).toEqual(['KafkaPublishFailures: denominator-absent', 'KafkaPublishFailures: gap']);
     expect(modes('PipelinesSkippedSpike')).toEqual(['PipelinesSkippedSpike: denominator-absent']);
     expect(modes('BackendAvailabilityBudgetBurnFast')).toEqual([
@@ -95,6 +95,11 @@ describe('rule files as deployed to AMP', () => {
       'BackendAvailabilityBudgetBurnFast: gap',
       'BackendAvailabilityBudgetBurnFast: crash',
       'BackendAvailabilityBudgetBurnFast: low-traffic',
+      'BackendAvailabilityBudgetBurnFast: split-absent',
+    ]);
+    expect(modes('BackendLatencySliUnmeasurable')).toEqual([
+      'BackendLatencySliUnmeasurable: crash',
+      'BackendLatencySliUnmeasurable: split-absent',
     ]);
     expect(modes('ExecutionDurationP95Anomalous')).toEqual([
       'ExecutionDurationP95Anomalous: denominator-absent',
@@ -106,6 +111,12 @@ describe('rule files as deployed to AMP', () => {
     const groups = testFiles.flatMap(groupsOf);
     const withoutKafkaGap = groups.filter((g) => !g.name?.startsWith('failure-mode gap: KafkaPublishFailures'));
     expect(missingFailureModes(alertRules(), recordingRules(), withoutKafkaGap)).toEqual(['KafkaPublishFailures: gap']);
+    const withoutLatencySplit = groups.filter((g) => !g.name?.startsWith('failure-mode split-absent: backend-latency:'));
+    expect(missingFailureModes(alertRules(), recordingRules(), withoutLatencySplit)).toEqual(
+      ['BackendLatencyBudgetBurnFast', 'BackendLatencyBudgetBurnSlow', 'BackendLatencySliUnmeasurable', 'BackendLatencySliAbsent'].map(
+        (a) => `${a}: split-absent`,
+      ),
+    );
     const withoutSignalGap = groups.filter((g) => !g.name?.startsWith('failure-mode gap: signal-generation-rate'));
     expect(recordsMissingGapCase(recordingRules(), withoutSignalGap)).toEqual([
       'anomaly:signal_generation_rate:avg1d: gap',
