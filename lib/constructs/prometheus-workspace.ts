@@ -50,6 +50,29 @@ function ampInsightsQuery(metricName: AmpVendedMetric, workspaceId: string): str
 }
 
 /**
+ * AMP's usage of a quota, per workspace, in `AWS/Usage`: metric `ResourceCount`, dimension `Resource` =
+ * `ActiveSeries` ("Number of active series per workspace", count) or `IngestionRate` ("Sample ingestion rate",
+ * count per second), valid statistics Average, Minimum, Maximum (AMP user guide, AMP-CW-usage-metrics; keys
+ * Class, Resource, Service, Type from grafana/grafana-aws-sdk). UNCONFIRMED: the name of the dimension that holds
+ * the workspace id; no source names it. `ResourceId` is the cost dashboard's choice as well
+ * (lib/render/cost-dashboard.ts; test/contracts/cost-metrics.ts). The query names neither Service, Type nor Class
+ * (their values are UNCONFIRMED too), and no SCHEMA: it matches whatever else the series carry.
+ */
+export const AMP_USAGE_METRIC = { namespace: 'AWS/Usage', metricName: 'ResourceCount', workspaceKey: 'ResourceId' } as const;
+
+/** The AMP quotas whose usage `metricUsage` reads (the `Resource` dimension's values). */
+export type AmpUsageResource = 'ActiveSeries' | 'IngestionRate';
+
+/**
+ * The CloudWatch Metrics Insights query of one AMP usage metric of one workspace, its maximum per period, e.g.
+ * `SELECT MAX(ResourceCount) FROM "AWS/Usage" WHERE Resource = 'ActiveSeries' AND ResourceId = 'ws-1'`.
+ */
+function ampUsageQuery(resource: AmpUsageResource, workspaceId: string): string {
+  const u = AMP_USAGE_METRIC;
+  return `SELECT MAX(${u.metricName}) FROM "${u.namespace}" WHERE Resource = '${resource}' AND ${u.workspaceKey} = '${workspaceId}'`;
+}
+
+/**
  * An Amazon Managed Service for Prometheus workspace, made here or imported
  * (`PrometheusWorkspace.fromWorkspaceAttributes`).
  */
@@ -97,6 +120,11 @@ export interface IPrometheusWorkspace extends IResource {
   metricAnomalyDetectorEvaluationFailures(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
   /** Missed anomaly detector evaluations, all detectors. */
   metricAnomalyDetectorMissedEvaluations(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /**
+   * This workspace's usage of one AMP quota (`AWS/Usage`, see AMP_USAGE_METRIC), its maximum per period: a
+   * Metrics Insights query, for the reason `metric` is one. UNCONFIRMED: the workspace dimension's name.
+   */
+  metricUsage(resource: AmpUsageResource, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
 }
 
 /** An existing workspace, for `PrometheusWorkspace.fromWorkspaceAttributes`. */
@@ -174,6 +202,16 @@ abstract class PrometheusWorkspaceBase extends Resource implements IPrometheusWo
 
   metricAnomalyDetectorMissedEvaluations(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
     return this.metric('AnomalyDetectorMissedEvaluations', options);
+  }
+
+  /** @default period 5 minutes, label `<resource> (max)` */
+  metricUsage(resource: AmpUsageResource, options: cloudwatch.MathExpressionOptions = {}): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression: ampUsageQuery(resource, this.workspaceId),
+      period: Duration.minutes(5),
+      label: `${resource} (max)`,
+      ...options,
+    });
   }
 }
 

@@ -33,6 +33,7 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
   const slos = loadSlos(root);
   const anomalies = loadAnomalies(root);
   const prices = loadPrices(root);
+  const ampLimits = loadAmpLimits(root);
   // Before the SLO rules are rendered: a threshold off the histogram's boundaries makes an SLI that selects nothing.
   checkSloThresholds(catalog, slos);
   const read = (file: string) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
@@ -54,7 +55,7 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
       ? [{ file: ANOMALY_DETECTORS_FILE, text: renderDetectorAlerts(Naming.of(environment), anomalies) }]
       : []),
   ];
-  const ruleFiles = validateRuleFiles(raw, catalog, thresholds, loadAmpLimits(root));
+  const ruleFiles = validateRuleFiles(raw, catalog, thresholds, ampLimits);
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
   const dashboards = validateDashboards(
     [...dashboardPaths(root).map(read), ...(slos.slos.length > 0 ? [{ file: SLO_DASHBOARD_FILE, text: renderSloDashboard(slos) }] : [])],
@@ -73,5 +74,6 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
     slos,
     anomalies,
     prices,
+    ampLimits,
   };
 }

@@ -54,6 +54,16 @@ describe('PrometheusWorkspace: import and metrics', () => {
     },
   );
 
+  test.each(['ActiveSeries', 'IngestionRate'] as const)(
+    'metricUsage(%s) reads the maximum of AWS/Usage ResourceCount for this workspace',
+    (resource) => {
+      const ws = PrometheusWorkspace.fromWorkspaceAttributes(stackIn(), 'Ws', { workspaceId: 'ws-abc' });
+      const metric = ws.metricUsage(resource) as cloudwatch.MathExpression;
+      expect(metric.expression).toBe(`SELECT MAX(ResourceCount) FROM "AWS/Usage" WHERE Resource = '${resource}' AND ResourceId = 'ws-abc'`);
+      expect(metric.period.toMinutes()).toBe(5);
+    },
+  );
+
   test('metric options override the 5-minute period', () => {
     const ws = PrometheusWorkspace.fromWorkspaceAttributes(stackIn(), 'Ws', { workspaceId: 'ws-abc' });
     expect((ws.metricDiscardedSamples({ period: Duration.minutes(1) }) as cloudwatch.MathExpression).period.toMinutes()).toBe(1);

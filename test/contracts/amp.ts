@@ -19,6 +19,10 @@ export const SOURCES = {
     'AMP API reference, RandomCutForestConfiguration, https://docs.aws.amazon.com/prometheus/latest/APIReference/API_RandomCutForestConfiguration.html (read 2026-12-07)',
   rcfCfn:
     'CloudFormation template reference, AWS::APS::AnomalyDetector RandomCutForestConfiguration, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-randomcutforestconfiguration.html (read 2026-12-07)',
+  quotas:
+    'AMP user guide, "Amazon Managed Service for Prometheus service quotas", https://docs.aws.amazon.com/prometheus/latest/userguide/AMP_quotas.html (stored copies read 2026-12-07)',
+  serviceQuota:
+    'awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md (SERVICE_QUOTA) and doc_source/CloudWatch-Quotas-Visualize-Alarms.md ("Visualizing your service quotas and setting alarms"; current page https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Quotas-Visualize-Alarms.html)',
   anomalySample:
     'aws-solutions-library-samples/guidance-for-ai-powered-devops-agent-for-prometheus-anomaly-detection@070ca17fb34e0737b9e52f861a147d121a8ab106:cdk/lib/amp-stack.ts and @28f6e5177b6ce311d0561055d192b5da12b68c42:docs/DEMO-RUNBOOK.md',
 } as const;
@@ -173,6 +177,36 @@ export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
     unconfirmed: 'as AnomalyDetectorEvaluationFailures',
   },
 };
+
+/**
+ * AMP's usage of its active series and ingestion rate quotas, and how the quota alarms compare it with the quota.
+ * - cwMetrics (read 2026-12-07): AWS/Usage, metric ResourceCount, "Resource name" ActiveSeries ("Number of active
+ *   series per workspace", Units: Count) and IngestionRate ("Sample ingestion rate", Units: Count per second), both
+ *   "Valid Statistics: Average, Minimum, Maximum". The page names no dimension of these rows.
+ * - serviceQuota: SERVICE_QUOTA takes a "TS that is a usage metric" and "Returns the service quota for the given
+ *   usage metric"; the user guide's alarm recipe is m1/SERVICE_QUOTA(m1)*100 > 80. It works for the services that
+ *   "integrate their usage metrics with Service Quotas": the stored copy's list of them does not name AMP, and
+ *   quotas only says AMP "vends CloudWatch usage metrics" to monitor usage "to prevent limit errors".
+ * Why the alarms compare with config/limits.yaml instead: SERVICE_QUOTA needs the usage metric as a metric, i.e.
+ * with its exact dimension set, and the values AMP gives Service, Type and Class are UNCONFIRMED (cost-metrics.ts):
+ * a wrong one matches nothing. The Metrics Insights query names only Resource and the workspace key.
+ * - quotas: "Active series per workspace", default "10,000,000 per 2 hours" (a newer stored copy: 50,000,000),
+ *   adjustable, "dynamically applied": "Capacity from 2M to 10M is automatically adjusted based on the last 30 min
+ *   of usage". "Ingestion rate": 140,000 samples per second in the older table of a stored copy; the current row is
+ *   UNCONFIRMED (in no copy we could read).
+ */
+export const USAGE_QUOTAS = {
+  namespace: 'AWS/Usage',
+  metricName: 'ResourceCount',
+  resources: { ActiveSeries: 'Count', IngestionRate: 'Count/Second' },
+  statistics: ['Average', 'Minimum', 'Maximum'],
+  /** UNCONFIRMED (no source names it): the key holding the workspace id, as the cost dashboard reads it too. */
+  workspaceKey: 'ResourceId',
+  serviceQuotaArgument: 'TS that is a usage metric',
+  serviceQuotaNamesAmp: false,
+  defaults: { activeSeriesPerWorkspace: 10_000_000, ingestionRatePerWorkspace: 140_000 },
+  source: `${SOURCES.cwMetrics}; ${SOURCES.serviceQuota}; ${SOURCES.quotas}`,
+} as const;
 
 /**
  * The AMP statement of a KMS key policy for SSE-enabled topics (snsPermission):
