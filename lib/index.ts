@@ -26,11 +26,13 @@ export {
   IGrafanaWorkspace,
 } from './constructs/grafana-workspace';
 export { LogsKey, LogsKeyProps } from './constructs/logs-key';
-export { MonitoringHealth, MonitoringHealthProps } from './constructs/monitoring-health';
+export { AmpQuotas, MonitoringHealth, MonitoringHealthProps, QUOTA_WARNING_RATIO } from './constructs/monitoring-health';
 export { OtelServiceSettings, OtelServiceSettingsProps } from './constructs/otel-service-settings';
 export { PlatformNetwork, PlatformNetworkProps } from './constructs/platform-network';
 export {
+  AMP_USAGE_METRIC,
   AMP_VENDED_METRICS,
+  AmpUsageResource,
   AmpVendedMetric,
   IPrometheusWorkspace,
   PrometheusWorkspace,

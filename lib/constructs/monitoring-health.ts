@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ICollectorService } from './collector-service';
-import { IPrometheusWorkspace } from './prometheus-workspace';
+import { AMP_USAGE_METRIC, IPrometheusWorkspace } from './prometheus-workspace';
 import { ResourceNames } from './resource-names';
 
 export interface MonitoringHealthProps {
@@ -17,6 +17,12 @@ export interface MonitoringHealthProps {
   readonly workspace: IPrometheusWorkspace;
   /** Whether the workspace has anomaly detectors, whose failed and missed evaluations are then alarmed. @default false */
   readonly anomalyDetectors?: boolean;
+  /**
+   * The quotas applied to the workspace (config/limits.yaml `amp.activeSeriesPerWorkspace`,
+   * `amp.ingestionRatePerWorkspace`): its usage is alarmed at 80 % of each, before AMP discards samples.
+   * @default - no quota alarms
+   */
+  readonly ampQuotas?: AmpQuotas;
   /** The dashboard importer, whose failures are alarmed. @default - none */
   readonly dashboardImporter?: lambda.IFunction;
   /** Where alarms that mean lost alerts go. */
@@ -25,11 +31,23 @@ export interface MonitoringHealthProps {
   readonly warningTopic: sns.ITopic;
 }
 
+/** AMP quotas of one workspace, as applied (not necessarily the defaults). */
+export interface AmpQuotas {
+  /** Active series per workspace. */
+  readonly activeSeries: number;
+  /** Ingested samples per second per workspace. */
+  readonly ingestionRate: number;
+}
+
+/** The share of a quota at which its alarm warns. */
+export const QUOTA_WARNING_RATIO = 0.8;
+
 /**
  * "Monitor monitoring" (seed 11.2) with CloudWatch alarms that do not depend
  * on AMP: the collector's tasks, CPU and memory; AMP's discarded samples, rule
  * evaluation failures, missed rule group iterations and failed notifications
- * from its vended metrics; dashboard import failures.
+ * from its vended metrics; its usage near the active series and ingestion rate
+ * quotas; dashboard import failures.
  */
 export class MonitoringHealth extends Construct {
   readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
@@ -144,6 +162,34 @@ export class MonitoringHealth extends Construct {
           datapointsToAlarm: 2,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
+    }
+    if (props.ampQuotas) {
+      // 80 % of the quota as configured, not CloudWatch's SERVICE_QUOTA(): that function takes a usage metric with
+      // its full dimension set (Service, Type, Class: values no source gives for AMP) and no source says AMP's usage
+      // metrics are tied to Service Quotas (test/contracts/amp.ts USAGE_QUOTAS). Missing data is breaching, on
+      // purpose: the workspace's dimension name is UNCONFIRMED (AMP_USAGE_METRIC), and a query that matches nothing
+      // must not pass for a workspace far from its quota. A workspace the collector writes to always has active
+      // series and an ingestion rate, so no data means a wrong dimension or no ingestion at all (runbook).
+      for (const [name, resource, quota, what] of [
+        ['AmpActiveSeriesNearQuota', 'ActiveSeries', props.ampQuotas.activeSeries, 'active series'],
+        ['AmpIngestionRateNearQuota', 'IngestionRate', props.ampQuotas.ingestionRate, 'ingestion rate (samples/s)'],
+      ] as const) {
+        if (!Number.isFinite(quota) || quota <= 0)
+          throw new Error(`MonitoringHealth: ampQuotas: the ${what} quota must be positive, got ${quota}`);
+        const threshold = QUOTA_WARNING_RATIO * quota;
+        const slug = resource === 'ActiveSeries' ? 'active-series' : 'ingestion-rate';
+        add(name, props.warningTopic, {
+          alarmName: `amp-${slug}-near-quota`,
+          alarmDescription:
+            `AMP's ${what} at or above ${threshold} (80 % of the quota of ${quota}, config/limits.yaml) for 15 minutes: request a quota increase before AMP discards samples. ` +
+            `In ALARM with no data, the usage metric is missing (no ingestion, or its workspace dimension is not ${AMP_USAGE_METRIC.workspaceKey}). See docs/runbooks.md#${name.toLowerCase()}.`,
+          metric: props.workspace.metricUsage(resource),
+          threshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 3,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        });
+      }
     }
     if (props.dashboardImporter) {
       add('DashboardImportFailures', props.warningTopic, {

@@ -8,29 +8,33 @@ import { Construct } from 'constructs';
 
 /**
  * The CloudWatch metrics AMP vends in `AWS/Prometheus` that this library
- * exposes (`metric*` methods), with the exact dimension set AMP publishes each
- * with. Names from the AMP user guide, "Use CloudWatch metrics to monitor
- * Amazon Managed Service for Prometheus resources"
+ * exposes (`metric*` methods), with the dimension that names the workspace.
+ * Names from the AMP user guide, "Use CloudWatch metrics to monitor Amazon
+ * Managed Service for Prometheus resources"
  * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html);
- * test/contracts/amp.ts holds the facts and their sources. A set marked
- * `exact: false` is not confirmed: its query names no SCHEMA, so it matches any
- * dimension set that holds the workspace. UNCONFIRMED as well, though marked
- * `exact: true`: which metric carries Reason and which RuleGroup (DiscardedSamples,
- * RuleEvaluationFailures, RuleGroupIterationsMissed). grafana/grafana-aws-sdk
- * confirms only the namespace's metric names and dimension keys, and the stored
- * copy of the user guide page shows its AWS/Usage rows only (test/contracts/amp.ts
- * says so); if a set is wrong, SCHEMA matches no series and the metric reads no
- * data (an alarm on it stays OK).
+ * test/contracts/amp.ts holds what that page says of each (read in full
+ * 2026-12-07) and the sources of the rest.
+ *
+ * The queries name no SCHEMA: SCHEMA matches only series with exactly the
+ * dimension set it lists, and the page documents no full set for these metrics
+ * (its "Resource name" column is "-" for all but the anomaly detector ones;
+ * RuleGroup and "by reason" are in its notes, the Workspace key only in
+ * grafana/grafana-aws-sdk). A wrong set would match no series, and an alarm on
+ * it could never fire. Every alarm here is `> 0`, so summing every series of
+ * the metric that carries this workspace's id (whatever other dimensions it
+ * has) fires whenever any of them is above 0. A series without the workspace
+ * key does not match `WHERE <key> = '<id>'` (Metrics Insights: "Label value
+ * must match the specified string"): it is no series of this workspace.
  */
 export const AMP_VENDED_METRICS = {
-  DiscardedSamples: { dimensions: ['Reason', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
-  RuleEvaluationFailures: { dimensions: ['RuleGroup', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
-  RuleGroupIterationsMissed: { dimensions: ['RuleGroup', 'Workspace'], exact: true, workspaceKey: 'Workspace' },
-  AlertManagerNotificationsFailed: { dimensions: ['Workspace'], exact: false, workspaceKey: 'Workspace' },
-  AlertManagerNotificationsThrottled: { dimensions: ['Workspace'], exact: false, workspaceKey: 'Workspace' },
-  // The anomaly detector metrics name the workspace WorkspaceId, not Workspace (AMP user guide, AMP-CW-usage-metrics).
-  AnomalyDetectorEvaluationFailures: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], exact: true, workspaceKey: 'WorkspaceId' },
-  AnomalyDetectorMissedEvaluations: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], exact: true, workspaceKey: 'WorkspaceId' },
+  DiscardedSamples: { workspaceKey: 'Workspace' },
+  RuleEvaluationFailures: { workspaceKey: 'Workspace' },
+  RuleGroupIterationsMissed: { workspaceKey: 'Workspace' },
+  AlertManagerNotificationsFailed: { workspaceKey: 'Workspace' },
+  AlertManagerNotificationsThrottled: { workspaceKey: 'Workspace' },
+  // The anomaly detector metrics name the workspace WorkspaceId, not Workspace (the page's "Resource name" column).
+  AnomalyDetectorEvaluationFailures: { workspaceKey: 'WorkspaceId' },
+  AnomalyDetectorMissedEvaluations: { workspaceKey: 'WorkspaceId' },
 } as const;
 
 /** A metric AMP vends in `AWS/Prometheus` (see AMP_VENDED_METRICS). */
@@ -38,13 +42,34 @@ export type AmpVendedMetric = keyof typeof AMP_VENDED_METRICS;
 
 /**
  * The CloudWatch Metrics Insights query summing one AMP vended metric over
- * every series of one workspace, e.g.
- * `SELECT SUM(RuleEvaluationFailures) FROM SCHEMA("AWS/Prometheus", RuleGroup, Workspace) WHERE Workspace = 'ws-1'`.
+ * every series of one workspace, whatever its other dimensions, e.g.
+ * `SELECT SUM(RuleEvaluationFailures) FROM "AWS/Prometheus" WHERE Workspace = 'ws-1'`.
  */
 function ampInsightsQuery(metricName: AmpVendedMetric, workspaceId: string): string {
-  const m = AMP_VENDED_METRICS[metricName];
-  const from = m.exact ? `SCHEMA("AWS/Prometheus", ${m.dimensions.join(', ')})` : '"AWS/Prometheus"';
-  return `SELECT SUM(${metricName}) FROM ${from} WHERE ${m.workspaceKey} = '${workspaceId}'`;
+  return `SELECT SUM(${metricName}) FROM "AWS/Prometheus" WHERE ${AMP_VENDED_METRICS[metricName].workspaceKey} = '${workspaceId}'`;
+}
+
+/**
+ * AMP's usage of a quota, per workspace, in `AWS/Usage`: metric `ResourceCount`, dimension `Resource` =
+ * `ActiveSeries` ("Number of active series per workspace", count) or `IngestionRate` ("Sample ingestion rate",
+ * count per second), valid statistics Average, Minimum, Maximum (AMP user guide, AMP-CW-usage-metrics; keys
+ * Class, Resource, Service, Type from grafana/grafana-aws-sdk). UNCONFIRMED: the name of the dimension that holds
+ * the workspace id; no source names it. `ResourceId` is the cost dashboard's choice as well
+ * (lib/render/cost-dashboard.ts; test/contracts/cost-metrics.ts). The query names neither Service, Type nor Class
+ * (their values are UNCONFIRMED too), and no SCHEMA: it matches whatever else the series carry.
+ */
+export const AMP_USAGE_METRIC = { namespace: 'AWS/Usage', metricName: 'ResourceCount', workspaceKey: 'ResourceId' } as const;
+
+/** The AMP quotas whose usage `metricUsage` reads (the `Resource` dimension's values). */
+export type AmpUsageResource = 'ActiveSeries' | 'IngestionRate';
+
+/**
+ * The CloudWatch Metrics Insights query of one AMP usage metric of one workspace, its maximum per period, e.g.
+ * `SELECT MAX(ResourceCount) FROM "AWS/Usage" WHERE Resource = 'ActiveSeries' AND ResourceId = 'ws-1'`.
+ */
+function ampUsageQuery(resource: AmpUsageResource, workspaceId: string): string {
+  const u = AMP_USAGE_METRIC;
+  return `SELECT MAX(${u.metricName}) FROM "${u.namespace}" WHERE Resource = '${resource}' AND ${u.workspaceKey} = '${workspaceId}'`;
 }
 
 /**
@@ -73,11 +98,12 @@ export interface IPrometheusWorkspace extends IResource {
   grantQuery(grantee: iam.IGrantable): iam.Grant;
   /**
    * One of AMP's vended metrics of this workspace, summed over every series AMP
-   * publishes it with (a Metrics Insights query: AMP adds dimensions such as
-   * Reason or RuleGroup, and a plain metric sees only the exact dimension set
-   * it names). An IMetric, not the cloudwatch.Metric that DESIGN_GUIDELINES.md
-   * "Metrics" describes: a Metric with only the workspace dimension would
-   * match no series AMP publishes with more dimensions.
+   * publishes it with for this workspace (a Metrics Insights query without
+   * SCHEMA: AMP adds dimensions such as Reason or RuleGroup, and a plain metric
+   * sees only the exact dimension set it names). An IMetric, not the
+   * cloudwatch.Metric that DESIGN_GUIDELINES.md "Metrics" describes: a Metric
+   * with only the workspace dimension would match no series AMP publishes with
+   * more dimensions.
    */
   metric(metricName: AmpVendedMetric, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
   /** Samples AMP discarded (throttling, limits, out-of-order), all reasons. */
@@ -94,6 +120,11 @@ export interface IPrometheusWorkspace extends IResource {
   metricAnomalyDetectorEvaluationFailures(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
   /** Missed anomaly detector evaluations, all detectors. */
   metricAnomalyDetectorMissedEvaluations(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
+  /**
+   * This workspace's usage of one AMP quota (`AWS/Usage`, see AMP_USAGE_METRIC), its maximum per period: a
+   * Metrics Insights query, for the reason `metric` is one. UNCONFIRMED: the workspace dimension's name.
+   */
+  metricUsage(resource: AmpUsageResource, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric;
 }
 
 /** An existing workspace, for `PrometheusWorkspace.fromWorkspaceAttributes`. */
@@ -171,6 +202,16 @@ abstract class PrometheusWorkspaceBase extends Resource implements IPrometheusWo
 
   metricAnomalyDetectorMissedEvaluations(options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
     return this.metric('AnomalyDetectorMissedEvaluations', options);
+  }
+
+  /** @default period 5 minutes, label `<resource> (max)` */
+  metricUsage(resource: AmpUsageResource, options: cloudwatch.MathExpressionOptions = {}): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression: ampUsageQuery(resource, this.workspaceId),
+      period: Duration.minutes(5),
+      label: `${resource} (max)`,
+      ...options,
+    });
   }
 }
 

@@ -34,6 +34,7 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
   const slos = loadSlos(root);
   const anomalies = loadAnomalies(root);
   const prices = loadPrices(root);
+  const ampLimits = loadAmpLimits(root);
   // Before the SLO rules are rendered: a threshold off the histogram's boundaries makes an SLI that selects nothing.
   checkSloThresholds(catalog, slos);
   const read = (file: string) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') });
@@ -55,14 +56,13 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
       ? [{ file: ANOMALY_DETECTORS_FILE, text: renderDetectorAlerts(Naming.of(environment), anomalies) }]
       : []),
   ];
-  const limits = loadAmpLimits(root);
   // Every input an alert cannot see without gets its "can't see" alert, generated from the alerts as validated.
-  const inputRules = renderInputRules(alertInputs(validateRuleFiles(raw, catalog, thresholds, limits), catalog));
+  const inputRules = renderInputRules(alertInputs(validateRuleFiles(raw, catalog, thresholds, ampLimits), catalog));
   const ruleFiles = validateRuleFiles(
     [...raw, ...(inputRules ? [{ file: INPUTS_FILE, text: inputRules }] : [])],
     catalog,
     thresholds,
-    limits,
+    ampLimits,
   );
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
   const dashboards = validateDashboards(
@@ -82,5 +82,6 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
     slos,
     anomalies,
     prices,
+    ampLimits,
   };
 }

@@ -10,6 +10,10 @@ const ampSchema = z.object({
   namespaceAndGroupNameBytes: z.number().int().positive(),
   repeatIntervalMaxSeconds: z.number().int().positive(),
   ruleEvaluationIntervalMinSeconds: z.number().int().positive(),
+  /** Active series per workspace: the quota alarm warns at 80 % of it. */
+  activeSeriesPerWorkspace: z.number().int().positive(),
+  /** Samples per second per workspace: the quota alarm warns at 80 % of it. */
+  ingestionRatePerWorkspace: z.number().int().positive(),
 });
 export type AmpLimits = z.infer<typeof ampSchema>;
 

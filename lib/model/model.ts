@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from '../config/environment-schema';
+import { AmpLimits } from './amp-limits';
 import { Anomaly } from './anomalies';
 import { DashboardFile } from './dashboards';
 import { LogQuery } from './log-queries';
@@ -27,6 +28,8 @@ export interface ObservabilityModel {
   readonly anomalies: readonly Anomaly[];
   /** Unit prices and usage assumptions (config/prices.yaml), checked: the cost dashboard is rendered from them. */
   readonly prices: Prices;
+  /** AMP's quotas and limits (config/limits.yaml): the rule checks and the quota alarms read them. */
+  readonly ampLimits: AmpLimits;
 }
 
 /** Where the generated SLO dashboard sits among dashboards/ (it is not a file in the repository). */

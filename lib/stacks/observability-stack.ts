@@ -290,6 +290,10 @@ export class ObservabilityStack extends Stack {
       collector,
       workspace,
       anomalyDetectors: props.model.anomalies.length > 0,
+      ampQuotas: {
+        activeSeries: props.model.ampLimits.activeSeriesPerWorkspace,
+        ingestionRate: props.model.ampLimits.ingestionRatePerWorkspace,
+      },
       dashboardImporter: dashboardImport.handler,
       criticalTopic: routing.topic('critical'),
       warningTopic: routing.topic('warning'),

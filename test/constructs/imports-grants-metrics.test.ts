@@ -41,16 +41,25 @@ describe('PrometheusWorkspace: import and metrics', () => {
   });
 
   test.each(Object.keys(AMP_VENDED_METRICS) as AmpVendedMetric[])(
-    "metric%s sums AMP's series of this workspace over the dimension set test/contracts/amp.ts records",
+    "metric%s sums every series AMP publishes it with for this workspace: no SCHEMA, the contract's workspace key",
     (name) => {
       const stack = stackIn();
       const ws = PrometheusWorkspace.fromWorkspaceAttributes(stack, 'Ws', { workspaceId: 'ws-abc' });
       const method = `metric${name}` as keyof typeof ws;
       const metric = (ws[method] as () => cloudwatch.IMetric).call(ws) as cloudwatch.MathExpression;
       const fact = VENDED_METRICS[name];
-      const key = fact.dimensions.includes('WorkspaceId') ? 'WorkspaceId' : 'Workspace';
-      const from = fact.confirmed ? `SCHEMA("AWS/Prometheus", ${fact.dimensions.join(', ')})` : '"AWS/Prometheus"';
-      expect(metric.expression).toBe(`SELECT SUM(${name}) FROM ${from} WHERE ${key} = 'ws-abc'`);
+      expect(AMP_VENDED_METRICS[name].workspaceKey).toBe(fact.workspaceKey);
+      expect(metric.expression).toBe(`SELECT SUM(${name}) FROM "AWS/Prometheus" WHERE ${fact.workspaceKey} = 'ws-abc'`);
+      expect(metric.period.toMinutes()).toBe(5);
+    },
+  );
+
+  test.each(['ActiveSeries', 'IngestionRate'] as const)(
+    'metricUsage(%s) reads the maximum of AWS/Usage ResourceCount for this workspace',
+    (resource) => {
+      const ws = PrometheusWorkspace.fromWorkspaceAttributes(stackIn(), 'Ws', { workspaceId: 'ws-abc' });
+      const metric = ws.metricUsage(resource) as cloudwatch.MathExpression;
+      expect(metric.expression).toBe(`SELECT MAX(ResourceCount) FROM "AWS/Usage" WHERE Resource = '${resource}' AND ResourceId = 'ws-abc'`);
       expect(metric.period.toMinutes()).toBe(5);
     },
   );

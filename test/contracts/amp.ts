@@ -1,14 +1,14 @@
 /**
  * Facts about Amazon Managed Service for Prometheus (AMP) and the CloudWatch
  * metrics it vends, that our constructs depend on and tests check against.
- * Each with its source; read 2026-11-25. A fact we could not read in full is
- * marked UNCONFIRMED.
+ * Each with its source; read 2026-11-25 unless a date says otherwise. A fact
+ * we could not read in full is marked UNCONFIRMED.
  */
 
 /** Sources, cited by the facts below. */
 export const SOURCES = {
   cwMetrics:
-    'AMP user guide, "Use CloudWatch metrics to monitor Amazon Managed Service for Prometheus resources", https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html',
+    'AMP user guide, "Use CloudWatch metrics to monitor Amazon Managed Service for Prometheus resources", https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html (its markdown version, AMP-CW-usage-metrics.md, read in full 2026-12-07)',
   grafanaDims:
     'grafana/grafana-aws-sdk@bffb8adb3b848a9fe6ea3a79cb8f1697b8003856:pkg/cloudWatchConsts/metrics.go (NamespaceMetricsMap["AWS/Prometheus"], NamespaceDimensionKeysMap["AWS/Prometheus"] = Reason, RuleGroup, Workspace)',
   snsPermission:
@@ -19,6 +19,10 @@ export const SOURCES = {
     'AMP API reference, RandomCutForestConfiguration, https://docs.aws.amazon.com/prometheus/latest/APIReference/API_RandomCutForestConfiguration.html (read 2026-12-07)',
   rcfCfn:
     'CloudFormation template reference, AWS::APS::AnomalyDetector RandomCutForestConfiguration, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-randomcutforestconfiguration.html (read 2026-12-07)',
+  quotas:
+    'AMP user guide, "Amazon Managed Service for Prometheus service quotas", https://docs.aws.amazon.com/prometheus/latest/userguide/AMP_quotas.html (stored copies read 2026-12-07)',
+  serviceQuota:
+    'awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md (SERVICE_QUOTA) and doc_source/CloudWatch-Quotas-Visualize-Alarms.md ("Visualizing your service quotas and setting alarms"; current page https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Quotas-Visualize-Alarms.html)',
   anomalySample:
     'aws-solutions-library-samples/guidance-for-ai-powered-devops-agent-for-prometheus-anomaly-detection@070ca17fb34e0737b9e52f861a147d121a8ab106:cdk/lib/amp-stack.ts and @28f6e5177b6ce311d0561055d192b5da12b68c42:docs/DEMO-RUNBOOK.md',
 } as const;
@@ -26,51 +30,183 @@ export const SOURCES = {
 export const AMP_NAMESPACE = 'AWS/Prometheus';
 
 /**
- * Every dimension key AMP publishes in AWS/Prometheus: Reason, RuleGroup and Workspace (grafanaDims), and
- * WorkspaceId and AnomalyDetectorId on the anomaly detector metrics (cwMetrics, its table's "Resource name" column).
+ * Every dimension key AMP publishes in AWS/Prometheus that we know of: Reason, RuleGroup and Workspace (grafanaDims),
+ * WorkspaceId and AnomalyDetectorId on the anomaly detector metrics (cwMetrics, its table's "Resource name" column),
+ * RuleGroup on the rule metrics and Percentile on OutOfOrderSampleAge (cwMetrics, the notes under its table).
  */
-export const AMP_DIMENSION_KEYS = ['AnomalyDetectorId', 'Reason', 'RuleGroup', 'Workspace', 'WorkspaceId'] as const;
+export const AMP_DIMENSION_KEYS = ['AnomalyDetectorId', 'Percentile', 'Reason', 'RuleGroup', 'Workspace', 'WorkspaceId'] as const;
 
-/** Metric names AMP vends in AWS/Prometheus that we alarm on (grafanaDims lists all of them). */
+/**
+ * What cwMetrics says of one metric AMP vends in AWS/Prometheus that we alarm on: its table's row (metric name,
+ * "Resource name", namespace, description, units, valid statistics) and its notes; read in full 2026-12-07 (the
+ * stored copy of the page's markdown version: 36 rows in AWS/Usage, 24 in AWS/Prometheus, then its notes).
+ */
 export interface VendedMetricFact {
-  /** The exact dimension set of the published metric: an alarm sees it only with exactly this set. */
+  readonly namespace: typeof AMP_NAMESPACE;
+  /** The row's "Resource name" column: "-" (none) for all but the anomaly detector metrics. */
+  readonly resourceName: readonly string[];
+  /** The row's description, verbatim. */
+  readonly description: string;
+  readonly units: 'Count';
+  readonly statistics: readonly string[];
+  /** The dimension keys its series carry as far as we know (each key's source in `source`); not a complete set. */
   readonly dimensions: readonly string[];
-  /** True: queried with SCHEMA(namespace, dimensions); false: without SCHEMA (any set holding Workspace). */
-  readonly confirmed: boolean;
+  /** The key that holds the workspace id, which the alarms filter on (and on nothing else). */
+  readonly workspaceKey: 'Workspace' | 'WorkspaceId';
   readonly source: string;
+  /** UNCONFIRMED: what no source says. */
+  readonly unconfirmed?: string;
 }
 
-// How far each set is confirmed: grafanaDims confirms the metric names and the
-// namespace's dimension keys (Reason, RuleGroup, Workspace). Which metric
-// carries which key is as the issue reads cwMetrics (RuleGroup "<namespace>;<group>"
-// on the rule metrics, Reason on DiscardedSamples); our stored copy of that
-// page shows only its AWS/Usage rows, so the per-metric rows themselves are
-// UNCONFIRMED here. Re-read cwMetrics when one of these alarms never fires.
+const STATS = ['Average', 'Minimum', 'Maximum', 'Sum'] as const;
+// UNCONFIRMED: cwMetrics never names the workspace dimension of the AWS/Prometheus metrics outside the anomaly detector rows;
+// grafanaDims lists Workspace among the namespace's keys.
+const WORKSPACE_KEY_UNCONFIRMED =
+  'the name of the workspace dimension (Workspace, from grafanaDims: cwMetrics names none for this metric) and the full dimension set: the alarm filters on Workspace alone, with no SCHEMA';
+
+/** Every metric name cwMetrics lists in AWS/Prometheus (read 2026-12-07), in the table's order. */
+export const AMP_PAGE_METRICS = [
+  'ActiveSeriesPerLabelSet',
+  'ActiveSeriesLimitPerLabelSet',
+  'AlertManagerAlertsReceived',
+  'AlertManagerNotificationsFailed',
+  'AlertManagerNotificationsThrottled',
+  'AnomalyDetectors',
+  'AnomalyDetectorEvaluations',
+  'AnomalyDetectorEvaluationFailures',
+  'AnomalyDetectorLastEvaluationDuration',
+  'AnomalyDetectorMissedEvaluations',
+  'DiscardedSamples',
+  'DiscardedSeries',
+  'DiscardedSamplesPerLabelSet',
+  'DiscardedSeriesPerLabelSet',
+  'IngestionRatePerLabelSet',
+  'NativeHistogramIngestedBucketsRate',
+  'NativeHistogramReducedResolutionCount',
+  'OutOfOrderIngestionRate',
+  'OutOfOrderSampleAge',
+  'QuerySamplesProcessed',
+  'RuleEvaluations',
+  'RuleEvaluationFailures',
+  'RuleGroupIterationsMissed',
+  'RuleGroupLastEvaluationDuration',
+] as const;
+
+// Which of these carry which keys, and how far that is confirmed: cwMetrics' notes say the rule metrics "have the
+// RuleGroup dimension" ("{{RuleGroupNamespace}};{{RuleGroup}}") and DiscardedSamples is "by reason" (its reason
+// table); the key name Reason and the key Workspace come from grafanaDims. The page adds: "A metric not existing
+// or missing is the same as the value of that metric being 0", which is why these alarms treat missing data as
+// not breaching.
 export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
-  // Published per discard reason (e.g. rate limiting, per-user series limit).
-  DiscardedSamples: { dimensions: ['Reason', 'Workspace'], confirmed: true, source: `${SOURCES.cwMetrics}; ${SOURCES.grafanaDims}` },
-  // Published per rule group, the RuleGroup value being "<namespace>;<group>".
+  DiscardedSamples: {
+    namespace: AMP_NAMESPACE,
+    resourceName: [],
+    description: 'Number of discarded samples by reason',
+    units: 'Count',
+    statistics: STATS,
+    dimensions: ['Reason', 'Workspace'],
+    workspaceKey: 'Workspace',
+    source: `${SOURCES.cwMetrics} (row DiscardedSamples**, note ** and its table of reasons); ${SOURCES.grafanaDims}`,
+    unconfirmed: `${WORKSPACE_KEY_UNCONFIRMED}; the reason's key name (Reason, grafanaDims)`,
+  },
   RuleEvaluationFailures: {
+    namespace: AMP_NAMESPACE,
+    resourceName: [],
+    description: 'Number of rule evaluation failures in the interval',
+    units: 'Count',
+    statistics: STATS,
     dimensions: ['RuleGroup', 'Workspace'],
-    confirmed: true,
-    source: `${SOURCES.cwMetrics}; ${SOURCES.grafanaDims}`,
+    workspaceKey: 'Workspace',
+    source: `${SOURCES.cwMetrics} (row RuleEvaluationFailures; note on the RuleGroup dimension); ${SOURCES.grafanaDims}`,
+    unconfirmed: WORKSPACE_KEY_UNCONFIRMED,
   },
   RuleGroupIterationsMissed: {
+    namespace: AMP_NAMESPACE,
+    resourceName: [],
+    description: 'Number of Rule Group iterations missed in the interval.',
+    units: 'Count',
+    statistics: STATS,
     dimensions: ['RuleGroup', 'Workspace'],
-    confirmed: true,
-    source: `${SOURCES.cwMetrics}; ${SOURCES.grafanaDims}`,
+    workspaceKey: 'Workspace',
+    source: `${SOURCES.cwMetrics} (row RuleGroupIterationsMissed; note on the RuleGroup dimension); ${SOURCES.grafanaDims}`,
+    unconfirmed: WORKSPACE_KEY_UNCONFIRMED,
   },
-  // UNCONFIRMED: the metric name is in grafanaDims, but we could not read its
-  // row of the cwMetrics table; Workspace is the only dimension we assume.
-  // The alarm therefore queries it without SCHEMA (any dimension set holding
-  // Workspace), so it sees data whatever its other dimensions are.
-  AlertManagerNotificationsFailed: { dimensions: ['Workspace'], confirmed: false, source: SOURCES.grafanaDims },
-  // "Number of throttled alerts" (cwMetrics); dimensions as AlertManagerNotificationsFailed, UNCONFIRMED likewise.
-  AlertManagerNotificationsThrottled: { dimensions: ['Workspace'], confirmed: false, source: SOURCES.cwMetrics },
-  // cwMetrics' table names the dimensions of the anomaly detector metrics: WorkspaceId, AnomalyDetectorId.
-  AnomalyDetectorEvaluationFailures: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], confirmed: true, source: SOURCES.cwMetrics },
-  AnomalyDetectorMissedEvaluations: { dimensions: ['AnomalyDetectorId', 'WorkspaceId'], confirmed: true, source: SOURCES.cwMetrics },
+  AlertManagerNotificationsFailed: {
+    namespace: AMP_NAMESPACE,
+    resourceName: [],
+    description: 'Number of failed alert deliveries',
+    units: 'Count',
+    statistics: STATS,
+    dimensions: ['Workspace'],
+    workspaceKey: 'Workspace',
+    source: `${SOURCES.cwMetrics} (row AlertManagerNotificationsFailed); ${SOURCES.grafanaDims}`,
+    unconfirmed: WORKSPACE_KEY_UNCONFIRMED,
+  },
+  AlertManagerNotificationsThrottled: {
+    namespace: AMP_NAMESPACE,
+    resourceName: [],
+    description: 'Number of throttled alerts',
+    units: 'Count',
+    statistics: STATS,
+    dimensions: ['Workspace'],
+    workspaceKey: 'Workspace',
+    source: `${SOURCES.cwMetrics} (row AlertManagerNotificationsThrottled); ${SOURCES.grafanaDims}`,
+    unconfirmed: WORKSPACE_KEY_UNCONFIRMED,
+  },
+  AnomalyDetectorEvaluationFailures: {
+    namespace: AMP_NAMESPACE,
+    resourceName: ['WorkspaceId', 'AnomalyDetectorId'],
+    description: 'Number of anomaly detector failures in the interval',
+    units: 'Count',
+    statistics: STATS,
+    dimensions: ['AnomalyDetectorId', 'WorkspaceId'],
+    workspaceKey: 'WorkspaceId',
+    source: `${SOURCES.cwMetrics} (row AnomalyDetectorEvaluationFailures)`,
+    unconfirmed:
+      'that the "Resource name" column lists the exact dimension set (the column is not called dimensions): the alarm uses no SCHEMA',
+  },
+  AnomalyDetectorMissedEvaluations: {
+    namespace: AMP_NAMESPACE,
+    resourceName: ['WorkspaceId', 'AnomalyDetectorId'],
+    description: 'Number of missed anomaly detector evaluations in the interval',
+    units: 'Count',
+    statistics: STATS,
+    dimensions: ['AnomalyDetectorId', 'WorkspaceId'],
+    workspaceKey: 'WorkspaceId',
+    source: `${SOURCES.cwMetrics} (row AnomalyDetectorMissedEvaluations)`,
+    unconfirmed: 'as AnomalyDetectorEvaluationFailures',
+  },
 };
+
+/**
+ * AMP's usage of its active series and ingestion rate quotas, and how the quota alarms compare it with the quota.
+ * - cwMetrics (read 2026-12-07): AWS/Usage, metric ResourceCount, "Resource name" ActiveSeries ("Number of active
+ *   series per workspace", Units: Count) and IngestionRate ("Sample ingestion rate", Units: Count per second), both
+ *   "Valid Statistics: Average, Minimum, Maximum". The page names no dimension of these rows.
+ * - serviceQuota: SERVICE_QUOTA takes a "TS that is a usage metric" and "Returns the service quota for the given
+ *   usage metric"; the user guide's alarm recipe is m1/SERVICE_QUOTA(m1)*100 > 80. It works for the services that
+ *   "integrate their usage metrics with Service Quotas": the stored copy's list of them does not name AMP, and
+ *   quotas only says AMP "vends CloudWatch usage metrics" to monitor usage "to prevent limit errors".
+ * Why the alarms compare with config/limits.yaml instead: SERVICE_QUOTA needs the usage metric as a metric, i.e.
+ * with its exact dimension set, and the values AMP gives Service, Type and Class are UNCONFIRMED (cost-metrics.ts):
+ * a wrong one matches nothing. The Metrics Insights query names only Resource and the workspace key.
+ * - quotas: "Active series per workspace", default "10,000,000 per 2 hours" (a newer stored copy: 50,000,000),
+ *   adjustable, "dynamically applied": "Capacity from 2M to 10M is automatically adjusted based on the last 30 min
+ *   of usage". "Ingestion rate": 140,000 samples per second in the older table of a stored copy; the current row is
+ *   UNCONFIRMED (in no copy we could read).
+ */
+export const USAGE_QUOTAS = {
+  namespace: 'AWS/Usage',
+  metricName: 'ResourceCount',
+  resources: { ActiveSeries: 'Count', IngestionRate: 'Count/Second' },
+  statistics: ['Average', 'Minimum', 'Maximum'],
+  /** UNCONFIRMED (no source names it): the key holding the workspace id, as the cost dashboard reads it too. */
+  workspaceKey: 'ResourceId',
+  serviceQuotaArgument: 'TS that is a usage metric',
+  serviceQuotaNamesAmp: false,
+  defaults: { activeSeriesPerWorkspace: 10_000_000, ingestionRatePerWorkspace: 140_000 },
+  source: `${SOURCES.cwMetrics}; ${SOURCES.serviceQuota}; ${SOURCES.quotas}`,
+} as const;
 
 /**
  * The AMP statement of a KMS key policy for SSE-enabled topics (snsPermission):

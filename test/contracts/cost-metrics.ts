@@ -25,14 +25,16 @@ export const COST_METRICS: readonly CostMetricFact[] = [
     namespace: 'AWS/Usage',
     metricName: 'ResourceCount',
     // "IngestionRate: Sample ingestion rate, Units: Count per second"; "ActiveSeries: Number of active series per workspace, Units: Count";
-    // both "Valid Statistics: Average, Minimum, Maximum, Sum" (the page's table, re-read 2026-11-25).
+    // both "Valid Statistics: Average, Minimum, Maximum" (the page's table, re-read in full 2026-12-07: Sum, listed on
+    // 2026-11-25, is gone from both rows).
     resource: ['IngestionRate', 'ActiveSeries'],
     // ResourceId is not in Grafana's key list nor on the page; the page calls the metrics "per workspace", so a workspace dimension exists.
     dimensionKeys: ['Class', 'Resource', 'ResourceId', 'Service', 'Type'],
-    statistics: ['Average', 'Minimum', 'Maximum', 'Sum'],
+    statistics: ['Average', 'Minimum', 'Maximum'],
     source: `${AMP_PAGE}; ${GRAFANA_DIMS} ("AWS/Usage": Class, Resource, Service, Type)`,
+    // UNCONFIRMED, still after the re-read of 2026-12-07: the page names no dimension of its AWS/Usage rows.
     unconfirmed:
-      'the values AMP gives Service, Type and Class, and the name of the per-workspace dimension (ResourceId): the dashboard matches Resource and ResourceId=<its workspace> (matchExact false), so a wrong name shows empty panels, never other workspaces',
+      'the values AMP gives Service, Type and Class, and the name of the per-workspace dimension (ResourceId): the dashboard matches Resource and ResourceId=<its workspace> (matchExact false), so a wrong name shows empty panels, never other workspaces; the quota alarms (lib/constructs/monitoring-health.ts) filter on the same two keys, and treat no data as breaching',
   },
   {
     namespace: 'AWS/Prometheus',
