@@ -25,6 +25,8 @@ describe('time-to-page floor', () => {
       recording: 0,
       for: 60,
       lookback: 0,
+      staleAfter: 0,
+      accumulate: 0,
       groupWait: 5,
       receiver: 'critical',
       total: 110,
@@ -33,7 +35,18 @@ describe('time-to-page floor', () => {
 
   test('HighExecutionFailureRate also waits for the recording group whose series it reads', () => {
     const f = alertFloor(model, routing, rendered.alertmanagerConfig, 'HighExecutionFailureRate', { service: 'celery-worker' });
-    expect(f).toEqual({ scrape: 15, evaluation: 30, recording: 30, for: 300, lookback: 0, groupWait: 30, receiver: 'warning', total: 405 });
+    expect(f).toEqual({
+      scrape: 15,
+      evaluation: 30,
+      recording: 30,
+      for: 300,
+      lookback: 0,
+      staleAfter: 0,
+      accumulate: 0,
+      groupWait: 30,
+      receiver: 'warning',
+      total: 405,
+    });
   });
 
   test("CollectorMetricsMissing (absent) also waits out Prometheus' 5-minute lookback delta", () => {
@@ -44,10 +57,17 @@ describe('time-to-page floor', () => {
       recording: 0,
       for: 180,
       lookback: 300,
+      staleAfter: 0,
+      accumulate: 0,
       groupWait: 5,
       receiver: 'critical',
       total: 530,
     });
+  });
+
+  test('CollectorMetricsStale waits for its newest sample to be 60 s old, not for the lookback', () => {
+    const f = alertFloor(model, routing, rendered.alertmanagerConfig, 'CollectorMetricsStale', { service: 'otel-collector' });
+    expect(f).toMatchObject({ lookback: 0, staleAfter: 60, for: 30, groupWait: 5, receiver: 'critical', total: 15 + 30 + 60 + 30 + 5 });
   });
 
   test('fails when the alert is not in the model', () => {
