@@ -139,3 +139,72 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
   ];
   return toYaml({ groups });
 }
+
+/**
+ * promtool tests generated for every service of the environment (so a new
+ * service cannot escape them): a crash loop (a new task every minute from
+ * 5m) pages by 20m, one restart does not, and its metrics stopping pages
+ * ServiceMetricsStale within 2 minutes of its last sample.
+ */
+export function renderTargetTests(services: readonly string[], ruleFile: string): string {
+  const tests = services.flatMap((job) => {
+    const task = (i: number) => `up{job="${job}", instance="10.0.${Math.floor(i / 200)}.${i % 200}:8001"}`;
+    // The first task serves 5 minutes; then each task lives 45 s and the next starts 15 s after.
+    const loop = [{ series: task(0), values: '1x19 stale' }];
+    for (let k = 1, at = 20; k <= 30; k++, at += 4) loop.push({ series: task(k), values: `_x${at - 1} 1x2 stale` });
+    const annotations = {
+      summary: `${job} keeps restarting`,
+      description: `${job} restarted 15 times in 15 minutes, more than once per task plus ${EXTRA_RESTARTS}: it is crash-looping or its scrapes flap.`,
+      runbook_url: `${RUNBOOKS}#servicecrashlooping`,
+      dashboard_url: '/d/observability-stack/observability-stack',
+    };
+    return [
+      {
+        name: `crash loop of ${job}: a new task every minute`,
+        interval: '15s',
+        input_series: loop,
+        alert_rule_test: [
+          { eval_time: '5m', alertname: 'ServiceCrashLooping', exp_alerts: [] },
+          {
+            eval_time: '20m',
+            alertname: 'ServiceCrashLooping',
+            exp_alerts: [{ exp_labels: { severity: 'critical', service: job, job }, exp_annotations: annotations }],
+          },
+        ],
+      },
+      {
+        name: `one restart of ${job} is not a crash loop`,
+        interval: '15s',
+        input_series: [
+          { series: task(0), values: '1x19 stale' },
+          { series: task(1), values: '_x20 1x60' },
+        ],
+        alert_rule_test: [{ eval_time: '15m', alertname: 'ServiceCrashLooping', exp_alerts: [] }],
+      },
+      {
+        name: `metrics of ${job} stop arriving`,
+        interval: '15s',
+        input_series: [{ series: task(0), values: '1x19' }],
+        alert_rule_test: [
+          { eval_time: '5m30s', alertname: 'ServiceMetricsStale', exp_alerts: [] },
+          {
+            eval_time: '6m30s',
+            alertname: 'ServiceMetricsStale',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'critical', service: job, job },
+                exp_annotations: {
+                  summary: `Metrics of ${job} stopped arriving`,
+                  description: `The newest \`up\` sample of ${job} is 1m 45s old (limit ${STALE_AFTER_SECONDS} s): nothing scrapes it or nothing writes what is scraped.`,
+                  runbook_url: `${RUNBOOKS}#servicemetricsstale`,
+                  dashboard_url: '/d/observability-stack/observability-stack',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ];
+  });
+  return toYaml({ rule_files: [ruleFile], evaluation_interval: '30s', tests });
+}

@@ -7,6 +7,7 @@ import { renderSloTests } from '../../lib/render/slo-tests';
 import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/load/load-model';
 import { alertInputs, renderInputTests } from '../../lib/render/input-rules';
+import { renderTargetTests } from '../../lib/render/target-rules';
 import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
 import { realTool } from '../../scripts/real-tools';
@@ -27,6 +28,14 @@ const testFiles = (() => {
   // The input rules' tests, generated from the alerts' inputs like their rules (tests/inputs.yaml).
   const prod = loadModel(repo, loadEnvironment('prod'));
   fs.writeFileSync(path.join(testsDir, 'inputs.yaml'), renderInputTests(alertInputs(prod.ruleFiles, prod.catalog), '../inputs.yaml'));
+  // The crash-loop and stale-metrics cases of every service of the environment (tests/targets-per-service.yaml).
+  fs.writeFileSync(
+    path.join(testsDir, 'targets-per-service.yaml'),
+    renderTargetTests(
+      prod.environment.services.map((s) => s.name),
+      '../targets.yaml',
+    ),
+  );
   return fs.readdirSync(testsDir).map((f) => path.join('tests', f));
 })();
 const groupsOf = (file: string): TestGroup[] => parse(fs.readFileSync(path.join(rendered.dir, file), 'utf8')).tests;
@@ -70,6 +79,7 @@ describe('rule files as deployed to AMP', () => {
   test('pass their promtool unit tests (alerts/tests and the generated SLO tests), failure modes included', () => {
     expect(testFiles).toContain(path.join('tests', 'slos.yaml'));
     expect(testFiles).toContain(path.join('tests', 'inputs.yaml'));
+    expect(testFiles).toContain(path.join('tests', 'targets-per-service.yaml'));
     const r = promtool('test', 'rules', ...testFiles);
     expect(r.out).not.toContain('FAILED');
     expect(r.out).not.toContain('killed by');
