@@ -25,6 +25,11 @@ export interface MonitoringHealthProps {
   readonly ampQuotas?: AmpQuotas;
   /** The dashboard importer, whose failures are alarmed. @default - none */
   readonly dashboardImporter?: lambda.IFunction;
+  /**
+   * The importer's failed imports that did not fail their deploy (after a Grafana upgrade), alarmed too.
+   * @default - none
+   */
+  readonly dashboardImportFailures?: cloudwatch.IMetric;
   /** Where alarms that mean lost alerts go. */
   readonly criticalTopic: sns.ITopic;
   /** Where alarms that mean degraded monitoring go. */
@@ -196,6 +201,18 @@ export class MonitoringHealth extends Construct {
         alarmName: 'dashboard-import-failures',
         alarmDescription: 'The dashboard importer failed: dashboards in Grafana may be stale. See its log group.',
         metric: props.dashboardImporter.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    if (props.dashboardImportFailures) {
+      add('DashboardImportFailedAfterUpgrade', props.warningTopic, {
+        alarmName: 'dashboard-import-failed-after-upgrade',
+        alarmDescription:
+          'The dashboard import after a Grafana upgrade failed; the deploy went on (the upgrade cannot be rolled back). Fix the cause from the importer log, then deploy with -c reimport=$(date +%s). See docs/runbooks.md#dashboardimportfailedafterupgrade.',
+        metric: props.dashboardImportFailures,
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

@@ -49,6 +49,7 @@ export function loadModel(root: string, environment: EnvironmentConfig): Observa
       text: renderTargetRules(
         environment.services.map((s) => s.name),
         COLLECTOR_JOB,
+        environment.scrapeIntervalSeconds,
       ),
     },
     // AMP anomaly detectors exist on AWS only: alerts on their score there.

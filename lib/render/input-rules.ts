@@ -67,14 +67,17 @@ export function alertInputs(ruleFiles: readonly RuleFile[], catalog: MetricCatal
     .map((e) => ({ metric: e.metric, alerts: [...e.alerts].sort(), severity: e.critical ? 'critical' : 'warning' }));
 }
 
-/** The clause of one input: its job had it within SEEN_WITHIN, has it no more, and is up. */
+/** The clause of one input: a task had it within SEEN_WITHIN, has it no more, and is up. */
 export function inputClause(input: AlertInput): string {
   // A histogram has no series of its own name: its _count is there whenever it is.
   const series = input.metric.type === 'histogram' ? `${input.metric.name}_count` : input.metric.name;
   const jobs = input.metric.services.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const selector = `${series}{job=~"${jobs}"}`;
-  const gone = `max by (job) (max_over_time(${selector}[${SEEN_WITHIN}])) unless max by (job) (${selector})`;
-  return `label_replace(${gone}, "metric", "${series}", "", "") and on (job) (max by (job) (up) == 1)`;
+  // Per task (instance): a task that had the input and, still up, has it no more. A new task (a deploy, a
+  // replacement) never had it, so it says nothing until its first export: OpenTelemetry SDK instruments appear only
+  // at their first measurement.
+  const gone = `max by (job, instance) (max_over_time(${selector}[${SEEN_WITHIN}])) unless max by (job, instance) (${selector})`;
+  return `label_replace(${gone}, "metric", "${series}", "", "") and on (job, instance) (up == 1)`;
 }
 
 /**
@@ -101,7 +104,7 @@ export function renderInputRules(inputs: readonly AlertInput[]): string | undefi
           labels: { severity: some[0].severity, service: '{{ $labels.job }}' },
           annotations: {
             summary: 'Alerts cannot see {{ $labels.metric }} of {{ $labels.job }}',
-            description: `{{ $labels.job }} is up but has stopped exporting {{ $labels.metric }}, which it exported in the last ${SEEN_WITHIN}: the alerts that read it see nothing and cannot fire (see the runbook for which).`,
+            description: `{{ $labels.job }} at {{ $labels.instance }} is up but has stopped exporting {{ $labels.metric }}, which it exported in the last ${SEEN_WITHIN}: the alerts that read it see nothing and cannot fire (see the runbook for which).`,
             runbook_url: `${RUNBOOKS}#${INPUT_ALERTS[some[0].severity].toLowerCase()}`,
             dashboard_url: '/d/observability-stack/observability-stack',
           },
@@ -139,10 +142,10 @@ export function renderInputTests(inputs: readonly AlertInput[], ruleFile: string
             alertname,
             exp_alerts: [
               {
-                exp_labels: { severity: input.severity, service: job, job, metric: series },
+                exp_labels: { severity: input.severity, service: job, job, instance: `${job}:8001`, metric: series },
                 exp_annotations: {
                   summary: `Alerts cannot see ${series} of ${job}`,
-                  description: `${job} is up but has stopped exporting ${series}, which it exported in the last ${SEEN_WITHIN}: the alerts that read it see nothing and cannot fire (see the runbook for which).`,
+                  description: `${job} at ${job}:8001 is up but has stopped exporting ${series}, which it exported in the last ${SEEN_WITHIN}: the alerts that read it see nothing and cannot fire (see the runbook for which).`,
                   runbook_url: `${RUNBOOKS}#${alertname.toLowerCase()}`,
                   dashboard_url: '/d/observability-stack/observability-stack',
                 },
@@ -155,6 +158,17 @@ export function renderInputTests(inputs: readonly AlertInput[], ruleFile: string
         name: `input-missing quiet: ${series} never exported by ${job}`,
         interval: '15s',
         input_series: [{ series: up, values: '1x80' }],
+        alert_rule_test: [{ eval_time: '12m', alertname, exp_alerts: [] }],
+      },
+      {
+        // A deploy: the task that exported it is replaced by one that has not yet (an SDK instrument's first measurement).
+        name: `input-missing quiet: ${series} not yet exported by ${job}'s new task`,
+        interval: '15s',
+        input_series: [
+          { series: up, values: '1x19 stale' },
+          { series: metric, values: '1x19 stale' },
+          { series: `up{job="${job}", instance="${job}-new:8001"}`, values: '_x19 1x60' },
+        ],
         alert_rule_test: [{ eval_time: '12m', alertname, exp_alerts: [] }],
       },
       {

@@ -23,6 +23,9 @@ export const STALE_AFTER_SECONDS = 60;
  */
 export const EXTRA_RESTARTS = 2;
 
+/** Restarts in each 5-minute slice of 15 minutes that make a loop however many tasks the service has. */
+const PERSISTENT_RESTARTS = 2;
+
 const RUNBOOKS = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md';
 
 /**
@@ -35,17 +38,29 @@ const RUNBOOKS = 'https://github.com/trading-platform/trading-observability/blob
  * each missing service fires on its own. The collector's own metrics (its
  * self-scrape job) get their own alert.
  */
-export function renderTargetRules(services: readonly string[], collectorJob: string): string {
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function renderTargetRules(services: readonly string[], collectorJob: string, scrapeIntervalSeconds = 15): string {
   const absent = (job: string) => `absent(up{job=${JSON.stringify(job)}})`;
-  const jobs = `job=~${JSON.stringify(services.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))}`;
+  const jobs = `job=~${JSON.stringify(services.map(escapeRegex).join('|'))}`;
   const up = `up{${jobs}}`;
-  // Restarts in the last 15 minutes, per job: flips of one series (up 1 -> 0 -> 1 is one restart: changes / 2) and
-  // tasks replaced (an ECS task that restarts is a new task, with a new address, so a new series): series seen in
-  // the window beyond the most that were there at once. Both read the whole window, so an evaluation at which no
-  // task happens to be up does not reset the alert's `for`.
-  const seen = `count by (job) (max_over_time(${up}[15m]))`;
+  // Every job that reaches Prometheus through the collector: the services and the collector's self-scrape.
+  const written = `up{job=~${JSON.stringify([...services, collectorJob].map(escapeRegex).join('|'))}}`;
+  // Restarts in a window, per job: flips of one series (up 1 -> 0 -> 1 is one restart: changes / 2) and tasks
+  // replaced (an ECS task that restarts is a new task, with a new address, so a new series): series seen in the
+  // window beyond the most that were there at once. Both read the whole window, so an evaluation at which no task
+  // happens to be up does not reset the alert's `for`.
+  const restartsIn = (window: string, offset = '') =>
+    `(sum by (job) (changes(${up}[${window}]${offset})) / 2 + count by (job) (max_over_time(${up}[${window}]${offset})) - max_over_time(count by (job) (${up})[${window}:1m]${offset}))`;
   const mostAtOnce = `max_over_time(count by (job) (${up})[15m:1m])`;
-  const restarts = `(sum by (job) (changes(${up}[15m])) / 2 + ${seen} - ${mostAtOnce})`;
+  // A loop, not a deploy: more restarts in 15 minutes than one per task plus EXTRA_RESTARTS (a burst like a deploy
+  // stays under it), or at least PERSISTENT_RESTARTS in each of its three 5-minute slices (one task of many that keeps
+  // restarting; a deploy replaces its tasks in one burst, not in every slice).
+  const persistent = ['', ' offset 5m', ' offset 10m']
+    .map((o) => `${restartsIn('5m', o)} >= ${PERSISTENT_RESTARTS}`)
+    .join(' and on (job) ');
+  // The freshest sample of everything the collector writes: how long ago anything arrived.
+  const freshest = `time() - max(timestamp(${written}))`;
   const groups = [
     {
       name: 'scrape_targets',
@@ -68,12 +83,12 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
           // A crash loop: ServiceDown (up == 0 for 1m) resets on every good scrape, and a restarted task is a new
           // series. One restart, or a rolling deploy (each task replaced once), stays under the threshold.
           alert: 'ServiceCrashLooping',
-          expr: `${restarts} > ${mostAtOnce} + ${EXTRA_RESTARTS}`,
+          expr: `${restartsIn('15m')} > ${mostAtOnce} + ${EXTRA_RESTARTS} or ${persistent}`,
           for: '5m',
           labels: { severity: 'critical', service: '{{ $labels.job }}' },
           annotations: {
             summary: '{{ $labels.job }} keeps restarting',
-            description: `{{ $labels.job }} restarted {{ $value | printf "%.0f" }} times in 15 minutes, more than once per task plus ${EXTRA_RESTARTS}: it is crash-looping or its scrapes flap.`,
+            description: `{{ $labels.job }} restarted {{ $value | printf "%.0f" }} times in the window that tripped the alert (15 minutes: more than once per task plus ${EXTRA_RESTARTS}; or each 5-minute slice: at least ${PERSISTENT_RESTARTS}): it is crash-looping or its scrapes flap.`,
             runbook_url: `${RUNBOOKS}#servicecrashlooping`,
             dashboard_url: '/d/observability-stack/observability-stack',
           },
@@ -96,7 +111,10 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
           // A job whose newest sample is getting old: its metrics stopped arriving (the writer died, so no staleness
           // marker); absent() sees it only once the lookback has passed (ServiceNotScraped, kept as the backstop).
           alert: 'ServiceMetricsStale',
-          expr: `time() - max by (job) (timestamp(${up})) > ${STALE_AFTER_SECONDS}`,
+          // Only while something else still arrives (the freshest sample is younger than this job's limit less one
+          // scrape: jobs stop within one scrape of each other when their writer dies): when nothing arrives,
+          // CollectorMetricsStale is the one cause, and this must not page first.
+          expr: `time() - max by (job) (timestamp(${up})) > ${STALE_AFTER_SECONDS} and on () (${freshest} <= ${STALE_AFTER_SECONDS - scrapeIntervalSeconds})`,
           for: '30s',
           // Until ServiceNotScraped takes over (the lookback, then its own for).
           keep_firing_for: '5m',
@@ -109,15 +127,16 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
           },
         },
         {
+          // Nothing arrives at all, from the collector's self-scrape or any service: the collector is down or cannot
+          // write (a write outage it buffers counts: the alerts are blind meanwhile). The one inhibit source of the
+          // collector's path (inhibit_rules): a broken self-scrape alone is CollectorMetricsMissing's, and mutes nothing.
           alert: 'CollectorMetricsStale',
-          expr: `time() - max(timestamp(up{job=${JSON.stringify(collectorJob)}})) > ${STALE_AFTER_SECONDS}`,
+          expr: `${freshest} > ${STALE_AFTER_SECONDS} or on () absent(${written})`,
           for: '30s',
-          // Until CollectorMetricsMissing takes over; while either fires, every other alert is muted (inhibit_rules).
-          keep_firing_for: '5m',
           labels: { severity: 'critical', service: collectorJob },
           annotations: {
-            summary: 'The collector stopped writing metrics',
-            description: `The newest sample of the collector's self-scrape (job ${collectorJob}) is {{ $value | humanizeDuration }} old (limit ${STALE_AFTER_SECONDS} s): every collector task is down or cannot write. Every other alert is muted while this fires: they all read what the collector writes.`,
+            summary: 'No metrics arrive from the collector',
+            description: `Nothing the collector writes has arrived for over ${STALE_AFTER_SECONDS} s (neither its own metrics nor any service's; value {{ $value | humanize }}): every collector task is down, or AMP refuses its writes. Every other alert is muted while this fires: they all read what the collector writes.`,
             runbook_url: `${RUNBOOKS}#collectormetricsstale`,
             dashboard_url: '/d/observability-stack/observability-stack',
           },
@@ -146,7 +165,7 @@ export function renderTargetRules(services: readonly string[], collectorJob: str
  * 5m) pages by 20m, one restart does not, and its metrics stopping pages
  * ServiceMetricsStale within 2 minutes of its last sample.
  */
-export function renderTargetTests(services: readonly string[], ruleFile: string): string {
+export function renderTargetTests(services: readonly string[], collectorJob: string, ruleFile: string): string {
   const tests = services.flatMap((job) => {
     const task = (i: number) => `up{job="${job}", instance="10.0.${Math.floor(i / 200)}.${i % 200}:8001"}`;
     // The first task serves 5 minutes; then each task lives 45 s and the next starts 15 s after.
@@ -154,7 +173,7 @@ export function renderTargetTests(services: readonly string[], ruleFile: string)
     for (let k = 1, at = 20; k <= 30; k++, at += 4) loop.push({ series: task(k), values: `_x${at - 1} 1x2 stale` });
     const annotations = {
       summary: `${job} keeps restarting`,
-      description: `${job} restarted 15 times in 15 minutes, more than once per task plus ${EXTRA_RESTARTS}: it is crash-looping or its scrapes flap.`,
+      description: `${job} restarted 15 times in the window that tripped the alert (15 minutes: more than once per task plus ${EXTRA_RESTARTS}; or each 5-minute slice: at least ${PERSISTENT_RESTARTS}): it is crash-looping or its scrapes flap.`,
       runbook_url: `${RUNBOOKS}#servicecrashlooping`,
       dashboard_url: '/d/observability-stack/observability-stack',
     };
@@ -184,7 +203,11 @@ export function renderTargetTests(services: readonly string[], ruleFile: string)
       {
         name: `metrics of ${job} stop arriving`,
         interval: '15s',
-        input_series: [{ series: task(0), values: '1x19' }],
+        // The collector's own metrics still arrive: only this job is stale.
+        input_series: [
+          { series: task(0), values: '1x19' },
+          { series: `up{job="${collectorJob}", instance="127.0.0.1:8888"}`, values: '1x40' },
+        ],
         alert_rule_test: [
           { eval_time: '5m30s', alertname: 'ServiceMetricsStale', exp_alerts: [] },
           {

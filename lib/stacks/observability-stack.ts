@@ -295,6 +295,7 @@ export class ObservabilityStack extends Stack {
         ingestionRate: props.model.ampLimits.ingestionRatePerWorkspace,
       },
       dashboardImporter: dashboardImport.handler,
+      dashboardImportFailures: dashboardImport.metricFailedImports(),
       criticalTopic: routing.topic('critical'),
       warningTopic: routing.topic('warning'),
     });

@@ -84,8 +84,9 @@ export function alertFloor(
   const evaluation = durationSeconds(group.interval ?? defaultInterval);
   const recording = recordingGroup ? durationSeconds(recordingGroup.interval ?? defaultInterval) : 0;
   const forS = durationSeconds(rule.for);
-  const lookback = /(^|[^a-z_])absent\(/.test(rule.expr) ? 300 : 0;
+  // An alert on a sample's age fires before its absent() backstop (which waits for the lookback): the age counts.
   const staleAfter = /time\(\) - .*timestamp\(/.test(rule.expr) ? STALE_AFTER_SECONDS : 0;
+  const lookback = /(^|[^a-z_])absent\(/.test(rule.expr) && staleAfter === 0 ? 300 : 0;
   const groupWait = durationSeconds(routes[0].groupWait ?? '30s'); // Alertmanager's default group_wait is 30s
   return {
     scrape,

@@ -493,6 +493,26 @@ describe('dashboard importer against a loopback Grafana API', () => {
       expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand)).toHaveLength(0);
     });
 
+    test('an update that renames the service account retires the old one once the import under the new name succeeded', async () => {
+      sdkGrafana.on(ListWorkspaceServiceAccountsCommand).resolves({
+        serviceAccounts: [{ id: 'sa-7', name: 'dashboard-importer', grafanaRole: 'ADMIN', isDisabled: 'false' }],
+      });
+      const rename = (extra: Record<string, string> = {}) =>
+        ({
+          ...event('Update'),
+          ResourceProperties: { ServiceToken: 'x', ...props, ServiceAccountName: 'tobs-importer-0a1b2c3d', ...extra },
+          OldResourceProperties: { ServiceToken: 'x', ...props, ServiceAccountName: 'dashboard-importer' },
+        }) as unknown as CloudFormationCustomResourceEvent;
+      // A failed import keeps the old account (a rollback would use it again).
+      grafana.failNext('POST', '/api/dashboards/db', 400, { message: 'bad' });
+      await expect(onEvent(rename())).rejects.toThrow('Grafana answered 400');
+      expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand)).toHaveLength(0);
+      await onEvent(rename({ Reimport: '1' }));
+      expect(sdkGrafana.commandCalls(DeleteWorkspaceServiceAccountCommand).map((c) => c.args[0].input)).toEqual([
+        { workspaceId: 'g-123', serviceAccountId: 'sa-7' },
+      ]);
+    });
+
     test("the AMP workspace constant a dashboard declares is set to the importer's workspace (the cost panels' filter)", async () => {
       const cost = dash('observability-cost', 'Cost', '', {
         templating: {

@@ -44,8 +44,13 @@ describe('rule files', () => {
     const rules = repoRuleFiles().flatMap((f) => f.groups.flatMap((g) => g.rules));
     const serviceDown = rules.find((r) => r.alert === 'ServiceDown');
     // The seed's `up == 0`, for a service of one task the same; with several, it pages only when none answers (issue 28:
-    // a draining task in a rolling deploy paged). ServiceInstanceDown warns for one task of several.
-    expect(serviceDown).toMatchObject({ expr: 'up == 0 unless on (job) (up == 1)', for: '1m', labels: { severity: 'critical' } });
+    // a draining task in a rolling deploy paged), and not while every target is down (AllTargetsDown's one page).
+    // ServiceInstanceDown warns for one task of several.
+    expect(serviceDown).toMatchObject({
+      expr: 'up == 0 unless on (job) (up == 1) unless on () (max(up{job!~"otel-collector|prometheus"}) == 0)',
+      for: '1m',
+      labels: { severity: 'critical' },
+    });
     const failure = rules.find((r) => r.alert === 'HighExecutionFailureRate');
     expect(failure).toMatchObject({ for: '5m', labels: { severity: 'warning' } });
     expect(failure?.expr).toBe('job:pipeline_executions_failed:rate5m > 0.1');

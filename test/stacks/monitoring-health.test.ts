@@ -38,12 +38,23 @@ describe('monitoring the monitoring (prod), without AMP', () => {
     ['collector-cpu-high', 'CPUUtilization', 'AWS/ECS', 'warning'],
     ['collector-memory-high', 'MemoryUtilization', 'AWS/ECS', 'warning'],
     ['dashboard-import-failures', 'Errors', 'AWS/Lambda', 'warning'],
+    // The importer's error lines: an import after a Grafana upgrade fails without failing the deploy.
+    ['dashboard-import-failed-after-upgrade', 'trading-observability-prod-failed-imports', 'DashboardImport', 'warning'],
   ])('%s alarms on %s (%s) and notifies the %s topic', (name, metric, namespace, topic) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: `trading-observability-prod-${name}`,
       MetricName: metric,
       Namespace: namespace,
       AlarmActions: to(topic),
+    });
+  });
+
+  test("the importer's failed-import metric counts its error log lines", () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.level = "error" }',
+      MetricTransformations: [
+        { MetricNamespace: 'DashboardImport', MetricName: 'trading-observability-prod-failed-imports', MetricValue: '1' },
+      ],
     });
   });
 

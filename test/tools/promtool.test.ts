@@ -8,6 +8,7 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/load/load-model';
 import { alertInputs, renderInputTests } from '../../lib/render/input-rules';
 import { renderTargetTests } from '../../lib/render/target-rules';
+import { COLLECTOR_JOB } from '../../lib/render/collector-image';
 import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
 import { realTool } from '../../scripts/real-tools';
@@ -33,6 +34,7 @@ const testFiles = (() => {
     path.join(testsDir, 'targets-per-service.yaml'),
     renderTargetTests(
       prod.environment.services.map((s) => s.name),
+      COLLECTOR_JOB,
       '../targets.yaml',
     ),
   );

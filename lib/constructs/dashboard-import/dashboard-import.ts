@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CustomResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -70,6 +71,7 @@ export interface DashboardImportProps {
 export class DashboardImport extends Construct {
   readonly handler: lambda.Function;
   readonly resource: CustomResource;
+  private readonly failedImports: logs.MetricFilter;
 
   constructor(scope: Construct, id: string, props: DashboardImportProps) {
     super(scope, id);
@@ -90,6 +92,16 @@ export class DashboardImport extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An import that fails after a Grafana upgrade is logged at level error and does not fail the deploy (see
+    // ./handler): this counts those lines, so an alarm can say what the deploy could not.
+    this.failedImports = new logs.MetricFilter(this, 'FailedImports', {
+      logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'error'),
+      metricNamespace: 'DashboardImport',
+      metricName: `${props.names?.prefix ?? Names.uniqueId(this)}-failed-imports`,
+      metricValue: '1',
+      unit: cloudwatch.Unit.COUNT,
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -157,5 +169,14 @@ export class DashboardImport extends Construct {
     });
 
     acknowledgeProviderFramework(provider, this.handler, 'the importer function');
+  }
+
+  /**
+   * Imports that failed without failing their deploy (after a Grafana upgrade, which cannot be rolled back): the
+   * importer's error log lines.
+   * @default - Sum over 5 minutes
+   */
+  metricFailedImports(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.failedImports.metric({ statistic: 'Sum', period: Duration.minutes(5), ...props });
   }
 }

@@ -20,6 +20,16 @@ async function readBundle(props: ImportProperties): Promise<BundledDashboard[]> 
   return (JSON.parse(await out.Body!.transformToString()) as { dashboards: BundledDashboard[] }).dashboards;
 }
 
+/**
+ * The account this resource used before its ServiceAccountName changed (its old properties record it: the
+ * shared `dashboard-importer` of earlier versions): deleted once an import under the new name succeeded.
+ */
+async function retireOldServiceAccount(props: ImportProperties, old: ImportProperties | undefined): Promise<void> {
+  if (!old?.ServiceAccountName || old.ServiceAccountName === props.ServiceAccountName || old.WorkspaceId !== props.WorkspaceId) return;
+  await deleteServiceAccount(old, grafana);
+  console.log(JSON.stringify({ level: 'info', msg: 'retired the service account of the old properties', name: old.ServiceAccountName }));
+}
+
 const counts = (r: ImportResult) => ({ Imported: r.imported, Unchanged: r.unchanged, Removed: r.removed });
 
 export async function onEvent(
@@ -53,6 +63,7 @@ export async function onEvent(
     try {
       const result = await run();
       console.log(JSON.stringify({ level: 'info', msg: 'dashboards imported after the Grafana upgrade', ...result }));
+      await retireOldServiceAccount(props, old);
       return { PhysicalResourceId: physicalId, Data: { ...counts(result), ImportFailed: 0 } };
     } catch (e) {
       console.log(
@@ -67,5 +78,6 @@ export async function onEvent(
   }
   const result = await run();
   console.log(JSON.stringify({ level: 'info', msg: 'dashboards imported', ...result }));
+  await retireOldServiceAccount(props, old);
   return { PhysicalResourceId: physicalId, Data: counts(result) };
 }
