@@ -207,7 +207,7 @@ describe('the app stops on bad input, naming file, place and fix', () => {
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('sum(pipeline_cache_size)', 'sum(pipeline_cache_sise)'));
     });
     expect(message).toBe(
-      'dashboards/trading-platform-overview.json: panel "Cached Pipelines" (id 20): queries a metric that is neither in the catalog nor a recording rule (got "pipeline_cache_sise"). Fix: add it to catalog/metrics.yaml, add a recording rule of that name in alerts/, or correct the spelling',
+      'dashboards/trading-platform-overview.json: queries: query 1 metric(s) that are neither in the catalog nor recording rules: pipeline_cache_sise (panel "Cached Pipelines" (id 20)). Fix: declare them all with `npm run catalog:add -- dashboards/trading-platform-overview.json --service NAME` (then review catalog/metrics.yaml), add recording rules of those names in alerts/, or correct the spelling or the variable\'s values',
     );
   });
 });

@@ -4,7 +4,18 @@ import { UserInputError } from '../errors';
 import { MetricCatalog } from './metric-catalog';
 import { PROVISIONED_BY_TYPE, PROVISIONED_UIDS, resolveForeignDashboard } from './foreign-dashboard';
 import { GRAFANA_UID_MAX_LENGTH, GRAFANA_UID_PATTERN, titleSlug } from './grafana-names';
-import { parsePromql } from './promql';
+import {
+  describeAssignment,
+  expandQuery,
+  isMacro,
+  PLACEHOLDER_PREFIX,
+  referencedVariables,
+  toVariables,
+  type DashboardVariable,
+  type Expansion,
+  type RawVariable,
+} from './grafana-variables';
+import { parsePromql, type PromqlParse, type SelectorUse } from './promql';
 
 export const DASHBOARDS_DIR = 'dashboards';
 /**
@@ -56,13 +67,6 @@ interface RawPanel {
   /** Units of the old singlestat (`format`) and graph (`yaxes[].format`) panels. */
   format?: string;
   yaxes?: { format?: string }[];
-}
-
-interface RawVariable {
-  name?: string;
-  type?: string;
-  query?: string | { query?: string };
-  datasource?: { uid?: string; type?: string } | string | null;
 }
 
 /** Lists dashboards/**\/*.json, sorted. */
@@ -152,28 +156,45 @@ export function validateDashboards(
       });
     }
     titles.set(titleKey, file);
-    const variables = lintTemplating(file, json.templating?.list ?? [], catalog, recordingRules);
+    const unknown: UnknownMetrics = new Map();
+    const variables = lintTemplating(file, json.templating?.list ?? [], catalog, recordingRules, unknown);
     const panels = flattenPanels(json.panels ?? []).map((p) => toPanel(p));
-    for (const panel of panels) lintPanel(file, panel, catalog, recordingRules, variables);
+    for (const panel of panels) lintPanel(file, panel, catalog, recordingRules, variables, unknown);
+    if (unknown.size > 0) throw unknownMetricsError(file, unknown);
     return { file, folder, uid: json.uid, title: json.title, text: resolvedText, panels };
   });
 }
 
 /** Grafana's own variables ($__interval, $__range, $timeFilter...). */
-const isBuiltinVariable = (name: string) => name.startsWith('__') || name === 'timeFilter' || name === 'interval';
+const isBuiltinVariable = (name: string) => isMacro(name) || name === 'interval';
 
-/** Variables a query uses: $name, ${name}, ${name:format}, [[name]]. */
-function usedVariables(text: string): string[] {
-  return [...text.matchAll(/\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]/g)].map(
-    (m) => m[1] ?? m[2] ?? m[3],
-  );
-}
+/** Variables a query uses: $name, ${name}, ${name:format}, [[name]] (Grafana's syntax, grafana-variables.ts). */
+const usedVariables = (text: string): string[] => referencedVariables(text).filter((n) => /^[A-Za-z_]/.test(n));
 
 interface Variables {
-  /** Every variable the dashboard defines. */
-  readonly names: ReadonlySet<string>;
+  /** Every variable the dashboard defines, with the values Grafana can interpolate. */
+  readonly all: ReadonlyMap<string, DashboardVariable>;
   /** Data source variables (any name) of a type we provision. */
   readonly datasources: ReadonlySet<string>;
+}
+
+/** At most this many unknown metric names are listed in the error; the count says how many there are. */
+const UNKNOWN_LISTED = 12;
+
+/** Unknown metrics of a dashboard: name → where first seen, and the variable values that alone produce it. */
+type UnknownMetrics = Map<string, { where: string; when?: string }>;
+
+/** One error for every metric of the dashboard the catalog lacks, pointing to `npm run catalog:add`. */
+function unknownMetricsError(file: string, unknown: UnknownMetrics): UserInputError {
+  const names = [...unknown].map(([name, { where, when }]) => `${name} (${where}${when ? ` when ${when}` : ''})`);
+  const listed = names.slice(0, UNKNOWN_LISTED).join(', ');
+  const more = names.length > UNKNOWN_LISTED ? ` and ${names.length - UNKNOWN_LISTED} more` : '';
+  return UserInputError.of({
+    file,
+    where: 'queries',
+    problem: `query ${names.length} metric(s) that are neither in the catalog nor recording rules: ${listed}${more}`,
+    fix: `declare them all with \`npm run catalog:add -- ${file} --service NAME\` (then review catalog/metrics.yaml), add recording rules of those names in alerts/, or correct the spelling or the variable's values`,
+  });
 }
 
 /**
@@ -186,8 +207,10 @@ function lintTemplating(
   list: readonly RawVariable[],
   catalog: MetricCatalog,
   recordingRules: ReadonlySet<string>,
+  unknown: UnknownMetrics,
 ): Variables {
   const names = new Set(list.map((v) => String(v.name)));
+  const all = toVariables(list);
   const datasources = new Set<string>();
   for (const v of list) {
     const where = `templating variable "${String(v.name)}"`;
@@ -220,9 +243,9 @@ function lintTemplating(
     if (dsType !== undefined && PROVISIONED_BY_TYPE[dsType] !== PROMETHEUS_DATASOURCE_UID) continue;
     const expr = promqlOfVariableQuery(query);
     if (expr === undefined) continue;
-    lintQuery(file, where, expr, catalog, recordingRules, false);
+    lintQuery(file, where, expr, all, catalog, recordingRules, false, unknown);
   }
-  return { names, datasources };
+  return { all, datasources };
 }
 
 /** The PromQL inside Grafana's Prometheus variable functions, if any. */
@@ -242,11 +265,12 @@ function lintPanel(
   catalog: MetricCatalog,
   recordingRules: ReadonlySet<string>,
   variables: Variables,
+  unknown: UnknownMetrics,
 ): void {
   const where = `panel "${panel.title}"${panel.id !== undefined ? ` (id ${panel.id})` : ''}`;
   for (const expr of panel.queries) {
     for (const name of usedVariables(expr)) {
-      if (!variables.names.has(name) && !isBuiltinVariable(name)) {
+      if (!variables.all.has(name) && !isBuiltinVariable(name)) {
         throw UserInputError.of({
           file,
           where,
@@ -256,7 +280,7 @@ function lintPanel(
         });
       }
     }
-    lintQuery(file, where, expr, catalog, recordingRules, true);
+    lintQuery(file, where, expr, variables.all, catalog, recordingRules, true, unknown);
   }
   if (panel.queries.length > 0 && !panel.unit) {
     throw UserInputError.of({
@@ -285,60 +309,142 @@ function lintPanel(
 
 const BUILTIN_REFS = new Set(['-- Grafana --', 'grafana', '-- Mixed --', '-- Dashboard --']);
 
-/** One PromQL query: it parses, its metrics are known, counters are rated, buckets go through histogram_quantile. */
+/**
+ * One PromQL query, as Grafana sends it for every combination of the
+ * variables it uses (grafana-variables.ts): it parses, its metrics are known
+ * (the unknown ones are collected, to be reported together), counters are
+ * rated, buckets go through histogram_quantile. An error names the variable
+ * values that broke the query.
+ */
 function lintQuery(
   file: string,
   where: string,
   expr: string,
+  variables: ReadonlyMap<string, DashboardVariable>,
   catalog: MetricCatalog,
   recordingRules: ReadonlySet<string>,
   shown: boolean,
+  unknown: UnknownMetrics,
 ): void {
-  const parse = parsePromql(expr, { grafana: true });
-  if (!parse.ok) {
-    throw UserInputError.of({
+  const expansions = expandQuery(expr, variables);
+  const parses = expansions.map((e) => parsePromql(e.text, { grafana: true }));
+  const base = parses[0].ok ? expansions[0] : undefined;
+  // A query whose only variables are query variables has one expansion (their placeholder): nothing to name.
+  const templated = expansions.length > 1 || [...expansions[0].assignment.values()].some((v) => v.kind !== 'runtime');
+  expansions.forEach((e, i) => {
+    const parse = parses[i];
+    const when = templated ? ` when ${describeAssignment(e, i === 0 ? undefined : base)}` : '';
+    if (!parse.ok) throw notPromql(file, where, expr, e, parse, when);
+    const knownInBase = new Set<string>();
+    if (i > 0 && parses[0].ok) for (const s of parses[0].selectors) if (s.name) knownInBase.add(s.name);
+    for (const sel of parse.selectors) {
+      if (sel.name === undefined) continue;
+      const runtime = sel.name.includes(PLACEHOLDER_PREFIX);
+      if (runtime) {
+        const variable = sel.name.slice(sel.name.indexOf(PLACEHOLDER_PREFIX) + PLACEHOLDER_PREFIX.length).replace(/\W.*$/, '');
+        throw UserInputError.of({
+          file,
+          where,
+          problem: `builds a metric name from the query variable $${variable}, whose values come from Prometheus at runtime, so the metric cannot be checked against the catalog`,
+          value: expr,
+          fix: `make $${variable} a custom variable listing its values (Settings > Variables), or write the metric name out`,
+        });
+      }
+      const resolved = catalog.resolve(sel.name, recordingRules);
+      if (!resolved) {
+        const produced = i > 0 && !knownInBase.has(sel.name) ? describeAssignment(e, base) : undefined;
+        const seen = unknown.get(sel.name);
+        if (!seen || (seen.when && !produced)) unknown.set(sel.name, { where, when: produced });
+        continue;
+      }
+      if (resolved.kind !== 'metric' || !shown) continue;
+      const counterLike =
+        (resolved.metric.type === 'counter' && !resolved.suffix) || resolved.suffix === 'sum' || resolved.suffix === 'count';
+      const counted = sel.enclosing.length > 0 && SERIES_COUNTING.includes(sel.enclosing[0]);
+      if (counterLike && !counted && !sel.enclosing.some((f) => COUNTER_FUNCTIONS.includes(f))) {
+        throw UserInputError.of({
+          file,
+          where,
+          problem: `shows the counter ${sel.name} raw${when}`,
+          value: expr,
+          fix: `wrap it in rate(${sel.name}[$__rate_interval]) or increase(...) (seed 9.3: rate, not raw counts)${templated ? ', or give the variable only values that rate it' : ''}`,
+        });
+      }
+      if (resolved.suffix === 'bucket' && !counted && !sel.enclosing.includes('histogram_quantile')) {
+        throw UserInputError.of({
+          file,
+          where,
+          problem: `uses histogram buckets outside histogram_quantile${when}`,
+          value: expr,
+          fix: `use histogram_quantile(0.95, sum by (le) (rate(${sel.name}[$__rate_interval]))) (seed 9.3: percentiles, not averages)`,
+        });
+      }
+    }
+  });
+}
+
+function notPromql(
+  file: string,
+  where: string,
+  expr: string,
+  e: Expansion,
+  parse: Extract<PromqlParse, { ok: false }>,
+  when: string,
+): UserInputError {
+  const near = `near position ${parse.position} ("${parse.near}")`;
+  if (!when) {
+    return UserInputError.of({
       file,
       where,
-      problem: `has a query that is not valid PromQL near position ${parse.position} ("${parse.near}")`,
+      problem: `has a query that is not valid PromQL ${near}`,
       value: expr,
       fix: 'correct the query in Grafana and export the dashboard again',
     });
   }
-  for (const sel of parse.selectors) {
-    if (sel.name === undefined) continue;
-    const resolved = catalog.resolve(sel.name, recordingRules);
-    if (!resolved) {
-      throw UserInputError.of({
-        file,
-        where,
-        problem: 'queries a metric that is neither in the catalog nor a recording rule',
-        value: sel.name,
-        fix: 'add it to catalog/metrics.yaml, add a recording rule of that name in alerts/, or correct the spelling',
-      });
-    }
-    if (resolved.kind !== 'metric' || !shown) continue;
-    const counterLike =
-      (resolved.metric.type === 'counter' && !resolved.suffix) || resolved.suffix === 'sum' || resolved.suffix === 'count';
-    const counted = sel.enclosing.length > 0 && SERIES_COUNTING.includes(sel.enclosing[0]);
-    if (counterLike && !counted && !sel.enclosing.some((f) => COUNTER_FUNCTIONS.includes(f))) {
-      throw UserInputError.of({
-        file,
-        where,
-        problem: `shows the counter ${sel.name} raw`,
-        value: expr,
-        fix: `wrap it in rate(${sel.name}[$__rate_interval]) or increase(...) (seed 9.3: rate, not raw counts)`,
-      });
-    }
-    if (resolved.suffix === 'bucket' && !counted && !sel.enclosing.includes('histogram_quantile')) {
-      throw UserInputError.of({
-        file,
-        where,
-        problem: 'uses histogram buckets outside histogram_quantile',
-        value: expr,
-        fix: `use histogram_quantile(0.95, sum by (le) (rate(${sel.name}[$__rate_interval]))) (seed 9.3: percentiles, not averages)`,
-      });
-    }
+  const runtime = [...e.assignment].filter(([, s]) => s.kind === 'runtime').map(([n]) => `$${n}`);
+  const placeholderNear = parse.near.includes(PLACEHOLDER_PREFIX.slice(0, 10));
+  return UserInputError.of({
+    file,
+    where,
+    problem: `has a query that is not valid PromQL${when}, ${near} of ${JSON.stringify(e.text.length > 160 ? `${e.text.slice(0, 157)}...` : e.text)}`,
+    value: expr,
+    fix:
+      placeholderNear && runtime.length > 0
+        ? `${runtime.join(', ')} take values from Prometheus at runtime, which the lint can check only where a label value or a label name goes: make it a custom variable listing its values (Settings > Variables)`
+        : "correct that variable's values (Settings > Variables) or the query in Grafana, and export the dashboard again",
+  });
+}
+
+/**
+ * Every selector a dashboard's queries use, over every value of its variables
+ * (as the lint sees them): what `npm run catalog:add` declares. The export is
+ * resolved to our data sources first; queries of other data sources are
+ * skipped. A query that does not parse is skipped here (synth names it).
+ */
+export function dashboardSelectors(file: string, text: string): { selector: SelectorUse; where: string }[] {
+  const json = resolveForeignDashboard(file, JSON.parse(text) as Record<string, unknown>) as {
+    panels?: RawPanel[];
+    templating?: { list?: RawVariable[] };
+  };
+  const list = json.templating?.list ?? [];
+  const variables = toVariables(list);
+  const queries: { where: string; expr: string }[] = [];
+  for (const v of list) {
+    if (v.type !== 'query') continue;
+    const dsType = typeof v.datasource === 'object' && v.datasource ? v.datasource.type : undefined;
+    if (dsType !== undefined && PROVISIONED_BY_TYPE[dsType] !== PROMETHEUS_DATASOURCE_UID) continue;
+    const expr = promqlOfVariableQuery(typeof v.query === 'string' ? v.query : (v.query?.query ?? ''));
+    if (expr !== undefined) queries.push({ where: `templating variable "${String(v.name)}"`, expr });
   }
+  for (const p of flattenPanels(json.panels ?? []).map(toPanel)) {
+    for (const expr of p.queries) queries.push({ where: `panel "${p.title}"`, expr });
+  }
+  return queries.flatMap(({ where, expr }) =>
+    expandQuery(expr, variables).flatMap((e) => {
+      const parse = parsePromql(e.text, { grafana: true });
+      return parse.ok ? parse.selectors.map((selector) => ({ selector, where })) : [];
+    }),
+  );
 }
 
 function flattenPanels(panels: RawPanel[]): RawPanel[] {

@@ -5,6 +5,14 @@ import { UserInputError } from '../errors';
 /** The catalog file, relative to the project root: the one place to add a metric. */
 const CATALOG_FILE = 'catalog/metrics.yaml';
 
+/**
+ * What `npm run catalog:add` writes for a histogram's `buckets` and
+ * `bucketsSource` when it was not given `--buckets`: the model refuses it until
+ * the user fills in the real boundaries.
+ */
+export const BUCKETS_PLACEHOLDER = 'TODO: the le boundaries its instrumentation produces';
+export const BUCKETS_SOURCE_PLACEHOLDER = 'TODO: where these boundaries come from';
+
 const metricSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
   type: z.enum(['counter', 'gauge', 'histogram']),
@@ -19,7 +27,15 @@ const metricSchema = z.strictObject({
    * Histograms only: the explicit bucket boundaries the instrumentation
    * produces (the `le` values, without +Inf), and where that comes from.
    */
-  buckets: z.array(z.number()).min(1).optional(),
+  buckets: z
+    .array(z.number(), {
+      error: (issue) =>
+        issue.input === BUCKETS_PLACEHOLDER
+          ? 'is the placeholder `npm run catalog:add` left: add the bucket boundaries its instrumentation produces (the `le` values without +Inf, e.g. [0.1, 0.5, 1]) and set bucketsSource to where they come from'
+          : undefined,
+    })
+    .min(1)
+    .optional(),
   bucketsSource: z.string().min(1).optional(),
 });
 
@@ -121,6 +137,15 @@ function checkBuckets(m: MetricDefinition): void {
       });
     }
     return;
+  }
+  if (m.bucketsSource === BUCKETS_SOURCE_PLACEHOLDER) {
+    throw UserInputError.of({
+      file: CATALOG_FILE,
+      where: `${where}, bucketsSource`,
+      problem: 'is the placeholder `npm run catalog:add` left',
+      value: m.bucketsSource,
+      fix: "say where the boundaries come from (the exporter's code or docs, an SDK default)",
+    });
   }
   if (!m.buckets || !m.bucketsSource) {
     throw UserInputError.of({

@@ -2,13 +2,15 @@ import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 
 /** One series selector in a query, with the functions and aggregations around it. */
-interface SelectorUse {
+export interface SelectorUse {
   /** The metric name, from the identifier or a `__name__="..."` matcher. */
   readonly name: string | undefined;
   /** Names of enclosing functions, innermost first (e.g. ["rate", "sum"]). */
   readonly enclosing: readonly string[];
   /** The label matchers, e.g. [{ name: 'le', op: '=', value: '0.5' }]. */
   readonly matchers: readonly { readonly name: string; readonly op: string; readonly value: string }[];
+  /** Labels of the `by`/`without` clauses of the aggregations around it. */
+  readonly grouping: readonly string[];
 }
 
 export type PromqlParse =
@@ -36,6 +38,7 @@ export function parsePromql(expr: string, options: { grafana?: boolean } = {}): 
           name: selectorName(node.node, text),
           enclosing: enclosingFunctions(node.node, text),
           matchers: labelMatchers(node.node, text),
+          grouping: groupingLabels(node.node, text),
         });
       }
     },
@@ -71,6 +74,16 @@ function labelMatchers(node: SyntaxNode, text: string): { name: string; op: stri
     out.push({ name: text.slice(label.from, label.to), op: text.slice(op.from, op.to), value: unquoted });
   }
   return out;
+}
+
+function groupingLabels(node: SyntaxNode, text: string): string[] {
+  const labels: string[] = [];
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.name !== 'AggregateExpr') continue;
+    const grouping = p.getChild('AggregateModifier')?.getChild('GroupingLabels');
+    for (const l of grouping?.getChildren('LabelName') ?? []) labels.push(text.slice(l.from, l.to));
+  }
+  return labels;
 }
 
 function enclosingFunctions(node: SyntaxNode, text: string): string[] {

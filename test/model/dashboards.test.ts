@@ -69,7 +69,7 @@ describe('dashboards', () => {
       ),
     );
     expect(msg).toContain(
-      'dashboards/x.json: panel "Panel" (id 7): queries a metric that is neither in the catalog nor a recording rule (got "signals_genrated_total")',
+      'dashboards/x.json: queries: query 1 metric(s) that are neither in the catalog nor recording rules: signals_genrated_total (panel "Panel" (id 7)). Fix: declare them all with `npm run catalog:add -- dashboards/x.json --service NAME`',
     );
   });
 
@@ -167,7 +167,7 @@ describe('dashboards', () => {
   test('fails when a query variable queries an unknown metric', () => {
     const text = withVariables([{ name: 'job', type: 'query', query: { query: 'label_values(nonexistent_metric{a="b"}, job)' } }]);
     expect(lint(text)).toContain(
-      'templating variable "job": queries a metric that is neither in the catalog nor a recording rule (got "nonexistent_metric")',
+      'query 1 metric(s) that are neither in the catalog nor recording rules: nonexistent_metric (templating variable "job")',
     );
   });
 

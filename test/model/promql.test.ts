@@ -5,7 +5,14 @@ describe('parsePromql', () => {
     const r = parsePromql('histogram_quantile(0.95, sum by (le) (rate(x_bucket{job="a"}[5m])))');
     expect(r).toEqual({
       ok: true,
-      selectors: [{ name: 'x_bucket', enclosing: ['rate', 'sum', 'histogram_quantile'], matchers: [{ name: 'job', op: '=', value: 'a' }] }],
+      selectors: [
+        {
+          name: 'x_bucket',
+          enclosing: ['rate', 'sum', 'histogram_quantile'],
+          matchers: [{ name: 'job', op: '=', value: 'a' }],
+          grouping: ['le'],
+        },
+      ],
     });
   });
 
