@@ -38,8 +38,48 @@ export const COMPOSE_PROJECT = 'trading-observability';
 /** Host address the published ports bind to; loopback unless LOCAL_BIND_ADDRESS says otherwise. */
 const BIND_ADDRESS = '${LOCAL_BIND_ADDRESS:-127.0.0.1}';
 
-/** Host ports of the stack's user interfaces and APIs (local:up prints these). */
-export const LOCAL_PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 3000, jaeger: 16686, alertSink: 9099 } as const;
+/** Ports of the stack's user interfaces and APIs in their containers, and on the host unless overridden (below). */
+export const LOCAL_PORTS = {
+  prometheus: 9090,
+  alertmanager: 9093,
+  grafana: 3000,
+  jaeger: 16686,
+  alertSink: 9099,
+  otlpGrpc: OTLP_GRPC_PORT,
+  otlpHttp: OTLP_HTTP_PORT,
+} as const;
+
+/**
+ * The environment variable that moves each published port on the host (the
+ * container side stays): the compose file reads `${VAR:-default}`, so a port
+ * taken by something else on the host is moved without re-rendering
+ * (Compose's interpolation: docs.docker.com/reference/compose-file/interpolation/).
+ */
+export const HOST_PORT_VARIABLES: Readonly<Record<keyof typeof LOCAL_PORTS, string>> = {
+  prometheus: 'PROMETHEUS_PORT',
+  alertmanager: 'ALERTMANAGER_PORT',
+  grafana: 'GRAFANA_PORT',
+  jaeger: 'JAEGER_UI_PORT',
+  alertSink: 'ALERT_SINK_PORT',
+  otlpGrpc: 'OTLP_GRPC_PORT',
+  otlpHttp: 'OTLP_HTTP_PORT',
+};
+
+/**
+ * SELinux label option of the bundle's bind mounts. `z` relabels the mounted
+ * content with a label shared by all containers, which several of ours need
+ * (the node programs' folder is mounted into five containers); `Z` would give
+ * it a label private to one container, wrong for a shared mount
+ * (docs.docker.com/engine/storage/bind-mounts/#configure-the-selinux-label).
+ * Safe everywhere: the relabel is a no-op where SELinux is not enabled
+ * (opencontainers/selinux@0587a4d:go-selinux/label/label_linux.go Relabel
+ * returns at once when !selinux.GetEnabled() or the daemon gave no mount
+ * label), which includes Docker Desktop's VM on macOS and Windows. Only the
+ * bundle's own folder is relabelled, never a system path.
+ */
+const SELINUX_SHARED = 'z';
+/** A read-only bind mount of the bundle, relabelled for SELinux hosts. */
+const bundleMount = (source: string, target: string) => `./${source}:${target}:ro,${SELINUX_SHARED}`;
 
 /** Where the bundled Node programs and the emitters' catalog are, in the bundle and in the containers. */
 const NODE_DIR = 'monitoring/node';
@@ -199,7 +239,8 @@ function nodeCheck(url: string) {
 }
 const CHECK_TIMING = { interval: '10s', timeout: '5s', retries: 5, start_period: '30s' };
 const healthy = (...names: string[]) => Object.fromEntries(names.map((n) => [n, { condition: 'service_healthy' }]));
-const port = (p: number, container = p) => `${BIND_ADDRESS}:${p}:${container}`;
+const port = (name: keyof typeof LOCAL_PORTS) =>
+  `${BIND_ADDRESS}:\${${HOST_PORT_VARIABLES[name]}:-${LOCAL_PORTS[name]}}:${LOCAL_PORTS[name]}`;
 
 function compose(model: ObservabilityModel): Record<string, unknown> {
   const env = model.environment;
@@ -209,7 +250,7 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
     user: 'node',
     working_dir: NODE_MOUNT,
     command: ['node', ...args],
-    volumes: [`./${NODE_DIR}:${NODE_MOUNT}:ro`],
+    volumes: [bundleMount(NODE_DIR, NODE_MOUNT)],
     ...always,
   });
   const services: Record<string, unknown> = {
@@ -224,12 +265,12 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
         '--web.enable-lifecycle',
       ],
       volumes: [
-        './monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
-        './monitoring/rules:/etc/prometheus/rules:ro',
+        bundleMount('monitoring/prometheus.yml', '/etc/prometheus/prometheus.yml'),
+        bundleMount('monitoring/rules', '/etc/prometheus/rules'),
         // The image declares VOLUME /prometheus (prometheus/prometheus@v3.14.0:Dockerfile): named, never anonymous.
         'prometheus-data:/prometheus',
       ],
-      ports: [port(LOCAL_PORTS.prometheus)],
+      ports: [port('prometheus')],
       // Busybox base image: wget is there (prometheus/prometheus@v3.14.0:Dockerfile, FROM quay.io/prometheus/busybox).
       healthcheck: wgetCheck('http://127.0.0.1:9090/-/ready'),
       depends_on: healthy('alertmanager'),
@@ -239,14 +280,16 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       image: LOCAL_IMAGES.alertmanager,
       command: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
       volumes: [
-        './monitoring/alertmanager:/etc/alertmanager:ro',
+        bundleMount('monitoring/alertmanager', '/etc/alertmanager'),
         // VOLUME /alertmanager in prometheus/alertmanager@v0.34.0:Dockerfile.
         'alertmanager-data:/alertmanager',
+        // Not relabelled for SELinux: the file is the user's, anywhere on the host, and `z` would change its label
+        // in place (the README says how to label it on an SELinux host).
         ...(env.alerts.slack
           ? [`\${SLACK_WEBHOOK_URL_FILE:?set SLACK_WEBHOOK_URL_FILE to a file holding the Slack webhook URL}:${SLACK_URL_PATH}:ro`]
           : []),
       ],
-      ports: [port(LOCAL_PORTS.alertmanager)],
+      ports: [port('alertmanager')],
       healthcheck: wgetCheck('http://127.0.0.1:9093/-/ready'),
       depends_on: healthy('alert-sink'),
       ...always,
@@ -260,15 +303,17 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       },
       volumes: [
         'grafana-data:/var/lib/grafana',
-        './monitoring/grafana/provisioning/datasources:/etc/grafana/provisioning/datasources:ro',
-        './monitoring/grafana/dashboards/dashboard-config.yml:/etc/grafana/provisioning/dashboards/dashboard-config.yml:ro',
-        './monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro',
+        bundleMount('monitoring/grafana/provisioning/datasources', '/etc/grafana/provisioning/datasources'),
+        bundleMount('monitoring/grafana/dashboards/dashboard-config.yml', '/etc/grafana/provisioning/dashboards/dashboard-config.yml'),
+        bundleMount('monitoring/grafana/dashboards', '/var/lib/grafana/dashboards'),
       ],
-      ports: [port(LOCAL_PORTS.grafana)],
+      ports: [port('grafana')],
       // curl is installed in both the Alpine and the Ubuntu variants (grafana/grafana@78515af:Dockerfile, "apk add ... curl" /
       // "apt-get install ... curl"; read at a 2025 commit, UNCONFIRMED at 12.4.10). /api/health answers without a login.
       healthcheck: { test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:3000/api/health'], ...CHECK_TIMING },
-      depends_on: healthy('prometheus', 'alertmanager', 'jaeger'),
+      // Not on Jaeger: a trace store that is slow to turn healthy (or down) must not keep the dashboards away; the
+      // Jaeger data source is only called when a trace is looked at.
+      depends_on: healthy('prometheus', 'alertmanager'),
       ...always,
     },
     'otel-collector': {
@@ -277,8 +322,8 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       // outside /home/aoc); the config is mounted read-only where the image's
       // own default config lives (/etc), read with --config=file:.
       command: ['--config=file:/etc/otel-collector.yaml', ...collectorFlags()],
-      volumes: ['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro'],
-      ports: [port(OTLP_GRPC_PORT), port(OTLP_HTTP_PORT)],
+      volumes: [bundleMount('monitoring/otel-collector.yaml', '/etc/otel-collector.yaml')],
+      ports: [port('otlpGrpc'), port('otlpHttp')],
       // The image is FROM scratch with a /healthcheck binary that GETs 127.0.0.1:13133/ (the health_check extension):
       // aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile and cmd/healthcheck/main.go.
       healthcheck: { test: ['CMD', '/healthcheck', '--port', String(HEALTH_CHECK_PORT)], ...CHECK_TIMING },
@@ -289,7 +334,7 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       image: LOCAL_IMAGES.jaeger,
       // The image declares VOLUME /tmp (jaegertracing/jaeger@v2.20.0:cmd/jaeger/Dockerfile): named, never anonymous.
       volumes: ['jaeger-tmp:/tmp'],
-      ports: [port(LOCAL_PORTS.jaeger)],
+      ports: [port('jaeger')],
       // Without --config it runs the embedded all-in-one configuration (cmd/jaeger/internal/command.go checkConfigAndRun):
       // OTLP on 4317/4318 and healthcheckv2 on :13133/status (cmd/jaeger/internal/all-in-one.yaml), listening on 0.0.0.0
       // (JAEGER_LISTEN_HOST in cmd/jaeger/Dockerfile); Alpine base with busybox wget (scripts/build/docker/base/Dockerfile).
@@ -298,7 +343,7 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
     },
     'alert-sink': {
       ...nodeProgram(['alert-sink.js', '--port', String(LOCAL_PORTS.alertSink)]),
-      ports: [port(LOCAL_PORTS.alertSink)],
+      ports: [port('alertSink')],
       healthcheck: nodeCheck(`http://127.0.0.1:${LOCAL_PORTS.alertSink}/`),
     },
   };

@@ -2,14 +2,34 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
+/**
+ * Modes of the bundle's files and folders, set explicitly: the containers read
+ * the bind-mounted bundle as users that are neither its owner nor in its group
+ * (Prometheus and Alertmanager run as nobody, the ADOT collector as 4317,
+ * Grafana as 472, the node programs as node), so "others" must be able to read
+ * every file and traverse every folder. The umask applies to the mode given to
+ * open(2) and mkdir(2), so under `umask 027` a plain write leaves 0640 files
+ * that Prometheus cannot read, and it exits; hence a chmod after each write.
+ * No file of the bundle holds a secret (the Slack webhook URL stays in the file
+ * SLACK_WEBHOOK_URL_FILE names; the Grafana password is an environment variable),
+ * so none needs a stricter mode.
+ */
+export const BUNDLE_FILE_MODE = 0o644;
+export const BUNDLE_DIR_MODE = 0o755;
+
 /** Writes a rendered bundle (relative path -> content) under `dir`, replacing what was there. */
 export function writeBundle(dir: string, files: Readonly<Record<string, string>>): void {
   fs.rmSync(dir, { recursive: true, force: true });
+  const dirs = new Set<string>([path.resolve(dir)]);
   for (const [rel, content] of Object.entries(files)) {
     const file = path.join(dir, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content);
+    fs.chmodSync(file, BUNDLE_FILE_MODE);
+    // Every folder from the file's up to `dir`: mkdir -p created them under the umask.
+    for (let d = path.resolve(path.dirname(file)); d.startsWith(path.resolve(dir)) && !dirs.has(d); d = path.dirname(d)) dirs.add(d);
   }
+  for (const d of dirs) fs.chmodSync(d, BUNDLE_DIR_MODE);
 }
 
 /** The file in a stacks folder naming the bundle `local:up` and `local:down` use. */

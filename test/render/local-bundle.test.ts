@@ -5,7 +5,7 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/load/load-model';
 import { SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
-import { LOCAL_IMAGES, localRetention, renderLocalBundle } from '../../lib/render/local-bundle';
+import { HOST_PORT_VARIABLES, LOCAL_IMAGES, LOCAL_PORTS, localRetention, renderLocalBundle } from '../../lib/render/local-bundle';
 import { ADOT_IMAGE } from '../../lib/render/collector-image';
 import { mergeConfigs } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
@@ -78,7 +78,7 @@ describe('the local bundle', () => {
         profiles: ['demo'],
         image: LOCAL_IMAGES.node,
         command: ['node', 'demo-emitter.js', '--catalog', 'metrics.json', '--service', s, '--port', '8001'],
-        volumes: ['./monitoring/node:/opt/trading-observability:ro'],
+        volumes: ['./monitoring/node:/opt/trading-observability:ro,z'],
       });
     }
     expect(services['alert-sink'].command).toEqual(['node', 'alert-sink.js', '--port', '9099']);
@@ -113,14 +113,33 @@ describe('the local stack behaves like a service', () => {
         expect(services[dep]).toBeDefined();
       }
     }
-    expect(Object.keys(services.grafana.depends_on).sort()).toEqual(['alertmanager', 'jaeger', 'prometheus']);
+    // Grafana does not wait for Jaeger: the dashboards come up while the trace store is slow or down.
+    expect(Object.keys(services.grafana.depends_on).sort()).toEqual(['alertmanager', 'prometheus']);
     expect(Object.keys(services['otel-collector'].depends_on).sort()).toEqual(['jaeger', 'prometheus']);
   });
 
-  test('every published port binds to loopback unless LOCAL_BIND_ADDRESS says otherwise', () => {
-    const ports = Object.values(services).flatMap((s) => s.ports ?? []);
-    expect(ports.length).toBeGreaterThanOrEqual(7);
-    for (const p of ports) expect(p).toMatch(/^\$\{LOCAL_BIND_ADDRESS:-127\.0\.0\.1\}:\d+:\d+$/);
+  test('every published port binds to loopback unless LOCAL_BIND_ADDRESS says otherwise, on a host port a variable can move', () => {
+    const ports: string[] = Object.values(services).flatMap((s) => s.ports ?? []);
+    expect(ports).toHaveLength(Object.keys(LOCAL_PORTS).length);
+    for (const p of ports) expect(p).toMatch(/^\$\{LOCAL_BIND_ADDRESS:-127\.0\.0\.1\}:\$\{[A-Z_]+_PORT:-\d+\}:\d+$/);
+    // Each variable moves its own port, and by default the host port is the container's.
+    for (const [name, variable] of Object.entries(HOST_PORT_VARIABLES)) {
+      const port = LOCAL_PORTS[name as keyof typeof LOCAL_PORTS];
+      expect(ports).toContain(`\${LOCAL_BIND_ADDRESS:-127.0.0.1}:\${${variable}:-${port}}:${port}`);
+    }
+    expect(services.grafana.ports).toEqual(['${LOCAL_BIND_ADDRESS:-127.0.0.1}:${GRAFANA_PORT:-3000}:3000']);
+    expect(services['otel-collector'].ports).toEqual([
+      '${LOCAL_BIND_ADDRESS:-127.0.0.1}:${OTLP_GRPC_PORT:-4317}:4317',
+      '${LOCAL_BIND_ADDRESS:-127.0.0.1}:${OTLP_HTTP_PORT:-4318}:4318',
+    ]);
+  });
+
+  test("every bind mount of the bundle is read-only with SELinux's shared label (z), never the private one (Z)", () => {
+    const binds = Object.values(services)
+      .flatMap((s) => s.volumes ?? [])
+      .filter((v: string) => v.startsWith('./'));
+    expect(binds.length).toBeGreaterThanOrEqual(10);
+    for (const v of binds) expect(v).toMatch(/^\.\/[^:]+:\/[^:]+:ro,z$/);
   });
 
   test('every volume is named or a bind mount of the bundle: no anonymous volumes', () => {
@@ -189,7 +208,7 @@ test('the compose collector runs the pinned ADOT image on a config that fits it 
     '--config=file:/etc/otel-collector.yaml',
     '--feature-gates=exporter.prometheusremotewritexporter.RetryOn429',
   ]);
-  expect(collector.volumes).toEqual(['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro']);
+  expect(collector.volumes).toEqual(['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro,z']);
   // No AOT_CONFIG_CONTENT: it would replace the --config flag.
   expect(JSON.stringify(collector.environment ?? {})).not.toContain('AOT_CONFIG_CONTENT');
   expect(contractProblems(parse(bundle['monitoring/otel-collector.yaml']))).toEqual([]);

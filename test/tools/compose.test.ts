@@ -77,6 +77,24 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
     expect(JSON.stringify(published({ LOCAL_BIND_ADDRESS: '0.0.0.0' }))).not.toContain('127.0.0.1');
   });
 
+  test('each published host port moves with its variable, and only that port', () => {
+    const published = (env: NodeJS.ProcessEnv) =>
+      parse(compose({ GRAFANA_ADMIN_PASSWORD: 'a-real-password', ...env }, '--profile', 'demo', 'config').stdout).services;
+    const moved = published({ GRAFANA_PORT: '13000', OTLP_GRPC_PORT: '14317' });
+    expect(JSON.stringify(moved.grafana.ports)).toContain('13000');
+    expect(JSON.stringify(moved.grafana.ports)).not.toContain('"3000"');
+    expect(JSON.stringify(moved['otel-collector'].ports)).toContain('14317');
+    expect(JSON.stringify(moved['otel-collector'].ports)).toContain('4318');
+    expect(JSON.stringify(moved.prometheus.ports)).toContain('9090');
+    expect(JSON.stringify(published({}).grafana.ports)).not.toContain('13000');
+  });
+
+  test("the bundle's bind mounts keep read-only with the SELinux shared label", () => {
+    const services = parse(compose({ GRAFANA_ADMIN_PASSWORD: 'a-real-password' }, '--profile', 'demo', 'config').stdout).services;
+    const prometheus = JSON.stringify(services.prometheus.volumes);
+    expect(prometheus).toContain('prometheus.yml:/etc/prometheus/prometheus.yml:ro,z');
+  });
+
   test('the local Alertmanager configuration passes amtool check-config', () => {
     // Templates at the path compose mounts them; point amtool at the rendered copy.
     const cfg = fs
