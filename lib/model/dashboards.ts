@@ -280,9 +280,12 @@ function lintPanel(
         });
       }
     }
-    lintQuery(file, where, expr, variables.all, catalog, recordingRules, true, unknown);
+    lintQuery(file, where, expr, variables.all, catalog, recordingRules, true, unknown, panel.type === 'heatmap');
   }
-  if (panel.queries.length > 0 && !panel.unit) {
+  // A node graph shows no values (nodes and edges); a heatmap of buckets has the histogram's boundaries on its axis,
+  // in the unit the catalog declares for it: neither needs a panel unit.
+  const unitless = panel.type === 'nodeGraph' || (panel.type === 'heatmap' && panel.queries.every((q) => /_bucket\b/.test(q)));
+  if (panel.queries.length > 0 && !panel.unit && !unitless) {
     throw UserInputError.of({
       file,
       where,
@@ -325,6 +328,11 @@ function lintQuery(
   recordingRules: ReadonlySet<string>,
   shown: boolean,
   unknown: UnknownMetrics,
+  /**
+   * The query feeds a heatmap panel: rated buckets are its input (each bucket's rate is a cell: Grafana's heatmap
+   * "calculate from data" with the Prometheus format heatmap), the whole distribution, not an average (seed 9.3).
+   */
+  heatmap = false,
 ): void {
   const expansions = expandQuery(expr, variables);
   const parses = expansions.map((e) => parsePromql(e.text, { grafana: true }));
@@ -361,7 +369,9 @@ function lintQuery(
       const counterLike =
         (resolved.metric.type === 'counter' && !resolved.suffix) || resolved.suffix === 'sum' || resolved.suffix === 'count';
       const counted = sel.enclosing.length > 0 && SERIES_COUNTING.includes(sel.enclosing[0]);
-      if (counterLike && !counted && !sel.enclosing.some((f) => COUNTER_FUNCTIONS.includes(f))) {
+      // An uptime counter's value is the time elapsed, not a count of events: shown as it is (seed 9.3 is about counts).
+      const uptime = /(^|_)uptime(_|$)/.test(resolved.metric.name);
+      if (counterLike && !counted && !uptime && !sel.enclosing.some((f) => COUNTER_FUNCTIONS.includes(f))) {
         throw UserInputError.of({
           file,
           where,
@@ -370,7 +380,8 @@ function lintQuery(
           fix: `wrap it in rate(${sel.name}[$__rate_interval]) or increase(...) (seed 9.3: rate, not raw counts)${templated ? ', or give the variable only values that rate it' : ''}`,
         });
       }
-      if (resolved.suffix === 'bucket' && !counted && !sel.enclosing.includes('histogram_quantile')) {
+      const heatmapCells = heatmap && sel.enclosing.some((f) => f === 'rate' || f === 'increase');
+      if (resolved.suffix === 'bucket' && !counted && !heatmapCells && !sel.enclosing.includes('histogram_quantile')) {
         throw UserInputError.of({
           file,
           where,

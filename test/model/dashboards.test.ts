@@ -96,6 +96,31 @@ describe('dashboards', () => {
     );
   });
 
+  test('a heatmap of rated buckets shows the whole distribution, with no panel unit (its axis is the buckets)', () => {
+    const heatmap = { type: 'heatmap', fieldConfig: { defaults: {} } };
+    const ok = dashboard('x', 'sum by (le) (increase(kafka_publish_duration_seconds_bucket[$__rate_interval]))', 'Heat', heatmap);
+    expect(validateDashboards([{ file: 'dashboards/x.json', text: ok }], catalog, recording)[0].panels[0].type).toBe('heatmap');
+  });
+
+  test('fails when a heatmap reads buckets unrated, or a time series panel reads them rated', () => {
+    const heatmap = { type: 'heatmap', fieldConfig: { defaults: {} } };
+    expect(lint(dashboard('x', 'sum by (le) (kafka_publish_duration_seconds_bucket)', 'Heat', heatmap))).toContain(
+      'uses histogram buckets outside histogram_quantile',
+    );
+    expect(lint(dashboard('x', 'sum by (le) (rate(kafka_publish_duration_seconds_bucket[5m]))'))).toContain(
+      'uses histogram buckets outside histogram_quantile',
+    );
+  });
+
+  test('fails when a node graph is the only panel type exempt from units and another type has none', () => {
+    const nodeGraph = { type: 'nodeGraph', fieldConfig: { defaults: {} } };
+    const graph = dashboard('x', 'sum by (job) (rate(pipeline_executions_total[5m]))', 'Flow', nodeGraph);
+    expect(validateDashboards([{ file: 'dashboards/x.json', text: graph }], catalog, recording)).toHaveLength(1);
+    expect(lint(dashboard('x', 'sum by (job) (rate(pipeline_executions_total[5m]))', 'Flow', { fieldConfig: { defaults: {} } }))).toContain(
+      'has no unit',
+    );
+  });
+
   test('fails when histogram buckets are used outside histogram_quantile', () => {
     expect(lint(dashboard('x', 'sum(rate(kafka_publish_duration_seconds_bucket[5m]))'))).toContain(
       'uses histogram buckets outside histogram_quantile',
