@@ -344,8 +344,8 @@ async function up(dir: string, services: string[]): Promise<number> {
       `  Alertmanager  ${url('alertmanager')}`,
       `  Jaeger        ${url('jaeger')}`,
       `  Alert sink    docker compose -p ${COMPOSE_PROJECT} logs -f alert-sink`,
-      'First verify (metrics arrive after a scrape interval or two; run `npm run verify -- --prometheus ' +
-        `${url('prometheus')} --alertmanager ${url('alertmanager')}\` again later):`,
+      'First verify (metrics and traces arrive after a scrape interval or two; run `npm run verify -- --prometheus ' +
+        `${url('prometheus')} --alertmanager ${url('alertmanager')} --jaeger ${url('jaeger')}\` again later):`,
     ].join('\n'),
   );
   const warning = await grafanaPasswordWarning(url('grafana'), process.env.GRAFANA_ADMIN_PASSWORD ?? '');
@@ -355,6 +355,7 @@ async function up(dir: string, services: string[]): Promise<number> {
   const checks = await verify(model, {
     prometheusUrl: url('prometheus'),
     alertmanagerUrl: url('alertmanager'),
+    jaegerUrl: url('jaeger'),
     attempts: 1,
   });
   for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n        ${c.detail.split('\n')[0]}`}`);

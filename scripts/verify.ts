@@ -4,7 +4,8 @@
  * The seed's troubleshooting (section 10) as a command, against a Prometheus
  * API: every expected service has an `up` series and is up (reported apart;
  * either fails the run), every catalog metric exists, every dashboard
- * query returns data, the rule groups are loaded, and Alertmanager answers.
+ * query returns data, the rule groups are loaded, Alertmanager answers, and
+ * (with --jaeger, the local stack) every service has recent traces in Jaeger.
  * With --sigv4 it signs requests for Amazon Managed Prometheus (URL = the
  * workspace's Prometheus endpoint; Alertmanager defaults to its alertmanager/).
  */
@@ -18,6 +19,10 @@ export interface VerifyOptions {
   readonly prometheusUrl: string;
   readonly alertmanagerUrl?: string;
   readonly sigv4Region?: string;
+  /** Jaeger's query service (the UI's address, locally http://127.0.0.1:16686). @default none: traces are not checked */
+  readonly jaegerUrl?: string;
+  /** How far back a trace still counts as recent. @default 5 minutes */
+  readonly traceLookbackMs?: number;
   /**
    * Attempts per query (GETs are retried on no answer, 429 and 5xx). `local:up`'s
    * first look uses 1: it prints the result and says to run verify again later.
@@ -109,6 +114,31 @@ export async function verify(model: ObservabilityModel, options: VerifyOptions):
       return undefined;
     });
   }
+
+  if (options.jaegerUrl) {
+    const jaeger = options.jaegerUrl.replace(/\/$/, '');
+    const lookbackMs = options.traceLookbackMs ?? 5 * 60_000;
+    const plain = httpGetter(undefined, options.attempts);
+    await check(`every service has traces in Jaeger from the last ${lookbackMs / 60_000} min (7, Jaeger locally)`, async () => {
+      // Jaeger's query API (jaegertracing/jaeger v2.12.0 = module v1.75.0, cmd/query/app/http_handler.go RegisterRoutes):
+      // /api/services lists every service it holds; /api/traces searches one service between `start` and `end`
+      // (unix microseconds, query_parser.go parseTraceQueryParams; `lookback` is read by /api/dependencies only).
+      const known = new Set(((await plain(`${jaeger}/api/services`)) as { data: string[] | null }).data ?? []);
+      const end = Date.now() * 1000;
+      const start = end - lookbackMs * 1000;
+      const missing: string[] = [];
+      for (const job of jobs) {
+        if (!known.has(job)) {
+          missing.push(`${job} (never seen by Jaeger)`);
+          continue;
+        }
+        const url = `${jaeger}/api/traces?service=${encodeURIComponent(job)}&start=${start}&end=${end}&limit=1`;
+        const found = ((await plain(url)) as { data: unknown[] | null }).data ?? [];
+        if (found.length === 0) missing.push(`${job} (none since ${new Date(start / 1000).toISOString()})`);
+      }
+      return missing.length ? `no recent traces: ${missing.join(', ')}` : undefined;
+    });
+  }
   return checks;
 }
 
@@ -117,7 +147,8 @@ function httpGetter(region?: string, attempts?: number): (url: string) => Promis
   return (url: string) => request('GET', url);
 }
 
-const USAGE = 'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]';
+const USAGE =
+  'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--jaeger URL] [--sigv4 REGION] [--env local|dev|staging|prod]';
 
 /** The command: runs every check, prints each, and returns the exit code (1 when one fails, 2 on a usage error). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
@@ -126,6 +157,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     options: {
       prometheus: { type: 'string' },
       alertmanager: { type: 'string' },
+      jaeger: { type: 'string' },
       sigv4: { type: 'string' },
       env: { type: 'string', default: 'local' },
     },
@@ -137,7 +169,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const root = projectRoot();
   const model = loadModel(root, loadEnvironment(values.env, { root }));
-  const checks = await verify(model, { prometheusUrl, alertmanagerUrl: values.alertmanager, sigv4Region: values.sigv4 });
+  const checks = await verify(model, {
+    prometheusUrl,
+    alertmanagerUrl: values.alertmanager,
+    jaegerUrl: values.jaeger,
+    sigv4Region: values.sigv4,
+  });
   for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.ok ? '' : `\n      ${c.detail}`}`);
   const failed = checks.filter((c) => !c.ok).length;
   console.log(`verify: ${checks.length - failed} passed, ${failed} failed`);

@@ -44,7 +44,9 @@ describe('the scripts read their flags with node:util parseArgs (scripts/cli-arg
     // Node's own wording after the flag differs between versions (20 here, 24 in CI).
     const [first, usage] = r.stderr.split('\n');
     expect(first).toMatch(/^verify: Unknown option '--promethues'/);
-    expect(usage).toBe('usage: npm run verify -- --prometheus URL [--alertmanager URL] [--sigv4 REGION] [--env local|dev|staging|prod]');
+    expect(usage).toBe(
+      'usage: npm run verify -- --prometheus URL [--alertmanager URL] [--jaeger URL] [--sigv4 REGION] [--env local|dev|staging|prod]',
+    );
   });
 
   test('fails when the input is wrong (verify --env qa): the one-line message, exit 1', () => {

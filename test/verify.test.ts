@@ -153,3 +153,70 @@ describe('npm run verify against an AMP-like API with SigV4', () => {
     expect(stdout).not.toContain('FAIL');
   });
 });
+
+/**
+ * Jaeger's query API as jaegertracing/jaeger v2.12.0 answers it (module v1.75.0, cmd/query/app/http_handler.go):
+ * /api/services, and /api/traces for one service between `start` and `end` in unix microseconds. Each service's
+ * traces were last seen at `lastSeenMs`; one never seen is absent from /api/services.
+ */
+function fakeJaeger(lastSeenMs: Record<string, number>) {
+  const queries: URLSearchParams[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const json = (body: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.pathname === '/api/services') return json({ data: Object.keys(lastSeenMs), total: Object.keys(lastSeenMs).length });
+    if (url.pathname === '/api/traces') {
+      queries.push(url.searchParams);
+      const at = lastSeenMs[url.searchParams.get('service') ?? ''] * 1000;
+      // Without `start`, Jaeger searches its default lookback: a check that sends none would find old traces.
+      const start = Number(url.searchParams.get('start') ?? 0);
+      const end = Number(url.searchParams.get('end') ?? Number.MAX_SAFE_INTEGER);
+      return json({ data: at >= start && at <= end ? [{ traceID: 'a', spans: [], processes: {} }] : [] });
+    }
+    return void res.writeHead(404).end();
+  });
+  return { server, queries };
+}
+
+describe('npm run verify -- --jaeger: every service has recent traces', () => {
+  const local = loadModel(repo, loadEnvironment('local'));
+  const services = local.environment.services.map((s) => s.name);
+
+  async function jaegerCheck(lastSeenMs: Record<string, number>) {
+    const { server, queries } = fakeJaeger(lastSeenMs);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const jaegerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // No Prometheus answers here: only the Jaeger check is looked at.
+      const checks = await verify(local, { prometheusUrl: 'http://127.0.0.1:1', jaegerUrl, attempts: 1 });
+      return { check: checks.find((c) => c.name.includes('Jaeger')), queries };
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }
+
+  test('passes when every service has a trace from the last 5 minutes, asking with start and end in microseconds', async () => {
+    const now = Date.now();
+    const { check, queries } = await jaegerCheck(Object.fromEntries(services.map((s) => [s, now - 60_000])));
+    expect(check).toMatchObject({ ok: true, name: 'every service has traces in Jaeger from the last 5 min (7, Jaeger locally)' });
+    expect(queries.map((q) => q.get('service')).sort()).toEqual([...services].sort());
+    const start = Number(queries[0].get('start'));
+    expect(Math.abs(start - (now - 5 * 60_000) * 1000)).toBeLessThan(5_000_000);
+  });
+
+  test('fails naming the service Jaeger never saw and the one whose traces are older than the lookback', async () => {
+    const now = Date.now();
+    const seen = Object.fromEntries(services.filter((s) => s !== 'celery-worker').map((s) => [s, now - 1000]));
+    seen['trigger-dispatcher'] = now - 20 * 60_000;
+    const { check } = await jaegerCheck(seen);
+    expect(check?.ok).toBe(false);
+    expect(check?.detail).toMatch(
+      /^no recent traces: celery-worker \(never seen by Jaeger\), trigger-dispatcher \(none since \d{4}-\d\d-\d\dT[\d:.]+Z\)$/,
+    );
+  });
+
+  test('without --jaeger, traces are not checked (AWS environments, X-Ray)', async () => {
+    const checks = await verify(local, { prometheusUrl: 'http://127.0.0.1:1', attempts: 1 });
+    expect(checks.filter((c) => c.name.includes('Jaeger'))).toEqual([]);
+  });
+});

@@ -80,6 +80,16 @@ export const HOST_PORT_VARIABLES: Readonly<Record<keyof typeof LOCAL_PORTS, stri
 const SELINUX_SHARED = 'z';
 /** A read-only bind mount of the bundle, relabelled for SELinux hosts. */
 const bundleMount = (source: string, target: string) => `./${source}:${target}:ro,${SELINUX_SHARED}`;
+/** Where an OTLP emitter serves the messages it publishes (scripts/otlp-emitter.ts --port); inside the compose network only. */
+export const MESSAGES_PORT = 8092;
+/**
+ * Whose published messages each consumer's OTLP emitter reads, trace context with them: the dispatcher the signal
+ * generator's Kafka topic, the worker the dispatcher's Celery queue (scripts/otlp-emitter.ts).
+ */
+export const TRACE_CHAIN: Readonly<Record<string, string>> = {
+  'trigger-dispatcher': 'signal-generator',
+  'celery-worker': 'trigger-dispatcher',
+};
 
 /** Where the bundled Node programs and the emitters' catalog are, in the bundle and in the containers. */
 const NODE_DIR = 'monitoring/node';
@@ -353,6 +363,18 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       ...nodeProgram(['demo-emitter.js', '--catalog', 'metrics.json', '--service', s.name, '--port', String(s.port)]),
       profiles: ['demo'],
       healthcheck: nodeCheck(`http://127.0.0.1:${s.port}/metrics`),
+    };
+    // Its SDK's OTLP push (a counter and its spans), chained to its producer's by TRACE_CHAIN.
+    const source = TRACE_CHAIN[s.name];
+    services[`otlp-${s.name}`] = {
+      ...nodeProgram([
+        'otlp-emitter.js',
+        ...['--service', s.name, '--otlp', `http://otel-collector:${OTLP_HTTP_PORT}`, '--instance-id', `${s.name}-1`],
+        ...['--environment', env.name, '--port', String(MESSAGES_PORT)],
+        ...(source ? ['--consume-from', `http://otlp-${source}:${MESSAGES_PORT}`] : []),
+      ]),
+      profiles: ['demo'],
+      healthcheck: nodeCheck(`http://127.0.0.1:${MESSAGES_PORT}/`),
     };
   }
   return {

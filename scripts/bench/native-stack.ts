@@ -23,7 +23,7 @@ import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadModel } from '../../lib/load/load-model';
 import { ObservabilityModel } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
-import { renderLocalBundle } from '../../lib/render/local-bundle';
+import { renderLocalBundle, TRACE_CHAIN } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/render/write-bundle';
 import type { FailureMode } from '../demo-emitter';
 import { realTool } from '../real-tools';
@@ -106,6 +106,8 @@ export class NativeStack {
       'jaegerQuery',
       'jaegerQueryGrpc',
       'jaegerHealth',
+      // Where the signal generator's and the dispatcher's OTLP emitters serve what they publish (the stand-in brokers).
+      ...Object.values(TRACE_CHAIN).map((producer) => `messages-${producer}`),
       ...SERVICES,
     ];
     const ports = await freePorts(names.length);
@@ -130,7 +132,8 @@ export class NativeStack {
 
     for (const s of SERVICES) this.startService(s);
     // Each service's SDK as a task sends it: one task with its service.instance.id, and (backend) a second
-    // task that sets none, which the collector names by its address.
+    // task that sets none, which the collector names by its address. Trace context goes from the signal
+    // generator's Kafka publish to the dispatcher, and from the dispatcher's Celery enqueue to the worker.
     for (const s of SERVICES) this.startOtlpEmitter(s, `${s}-task-1`);
     this.startOtlpEmitter('backend', undefined, 'otlp-backend-no-id');
     this.node('sink', ['alert-sink.js', '--host', '127.0.0.1', '--port', String(this.ports.sink)]);
@@ -200,16 +203,26 @@ export class NativeStack {
 
   private startOtlpEmitter(service: string, instanceId: string | undefined, name = `otlp-${service}`): void {
     const tick = String(this.options.tickMs ?? 500);
-    this.node(name, [
-      'otlp-emitter.js',
-      '--service',
-      service,
-      '--otlp',
-      `http://127.0.0.1:${this.ports.collectorHttp}`,
-      '--tick-ms',
-      tick,
-      ...(instanceId ? ['--instance-id', instanceId] : []),
-    ]);
+    // Only the first task of a service (the one with an id) is a link of the chain.
+    const chained = instanceId !== undefined;
+    const serves = chained && Object.values(TRACE_CHAIN).includes(service);
+    const source = chained ? TRACE_CHAIN[service] : undefined;
+    this.node(
+      name,
+      [
+        'otlp-emitter.js',
+        '--service',
+        service,
+        '--otlp',
+        `http://127.0.0.1:${this.ports.collectorHttp}`,
+        '--tick-ms',
+        tick,
+        ...(instanceId ? ['--instance-id', instanceId] : []),
+        ...(serves ? ['--port', String(this.ports[`messages-${service}`])] : []),
+        ...(source ? ['--consume-from', `http://127.0.0.1:${this.ports[`messages-${source}`]}`] : []),
+      ],
+      { EMITTER_HOST: '127.0.0.1' },
+    );
   }
 
   /** Starts (or restarts) a service's demo emitter on its port: the same target, so a restart flips its `up`. */

@@ -19,6 +19,39 @@ import { PUSHED_COUNTER, SERVICE_NAMESPACE } from '../../scripts/otlp-emitter';
 import { COLLECTOR_METRICS } from '../contracts/otelcol';
 
 const repo = path.resolve(__dirname, '../..');
+
+/** Jaeger's JSON model as /api/traces returns it (jaeger v2.12.0, model/json). */
+interface JaegerTag {
+  key: string;
+  type: string;
+  value: unknown;
+}
+interface JaegerSpan {
+  spanID: string;
+  operationName: string;
+  processID: string;
+  references: { refType: string; spanID: string }[];
+  tags: JaegerTag[];
+  logs: { fields: JaegerTag[] }[];
+}
+interface JaegerTrace {
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string; tags: JaegerTag[] }>;
+}
+interface Found {
+  span: JaegerSpan;
+  process: JaegerTrace['processes'][string];
+  trace: JaegerTrace;
+}
+const tags = (x: { tags: JaegerTag[] }) => Object.fromEntries(x.tags.map((t) => [t.key, t.value]));
+const tag = (x: { tags: JaegerTag[] }, key: string) => tags(x)[key];
+/** The spans of `service`'s own process in these traces (a trace also holds the other services' spans). */
+const spansOf = (traces: JaegerTrace[], service: string): Found[] =>
+  traces.flatMap((t) =>
+    t.spans
+      .filter((s) => t.processes[s.processID].serviceName === service)
+      .map((span) => ({ span, process: t.processes[span.processID], trace: t })),
+  );
 // The local environment, scraped every 5 s so the test stays short.
 const stack = new NativeStack({ repo, environment: { scrapeIntervalSeconds: 5 } });
 const { ports, procs, logs } = stack;
@@ -154,27 +187,86 @@ describe('local stack, end to end on loopback', () => {
     expect(pushed.filter((r) => r.metric.job.includes(SERVICE_NAMESPACE))).toEqual([]);
   }, 70_000);
 
-  test("every service's traces reach Jaeger through the collector (Jaeger's query API)", async () => {
+  test("every service's spans reach Jaeger through the collector, with their attributes, errors, and context across services", async () => {
     const base = `http://127.0.0.1:${ports.jaegerQuery}`;
     const get = async (p: string) =>
-      JSON.parse((await sendHttp({ method: 'GET', url: base + p, timeoutMs: 5000, retry: { attempts: 1 } })).text) as { data: any[] };
+      JSON.parse((await sendHttp({ method: 'GET', url: base + p, timeoutMs: 5000, retry: { attempts: 1 } })).text) as {
+        data: JaegerTrace[];
+      };
+    // The last 60 s only (a hundred ticks; limit 300 traces): Jaeger's in-memory search over the whole run is slow on a
+    // shared machine, and a poll that times out never succeeds.
+    const tracesOf = async (s: string) => (await get(`/api/traces?service=${s}&start=${(Date.now() - 60_000) * 1000}&limit=300`)).data;
+    // Ten ticks of 500 ms: every service has failed once (errorEvery 10) and the chain has run end to end.
     const found = await until(
-      'traces of every service in Jaeger',
+      'spans of every service in Jaeger, an error among them',
       async () => {
-        const names = (await get('/api/services')).data as string[];
-        if (!services.every((s) => names.includes(s))) return undefined;
-        const traces = await Promise.all(services.map(async (s) => [s, (await get(`/api/traces?service=${s}&limit=20`)).data] as const));
-        return traces.every(([, t]) => t.length > 0) ? traces : undefined;
+        const all = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await tracesOf(s)] as const)));
+        const ok = services.every((s) => spansOf(all[s], s).some((x) => tag(x.span, 'error') === true));
+        return ok ? all : undefined;
       },
       60_000,
     );
-    for (const [s, traces] of found) {
-      // A trace is the server span and the span under it, from this service's process, tagged with the environment.
-      const whole = traces.find((t) => (t.spans as unknown[]).length === 2);
-      expect({ service: s, whole: whole !== undefined }).toEqual({ service: s, whole: true });
-      const process = whole.processes[whole.spans[0].processID] as { serviceName: string; tags: { key: string; value: string }[] };
-      expect(process.serviceName).toBe(s);
-      expect(process.tags).toEqual(expect.arrayContaining([{ key: 'deployment.environment', type: 'string', value: 'local' }]));
+    const counts = Object.fromEntries(services.map((s) => [s, spansOf(found[s], s).length]));
+    console.log(`spans per service in Jaeger, last 60 s, at most 300 traces each (their own process only): ${JSON.stringify(counts)}`);
+
+    const one = (s: string, name: string) => {
+      // From the chained task (backend also runs a task without service.instance.id).
+      const got = spansOf(found[s], s).find(
+        (x) => x.span.operationName === name && tag(x.span, 'error') !== true && tag(x.process, 'service.instance.id') === `${s}-task-1`,
+      );
+      expect({ service: s, span: name, found: got !== undefined }).toEqual({ service: s, span: name, found: true });
+      return got!;
+    };
+    const server = one('backend', 'GET /api/pipelines/{pipeline_id}');
+    expect(tags(server.span)).toMatchObject({
+      'span.kind': 'server',
+      'http.request.method': 'GET',
+      'http.route': '/api/pipelines/{pipeline_id}',
+      'http.response.status_code': 200,
+      pipeline_id: expect.stringMatching(/^p-/),
+    });
+    // The resource the services set, and deployment.environment (also upserted by the collector's `resource` processor).
+    expect(tags(server.process)).toMatchObject({
+      'service.namespace': SERVICE_NAMESPACE,
+      'service.instance.id': 'backend-task-1',
+      'deployment.environment': 'local',
+    });
+    expect(server.process.serviceName).toBe('backend');
+    const send = one('signal-generator', 'send signals');
+    expect(tags(send.span)).toMatchObject({
+      'span.kind': 'producer',
+      'messaging.system': 'kafka',
+      'messaging.destination.name': 'signals',
+    });
+    const process = one('trigger-dispatcher', 'process signals');
+    expect(tags(process.span)).toMatchObject({ 'span.kind': 'consumer', 'messaging.consumer.group.name': 'trigger-dispatcher' });
+    const run = one('celery-worker', 'run/execute_pipeline');
+    expect(tags(run.span)).toMatchObject({
+      'span.kind': 'consumer',
+      'celery.task_name': 'execute_pipeline',
+      pipeline_id: expect.any(String),
+    });
+
+    // Context crossed the stand-in brokers: the worker's task is a child of the dispatcher's enqueue, whose trace
+    // starts at the signal generator's Kafka publish.
+    const parentOf = (x: Found) => {
+      const ref = x.span.references.find((r) => r.refType === 'CHILD_OF');
+      const p = x.trace.spans.find((y) => y.spanID === ref?.spanID);
+      return p && { name: p.operationName, service: x.trace.processes[p.processID].serviceName };
+    };
+    expect(parentOf(process)).toEqual({ name: 'send signals', service: 'signal-generator' });
+    expect(parentOf(run)).toEqual({ name: 'apply_async/execute_pipeline', service: 'trigger-dispatcher' });
+    expect(new Set(Object.values(run.trace.processes).map((p) => p.serviceName))).toEqual(
+      new Set(['signal-generator', 'trigger-dispatcher', 'celery-worker']),
+    );
+
+    // Errors: status ERROR (Jaeger's `error` tag) with the exception event as a log.
+    for (const s of services) {
+      const failed = spansOf(found[s], s).find((x) => tag(x.span, 'error') === true && x.span.logs.length > 0)!;
+      expect({ service: s, failed: failed !== undefined }).toEqual({ service: s, failed: true });
+      const fields = Object.fromEntries(failed.span.logs[0].fields.map((f) => [f.key, f.value]));
+      expect(fields).toMatchObject({ event: 'exception', 'exception.type': expect.any(String), 'exception.message': expect.any(String) });
+      expect(tag(failed.span, 'otel.status_code')).toBe('ERROR');
     }
   }, 70_000);
 
@@ -186,7 +278,7 @@ describe('local stack, end to end on loopback', () => {
     expect(empty).toEqual([]);
   }, 60_000);
 
-  test('npm run verify passes: jobs up, every catalog metric, every dashboard query has data, rules loaded, Alertmanager answers', () => {
+  test('npm run verify passes: jobs up, every catalog metric, every dashboard query has data, rules loaded, Alertmanager answers, recent traces of every service in Jaeger', () => {
     const r = spawnSync(
       process.execPath,
       [
@@ -197,11 +289,14 @@ describe('local stack, end to end on loopback', () => {
         `http://127.0.0.1:${ports.prometheus}`,
         '--alertmanager',
         `http://127.0.0.1:${ports.alertmanager}`,
+        '--jaeger',
+        `http://127.0.0.1:${ports.jaegerQuery}`,
         '--env',
         'local',
       ],
       { cwd: repo, encoding: 'utf8', timeout: 90_000 },
     );
+    expect(r.stdout).toMatch(/PASS {2}every service has traces in Jaeger/);
     expect(r.stdout).toMatch(/verify: \d+ passed, 0 failed/);
     expect(r.status).toBe(0);
   }, 100_000);

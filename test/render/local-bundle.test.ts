@@ -87,6 +87,31 @@ describe('the local bundle', () => {
     expect(bundle['docker-compose.yml']).not.toMatch(/TRADING_OBSERVABILITY_DIR|tsx|\.\.:/);
     expect(bundle['monitoring/node/demo-emitter.js']).not.toMatch(/require\("(@opentelemetry\/|yaml"|zod")/);
   });
+
+  test("each service's SDK pushes to the collector under the demo profile, producers chained to consumers for trace context", () => {
+    const services = parse(bundle['docker-compose.yml']).services;
+    const otlp = (s: string) => services[`otlp-${s}`]?.command as string[] | undefined;
+    for (const s of ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher']) {
+      expect(services[`otlp-${s}`]).toMatchObject({ profiles: ['demo'], image: LOCAL_IMAGES.node });
+      expect(otlp(s)?.slice(0, 10)).toEqual([
+        'node',
+        'otlp-emitter.js',
+        '--service',
+        s,
+        '--otlp',
+        'http://otel-collector:4318',
+        '--instance-id',
+        `${s}-1`,
+        '--environment',
+        'local',
+      ]);
+    }
+    // The Kafka publish reaches the dispatcher, the dispatcher's Celery enqueue the worker (scripts/otlp-emitter.ts).
+    expect(otlp('trigger-dispatcher')).toEqual(expect.arrayContaining(['--consume-from', 'http://otlp-signal-generator:8092']));
+    expect(otlp('celery-worker')).toEqual(expect.arrayContaining(['--consume-from', 'http://otlp-trigger-dispatcher:8092']));
+    expect(otlp('signal-generator')).not.toContain('--consume-from');
+    expect(otlp('backend')).not.toContain('--consume-from');
+  });
 });
 
 describe('the local stack behaves like a service', () => {
