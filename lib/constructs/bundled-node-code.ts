@@ -12,6 +12,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
  * the function would not be redeployed. An unchanged bundle is an unchanged
  * asset. The entry's exports are the handler's (`index.<export>`).
  */
+/** How every handler is bundled. */
+const ESBUILD_OPTIONS: import('esbuild').BuildOptions = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  // The functions run on lambda.Runtime.NODEJS_24_X: emit syntax Node 24 runs as it is.
+  target: 'node24',
+  format: 'cjs',
+  // The Lambda runtime ships AWS SDK v3.
+  external: ['@aws-sdk/*'],
+  logLevel: 'error',
+};
+
 export function bundledNodeCode(entry: string): lambda.Code {
   return lambda.Code.fromAsset(path.dirname(entry), {
     assetHashType: AssetHashType.OUTPUT,
@@ -22,19 +35,7 @@ export function bundledNodeCode(entry: string): lambda.Code {
         tryBundle(outputDir: string): boolean {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           const esbuild = require('esbuild') as typeof import('esbuild');
-          esbuild.buildSync({
-            entryPoints: [entry],
-            outfile: path.join(outputDir, 'index.js'),
-            bundle: true,
-            minify: true,
-            platform: 'node',
-            // The functions run on lambda.Runtime.NODEJS_24_X: emit syntax Node 24 runs as it is.
-            target: 'node24',
-            format: 'cjs',
-            // The Lambda runtime ships AWS SDK v3.
-            external: ['@aws-sdk/*'],
-            logLevel: 'error',
-          });
+          esbuild.buildSync({ ...ESBUILD_OPTIONS, entryPoints: [entry], outfile: path.join(outputDir, 'index.js') });
           return true;
         },
       },
@@ -51,17 +52,7 @@ export function bundledNodeCode(entry: string): lambda.Code {
 export function inlineNodeCode(entry: string): lambda.Code {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const out = esbuild.buildSync({
-    entryPoints: [entry],
-    write: false,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    external: ['@aws-sdk/*'],
-    logLevel: 'error',
-  });
+  const out = esbuild.buildSync({ ...ESBUILD_OPTIONS, entryPoints: [entry], write: false });
   const code = out.outputFiles[0].text;
   if (Buffer.byteLength(code) > INLINE_CODE_MAX_BYTES)
     throw new Error(

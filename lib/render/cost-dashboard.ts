@@ -390,6 +390,16 @@ function awsRows(
     period: PERIOD,
   });
   const usage = COST_SOURCES.ampUsage;
+  // An AMP usage metric of this workspace (the importer sets WORKSPACE_VARIABLE_REF), at its Average.
+  const ampUsage = (id: string, resource: 'IngestionRate' | 'ActiveSeries', hide = false) =>
+    search(
+      id,
+      usage.namespace,
+      usage.metricName,
+      { Resource: resource, [usage.workspaceDimension]: WORKSPACE_VARIABLE_REF },
+      'Average',
+      hide,
+    );
   const qsp = COST_SOURCES.ampQuerySamples;
   const logs = COST_SOURCES.logBytes;
   const monthlySamples = `(SUM(ingest) * ${cwNum(secondsPerMonth)})`;
@@ -404,28 +414,13 @@ function awsRows(
       usage: {
         ...INGESTION.usage,
         datasource: ds,
-        targets: [
-          search(
-            'ingest',
-            usage.namespace,
-            usage.metricName,
-            { Resource: 'IngestionRate', [usage.workspaceDimension]: WORKSPACE_VARIABLE_REF },
-            'Average',
-          ),
-        ],
+        targets: [ampUsage('ingest', 'IngestionRate')],
       },
       cost: {
         ...INGESTION.cost,
         datasource: ds,
         targets: [
-          search(
-            'ingest',
-            usage.namespace,
-            usage.metricName,
-            { Resource: 'IngestionRate', [usage.workspaceDimension]: WORKSPACE_VARIABLE_REF },
-            'Average',
-            true,
-          ),
+          ampUsage('ingest', 'IngestionRate', true),
           math('cost', tieredCost(input.prices.prices.amp.ingestTiers, inTier, cwNum), 'USD/month'),
         ],
       },
@@ -436,32 +431,14 @@ function awsRows(
         title: 'Active series',
         unit: 'short',
         datasource: ds,
-        targets: [
-          search(
-            'series',
-            usage.namespace,
-            usage.metricName,
-            { Resource: 'ActiveSeries', [usage.workspaceDimension]: WORKSPACE_VARIABLE_REF },
-            'Average',
-          ),
-        ],
+        targets: [ampUsage('series', 'ActiveSeries')],
       },
       cost: {
         title: `Projected monthly storage cost (${input.metricsRetentionDays} days kept)`,
         unit: 'currencyUSD',
         datasource: ds,
         description: `These series scraped every ${input.scrapeIntervalSeconds} s, kept ${input.metricsRetentionDays} days at ${input.prices.assumptions.bytesPerStoredSample} bytes a sample, at AMP's storage price.`,
-        targets: [
-          search(
-            'series',
-            usage.namespace,
-            usage.metricName,
-            { Resource: 'ActiveSeries', [usage.workspaceDimension]: WORKSPACE_VARIABLE_REF },
-            'Average',
-            true,
-          ),
-          math('cost', `SUM(series) * ${cwNum(storagePerSeries)}`, 'USD/month'),
-        ],
+        targets: [ampUsage('series', 'ActiveSeries', true), math('cost', `SUM(series) * ${cwNum(storagePerSeries)}`, 'USD/month')],
       },
     },
     {
