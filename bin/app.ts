@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { buildApp, refusePlaceholders } from '../lib/app';
 import { UserInputError } from '../lib/errors';
 import { renderLocalBundle } from '../lib/render/local-bundle';
-import { writeBundle } from '../lib/render/write-bundle';
+import { writeBundle } from '../lib/io/write-bundle';
 
 try {
   const app = new App();
@@ -14,7 +14,7 @@ try {
   if (stack.model.environment.target === 'local') {
     // The local environment's output: the same model rendered for Docker.
     const dir = path.join(app.outdir, 'local-bundle');
-    writeBundle(dir, renderLocalBundle(stack.model, stack.routing));
+    writeBundle(dir, renderLocalBundle(stack.model));
     process.stderr.write(`local bundle: ${dir} (npm run local:up runs it)\n`);
   }
 } catch (e) {

@@ -1,17 +1,17 @@
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-schema';
-import { DEFAULT_ENVIRONMENT, ENVIRONMENTS_FILE, loadEnvironment, projectRoot } from './config/load-environment';
+import { DEFAULT_ENVIRONMENT, ENVIRONMENTS_FILE } from './config/parse-environment';
 import { UserInputError } from './errors';
-import { loadAmpLimits } from './model/amp-limits';
-import { loadModel } from './load/load-model';
-import { loadRouting } from './model/routing';
+import { compile } from './compile/compile';
+import { readProject } from './io/read-project';
+import { ProjectFiles } from './model/project-files';
 import { ObservabilityStack } from './stacks/observability-stack';
 
 export interface BuildAppOptions {
-  /** Project root holding config/, catalog/, alerts/ and dashboards/. @default - this repository */
-  readonly root?: string;
-  /** A validated environment, instead of reading `-c env=NAME` (tests). */
+  /** The project's data files (`readProject(root)`). @default - this repository's, read from disk */
+  readonly files?: ProjectFiles;
+  /** A validated environment, instead of `-c env=NAME` of `files`' config/environments.yaml (tests). */
   readonly environment?: EnvironmentConfig;
 }
 
@@ -31,29 +31,26 @@ export function applySecurityChecks(app: App): void {
 const GATED = new WeakSet<App>();
 
 /**
- * Builds the app for one environment: reads `-c env=NAME`, validates the
- * environment and the model once, applies the cdk-nag gate
- * (`applySecurityChecks`) and wires the stacks.
+ * Builds the app for one environment: reads `-c env=NAME`, compiles the
+ * model once, applies the cdk-nag gate (`applySecurityChecks`) and wires the
+ * stacks.
  */
 export function buildApp(app: App, options: BuildAppOptions = {}): ObservabilityStack {
   applySecurityChecks(app);
-  const root = options.root ?? projectRoot();
   const name = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
-  const environment = options.environment ?? loadEnvironment(name, { root });
-  const model = loadModel(root, environment);
-  const routing = loadRouting(root);
+  const model = compile(options.files ?? readProject(), options.environment ?? name);
+  const environment = model.environment;
   const stack = new ObservabilityStack(app, 'ObservabilityStack', {
     stackName: `${environment.app}-${environment.name}`,
     description: `Observability of the trading platform (${environment.name}): AMP, alert routing, logs and dashboards.`,
     env: environment.account ? { account: environment.account, region: environment.region } : undefined,
     model,
-    routing,
     reimport: app.node.tryGetContext('reimport') === undefined ? undefined : String(app.node.tryGetContext('reimport')),
   });
   // Rules per workspace is an adjustable AMP quota (config/limits.yaml): past
   // the default, synth warns (request an increase) rather than refusing.
   const rules = model.ruleFiles.reduce((n, f) => n + f.groups.reduce((k, g) => k + g.rules.length, 0), 0);
-  const quota = loadAmpLimits(root).rulesPerWorkspace;
+  const quota = model.ampLimits.rulesPerWorkspace;
   if (environment.target === 'aws' && rules > quota) {
     Annotations.of(stack).addWarningV2(
       'trading-observability:amp-rules-quota',

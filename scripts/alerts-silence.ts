@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { EnvironmentConfig } from '../lib/config/environment-schema';
-import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
+import { projectRoot, readEnvironment } from '../lib/io/read-project';
 import { AlertmanagerApi, ApiMatcher, GettableSilence, PostableSilence } from './alertmanager-api';
 import { LOCAL_ALERTMANAGER } from './alerts-test';
 
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   });
   const [command, id] = positionals;
   const root = projectRoot();
-  const env = loadEnvironment(values.env, { root });
+  const env = readEnvironment(values.env, root);
   const url = values.alertmanager ?? (env.target === 'local' ? LOCAL_ALERTMANAGER : undefined);
   if (!url)
     throw new Error(

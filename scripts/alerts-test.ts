@@ -9,10 +9,11 @@
  * themselves after --minutes.
  */
 import { parseArgs } from 'node:util';
-import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
+import { compile } from '../lib/compile/compile';
+import { projectRoot, readProject } from '../lib/io/read-project';
 import { EnvironmentConfig } from '../lib/config/environment-schema';
 import { destinationsOf, Destination } from '../lib/model/alert-destinations';
-import { loadRouting, Routing } from '../lib/model/routing';
+import { Routing } from '../lib/model/routing';
 import { TestAlert, testAlerts } from '../lib/model/test-alerts';
 import { AlertmanagerApi, PostableAlert } from './alertmanager-api';
 
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
     },
   });
   const root = projectRoot();
-  const env = loadEnvironment(values.env, { root });
+  const model = compile(readProject(root), values.env);
+  const env = model.environment;
   const url = values.alertmanager ?? (env.target === 'local' ? LOCAL_ALERTMANAGER : undefined);
   if (!url) {
     throw new Error(
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
   const minutes = Number(values.minutes);
   if (!Number.isFinite(minutes) || minutes <= 0)
     throw new Error(`alerts:test: --minutes must be a positive number (got ${values.minutes})`);
-  const tests = planTests(env, loadRouting(root), {
+  const tests = planTests(env, model.routing, {
     receiver: values.receiver,
     minutes,
     now: new Date(),

@@ -17,16 +17,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isMap, isSeq, parseDocument, type YAMLSeq } from 'yaml';
-import { ENVIRONMENTS_FILE, loadEnvironment, projectRoot } from '../lib/config/load-environment';
+import { ENVIRONMENTS_FILE, parseEnvironment } from '../lib/config/parse-environment';
+import { projectRoot } from '../lib/io/read-project';
 import { parseYamlText } from '../lib/data-file';
 import { UserInputError } from '../lib/errors';
 import { dashboardSelectors } from '../lib/model/dashboards';
 import { PLACEHOLDER_PREFIX } from '../lib/model/grafana-variables';
-import { BUCKETS_PLACEHOLDER, BUCKETS_SOURCE_PLACEHOLDER, loadCatalog } from '../lib/model/metric-catalog';
+import { BUCKETS_PLACEHOLDER, BUCKETS_SOURCE_PLACEHOLDER, CATALOG_FILE, parseCatalog } from '../lib/model/metric-catalog';
 import { COLLECTOR_JOB } from '../lib/render/collector-image';
 import { parseCli } from './cli-args';
 
-const CATALOG_FILE = 'catalog/metrics.yaml';
 const USAGE = 'usage: npm run catalog:add -- dashboards/<file>.json --service NAME [--buckets 0.1,0.5,1]';
 const COUNTER_FUNCTIONS = new Set(['rate', 'irate', 'increase', 'resets']);
 /** Labels the scrape (job, instance) or the histogram (le) adds: not the metric's own. */
@@ -141,11 +141,10 @@ export function appendToCatalog(catalogText: string, metrics: readonly NewMetric
 
 /** Every service any environment monitors, and the collector. */
 function knownServices(root: string): string[] {
-  const doc = parseYamlText(ENVIRONMENTS_FILE, fs.readFileSync(path.join(root, ENVIRONMENTS_FILE), 'utf8')) as {
-    environments?: Record<string, unknown>;
-  };
+  const text = fs.readFileSync(path.join(root, ENVIRONMENTS_FILE), 'utf8');
+  const doc = parseYamlText(ENVIRONMENTS_FILE, text) as { environments?: Record<string, unknown> };
   const names = Object.keys(doc.environments ?? {});
-  const services = new Set(names.flatMap((n) => loadEnvironment(n, { root }).services.map((s) => s.name)));
+  const services = new Set(names.flatMap((n) => parseEnvironment(n, text).services.map((s) => s.name)));
   return [...services, COLLECTOR_JOB];
 }
 
@@ -190,7 +189,7 @@ export function main(argv: string[] = process.argv.slice(2), root: string = proj
         fix: 'pass the le values without +Inf, comma-separated, e.g. --buckets 0.1,0.5,1',
       });
     }
-    const catalog = loadCatalog(root);
+    const catalog = parseCatalog(CATALOG_FILE, fs.readFileSync(path.join(root, CATALOG_FILE), 'utf8'));
     let text: string;
     try {
       text = fs.readFileSync(path.join(root, file), 'utf8');

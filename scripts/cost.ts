@@ -3,11 +3,10 @@
  * environment from the model and config/prices.yaml, every assumption printed,
  * and the metrics over the cardinality budget.
  */
-import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
+import { compile } from '../lib/compile/compile';
+import { projectRoot, readProject } from '../lib/io/read-project';
 import { estimateCost, formatEstimate, loadMeasuredQuerySamples } from '../lib/cost/estimate';
-import { loadPrices } from '../lib/model/prices';
 import { UserInputError } from '../lib/errors';
-import { loadCatalog } from '../lib/model/metric-catalog';
 import { parseCli } from './cli-args';
 
 /** The command: prints the estimate and returns the exit code (1 when the input is wrong: the message says which and the fix). */
@@ -21,7 +20,8 @@ export function main(argv: string[] = process.argv.slice(2)): number {
   const env = [...(values.context ?? []), ...positionals].find((c) => c.startsWith('env='))?.slice(4) ?? 'dev';
   try {
     const root = projectRoot();
-    const estimate = estimateCost(loadEnvironment(env, { root }), loadCatalog(root), loadPrices(root), loadMeasuredQuerySamples(root));
+    const model = compile(readProject(root), env);
+    const estimate = estimateCost(model.environment, model.catalog, model.prices, loadMeasuredQuerySamples(root));
     console.log(values.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
     return 0;
   } catch (e) {

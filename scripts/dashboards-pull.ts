@@ -13,7 +13,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DASHBOARDS_DIR, dashboardPaths } from '../lib/model/dashboards';
 import { resolveForeignDashboard } from '../lib/model/foreign-dashboard';
-import { loadSlos } from '../lib/model/slos';
+import { parseSlos, SLO_FILE } from '../lib/model/slos';
+import { readProject } from '../lib/io/read-project';
+import { ProjectFiles } from '../lib/model/project-files';
 import { dashboardFileText, normalizeDashboard, orderLike } from '../lib/render/normalize-dashboard';
 import { renderSloDashboard } from '../lib/render/slo-dashboard';
 import stringify from 'safe-stable-stringify';
@@ -45,10 +47,10 @@ interface RepoDashboard {
 }
 
 /** The dashboards of dashboards/ by uid (a file without one by the uid the linter gives it). */
-function repoDashboards(root: string): Map<string, RepoDashboard> {
+function repoDashboards(files: ProjectFiles): Map<string, RepoDashboard> {
   const byUid = new Map<string, RepoDashboard>();
-  for (const file of dashboardPaths(root)) {
-    const text = fs.readFileSync(path.join(root, file), 'utf8');
+  for (const file of dashboardPaths(files)) {
+    const text = files[file];
     const json = JSON.parse(text) as Record<string, unknown>;
     const uid = String(resolveForeignDashboard(file, json).uid);
     byUid.set(uid, { file, text, json });
@@ -57,8 +59,9 @@ function repoDashboards(root: string): Map<string, RepoDashboard> {
 }
 
 /** Uids of the dashboards the project renders rather than keeps as files. */
-function generatedUids(root: string): Set<string> {
-  const slos = loadSlos(root);
+function generatedUids(files: ProjectFiles): Set<string> {
+  if (files[SLO_FILE] === undefined) return new Set();
+  const slos = parseSlos(SLO_FILE, files[SLO_FILE]);
   return new Set(slos.slos.length > 0 ? [String((JSON.parse(renderSloDashboard(slos)) as { uid: string }).uid)] : []);
 }
 
@@ -73,8 +76,9 @@ export async function pullDashboards(options: PullOptions): Promise<PullResult> 
     if (!res.ok) throw new Error(`GET ${p}: Grafana answered ${res.status}: ${res.text.slice(0, 200)}`);
     return JSON.parse(res.text) as T;
   };
-  const repo = repoDashboards(options.root);
-  const generated = generatedUids(options.root);
+  const files = readProject(options.root);
+  const repo = repoDashboards(files);
+  const generated = generatedUids(files);
   const uids = options.uids?.length ? options.uids : [...repo.keys()];
   for (const uid of uids) {
     if (generated.has(uid))

@@ -20,7 +20,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadCatalog, MetricDefinition } from '../lib/model/metric-catalog';
+import { CATALOG_FILE, MetricDefinition, parseCatalog } from '../lib/model/metric-catalog';
 import { parseCli } from './cli-args';
 
 /** A metric to emit: the catalog's fields, optionally with fixed label values or a fixed value. */
@@ -124,7 +124,7 @@ export function startEmitter(
   service: string,
   port: number,
   tickMs: number,
-  metricsOf: readonly EmittedMetric[] = loadCatalog(path.resolve(__dirname, '..')).metrics,
+  metricsOf: readonly EmittedMetric[] = parseCatalog(CATALOG_FILE, fs.readFileSync(path.resolve(__dirname, '..', CATALOG_FILE), 'utf8')).metrics,
   cardinalityFraction?: number,
 ): { stop: () => Promise<void> } {
   const mine = metricsOf.filter((m) => m.services.includes(service));

@@ -13,11 +13,10 @@
 import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
-import { loadModel } from '../lib/load/load-model';
-import { loadRouting } from '../lib/model/routing';
+import { compile } from '../lib/compile/compile';
+import { projectRoot, readProject } from '../lib/io/read-project';
 import { COMPOSE_PROJECT, HOST_PORT_VARIABLES, LOCAL_PORTS, renderLocalBundle } from '../lib/render/local-bundle';
-import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/render/write-bundle';
+import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/io/write-bundle';
 import { verify } from './verify';
 import { parseCli, runCommand } from './cli-args';
 
@@ -350,7 +349,7 @@ async function up(dir: string, services: string[]): Promise<number> {
   );
   const warning = await grafanaPasswordWarning(url('grafana'), process.env.GRAFANA_ADMIN_PASSWORD ?? '');
   if (warning) process.stderr.write(`${warning}\n`);
-  const model = loadModel(root, loadEnvironment('local', { root }));
+  const model = compile(readProject(root), 'local');
   // A first look, one attempt per query: the message above says to run verify again later.
   const checks = await verify(model, {
     prometheusUrl: url('prometheus'),
@@ -417,8 +416,8 @@ export async function main(command: string, volumes: boolean): Promise<number> {
     return docker([...down, ...(volumes ? ['--volumes'] : [])], composeEnv('down'), true).status ?? 1;
   }
 
-  const model = loadModel(root, loadEnvironment('local', { root }));
-  const files = renderLocalBundle(model, loadRouting(root));
+  const model = compile(readProject(root), 'local');
+  const files = renderLocalBundle(model);
   const dir = writeVersionedBundle(LOCAL_DIR, files);
   console.log(`rendered the local stack into ${path.relative(process.cwd(), dir) || '.'}/`);
   if (command === 'render') return 0;

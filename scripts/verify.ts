@@ -9,8 +9,8 @@
  * With --sigv4 it signs requests for Amazon Managed Prometheus (URL = the
  * workspace's Prometheus endpoint; Alertmanager defaults to its alertmanager/).
  */
-import { loadEnvironment, projectRoot } from '../lib/config/load-environment';
-import { loadModel } from '../lib/load/load-model';
+import { compile } from '../lib/compile/compile';
+import { projectRoot, readProject } from '../lib/io/read-project';
 import { ObservabilityModel } from '../lib/model/model';
 import { httpClient } from './aws-http';
 import { parseCli, runCommand } from './cli-args';
@@ -168,7 +168,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return 2;
   }
   const root = projectRoot();
-  const model = loadModel(root, loadEnvironment(values.env, { root }));
+  const model = compile(readProject(root), values.env);
   const checks = await verify(model, {
     prometheusUrl,
     alertmanagerUrl: values.alertmanager,

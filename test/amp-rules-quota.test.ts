@@ -5,8 +5,8 @@ import { App } from 'aws-cdk-lib';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { buildApp } from '../lib/app';
 import { cdkContext } from '../lib/cdk-context';
-import { loadEnvironment } from '../lib/config/load-environment';
 import { copyProject } from '../lib/project-copy';
+import { environmentOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 
@@ -17,7 +17,7 @@ function warningsWithQuota(rulesPerWorkspace: number) {
     const file = path.join(dir, 'config/limits.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/rulesPerWorkspace: \d+/, `rulesPerWorkspace: ${rulesPerWorkspace}`));
     const app = new App({ context: cdkContext(repo, { env: 'prod', 'aws:cdk:bundling-stacks': [] }) });
-    const stack = buildApp(app, { root: dir, environment: loadEnvironment('prod') });
+    const stack = buildApp(app, { root: dir, environment: environmentOf('prod') });
     // The warnings buildApp attaches, read from the construct tree (no synth: `cdk synth` prints the same metadata).
     return stack.node
       .findAll()

@@ -4,10 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp, refusePlaceholders } from '../lib/app';
-import { loadEnvironment } from '../lib/config/load-environment';
 import { cdkContext } from '../lib/cdk-context';
 import { copyProject } from '../lib/project-copy';
-import { inputErrorOf } from './helpers';
+import { environmentOf, inputErrorOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 
@@ -78,7 +77,7 @@ describe('the cdk app entry point', () => {
   });
 
   test('-c reviewOnly=true synthesizes an environment with placeholders (to review or lint), and only then', () => {
-    const prod = loadEnvironment('prod');
+    const prod = environmentOf('prod');
     expect(() => refusePlaceholders(new App({ context: { env: 'prod', reviewOnly: 'true' } }), prod)).not.toThrow();
     expect(inputErrorOf(() => refusePlaceholders(new App({ context: { env: 'prod' } }), prod))).toMatch(/placeholders: true/);
     const real = { ...prod, grafana: { ...prod.grafana, access: { ...(prod.grafana as { access: object }).access, placeholders: false } } };

@@ -1,11 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { loadEnvironment } from '../lib/config/load-environment';
 import { ampIngestCost, estimateCost, MeasuredQuerySamples, seriesOfMetric } from '../lib/cost/estimate';
 import { loadPrices } from '../lib/model/prices';
 import { loadCatalog } from '../lib/model/metric-catalog';
 import { main } from '../scripts/cost';
-import { captureOutput } from './helpers';
+import { captureOutput, environmentOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 const prices = loadPrices(repo);
@@ -28,7 +27,7 @@ describe('cost estimate', () => {
   });
 
   test('prod: every line priced, samples from the scrape interval, the total their sum', () => {
-    const e = estimateCost(loadEnvironment('prod'), catalog, prices);
+    const e = estimateCost(environmentOf('prod'), catalog, prices);
     expect(e.lines.map((l) => l.item)).toEqual(
       expect.arrayContaining([
         'AMP samples ingested',
@@ -47,13 +46,13 @@ describe('cost estimate', () => {
   });
 
   test('switching metrics to CloudWatch drops the AMP lines', () => {
-    const env = loadEnvironment('prod');
+    const env = environmentOf('prod');
     const e = estimateCost({ ...env, exporters: { ...env.exporters, metrics: 'cloudwatch' } }, catalog, prices);
     expect(e.lines.some((l) => l.item.startsWith('AMP'))).toBe(false);
   });
 
   test('flags the metrics over the cardinality budget (seed 9.2)', () => {
-    const e = estimateCost(loadEnvironment('prod'), catalog, prices);
+    const e = estimateCost(environmentOf('prod'), catalog, prices);
     expect(e.overBudget.map((f) => f.metric)).toEqual([
       'http_server_request_duration_seconds',
       'pipeline_agent_execution_duration_seconds',
@@ -102,7 +101,7 @@ describe('cost estimate', () => {
       ],
       ruleGroups: [{ file: 'alerts/x.yaml', group: 'g', intervalSeconds: 30, samplesPerEvaluation: 10, samplesPerMonth: 1e9 }],
     };
-    const e = estimateCost(loadEnvironment('prod'), catalog, prices, measured);
+    const e = estimateCost(environmentOf('prod'), catalog, prices, measured);
     const scale = (10_000 * prices.assumptions.instancesPerService) / 1000;
     const rules = e.lines.find((l) => l.item.startsWith('AMP rule evaluation samples'));
     expect(rules?.quantity).toBe(1e9 * scale);

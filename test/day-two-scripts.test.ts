@@ -1,15 +1,15 @@
 import * as http from 'http';
 import * as path from 'path';
-import { loadEnvironment } from '../lib/config/load-environment';
 import { loadRouting } from '../lib/model/routing';
 import { AlertmanagerApi } from '../scripts/alertmanager-api';
 import { ampRegion } from '../scripts/aws-http';
 import { buildSilence, mutesWatchdog, parseDuration } from '../scripts/alerts-silence';
 import { planTests, seconds } from '../scripts/alerts-test';
+import { environmentOf } from './helpers';
 
 const routing = loadRouting(path.resolve(__dirname, '..'));
 const now = new Date('2026-11-25T10:00:00Z');
-const local = loadEnvironment('local');
+const local = environmentOf('local');
 
 describe('alerts:silence', () => {
   test('a service silence matches the service and never the Watchdog', () => {

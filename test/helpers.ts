@@ -1,9 +1,12 @@
-import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { EnvironmentConfig } from '../lib/config/environment-schema';
+import { ENVIRONMENTS_FILE, parseEnvironment } from '../lib/config/parse-environment';
 import { UserInputError } from '../lib/errors';
+import { readProject } from '../lib/io/read-project';
+import type { ProjectFiles } from '../lib/model/project-files';
 import type { ObservabilityStack } from '../lib/stacks/observability-stack';
 
 /*
@@ -18,10 +21,20 @@ const assertions = () => require('aws-cdk-lib/assertions') as typeof import('aws
 const cxapi = () => require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
 const appModule = () => require('../lib/app') as typeof import('../lib/app');
 const contextModule = () => require('../lib/cdk-context') as typeof import('../lib/cdk-context');
-const environmentModule = () => require('../lib/config/load-environment') as typeof import('../lib/config/load-environment');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const REPO = path.resolve(__dirname, '..');
+export const REPO = path.resolve(__dirname, '..');
+
+/**
+ * The repository's data files, read once per test file. A test changes what
+ * it needs in memory: `compile({ ...baseFiles, 'alerts/x.yaml': text }, 'prod')`.
+ */
+export const baseFiles: ProjectFiles = readProject(REPO);
+
+/** An environment's settings from `files`' config/environments.yaml (the repository's by default). */
+export function environmentOf(name: string, files: ProjectFiles = baseFiles): EnvironmentConfig {
+  return parseEnvironment(name, files[ENVIRONMENTS_FILE]);
+}
 
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 
@@ -59,19 +72,19 @@ export interface TaggableResource {
  * so is the metadata the CDK CLI adds, unless `cliMetadata` (see
  * CDK_CLI_METADATA).
  *
- * Without `overrides` (and unless `fresh`), the result comes from a cache
- * shared by every test file and worker (see `cachedSynth`): one synth per
- * environment per change of the project's inputs. `stack` (the construct
- * tree) is then synthesized on first access only.
+ * Of the repository's files, unchanged (no `files`, no `overrides`, not
+ * `fresh`), each environment is synthesized once per jest worker (see
+ * `memoSynth`); `stack` (the construct tree) is then synthesized on first
+ * access only.
  */
 export function synth(
   env: string,
   overrides?: (e: EnvironmentConfig) => EnvironmentConfig,
-  options: { readonly fresh?: boolean; readonly cliMetadata?: boolean } = {},
+  options: { readonly fresh?: boolean; readonly cliMetadata?: boolean; readonly files?: ProjectFiles } = {},
 ): Synthesized {
   const cliMetadata = options.cliMetadata ?? false;
-  if (!overrides && !options.fresh) return cachedSynth(env, cliMetadata);
-  return synthNow(env, overrides ?? ((e) => e), undefined, false, cliMetadata);
+  if (!overrides && !options.fresh && !options.files) return memoSynth(env, cliMetadata);
+  return synthNow(env, options.files ?? baseFiles, overrides ?? ((e) => e), false, cliMetadata);
 }
 
 /**
@@ -96,14 +109,16 @@ const CDK_CLI_METADATA = {
 
 function synthNow(
   env: string,
+  files: ProjectFiles,
   overrides: (e: EnvironmentConfig) => EnvironmentConfig,
-  outdir?: string,
   validate = false,
   cliMetadata = false,
 ): Synthesized {
   const context = { env, 'aws:cdk:bundling-stacks': [], ...(cliMetadata ? CDK_CLI_METADATA : {}) };
+  // The assembly goes to a folder of its own under the run's temporary folder (test/global-setup.js).
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `synth-${env}-`));
   const app = new (cdk().App)({ outdir, context: contextModule().cdkContext(REPO, context) });
-  const stack = appModule().buildApp(app, { environment: overrides(environmentModule().loadEnvironment(env)) });
+  const stack = appModule().buildApp(app, { files, environment: overrides(environmentOf(env, files)) });
   const assembly = withCloudFormationRules(validate, () => app.synth());
   const artifact = assembly.getStackByName(stack.stackName);
   const warnings = artifact.messages
@@ -139,95 +154,38 @@ function withCloudFormationRules<T>(on: boolean, fn: () => T): T {
   }
 }
 
-/**
- * What synthesis reads: the app's code and data, cdk.json and the locked
- * dependencies; how jest compiles the code (jest.config.js); and this file,
- * which writes the cache. CDK_CONTEXT_JSON, which every App merges into its
- * context, is added to the key too.
- */
-const INPUTS = [
-  'bin',
-  'lib',
-  'scripts',
-  'config',
-  'catalog',
-  'alerts',
-  'dashboards',
-  'logs',
-  'cdk.json',
-  'package-lock.json',
-  'jest.config.js',
-  'test/helpers.ts',
-];
-const CACHE_DIR = path.join(REPO, 'node_modules', '.cache', 'trading-observability-synth');
-let inputsKey: string | undefined;
-const memo = new Map<string, Synthesized>();
-
-/** A hash of every input file's path and bytes: a changed input gives a new cache key. */
-function projectInputsKey(): string {
-  if (inputsKey) return inputsKey;
-  const hash = crypto.createHash('sha256');
-  const add = (rel: string) => {
-    const abs = path.join(REPO, rel);
-    const st = fs.statSync(abs, { throwIfNoEntry: false });
-    if (!st) return;
-    if (st.isDirectory()) for (const f of fs.readdirSync(abs).sort()) add(path.join(rel, f));
-    else hash.update(`${rel}\0`).update(fs.readFileSync(abs)).update('\0');
-  };
-  INPUTS.forEach(add);
-  hash.update(`CDK_CONTEXT_JSON\0${process.env.CDK_CONTEXT_JSON ?? ''}`);
-  inputsKey = hash.digest('hex').slice(0, 16);
-  return inputsKey;
+/** What a worker keeps of an environment's synth: text, so any test file's realm can parse it. */
+interface MemoEntry {
+  readonly template: string;
+  readonly outdir: string;
+  readonly warnings: string[];
+  readonly taggable: string;
 }
 
+/** The worker's memo (test/worker-environment.js), or this file's own when run without that environment. */
+const workerMemo: Map<string, MemoEntry> = (globalThis as { __workerMemo?: Map<string, MemoEntry> }).__workerMemo ?? new Map();
+
 /**
- * One synth per environment, shared across test files and jest workers: the
- * first caller synthesizes (cdk-nag included: a failing gate caches nothing)
- * into `node_modules/.cache/trading-observability-synth/<inputs>-<env>`
- * (`<inputs>-<env>-cli` with the CLI's metadata; written under a temporary
- * name, then renamed: a concurrent worker either sees the whole assembly or
- * none); the others read the template and warnings from there.
+ * One synth per environment per jest worker, CloudFormation rules on (the
+ * templates that would be deployed), cdk-nag included (a failing gate
+ * memoizes nothing). Each test file gets its own parse of the template.
  */
-function cachedSynth(env: string, cliMetadata: boolean): Synthesized {
-  const key = `${projectInputsKey()}-${env}${cliMetadata ? '-cli' : ''}`;
-  const hit = memo.get(key);
-  if (hit) return hit;
-  const dir = path.join(CACHE_DIR, key);
+function memoSynth(env: string, cliMetadata: boolean): Synthesized {
+  const key = `${env}${cliMetadata ? '-cli' : ''}`;
   let stack: ObservabilityStack | undefined;
-  const meta = path.join(dir, 'synth-meta.json');
-  if (!fs.existsSync(meta)) {
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    const tmp = fs.mkdtempSync(path.join(CACHE_DIR, `.${key}-`));
-    const s = synthNow(env, (e) => e, tmp, true, cliMetadata);
+  let entry = workerMemo.get(key);
+  if (!entry) {
+    const s = synthNow(env, baseFiles, (e) => e, true, cliMetadata);
     stack = s.stack;
-    fs.writeFileSync(
-      path.join(tmp, 'synth-meta.json'),
-      JSON.stringify({ stackName: s.stack.stackName, warnings: s.warnings, taggable: s.taggable }),
-    );
-    try {
-      fs.renameSync(tmp, dir);
-    } catch {
-      // Another worker got there first: its assembly is the same.
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    pruneStaleSynths();
+    entry = { template: JSON.stringify(s.json), outdir: s.outdir, warnings: s.warnings, taggable: JSON.stringify(s.taggable) };
+    workerMemo.set(key, entry);
   }
-  const { stackName, warnings, taggable } = JSON.parse(fs.readFileSync(meta, 'utf8')) as {
-    stackName: string;
-    warnings: string[];
-    taggable: TaggableResource[];
-  };
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }>;
-  };
-  const artifact = Object.values(manifest.artifacts).find(
-    (a) => a.type === 'aws:cloudformation:stack' && a.properties?.stackName === stackName,
-  );
-  const json = JSON.parse(fs.readFileSync(path.join(dir, artifact!.properties!.templateFile!), 'utf8')) as Record<string, any>;
+  const json = JSON.parse(entry.template) as Record<string, any>;
   let template: Template | undefined;
-  const result: Synthesized = {
+  const { outdir, warnings } = entry;
+  return {
     get stack() {
-      stack ??= synthNow(env, (e) => e, undefined, false, cliMetadata).stack;
+      stack ??= synthNow(env, baseFiles, (e) => e, false, cliMetadata).stack;
       return stack;
     },
     get template() {
@@ -235,29 +193,10 @@ function cachedSynth(env: string, cliMetadata: boolean): Synthesized {
       return template;
     },
     json,
-    outdir: dir,
-    warnings,
-    taggable,
+    outdir,
+    warnings: [...warnings],
+    taggable: JSON.parse(entry.taggable) as TaggableResource[],
   };
-  memo.set(key, result);
-  return result;
-}
-
-/**
- * Removes the cached assemblies of earlier inputs (each change of the code or
- * data makes a new key; without this the cache grows by four assemblies per
- * change). Only those untouched for ten minutes: a run of other inputs (a
- * branch switched mid-run) may still be reading its own.
- */
-function pruneStaleSynths(): void {
-  const current = `${projectInputsKey()}-`;
-  const cutoff = Date.now() - 10 * 60_000;
-  for (const name of fs.readdirSync(CACHE_DIR)) {
-    if (name.startsWith(current)) continue;
-    const full = path.join(CACHE_DIR, name);
-    const st = fs.statSync(full, { throwIfNoEntry: false });
-    if (st && st.mtimeMs < cutoff) fs.rmSync(full, { recursive: true, force: true });
-  }
 }
 
 /** Every resource of a type, as [logicalId, properties]. */

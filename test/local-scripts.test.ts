@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/render/write-bundle';
+import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/io/write-bundle';
 import { composeEnv, main, parsePs, stackStatus } from '../scripts/local';
 import { captureOutput } from './helpers';
 

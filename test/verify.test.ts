@@ -1,13 +1,12 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import { loadEnvironment } from '../lib/config/load-environment';
-import { loadModel } from '../lib/load/load-model';
 import { main, verify } from '../scripts/verify';
-import { captureOutput } from './helpers';
+import { baseFiles, captureOutput } from './helpers';
+import { compile } from './lib/compile/compile';
 
 const repo = path.resolve(__dirname, '..');
-const model = loadModel(repo, loadEnvironment('prod'));
+const model = compile(baseFiles, 'prod');
 
 /** A Prometheus API on loopback that answers like AMP: every job up, every metric present, every query with data. */
 function fakeAmp(options: { missing?: string[]; down?: string[]; absent?: string[] } = {}) {
@@ -179,7 +178,7 @@ function fakeJaeger(lastSeenMs: Record<string, number>) {
 }
 
 describe('npm run verify -- --jaeger: every service has recent traces', () => {
-  const local = loadModel(repo, loadEnvironment('local'));
+  const local = compile(baseFiles, 'local');
   const services = local.environment.services.map((s) => s.name);
 
   async function jaegerCheck(lastSeenMs: Record<string, number>) {

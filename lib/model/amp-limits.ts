@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { readYamlFile } from '../data-file';
+import { parseYamlFile } from '../data-file';
 
-const LIMITS_FILE = 'config/limits.yaml';
+export const LIMITS_FILE = 'config/limits.yaml';
 
 const ampSchema = z.object({
   ruleGroupsNamespaceBytes: z.number().int().positive(),
@@ -18,6 +18,6 @@ const ampSchema = z.object({
 export type AmpLimits = z.infer<typeof ampSchema>;
 
 /** AMP's quotas and limits as config/limits.yaml states them (each with its source there). */
-export function loadAmpLimits(root: string): AmpLimits {
-  return readYamlFile(root, LIMITS_FILE, z.object({ amp: ampSchema }).loose(), 'the amp: block of config/limits.yaml').amp;
+export function parseAmpLimits(file: string, text: string): AmpLimits {
+  return parseYamlFile(file, text, z.object({ amp: ampSchema }).loose(), 'the amp: block of config/limits.yaml').amp;
 }

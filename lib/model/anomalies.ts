@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { z } from 'zod';
-import { readYamlFile } from '../data-file';
+import { parseYamlFile } from '../data-file';
 import { outermostAggregation, parsePromql } from './promql';
 
 export const ANOMALIES_FILE = 'alerts/anomalies.yaml';
@@ -31,9 +29,6 @@ const anomalySchema = z.strictObject({
 });
 export type Anomaly = z.infer<typeof anomalySchema>;
 
-export function loadAnomalies(root: string): Anomaly[] {
-  const full = path.join(root, ANOMALIES_FILE);
-  if (!fs.existsSync(full)) return [];
-  return readYamlFile(root, ANOMALIES_FILE, z.strictObject({ anomalies: z.array(anomalySchema) }), 'the header of alerts/anomalies.yaml')
-    .anomalies;
+export function parseAnomalies(file: string, text: string): Anomaly[] {
+  return parseYamlFile(file, text, z.strictObject({ anomalies: z.array(anomalySchema) }), 'the header of alerts/anomalies.yaml').anomalies;
 }

@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from '../errors';
+import { filesIn, ProjectFiles } from './project-files';
 import { MetricCatalog } from './metric-catalog';
 import { PROVISIONED_BY_TYPE, PROVISIONED_UIDS, resolveForeignDashboard } from './foreign-dashboard';
 import { GRAFANA_UID_MAX_LENGTH, GRAFANA_UID_PATTERN, titleSlug } from './grafana-names';
@@ -70,13 +70,8 @@ interface RawPanel {
 }
 
 /** Lists dashboards/**\/*.json, sorted. */
-export function dashboardPaths(root: string): string[] {
-  const dir = path.join(root, DASHBOARDS_DIR);
-  if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => `${DASHBOARDS_DIR}/${f.split(path.sep).join('/')}`)
-    .sort();
+export function dashboardPaths(files: ProjectFiles): string[] {
+  return filesIn(files, DASHBOARDS_DIR, /\.json$/, true);
 }
 
 /**

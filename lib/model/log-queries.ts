@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { readYamlFile } from '../data-file';
+import { parseYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
-const LOG_QUERIES_FILE = 'logs/queries.yaml';
+export const LOG_QUERIES_FILE = 'logs/queries.yaml';
 
 const querySchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a lowercase name like "errors-by-service"' }),
@@ -13,9 +13,8 @@ const querySchema = z.strictObject({
 });
 export type LogQuery = z.infer<typeof querySchema>;
 
-export function loadLogQueries(root: string): LogQuery[] {
-  const file = LOG_QUERIES_FILE;
-  const { queries } = readYamlFile(root, file, z.strictObject({ queries: z.array(querySchema) }), 'the header of logs/queries.yaml');
+export function parseLogQueries(file: string, text: string): LogQuery[] {
+  const { queries } = parseYamlFile(file, text, z.strictObject({ queries: z.array(querySchema) }), 'the header of logs/queries.yaml');
   const names = new Set<string>();
   for (const q of queries) {
     if (names.has(q.name))

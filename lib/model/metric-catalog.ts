@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { readYamlFile } from '../data-file';
+import { parseYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
 /** The catalog file, relative to the project root: the one place to add a metric. */
-const CATALOG_FILE = 'catalog/metrics.yaml';
+export const CATALOG_FILE = 'catalog/metrics.yaml';
 
 /**
  * What `npm run catalog:add` writes for a histogram's `buckets` and
@@ -119,8 +119,8 @@ export class MetricCatalog {
   }
 }
 
-export function loadCatalog(root: string): MetricCatalog {
-  const data = readYamlFile(root, CATALOG_FILE, catalogSchema, 'the header of catalog/metrics.yaml for the fields of a metric');
+export function parseCatalog(file: string, text: string): MetricCatalog {
+  const data = parseYamlFile(file, text, catalogSchema, 'the header of catalog/metrics.yaml for the fields of a metric');
   return new MetricCatalog(data.metrics, data.builtin);
 }
 

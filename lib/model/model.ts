@@ -5,13 +5,15 @@ import { DashboardFile } from './dashboards';
 import { LogQuery } from './log-queries';
 import { MetricCatalog } from './metric-catalog';
 import { Prices } from './prices';
+import { Routing } from './routing';
 import { RuleFile, Threshold } from './rule-files';
 import { SloSet } from './slos';
 
 /**
  * What is monitored, validated once: the environment's services, the metric
- * catalog, the rule files and the dashboards. Every renderer and construct
- * reads this, never the files.
+ * catalog, the rule files, the routing tree and the dashboards. Built by
+ * `compile(files, env)` (lib/compile); every renderer and construct reads
+ * this, never the files.
  */
 export interface ObservabilityModel {
   readonly environment: EnvironmentConfig;
@@ -30,6 +32,10 @@ export interface ObservabilityModel {
   readonly prices: Prices;
   /** AMP's quotas and limits (config/limits.yaml): the rule checks and the quota alarms read them. */
   readonly ampLimits: AmpLimits;
+  /** The routing tree (alerts/alertmanager.yaml) and its notification templates, shared by AMP and local Alertmanager. */
+  readonly routing: Routing;
+  /** What AMG imports and local Grafana provisions: `dashboards` and the generated cost dashboard. */
+  readonly publishedDashboards: readonly DashboardFile[];
 }
 
 /** Where the generated SLO dashboard sits among dashboards/ (it is not a file in the repository). */

@@ -1,10 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { z } from 'zod';
-import { readYamlFile } from '../data-file';
+import { parseYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
-const PRICES_FILE = 'config/prices.yaml';
+export const PRICES_FILE = 'config/prices.yaml';
 
 /** A unit price or an amount: a finite number, zero or more. */
 const price = z.number({ error: 'is not a number: use a plain number of the currency, e.g. 0.10' }).min(0, {
@@ -54,15 +52,8 @@ export type IngestTier = Prices['prices']['amp']['ingestTiers'][number];
  * synth (the cost dashboard is rendered from it) and `npm run cost` with one
  * line naming the field and the fix.
  */
-export function loadPrices(root: string): Prices {
-  if (!fs.existsSync(path.join(root, PRICES_FILE)))
-    throw UserInputError.of({
-      file: PRICES_FILE,
-      where: 'file',
-      problem: 'is missing',
-      fix: 'restore config/prices.yaml from the repository (the cost estimate and the cost dashboard read it)',
-    });
-  const prices = readYamlFile(root, PRICES_FILE, pricesSchema, 'the format of config/prices.yaml in the repository');
+export function parsePrices(file: string, text: string): Prices {
+  const prices = parseYamlFile(file, text, pricesSchema, 'the format of config/prices.yaml in the repository');
   checkTiers(prices.prices.amp.ingestTiers);
   return prices;
 }

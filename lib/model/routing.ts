@@ -1,9 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { readYamlFile } from '../data-file';
+import { parseYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
-import { loadAmpLimits } from './amp-limits';
+import { AmpLimits } from './amp-limits';
+import { filesIn, ProjectFiles, requiredText } from './project-files';
 import { ALERTMANAGER_TEMPLATE_FUNCS, checkGoTemplate } from './go-template';
 import { DURATION_HELP, isValidLabelName, parseDuration, parseMatcher } from './prometheus-syntax';
 import { SEVERITIES } from './rule-files';
@@ -11,7 +11,7 @@ import { SEVERITIES } from './rule-files';
 /** Folder of notification templates; every *.tmpl in it is checked, referenced or not. */
 const TEMPLATES_DIR = 'alerts/templates';
 
-const ROUTING_FILE = 'alerts/alertmanager.yaml';
+export const ROUTING_FILE = 'alerts/alertmanager.yaml';
 export const WATCHDOG_RECEIVER = 'watchdog';
 
 interface RouteShape {
@@ -53,16 +53,20 @@ export interface Routing {
   readonly templates: Readonly<Record<string, string>>;
 }
 
-export function loadRouting(root: string): Routing {
+/**
+ * alerts/alertmanager.yaml and the notification templates it names (every
+ * alerts/templates/*.tmpl is checked, named or not), within AMP's limits.
+ */
+export function parseRouting(files: ProjectFiles, limits: AmpLimits): Routing {
   const file = ROUTING_FILE;
-  const { route, inhibit_rules, receivers, templates } = readYamlFile(
-    root,
+  const text = requiredText(files, file, 'restore alerts/alertmanager.yaml from the repository: it is the routing tree of every alert');
+  const { route, inhibit_rules, receivers, templates } = parseYamlFile(
     file,
+    text,
     routingSchema,
     'the Alertmanager configuration format (route, inhibit_rules, receivers with names only)',
   );
   const names = receivers.map((r) => r.name);
-  const limits = loadAmpLimits(root);
   const walk = (r: RouteShape, where: string): void => {
     checkRoute(file, r, where, limits.repeatIntervalMaxSeconds);
     if (r.receiver !== undefined && !names.includes(r.receiver)) {
@@ -98,11 +102,11 @@ export function loadRouting(root: string): Routing {
     });
   }
   inhibit_rules.forEach((rule, i) => checkInhibitRule(file, rule, `inhibit_rules[${i}]`));
-  checkTemplateFiles(root);
+  checkTemplateFiles(files);
   const texts: Record<string, string> = {};
   for (const t of templates) {
-    const full = path.join(root, path.dirname(file), t);
-    if (!fs.existsSync(full))
+    const template = files[path.posix.normalize(`${path.posix.dirname(file)}/${t}`)];
+    if (template === undefined)
       throw UserInputError.of({
         file,
         where: 'templates',
@@ -110,10 +114,9 @@ export function loadRouting(root: string): Routing {
         value: t,
         fix: 'give a path relative to alerts/',
       });
-    texts[path.basename(t)] = fs.readFileSync(full, 'utf8');
+    texts[path.posix.basename(t)] = template;
   }
-  const bytes =
-    Buffer.byteLength(fs.readFileSync(path.join(root, file), 'utf8')) + Object.values(texts).reduce((n, t) => n + Buffer.byteLength(t), 0);
+  const bytes = Buffer.byteLength(text) + Object.values(texts).reduce((n, t) => n + Buffer.byteLength(t), 0);
   if (bytes > limits.alertManagerDefinitionBytes) {
     throw UserInputError.of({
       file,
@@ -218,15 +221,9 @@ function checkInhibitRule(file: string, rule: Record<string, unknown>, where: st
 }
 
 /** Every alerts/templates/*.tmpl must parse as Alertmanager parses it (Go text/template, Alertmanager's functions). */
-function checkTemplateFiles(root: string): void {
-  const dir = path.join(root, TEMPLATES_DIR);
-  if (!fs.existsSync(dir)) return;
-  for (const name of fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.tmpl'))
-    .sort()) {
-    const file = `${TEMPLATES_DIR}/${name}`;
-    const error = checkGoTemplate(fs.readFileSync(path.join(dir, name), 'utf8'), { functions: ALERTMANAGER_TEMPLATE_FUNCS });
+function checkTemplateFiles(files: ProjectFiles): void {
+  for (const file of filesIn(files, TEMPLATES_DIR, /\.tmpl$/)) {
+    const error = checkGoTemplate(files[file], { functions: ALERTMANAGER_TEMPLATE_FUNCS });
     if (error) {
       throw UserInputError.of({
         file,

@@ -1,8 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { toYaml } from '../yaml-text';
 import { z } from 'zod';
 import { checkData, parseYamlText } from '../data-file';
+import { filesIn, ProjectFiles } from './project-files';
 import { UserInputError } from '../errors';
 import { MetricCatalog } from './metric-catalog';
 import { checkGoTemplate, PROMETHEUS_TEMPLATE_FUNCS, PROMETHEUS_TEMPLATE_VARS } from './go-template';
@@ -10,7 +10,7 @@ import { DURATION_HELP, isValidLabelName, isValidLabelValue, parseDuration } fro
 import { parsePromql } from './promql';
 
 const ALERTS_DIR = 'alerts';
-const THRESHOLDS_FILE = 'alerts/thresholds.yaml';
+export const THRESHOLDS_FILE = 'alerts/thresholds.yaml';
 /** Files in alerts/ that are not Prometheus rule files. */
 const NOT_RULE_FILES = new Set(['alertmanager.yaml', 'thresholds.yaml', 'slos.yaml', 'anomalies.yaml']);
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -74,12 +74,10 @@ const thresholdsSchema = z.record(
 /** `${threshold.name}` in an expression or annotation is replaced by the value from alerts/thresholds.yaml. */
 const PLACEHOLDER = /\$\{threshold\.([a-z0-9_]+)\}/g;
 
-export function loadThresholds(root: string): Record<string, Threshold> {
-  const file = path.join(root, THRESHOLDS_FILE);
-  if (!fs.existsSync(file)) return {};
-  const doc = parseYamlText(THRESHOLDS_FILE, fs.readFileSync(file, 'utf8')) ?? {};
+export function parseThresholds(file: string, text: string): Record<string, Threshold> {
+  const doc = parseYamlText(file, text) ?? {};
   return checkData(
-    THRESHOLDS_FILE,
+    file,
     doc,
     thresholdsSchema,
     'the header of alerts/thresholds.yaml: `name: { value: NUMBER, description: TEXT }`',
@@ -87,14 +85,8 @@ export function loadThresholds(root: string): Record<string, Threshold> {
 }
 
 /** Lists alerts/*.yaml rule files (not recursive; not alertmanager.yaml). */
-export function ruleFilePaths(root: string): string[] {
-  const dir = path.join(root, ALERTS_DIR);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f) && !NOT_RULE_FILES.has(f))
-    .sort()
-    .map((f) => `${ALERTS_DIR}/${f}`);
+export function ruleFilePaths(files: ProjectFiles): string[] {
+  return filesIn(files, ALERTS_DIR, /\.ya?ml$/).filter((f) => !NOT_RULE_FILES.has(f.slice(ALERTS_DIR.length + 1)));
 }
 
 /**

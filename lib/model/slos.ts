@@ -1,8 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { z } from 'zod';
-import { readYamlFile } from '../data-file';
+import { parseYamlFile } from '../data-file';
 import { UserInputError } from '../errors';
 
 export const SLO_FILE = 'alerts/slos.yaml';
@@ -83,10 +81,11 @@ export const burnFactor = (window: string, b: (typeof BURN_WINDOWS)[number]) => 
   return +(((percent / 100) * hours(window)) / hours(b.long)).toFixed(4);
 };
 
-export function loadSlos(root: string): SloSet {
-  const full = path.join(root, SLO_FILE);
-  if (!fs.existsSync(full)) return { window: '30d', slos: [] };
-  const data = readYamlFile(root, SLO_FILE, fileSchema, 'the header of alerts/slos.yaml');
+/** No SLO file: no SLOs (and no SLO rules or dashboard). */
+export const NO_SLOS: SloSet = { window: '30d', slos: [] };
+
+export function parseSlos(file: string, text: string): SloSet {
+  const data = parseYamlFile(file, text, fileSchema, 'the header of alerts/slos.yaml');
   if (!BUDGET_PERCENT_BY_WINDOW[data.window]) {
     throw UserInputError.of({
       file: SLO_FILE,

@@ -490,7 +490,7 @@ function awsRows(
 }
 
 /** The input of the environment's cost dashboard, from the model. */
-export function costDashboardInput(model: ObservabilityModel): CostDashboardInput {
+export function costDashboardInput(model: Omit<ObservabilityModel, 'publishedDashboards'>): CostDashboardInput {
   const env = model.environment;
   const naming = Naming.of(env);
   return {
@@ -508,7 +508,7 @@ export function costDashboardInput(model: ObservabilityModel): CostDashboardInpu
  * (validateDashboards) and checked against the dashboards of the repository:
  * its uid and its title must stay free.
  */
-export function costDashboard(model: ObservabilityModel): DashboardFile {
+export function costDashboard(model: Omit<ObservabilityModel, 'publishedDashboards'>): DashboardFile {
   const [cost] = validateDashboards(
     [{ file: COST_DASHBOARD_FILE, text: renderCostDashboard(costDashboardInput(model)) }],
     model.catalog,
@@ -525,9 +525,4 @@ export function costDashboard(model: ObservabilityModel): DashboardFile {
     });
   }
   return cost;
-}
-
-/** What AMG imports and local Grafana provisions: the model's dashboards and the generated cost dashboard. */
-export function publishedDashboards(model: ObservabilityModel): readonly DashboardFile[] {
-  return [...model.dashboards, costDashboard(model)];
 }

@@ -1,13 +1,11 @@
 import { stringify as stringifyYaml } from 'yaml';
 import { ObservabilityModel } from '../model/model';
-import { Routing } from '../model/routing';
 import { sloWindowDays } from '../model/slos';
 import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './alertmanager-config';
 import { ADOT_IMAGE, collectorFlags, HEALTH_CHECK_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './collector-image';
 import { collectorConfigYaml } from './collector-fragments';
 import { renderCollectorConfig } from './collector-config';
 import { bundleLocalScripts } from './local-scripts';
-import { publishedDashboards } from './cost-dashboard';
 
 /**
  * Images of the local stack, pinned here; why each version is in the README
@@ -136,8 +134,9 @@ export const localRetention = (model: Pick<ObservabilityModel, 'slos'>) =>
  * Rule files, dashboards and notification templates are byte-for-byte the
  * ones AMP and AMG get; the routing tree is the same with local receivers.
  */
-export function renderLocalBundle(model: ObservabilityModel, routing: Routing, endpoints: LocalEndpoints = {}): Record<string, string> {
+export function renderLocalBundle(model: ObservabilityModel, endpoints: LocalEndpoints = {}): Record<string, string> {
   const env = model.environment;
+  const routing = model.routing;
   const files: Record<string, string> = {};
   const interval = `${env.scrapeIntervalSeconds}s`;
 
@@ -228,7 +227,7 @@ export function renderLocalBundle(model: ObservabilityModel, routing: Routing, e
       },
     ],
   });
-  for (const d of publishedDashboards(model)) files[`monitoring/grafana/dashboards/${d.file.replace(/^dashboards\//, '')}`] = d.text;
+  for (const d of model.publishedDashboards) files[`monitoring/grafana/dashboards/${d.file.replace(/^dashboards\//, '')}`] = d.text;
 
   // The demo emitters and the alert sink: plain JavaScript and the catalog as JSON, for the node image alone.
   for (const [name, js] of Object.entries(bundleLocalScripts())) files[`${NODE_DIR}/${name}`] = js;

@@ -22,13 +22,12 @@ import { deploysToAws, retainsData } from '../config/environment-policy';
 import { platformNetworkOf } from '../config/environment-schema';
 import { anomalyDetectorAlias } from '../render/anomaly-detector-alerts';
 import { ObservabilityModel } from '../model/model';
-import { Routing, WATCHDOG_RECEIVER } from '../model/routing';
+import { WATCHDOG_RECEIVER } from '../model/routing';
 import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
 import { collectorConfigFragments } from '../render/collector-fragments';
 import { renderCollectorConfig } from '../render/collector-config';
-import { publishedDashboards } from '../render/cost-dashboard';
 import { exportAlertTopics, exportCollector, exportGrafana, exportLogGroups, exportWorkspace } from './stack-exports';
 
 /** The collector's name among the log groups (and its service name). */
@@ -42,7 +41,6 @@ const SERVICE_NAMESPACE = 'trading-platform';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly model: ObservabilityModel;
-  readonly routing: Routing;
   /**
    * Any new value (`-c reimport=$(date +%s)`) makes the dashboard importer run again with unchanged
    * dashboards: after a Grafana upgrade whose import it logged as failed (it never fails that deploy).
@@ -60,7 +58,6 @@ export interface ObservabilityStackProps extends StackProps {
 export class ObservabilityStack extends Stack {
   readonly naming: Naming;
   readonly model: ObservabilityModel;
-  readonly routing: Routing;
   readonly workspace?: PrometheusWorkspace;
   readonly alertRouting?: AlertRouting;
   /** The services' log groups: one construct, or one per nested stack at scale. */
@@ -73,7 +70,6 @@ export class ObservabilityStack extends Stack {
     const env = props.model.environment;
     const naming = (this.naming = Naming.of(env));
     this.model = props.model;
-    this.routing = props.routing;
     Tags.of(this).add('app', env.app);
     Tags.of(this).add('env', env.name);
     for (const [k, v] of Object.entries(env.tags)) Tags.of(this).add(k, v);
@@ -116,7 +112,7 @@ export class ObservabilityStack extends Stack {
 
     const routing = (this.alertRouting = new AlertRouting(this, 'AlertRouting', {
       names: naming,
-      receivers: props.routing.receivers,
+      receivers: props.model.routing.receivers,
       watchdogReceiver: WATCHDOG_RECEIVER,
       workspace,
       logsKey,
@@ -274,7 +270,7 @@ export class ObservabilityStack extends Stack {
     const dashboardImport = new DashboardImport(this, 'Dashboards', {
       names: naming,
       grafana: grafanaWorkspace,
-      dashboards: publishedDashboards(props.model),
+      dashboards: props.model.publishedDashboards,
       prometheus: workspace,
       logsKey,
       logRetention: env.logRetentionDays,
@@ -301,7 +297,7 @@ export class ObservabilityStack extends Stack {
     });
 
     const topicArns = Object.fromEntries(Object.entries(routing.topics).map(([r, t]) => [r, t.topicArn]));
-    workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.routing, topicArns, this.region));
+    workspace.setAlertManagerDefinition(renderAmpAlertManagerDefinition(props.model.routing, topicArns, this.region));
   }
 
   /** The template, with the Grafana upgrade gate's fingerprint of the rest of it (see GrafanaUpgradeGate). */

@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'child_process';
 import { ObservabilityModel } from '../../lib/model/model';
-import { loadRouting, Routing } from '../../lib/model/routing';
+import { Routing } from '../../lib/model/routing';
 import { route } from '../../lib/model/test-alerts';
 import { EXTRA_RESTARTS, STALE_AFTER_SECONDS } from '../../lib/render/target-rules';
 import { NativeStack } from './native-stack';
@@ -196,7 +196,7 @@ export async function runOnce(repo: string, log: (s: string) => void = () => und
         alertname: c.alertname,
         fault: c.fault,
         seconds: times[i] / 1000,
-        floor: alertFloor(stack.model, loadRouting(repo), stack.alertmanagerConfig, c.alertname, c.labels),
+        floor: alertFloor(stack.model, stack.model.routing, stack.alertmanagerConfig, c.alertname, c.labels),
       }),
     );
     if (alertNames.has('ServiceCrashLooping')) {
@@ -216,7 +216,7 @@ export async function runOnce(repo: string, log: (s: string) => void = () => und
           alertname: c.alertname,
           fault: c.fault,
           seconds: ms / 1000,
-          floor: alertFloor(stack.model, loadRouting(repo), stack.alertmanagerConfig, c.alertname, c.labels, c.accumulate),
+          floor: alertFloor(stack.model, stack.model.routing, stack.alertmanagerConfig, c.alertname, c.labels, c.accumulate),
         });
       } finally {
         stop();
@@ -233,7 +233,7 @@ export async function runOnce(repo: string, log: (s: string) => void = () => und
         alertname: c.alertname,
         fault: c.fault,
         seconds: ms / 1000,
-        floor: alertFloor(stack.model, loadRouting(repo), stack.alertmanagerConfig, c.alertname, c.labels),
+        floor: alertFloor(stack.model, stack.model.routing, stack.alertmanagerConfig, c.alertname, c.labels),
       });
     } else log(`  no missing-target alert (${SCRAPER_ALERTS.join(' or ')}) in the model: the scraper case is not run`);
     return out;

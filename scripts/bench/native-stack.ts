@@ -19,12 +19,11 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { collectorFlags } from '../../lib/render/collector-image';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
+import { compile } from '../../lib/compile/compile';
+import { readEnvironment, readProject } from '../../lib/io/read-project';
 import { ObservabilityModel } from '../../lib/model/model';
-import { loadRouting } from '../../lib/model/routing';
 import { renderLocalBundle, TRACE_CHAIN } from '../../lib/render/local-bundle';
-import { writeBundle } from '../../lib/render/write-bundle';
+import { writeBundle } from '../../lib/io/write-bundle';
 import type { FailureMode } from '../demo-emitter';
 import { realTool } from '../real-tools';
 import { freePorts } from '../free-ports';
@@ -112,11 +111,11 @@ export class NativeStack {
     ];
     const ports = await freePorts(names.length);
     names.forEach((n, i) => (this.ports[n] = ports[i]));
-    const environment = { ...loadEnvironment('local'), ...this.options.environment };
-    this.model = loadModel(repo, environment);
+    const environment = { ...readEnvironment('local', repo), ...this.options.environment };
+    this.model = compile(readProject(repo), environment);
     writeBundle(
       this.bundleDir,
-      renderLocalBundle(this.model, loadRouting(repo), {
+      renderLocalBundle(this.model, {
         prometheusRemoteWriteUrl: this.remoteWriteUrl,
         jaegerEndpoint: `127.0.0.1:${this.ports.jaegerOtlp}`,
         alertmanager: `127.0.0.1:${this.ports.alertmanager}`,

@@ -27,9 +27,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { MeasuredQuerySamples } from '../../lib/cost/estimate';
-import { loadModel } from '../../lib/load/load-model';
+import { compile } from '../../lib/compile/compile';
+import { readProject } from '../../lib/io/read-project';
 import { bucketBoundaries, labelSets, sample } from '../demo-emitter';
 import { durationSeconds } from './alert-latency';
 import { RealTool, realTool } from '../real-tools';
@@ -49,7 +49,7 @@ export function grafanaExpr(expr: string, stepSeconds: number, rangeSeconds: num
 }
 
 function writeOpenMetrics(file: string, repo: string, fraction: number, startS: number, endS: number, scrapeS: number): number {
-  const model = loadModel(repo, loadEnvironment('local'));
+  const model = compile(readProject(repo), 'local');
   const services = model.environment.services.map((s) => s.name);
   type Series = { name: string; labels: string; next: (t: number) => number };
   const series: Series[] = [];
@@ -187,7 +187,7 @@ export interface Backfilled {
  * there is: their samples are a lower bound.
  */
 export async function backfill(repo: string, fraction: number, log: (s: string) => void = () => undefined): Promise<Backfilled> {
-  const model = loadModel(repo, loadEnvironment('local'));
+  const model = compile(readProject(repo), 'local');
   const scrape = model.environment.scrapeIntervalSeconds;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-query-cost-'));
   const rangeSeconds = 6 * 3600;
@@ -287,7 +287,7 @@ export async function refreshCost(base: string, dashboardText: string, end: numb
 }
 
 export async function queryCostBench(repo: string, fraction: number): Promise<QueryCostResult> {
-  const model = loadModel(repo, loadEnvironment('local'));
+  const model = compile(readProject(repo), 'local');
   const scrape = model.environment.scrapeIntervalSeconds;
   const b = await backfill(repo, fraction, console.log);
   const { data, config, end, rangeSeconds, seriesMeasured } = b;

@@ -1,8 +1,7 @@
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { USER_ID_PATTERN } from '../contracts/amg-permissions';
 import { IDENTITY_CENTER_ID } from '../../lib/config/environment-schema';
-import { inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
+import { environmentOf, inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 
 const G1 = '9067c5b4d3-a1b2c3d4-0001-4000-8000-000000000001';
 const G2 = 'a1b2c3d4-0002-4000-8000-000000000002';
@@ -27,7 +26,7 @@ describe('grafana.access in config/environments.yaml', () => {
   });
 
   test('prod names an admin group', () => {
-    const env = loadEnvironment('prod');
+    const env = environmentOf('prod');
     expect(env.grafana.authentication === 'AWS_SSO' && env.grafana.access?.admin.groups.length).toBeGreaterThan(0);
   });
 

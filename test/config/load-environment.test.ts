@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { EC2_RESOURCE_ID, FARGATE_TASK_SIZES } from '../contracts/ecs';
-import { inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
+import { environmentOf, inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 
 const base = MINIMAL_AWS_ENVIRONMENT;
 
@@ -11,7 +10,7 @@ function load(env: Record<string, unknown>, name = 'x') {
 
 describe('environments', () => {
   test.each(['local', 'dev', 'staging', 'prod'])('%s loads and keeps the seed defaults', (name) => {
-    const env = loadEnvironment(name);
+    const env = environmentOf(name);
     expect(env.name).toBe(name);
     expect(env.services.map((s) => s.name)).toEqual(['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher']);
     expect(env.services.every((s) => s.port === 8001 && s.path === '/metrics')).toBe(true);
@@ -19,12 +18,12 @@ describe('environments', () => {
   });
 
   test('local uses the local exporters, AWS environments the managed ones', () => {
-    expect(loadEnvironment('local').exporters).toMatchObject({ metrics: 'prometheus', traces: 'jaeger' });
-    expect(loadEnvironment('prod').exporters).toMatchObject({ metrics: 'amp', traces: 'xray' });
+    expect(environmentOf('local').exporters).toMatchObject({ metrics: 'prometheus', traces: 'jaeger' });
+    expect(environmentOf('prod').exporters).toMatchObject({ metrics: 'amp', traces: 'xray' });
   });
 
   test('prod keeps logs at least 30 days (seed 11.2)', () => {
-    expect(loadEnvironment('prod').logRetentionDays).toBeGreaterThanOrEqual(30);
+    expect(environmentOf('prod').logRetentionDays).toBeGreaterThanOrEqual(30);
   });
 
   test('an environment may switch exporters by configuration alone', () => {
@@ -84,7 +83,7 @@ describe('environments', () => {
   });
 
   test('fails when the environment name is unknown', () => {
-    const msg = inputErrorOf(() => loadEnvironment('prd'));
+    const msg = inputErrorOf(() => environmentOf('prd'));
     expect(msg).toBe(
       'config/environments.yaml: environments: no such environment (got "prd"). Fix: pass -c env= one of local, dev, staging, prod, or add "prd" under environments:',
     );

@@ -24,8 +24,7 @@ import {
   USER_TYPES,
   WORKSPACE_ID_PATTERN,
 } from '../contracts/amg-permissions';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { resourcesOf, synth } from '../helpers';
+import { environmentOf, resourcesOf, synth } from '../helpers';
 
 const WS = 'g-0123456789';
 const id = (n: number) => `9067c5b4d3-a1b2c3d4-${String(n).padStart(4, '0')}-4000-8000-${String(n).padStart(12, '0')}`;
@@ -286,7 +285,7 @@ describe('Grafana access custom resource against the permissions API', () => {
 
 describe('Grafana access in the prod template', () => {
   const { json } = synth('prod');
-  const environment = loadEnvironment('prod');
+  const environment = environmentOf('prod');
 
   test('one Custom::GrafanaAccess with the configured groups of environments.yaml, for the workspace', () => {
     const [[, cr]] = resourcesOf(json, 'Custom::GrafanaAccess');

@@ -9,10 +9,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadCatalog, MetricCatalog } from '../../lib/model/metric-catalog';
 import { renderCollectorConfig } from '../../lib/render/collector-config';
 import { writeSyntheticProject } from '../../lib/scale/synthetic-project';
+import { environmentOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 export const catalog = loadCatalog(repo);
@@ -52,7 +52,7 @@ export function variants(cat: MetricCatalog, envs: EnvironmentConfig[], label = 
 export const renderVariant = (env: EnvironmentConfig, cat: MetricCatalog) =>
   renderCollectorConfig({ environment: env, catalog: cat }, env.target === 'aws' ? AWS_TO : {});
 
-export const BASE_ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'].map((n) => loadEnvironment(n));
+export const BASE_ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'].map((n) => environmentOf(n));
 
 /**
  * The 200-service variants of prod, in a synthetic project under `tmp`. At 200 services what changes is the

@@ -1,6 +1,5 @@
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { MINIMAL_AWS_ENVIRONMENT } from '../helpers';
+import { environmentOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 import { AWS_AUTH_TYPE, prometheusType, XRAY_PLUGIN_ID } from '../../lib/constructs/dashboard-import/handler';
 import { GRAFANA_UID_MAX_LENGTH, GRAFANA_UID_PATTERN } from '../../lib/model/grafana-names';
 import { AMG, AWS_AUTH, READ_ON, UIDS } from './grafana';
@@ -20,7 +19,7 @@ describe(`our code against the Grafana / AMG contract (test/contracts/grafana.ts
   });
 
   test('the default Grafana version is the newest confirmed one, in every AWS environment', () => {
-    for (const env of ['dev', 'staging', 'prod']) expect(loadEnvironment(env).grafana.version).toBe(AMG.newestConfirmedVersion);
+    for (const env of ['dev', 'staging', 'prod']) expect(environmentOf(env).grafana.version).toBe(AMG.newestConfirmedVersion);
     expect(AMG.knownVersions).toContain(AMG.newestConfirmedVersion);
   });
 

@@ -11,15 +11,15 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { loadRouting } from '../../lib/model/routing';
 import { TEST_LABEL, testAlerts } from '../../lib/model/test-alerts';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
-import { writeBundle } from '../../lib/render/write-bundle';
+import { writeBundle } from '../../lib/io/write-bundle';
 import { freePorts } from '../../scripts/free-ports';
 import { pollUntil } from '../../scripts/poll-until';
 import { realTool } from '../../scripts/real-tools';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles, environmentOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-day-two-'));
@@ -69,11 +69,11 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => sink.listen(sinkPort, '127.0.0.1', r));
-  const env = loadEnvironment('local');
+  const env = environmentOf('local');
   const bundle = path.join(dir, 'bundle');
   writeBundle(
     bundle,
-    renderLocalBundle(loadModel(repo, env), loadRouting(repo), {
+    renderLocalBundle(compile(baseFiles, env), {
       webhookBaseUrl: `http://127.0.0.1:${sinkPort}`,
       templatesDir: path.join(bundle, 'monitoring/alertmanager/templates'),
     }),

@@ -10,13 +10,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { NativeStack, SERVICES } from '../../scripts/bench/native-stack';
 import { grafanaToPromql } from '../../scripts/verify';
 import { sendHttp } from '../../lib/http/http-client';
 import { PUSHED_COUNTER, SERVICE_NAMESPACE } from '../../scripts/otlp-emitter';
 import { COLLECTOR_METRICS } from '../contracts/otelcol';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -272,7 +272,7 @@ describe('local stack, end to end on loopback', () => {
 
   test('every panel of every dashboard returns data', async () => {
     const empty: string[] = [];
-    for (const d of loadModel(repo, loadEnvironment('local')).dashboards)
+    for (const d of compile(baseFiles, 'local').dashboards)
       for (const p of d.panels)
         for (const q of p.queries) if ((await promQuery(grafanaToPromql(q))).length === 0) empty.push(`${d.file} "${p.title}": ${q}`);
     expect(empty).toEqual([]);

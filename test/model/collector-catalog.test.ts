@@ -1,10 +1,10 @@
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { COLLECTOR_METRICS } from '../contracts/otelcol';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
-const model = loadModel(repo, loadEnvironment('local'));
+const model = compile(baseFiles, 'local');
 
 describe("the catalog's otelcol_* metrics are what the pinned collector records (test/contracts/otelcol.ts)", () => {
   const catalogued = model.catalog.metrics.filter((m) => m.name.startsWith('otelcol_'));

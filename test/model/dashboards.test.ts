@@ -2,13 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { validateDashboards } from '../../lib/model/dashboards';
 import { loadCatalog } from '../../lib/model/metric-catalog';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
-import { inputErrorOf } from '../helpers';
+import { environmentOf, inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
-const model = loadModel(root, loadEnvironment('dev'));
+const model = loadModel(root, environmentOf('dev'));
 const recording = model.recordingRules;
 const dashboard = (uid: string, expr: string, title = 'Panel', panel: Record<string, unknown> = {}) =>
   JSON.stringify({

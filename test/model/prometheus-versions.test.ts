@@ -13,12 +13,12 @@
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles, environmentOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
-const model = loadModel(repo, loadEnvironment('local'));
-const scrapeSeconds = Math.max(...['local', 'dev', 'staging', 'prod'].map((e) => loadEnvironment(e).scrapeIntervalSeconds));
+const model = compile(baseFiles, 'local');
+const scrapeSeconds = Math.max(...['local', 'dev', 'staging', 'prod'].map((e) => environmentOf(e).scrapeIntervalSeconds));
 const rules = model.ruleFiles.flatMap((f) =>
   f.groups.flatMap((g) => g.rules.map((r) => ({ file: f.name, name: r.alert ?? r.record, expr: r.expr }))),
 );

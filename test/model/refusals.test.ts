@@ -2,13 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { loadRouting } from '../../lib/model/routing';
 import { copyProject } from '../../lib/project-copy';
 import { loadAmpLimits } from '../../lib/model/amp-limits';
 import { MAX_REPEAT_INTERVAL_SECONDS } from '../contracts/amp';
-import { inputErrorOf } from '../helpers';
+import { environmentOf, inputErrorOf } from '../helpers';
 
 /**
  * The battery of malformed inputs: each is what AMP's ruler or alert manager
@@ -55,7 +53,7 @@ const template = (fn: (text: string) => string, name = 'notification.tmpl') => {
 function refusal(): string {
   const msg = inputErrorOf(() => {
     loadRouting(base);
-    loadModel(base, loadEnvironment('prod'));
+    loadModel(base, environmentOf('prod'));
   });
   expect(msg).not.toContain('\n');
   expect(msg).not.toMatch(/\bat .*\.ts:\d+/);
@@ -362,7 +360,7 @@ describe('synth refuses what AMP would refuse or silently change', () => {
   test('the unbroken project loads (the battery starts from a valid copy)', () => {
     expect(() => {
       loadRouting(base);
-      loadModel(base, loadEnvironment('prod'));
+      loadModel(base, environmentOf('prod'));
     }).not.toThrow();
   });
 

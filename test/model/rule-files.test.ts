@@ -1,17 +1,15 @@
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { loadCatalog } from '../../lib/model/metric-catalog';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { loadAmpLimits } from '../../lib/model/amp-limits';
 import { loadThresholds, REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
-import { inputErrorOf } from '../helpers';
+import { environmentOf, inputErrorOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = loadCatalog(root);
 /** The repository's own rule files (not the generated ones: SLOs, anomalies, missing targets). */
 const repoRuleFiles = () =>
-  loadModel(root, loadEnvironment('dev')).ruleFiles.filter((f) => !['slos', 'anomalies', 'targets', 'anomaly-detectors'].includes(f.name));
+  loadModel(root, environmentOf('dev')).ruleFiles.filter((f) => !['slos', 'anomalies', 'targets', 'anomaly-detectors'].includes(f.name));
 const thresholds = { limit: { value: 0.1, description: 'a limit' } };
 const annotations = Object.fromEntries(REQUIRED_ANNOTATIONS.map((a) => [a, `${a} text`]));
 const alert = (over: Record<string, unknown> = {}) => ({
@@ -140,7 +138,7 @@ describe('rule files', () => {
     const min = loadAmpLimits(root).ruleEvaluationIntervalMinSeconds;
     expect(min).toBeGreaterThan(0);
     const { parse } = jest.requireActual<typeof import('yaml')>('yaml');
-    const short = loadModel(root, loadEnvironment('prod'))
+    const short = loadModel(root, environmentOf('prod'))
       .ruleFiles.flatMap((f) => (parse(f.text) as { groups: { name: string; interval?: string }[] }).groups)
       .filter((g) => g.interval !== undefined && Number(/^(\d+)s$/.exec(g.interval)?.[1] ?? Infinity) < min)
       .map((g) => `${g.name} ${g.interval}`);

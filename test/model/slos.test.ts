@@ -2,14 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { UserInputError } from '../../lib/errors';
-import { loadModel } from '../../lib/load/load-model';
 import { SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { copyProject } from '../../lib/project-copy';
 import { BURN_WINDOWS, burnFactor, loadSlos } from '../../lib/model/slos';
 import { renderSloRules, sloAlertNames } from '../../lib/render/slo-rules';
 import { encodeSamples, failureModeOf, renderSloTests } from '../../lib/render/slo-tests';
+import { environmentOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -221,7 +220,7 @@ describe('SLOs', () => {
       },
     });
     try {
-      const model = loadModel(dir, loadEnvironment('prod'));
+      const model = loadModel(dir, environmentOf('prod'));
       const slos = model.ruleFiles.find((f) => f.name === 'slos')!;
       const names = slos.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : [])));
       expect(names).toEqual(expect.arrayContaining(Object.values(sloAlertNames({ name: 'kafka-publish' }))));
@@ -243,7 +242,7 @@ describe('SLOs', () => {
       sli: { bad: 'http_requests_totl', total: 'http_server_requests_total', examples: { bad: {}, good: {} } },
     });
     try {
-      expect(() => loadModel(dir, loadEnvironment('prod'))).toThrow(
+      expect(() => loadModel(dir, environmentOf('prod'))).toThrow(
         /^alerts\/slos\.yaml: group "slo_typo", record "slo:sli_error:increase5m", expr: queries a metric that is neither in the catalog nor a recording rule \(got "http_requests_totl"\)/,
       );
     } finally {

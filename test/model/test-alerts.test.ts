@@ -1,9 +1,8 @@
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { destinationsOf } from '../../lib/model/alert-destinations';
 import { loadRouting, Routing } from '../../lib/model/routing';
 import { matches, parseMatcher, route, TEST_ALERTNAME, testAlerts } from '../../lib/model/test-alerts';
-import { resourcesOf, synth } from '../helpers';
+import { environmentOf, resourcesOf, synth } from '../helpers';
 
 const routing = loadRouting(path.resolve(__dirname, '../..'));
 
@@ -69,7 +68,7 @@ describe('test alerts from the routing tree', () => {
 
 describe('destinations per receiver', () => {
   test('prod: the subscriptions of the synthesized template, receiver by receiver', () => {
-    const env = loadEnvironment('prod');
+    const env = environmentOf('prod');
     const { json } = synth('prod');
     const topicOf = (ref: string) => /^AlertRoutingTopic([a-z]+)/.exec(ref)?.[1];
     const subscribed: Record<string, string[]> = {};
@@ -89,7 +88,7 @@ describe('destinations per receiver', () => {
   });
 
   test('local: the alert sink per receiver', () => {
-    expect(destinationsOf(loadEnvironment('local'), 'critical')).toEqual([
+    expect(destinationsOf(environmentOf('local'), 'critical')).toEqual([
       expect.objectContaining({ kind: 'webhook', target: 'alert sink /critical' }),
     ]);
   });

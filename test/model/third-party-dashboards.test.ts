@@ -5,12 +5,10 @@ import { App } from 'aws-cdk-lib';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../../lib/app';
 import { cdkContext } from '../../lib/cdk-context';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { validateDashboards } from '../../lib/model/dashboards';
 import { loadCatalog } from '../../lib/model/metric-catalog';
-import { loadModel } from '../../lib/load/load-model';
 import { copyProject } from '../../lib/project-copy';
-import { inputErrorOf } from '../helpers';
+import { environmentOf, inputErrorOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const fixtures = path.join(__dirname, '../fixtures/third-party-dashboards');
@@ -87,7 +85,7 @@ describe('dashboards exported from another Grafana (real third-party exports)', 
   test('README "Add a dashboard": the export dropped into dashboards/ of a copy of the project synthesizes, and AMG and local Grafana get it resolved', () => {
     fs.mkdirSync(path.join(dir, 'dashboards/redis'), { recursive: true });
     fs.copyFileSync(path.join(fixtures, 'redis-exporter-1x.json'), path.join(dir, 'dashboards/redis/redis.json'));
-    const model = loadModel(dir, loadEnvironment('staging'));
+    const model = loadModel(dir, environmentOf('staging'));
     expect(model.dashboards.map((d) => d.file)).toContain('dashboards/redis/redis.json');
 
     // In-process, as `cdk synth -c env=staging` in that folder builds it (the entry point has its own tests in test/cli.test.ts).

@@ -1,5 +1,4 @@
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { parse } from 'yaml';
 import { BATCH_POINTS, collectorSizing, OUTAGE_SECONDS } from '../../lib/render/collector-sizing';
@@ -7,6 +6,7 @@ import { collectorConfigFragments } from '../../lib/render/collector-fragments';
 import { FORBIDDEN_LABELS, renderCollectorConfig } from '../../lib/render/collector-config';
 import * as path from 'path';
 import { PRW } from '../contracts/adot';
+import { environmentOf } from '../helpers';
 
 const catalog = loadCatalog(path.resolve(__dirname, '../..'));
 const AWS_TO = {
@@ -15,8 +15,8 @@ const AWS_TO = {
   emfLogGroupName: '/app/prod/metrics-emf',
 };
 const render = (env: EnvironmentConfig) => renderCollectorConfig({ environment: env, catalog }, env.target === 'aws' ? AWS_TO : {});
-const prod = loadEnvironment('prod');
-const local = loadEnvironment('local');
+const prod = environmentOf('prod');
+const local = environmentOf('local');
 const withExporters = (env: EnvironmentConfig, exporters: Partial<EnvironmentConfig['exporters']>): EnvironmentConfig => ({
   ...env,
   exporters: {

@@ -2,10 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { ampIngestCost } from '../../lib/cost/estimate';
 import { loadPrices, Prices } from '../../lib/model/prices';
-import { loadModel } from '../../lib/load/load-model';
 import {
   COST_DASHBOARD_FILE,
   costDashboard,
@@ -14,13 +12,14 @@ import {
   renderCostDashboard,
 } from '../../lib/render/cost-dashboard';
 import { copyProject } from '../../lib/project-copy';
-import { inputErrorOf } from '../helpers';
+import { baseFiles, inputErrorOf } from '../helpers';
 import { CLOUDWATCH_QUERY_FACTS, COST_METRICS } from '../contracts/cost-metrics';
+import { compile } from '../../lib/compile/compile';
 
 const repo = path.resolve(__dirname, '../..');
 const prices = loadPrices(repo);
-const prod = loadModel(repo, loadEnvironment('prod'));
-const local = loadModel(repo, loadEnvironment('local'));
+const prod = compile(baseFiles, 'prod');
+const local = compile(baseFiles, 'local');
 
 type Target = Record<string, any>;
 type Panel = { title: string; type: string; targets?: Target[]; fieldConfig?: { defaults: { unit?: string } } };

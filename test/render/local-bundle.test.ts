@@ -1,20 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { SLO_DASHBOARD_FILE } from '../../lib/model/model';
 import { loadRouting } from '../../lib/model/routing';
 import { HOST_PORT_VARIABLES, LOCAL_IMAGES, LOCAL_PORTS, localRetention, renderLocalBundle } from '../../lib/render/local-bundle';
 import { ADOT_IMAGE } from '../../lib/render/collector-image';
 import { mergeConfigs } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
-import { resolveJoin, resourcesOf, synth } from '../helpers';
+import { baseFiles, environmentOf, resolveJoin, resourcesOf, synth } from '../helpers';
 import { COST_DASHBOARD_FILE } from '../../lib/render/cost-dashboard';
+import { compile } from '../../lib/compile/compile';
 
 const repo = path.resolve(__dirname, '../..');
 const routing = loadRouting(repo);
-const local = loadModel(repo, loadEnvironment('local'));
+const local = compile(baseFiles, 'local');
 const bundle = renderLocalBundle(local, routing);
 
 describe('the local bundle', () => {
@@ -199,12 +198,12 @@ describe('the local stack behaves like a service', () => {
 
   test("local Grafana runs the major.minor every AWS environment's workspace runs (parity with AMG)", () => {
     const local = LOCAL_IMAGES.grafana.replace(/^grafana\/grafana:(\d+\.\d+)\.\d+$/, '$1');
-    for (const env of ['dev', 'staging', 'prod']) expect([env, loadEnvironment(env).grafana?.version]).toEqual([env, local]);
+    for (const env of ['dev', 'staging', 'prod']) expect([env, environmentOf(env).grafana?.version]).toEqual([env, local]);
   });
 });
 
 test('Slack, when the local environment asks for it: the URL from a file, never in the bundle', () => {
-  const withSlack = loadModel(repo, { ...loadEnvironment('local'), alerts: { email: [], sms: [], slack: {} } });
+  const withSlack = compile(baseFiles, { ...environmentOf('local'), alerts: { email: [], sms: [], slack: {} } });
   const files = renderLocalBundle(withSlack, routing);
   const am = parse(files['monitoring/alertmanager/alertmanager.yml']);
   const byName = Object.fromEntries(am.receivers.map((r: { name: string }) => [r.name, r]));

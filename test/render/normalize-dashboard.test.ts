@@ -1,13 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { GrafanaApi, importDashboards, ImportProperties } from '../../lib/constructs/dashboard-import/handler';
-import { loadModel } from '../../lib/load/load-model';
 import { copyProject } from '../../lib/project-copy';
 import { dashboardFileText, normalizeDashboard, orderLike } from '../../lib/render/normalize-dashboard';
 import { pullDashboards } from '../../scripts/dashboards-pull';
 import { FakeGrafana } from '../constructs/fake-grafana';
+import { environmentOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const exported = {
@@ -90,7 +89,7 @@ describe('npm run dashboards:pull against a loopback Grafana', () => {
       XRay: 'false',
     };
     // What a deploy leaves in AMG: every dashboard of the model, the generated SLO dashboard included.
-    await importDashboards(new GrafanaApi(grafana.url, 'tok'), props, loadModel(dir, loadEnvironment('prod')).dashboards);
+    await importDashboards(new GrafanaApi(grafana.url, 'tok'), props, loadModel(dir, environmentOf('prod')).dashboards);
     grafana.addForeignDashboard('hand-made', 'Made in the UI');
   });
   afterEach(async () => {

@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
-import { loadRouting } from '../../lib/model/routing';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
-import { BUNDLE_DIR_MODE, BUNDLE_FILE_MODE, writeBundle, writeVersionedBundle } from '../../lib/render/write-bundle';
+import { BUNDLE_DIR_MODE, BUNDLE_FILE_MODE, writeBundle, writeVersionedBundle } from '../../lib/io/write-bundle';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-modes-'));
@@ -34,7 +33,7 @@ function underUmask<T>(umask: number, fn: () => T): T {
 // The containers read the bind-mounted bundle as users that are neither its owner nor in its group: prometheus and
 // alertmanager as nobody, the ADOT collector as 4317, Grafana as 472, the node programs as node (1000).
 describe('the rendered bundle is readable by the containers whatever the umask', () => {
-  const files = renderLocalBundle(loadModel(repo, loadEnvironment('local')), loadRouting(repo));
+  const files = renderLocalBundle(compile(baseFiles, 'local'));
 
   test.each(['077', '027'])('fails when a file or folder is not readable by others (umask %s)', (mask) => {
     const dir = underUmask(parseInt(mask, 8), () => writeVersionedBundle(path.join(tmp, `stacks-${mask}`), files));

@@ -4,10 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { ServiceLogGroups } from '../../lib/constructs/service-log-groups';
 import { Naming } from '../../lib/naming';
-import { resourcesOf, synth } from '../helpers';
+import { environmentOf, resourcesOf, synth } from '../helpers';
 
 const SERVICES = ['backend', 'celery-worker', 'signal-generator', 'trigger-dispatcher', 'otel-collector'];
 
@@ -155,7 +154,7 @@ describe('log groups and tracing differ only by configuration', () => {
   });
 
   test('fails when prod keeps logs less than 30 days', () => {
-    const text = stringify({ environments: { prod: { ...loadEnvironment('prod'), name: undefined, logRetentionDays: 14 } } });
+    const text = stringify({ environments: { prod: { ...environmentOf('prod'), name: undefined, logRetentionDays: 14 } } });
     expect(() => loadEnvironment('prod', { text })).toThrow(
       'config/environments.yaml: environments.prod.logRetentionDays: is below the 30 days production requires (got 14). Fix: set it to 30 or more',
     );

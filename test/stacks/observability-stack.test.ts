@@ -5,13 +5,12 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
-import { writeBundle } from '../../lib/render/write-bundle';
+import { writeBundle } from '../../lib/io/write-bundle';
 import { parse } from 'yaml';
 import { KMS_STATEMENT, TOPIC_STATEMENT } from '../contracts/amp';
 import { CLOUDFORMATION } from '../contracts/cloudformation';
-import { ENVIRONMENTS, resolveJoin, resourcesOf, synth, templatesForSnapshot } from '../helpers';
+import { environmentOf, ENVIRONMENTS, resolveJoin, resourcesOf, synth, templatesForSnapshot } from '../helpers';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -299,7 +298,7 @@ describe('no secret value reaches a template, an asset or the local bundle', () 
 
 test('the cdk-nag gate of the app (buildApp, as `cdk synth` runs it) fails when a finding is not acknowledged', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = buildApp(app, { environment: loadEnvironment('dev') });
+  const stack = buildApp(app, { environment: environmentOf('dev') });
   new sns.Topic(stack, 'PlainTopic');
   expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);
 });

@@ -5,14 +5,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { loadRouting } from '../../lib/model/routing';
 import { alertFloor, durationSeconds } from '../../scripts/bench/alert-latency';
 import { renderedFromTemplate } from './rendered';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
-const model = loadModel(repo, loadEnvironment('prod'));
+const model = compile(baseFiles, 'prod');
 const routing = loadRouting(repo);
 const rendered = renderedFromTemplate();
 afterAll(() => fs.rmSync(rendered.dir, { recursive: true, force: true }));

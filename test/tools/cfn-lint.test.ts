@@ -2,9 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { realTool } from '../../scripts/real-tools';
-import { ENVIRONMENTS, synth } from '../helpers';
+import { environmentOf, ENVIRONMENTS, synth } from '../helpers';
 
 /**
  * cfn-lint 1.58.0 (tools/cfn-lint/requirements.txt, built by tools/build.sh)
@@ -76,7 +75,7 @@ const PINNED = /^cfn-lint==(\S+)$/m.exec(fs.readFileSync(path.join(__dirname, '.
 function lintAll(): Finding[] {
   const byRegion = new Map<string, string[]>();
   for (const t of linted) {
-    const region = loadEnvironment(t.env).region ?? 'us-east-1';
+    const region = environmentOf(t.env).region ?? 'us-east-1';
     byRegion.set(region, [...(byRegion.get(region) ?? []), t.file, t.bare]);
   }
   return [...byRegion].flatMap(([region, files]) => {

@@ -3,10 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { loadCatalog } from '../../lib/model/metric-catalog';
 import { renderCollectorConfig } from '../../lib/render/collector-config';
-import { resolveJoin, resourcesOf, synth } from '../helpers';
+import { environmentOf, resolveJoin, resourcesOf, synth } from '../helpers';
 import { realTool } from '../../scripts/real-tools';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-scrape-'));
@@ -39,7 +38,7 @@ describe("the collector's scrape configuration passes promtool check config", ()
     ],
     [
       'local (static targets)',
-      () => renderCollectorConfig({ environment: loadEnvironment('local'), catalog: loadCatalog(path.resolve(__dirname, '../..')) }),
+      () => renderCollectorConfig({ environment: environmentOf('local'), catalog: loadCatalog(path.resolve(__dirname, '../..')) }),
     ],
   ])('%s', (name, config) => {
     const cfg = config();

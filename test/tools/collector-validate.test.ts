@@ -17,11 +17,11 @@ import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { COMPONENT_KEYS, COMPONENTS, GATED_EXPORTERS, KeyTree } from '../contracts/adot';
 import { collector, notBuilt, Section, SECTIONS, TASK_ENV, taskArgs, taskEnvironment, validate } from './collector-binary';
 import { BASE_ENVIRONMENTS, catalog, renderVariant, scaleTmp, scaleVariants, variants } from '../contracts/adot-variants';
-import { loadModel } from '../../lib/load/load-model';
-import { loadRouting } from '../../lib/model/routing';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const ALL = [...variants(catalog, BASE_ENVIRONMENTS), ...scaleVariants(scaleTmp())];
@@ -33,9 +33,9 @@ describe('the real collector validates every configuration we render', () => {
   });
 
   test("the local bundle's collector configuration, as compose mounts it (--config=file:)", () => {
-    const model = loadModel(repo, BASE_ENVIRONMENTS[0]);
+    const model = compile(baseFiles, BASE_ENVIRONMENTS[0]);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'collector-local-')), 'otel-collector.yaml');
-    fs.writeFileSync(file, renderLocalBundle(model, loadRouting(repo))['monitoring/otel-collector.yaml']);
+    fs.writeFileSync(file, renderLocalBundle(model)['monitoring/otel-collector.yaml']);
     const r = spawnSync(collector, ['validate', `--config=file:${file}`, ...collectorFlags()], {
       env: { PATH: process.env.PATH },
       encoding: 'utf8',

@@ -2,19 +2,18 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
-import { loadRouting } from '../../lib/model/routing';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
-import { writeBundle } from '../../lib/render/write-bundle';
+import { writeBundle } from '../../lib/io/write-bundle';
 import { composeEnv } from '../../scripts/local';
 import { parse } from 'yaml';
 import { realTool } from '../../scripts/real-tools';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles, environmentOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-compose-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-writeBundle(dir, renderLocalBundle(loadModel(repo, loadEnvironment('local')), loadRouting(repo)));
+writeBundle(dir, renderLocalBundle(compile(baseFiles, 'local')));
 
 const compose = (env: NodeJS.ProcessEnv, ...args: string[]) =>
   spawnSync('docker-compose', ['-f', path.join(dir, 'docker-compose.yml'), ...args], {
@@ -116,10 +115,10 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
     const slackDir = path.join(dir, 'slack');
     const urlFile = path.join(dir, 'slack-url');
     fs.writeFileSync(urlFile, 'https://hooks.slack.com/services/T000/B000/XXXX\n');
-    const model = loadModel(repo, { ...loadEnvironment('local'), alerts: { email: [], sms: [], slack: {} } });
+    const model = compile(baseFiles, { ...environmentOf('local'), alerts: { email: [], sms: [], slack: {} } });
     writeBundle(
       slackDir,
-      renderLocalBundle(model, loadRouting(repo), {
+      renderLocalBundle(model, {
         slackWebhookUrlFile: urlFile,
         templatesDir: path.join(slackDir, 'monitoring/alertmanager/templates'),
       }),

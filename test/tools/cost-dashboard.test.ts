@@ -8,14 +8,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
 import { ampIngestCost } from '../../lib/cost/estimate';
-import { loadModel } from '../../lib/load/load-model';
 import { costDashboardInput, renderCostDashboard } from '../../lib/render/cost-dashboard';
 import { realTool } from '../../scripts/real-tools';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
-const model = loadModel(repo, loadEnvironment('local'));
+const model = compile(baseFiles, 'local');
 const input = costDashboardInput(model);
 const p = model.prices;
 const secondsPerMonth = p.assumptions.hoursPerMonth * 3600;

@@ -13,8 +13,6 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { inlineRecordingRules } from '../../lib/model/inline-recording';
 import { durationSeconds } from '../../scripts/bench/alert-latency';
 import {
@@ -30,7 +28,7 @@ import {
 } from '../../scripts/bench/query-cost';
 
 const repo = path.resolve(__dirname, '../..');
-const model = loadModel(repo, loadEnvironment('local'));
+const model = compile(baseFiles, 'local');
 let data: Backfilled;
 beforeAll(async () => {
   data = await backfill(repo, 0.01);

@@ -4,14 +4,14 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { loadSlos } from '../../lib/model/slos';
 import { renderSloTests } from '../../lib/render/slo-tests';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { alertInputs, renderInputTests } from '../../lib/render/input-rules';
 import { renderTargetTests } from '../../lib/render/target-rules';
 import { COLLECTOR_JOB } from '../../lib/render/collector-image';
 import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGapCase, TestGroup } from './failure-modes';
 import { renderedFromTemplate } from './rendered';
 import { realTool } from '../../scripts/real-tools';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const rendered = renderedFromTemplate();
@@ -27,7 +27,7 @@ const testFiles = (() => {
   fs.cpSync(path.join(repo, 'alerts/tests'), testsDir, { recursive: true });
   fs.writeFileSync(path.join(testsDir, 'slos.yaml'), renderSloTests(loadSlos(repo), '../slos.yaml'));
   // The input rules' tests, generated from the alerts' inputs like their rules (tests/inputs.yaml).
-  const prod = loadModel(repo, loadEnvironment('prod'));
+  const prod = compile(baseFiles, 'prod');
   fs.writeFileSync(path.join(testsDir, 'inputs.yaml'), renderInputTests(alertInputs(prod.ruleFiles, prod.catalog), '../inputs.yaml'));
   // The crash-loop and stale-metrics cases of every service of the environment (tests/targets-per-service.yaml).
   fs.writeFileSync(

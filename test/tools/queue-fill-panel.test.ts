@@ -10,15 +10,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { loadEnvironment } from '../../lib/config/load-environment';
-import { loadModel } from '../../lib/load/load-model';
 import { realTool } from '../../scripts/real-tools';
+import { compile } from '../../lib/compile/compile';
+import { baseFiles } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-queue-fill-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const panelQuery = loadModel(repo, loadEnvironment('local'))
+const panelQuery = compile(baseFiles, 'local')
   .dashboards.flatMap((d) => d.panels)
   .find((p) => p.title === 'Sending queue fill')!.queries[0];
 

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseYamlText } from '../data-file';
 import { describeZodIssue, UserInputError } from '../errors';
 import { EnvironmentConfig, environmentSchema } from './environment-schema';
@@ -8,17 +6,8 @@ import { EnvironmentConfig, environmentSchema } from './environment-schema';
 export const ENVIRONMENTS_FILE = 'config/environments.yaml';
 export const DEFAULT_ENVIRONMENT = 'dev';
 
-export interface LoadEnvironmentOptions {
-  /** Project root. @default - the repository root */
-  readonly root?: string;
-  /** The file's text, instead of reading it (tests). */
-  readonly text?: string;
-}
-
-/** Reads config/environments.yaml, merges `defaults` under `name` and validates the result. */
-export function loadEnvironment(name: string, options: LoadEnvironmentOptions = {}): EnvironmentConfig {
-  const file = ENVIRONMENTS_FILE;
-  const text = options.text ?? fs.readFileSync(path.join(options.root ?? projectRoot(), file), 'utf8');
+/** The environment `name` of config/environments.yaml's text: `defaults` merged under it, validated. */
+export function parseEnvironment(name: string, text: string, file: string = ENVIRONMENTS_FILE): EnvironmentConfig {
   const doc = parseYamlText(file, text);
   const root = (doc ?? {}) as { defaults?: Record<string, unknown>; environments?: Record<string, Record<string, unknown> | null> };
   const environments = root.environments ?? {};
@@ -77,9 +66,4 @@ export function loadEnvironment(name: string, options: LoadEnvironmentOptions = 
     }
   }
   return { ...result.data, name };
-}
-
-/** The repository root (the folder with package.json), from this file's place. */
-export function projectRoot(): string {
-  return path.resolve(__dirname, '..', '..');
 }
