@@ -14,7 +14,7 @@ import { projectRoot, readProject } from '../lib/io/read-project';
 import { EnvironmentConfig } from '../lib/config/environment-schema';
 import { destinationsOf, Destination } from '../lib/model/alert-destinations';
 import { Routing } from '../lib/model/routing';
-import { TestAlert, testAlerts } from '../lib/model/test-alerts';
+import { TestAlert, testAlerts } from './alert-probes';
 import { AlertmanagerApi, PostableAlert } from './alertmanager-api';
 
 export const LOCAL_ALERTMANAGER = 'http://127.0.0.1:9093';

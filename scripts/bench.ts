@@ -11,10 +11,10 @@ import * as path from 'path';
 import { cdkContext } from '../lib/cdk-context';
 import { stringify } from 'yaml';
 import { alertLatencyBench } from './bench/alert-latency';
-import { QUERY_SAMPLES_FILE } from '../lib/cost/estimate';
+import { QUERY_SAMPLES_FILE } from './cost/estimate';
 import { formatQueryCost, queryCostBench } from './bench/query-cost';
-import { FULL_SCALE, ScaleShape, writeSyntheticProject } from '../lib/scale/synthetic-project';
-import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } from '../lib/scale/scale-report';
+import { FULL_SCALE, ScaleShape, writeSyntheticProject } from './scale/synthetic-project';
+import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } from './scale/scale-report';
 import { parseCli } from './cli-args';
 
 const root = path.resolve(__dirname, '..');

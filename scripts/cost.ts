@@ -5,7 +5,7 @@
  */
 import { compile } from '../lib/compile/compile';
 import { projectRoot, readProject } from '../lib/io/read-project';
-import { estimateCost, formatEstimate, loadMeasuredQuerySamples } from '../lib/cost/estimate';
+import { estimateCost, formatEstimate, loadMeasuredQuerySamples } from './cost/estimate';
 import { UserInputError } from '../lib/errors';
 import { parseCli } from './cli-args';
 

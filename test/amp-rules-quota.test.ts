@@ -1,33 +1,22 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { buildApp } from '../lib/app';
 import { cdkContext } from '../lib/cdk-context';
-import { copyProject } from '../lib/project-copy';
-import { environmentOf } from './helpers';
+import { baseFiles } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 
-/** Synthesizes prod from a copy of the project whose config/limits.yaml sets the rules quota. */
+/** Builds prod from the project's files with config/limits.yaml setting the rules quota. */
 function warningsWithQuota(rulesPerWorkspace: number) {
-  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'quota-')), { linkCode: true });
-  try {
-    const file = path.join(dir, 'config/limits.yaml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/rulesPerWorkspace: \d+/, `rulesPerWorkspace: ${rulesPerWorkspace}`));
-    const app = new App({ context: cdkContext(repo, { env: 'prod', 'aws:cdk:bundling-stacks': [] }) });
-    const stack = buildApp(app, { root: dir, environment: environmentOf('prod') });
-    // The warnings buildApp attaches, read from the construct tree (no synth: `cdk synth` prints the same metadata).
-    return stack.node
-      .findAll()
-      .flatMap((c) => c.node.metadata)
-      .filter(
-        (m) => m.type === String(cxschema.ArtifactMetadataEntryType.WARN) && String(m.data).includes("rules exceed AMP's default quota"),
-      );
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const limits = baseFiles['config/limits.yaml'].replace(/rulesPerWorkspace: \d+/, `rulesPerWorkspace: ${rulesPerWorkspace}`);
+  const app = new App({ context: cdkContext(repo, { env: 'prod', 'aws:cdk:bundling-stacks': [] }) });
+  const stack = buildApp(app, { files: { ...baseFiles, 'config/limits.yaml': limits } });
+  // The warnings buildApp attaches, read from the construct tree (no synth: `cdk synth` prints the same metadata).
+  return stack.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === String(cxschema.ArtifactMetadataEntryType.WARN) && String(m.data).includes("rules exceed AMP's default quota"));
 }
 
 describe("AMP's adjustable rules-per-workspace quota", () => {

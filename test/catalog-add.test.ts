@@ -2,24 +2,29 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { validateDashboards } from '../lib/model/dashboards';
-import { loadCatalog } from '../lib/model/metric-catalog';
-import { copyProject } from '../lib/project-copy';
+import { CATALOG_FILE, parseCatalog } from '../lib/model/metric-catalog';
 import { main } from '../scripts/catalog-add';
-import { inputErrorOf } from './helpers';
+import { baseFiles, inputErrorOf } from './helpers';
 
-const repo = path.resolve(__dirname, '..');
 const fixtures = path.join(__dirname, 'fixtures/community-dashboards');
 /** The collector's batch processor send_size boundaries, given on the command line as a user would. */
 const BATCH_BUCKETS = '10,25,50,75,100,250,500,750,1000,2000,3000,4000,5000,6000,7000,8000,9000,10000,20000,30000,50000,100000';
 
-/** A copy of the project with the community dashboards in dashboards/ (unchanged). */
+/** What the command reads and writes (the environments, the catalog) and the community dashboards in dashboards/ (unchanged). */
 function project(): string {
-  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-add-')), { linkCode: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-add-'));
+  for (const file of ['config/environments.yaml', CATALOG_FILE]) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), baseFiles[file]);
+  }
+  fs.mkdirSync(path.join(dir, 'dashboards'));
   for (const f of ['node-exporter-full.json', 'otel-collector-monitoringartist.json']) {
     fs.copyFileSync(path.join(fixtures, f), path.join(dir, 'dashboards', f));
   }
   return dir;
 }
+
+const catalogOf = (dir: string) => parseCatalog(CATALOG_FILE, fs.readFileSync(path.join(dir, CATALOG_FILE), 'utf8'));
 
 function run(dir: string, ...argv: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
@@ -35,7 +40,7 @@ function run(dir: string, ...argv: string[]): { code: number; out: string; err: 
 }
 
 const validate = (dir: string, file: string) =>
-  validateDashboards([{ file, text: fs.readFileSync(path.join(dir, file), 'utf8') }], loadCatalog(dir), new Set());
+  validateDashboards([{ file, text: fs.readFileSync(path.join(dir, file), 'utf8') }], catalogOf(dir), new Set());
 
 describe('npm run catalog:add (scripts/catalog-add.ts)', () => {
   const dirs: string[] = [];
@@ -59,7 +64,7 @@ describe('npm run catalog:add (scripts/catalog-add.ts)', () => {
     const after = fs.readFileSync(path.join(dir, 'catalog/metrics.yaml'), 'utf8');
     // The rest of the catalog (comments, order, formatting) is kept byte for byte.
     expect(after.startsWith(before.trimEnd())).toBe(true);
-    const catalog = loadCatalog(dir);
+    const catalog = catalogOf(dir);
     expect(catalog.get('node_cpu_seconds_total')).toMatchObject({
       type: 'counter',
       unit: 's',
@@ -79,7 +84,7 @@ describe('npm run catalog:add (scripts/catalog-add.ts)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('otelcol_processor_batch_batch_send_size (histogram)');
     expect(r.out).toContain('otelcol_receiver_accepted_spans_total (counter)');
-    expect(loadCatalog(dir).get('otelcol_processor_batch_batch_send_size')?.buckets).toHaveLength(22);
+    expect(catalogOf(dir).get('otelcol_processor_batch_batch_send_size')?.buckets).toHaveLength(22);
     // It then deploys unchanged: its heatmap of rated buckets and its node graphs are what those panels show.
     expect(validate(dir, file)[0].panels.length).toBe(30);
   });
@@ -89,7 +94,7 @@ describe('npm run catalog:add (scripts/catalog-add.ts)', () => {
     expect(run(dir, 'dashboards/otel-collector-monitoringartist.json', '--service', 'otel-collector').out).toContain(
       'Fill in buckets and bucketsSource of otelcol_processor_batch_batch_send_size',
     );
-    expect(inputErrorOf(() => loadCatalog(dir))).toMatch(
+    expect(inputErrorOf(() => catalogOf(dir))).toMatch(
       /^catalog\/metrics.yaml: metrics\[\d+\]\.buckets: is the placeholder `npm run catalog:add` left \(got "TODO: the le boundaries its instrumentation produces"\)\. Fix: add the bucket boundaries/,
     );
   });

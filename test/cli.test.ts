@@ -5,8 +5,8 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp, refusePlaceholders } from '../lib/app';
 import { cdkContext } from '../lib/cdk-context';
-import { copyProject } from '../lib/project-copy';
-import { environmentOf, inputErrorOf } from './helpers';
+import { copyProject } from '../scripts/scale/project-copy';
+import { baseFiles, environmentOf, inputErrorOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 
@@ -138,21 +138,14 @@ describe('the cdk app entry point', () => {
 // the real entry point). Checked in-process on buildApp, the code that raises
 // them: no subprocess per case.
 describe('the app stops on bad input, naming file, place and fix', () => {
-  function buildBroken(env: string, breakIt: (dir: string) => void): string {
-    const broken = project({ linkCode: true });
-    try {
-      breakIt(broken);
-      return inputErrorOf(() => buildApp(new App({ context: { env } }), { root: broken }));
-    } finally {
-      fs.rmSync(broken, { recursive: true, force: true });
-    }
+  /** The message of buildApp on the project's files with `file` edited in memory. */
+  function buildBroken(env: string, file: string, edit: (text: string) => string): string {
+    const files = { ...baseFiles, [file]: edit(baseFiles[file]) };
+    return inputErrorOf(() => buildApp(new App({ context: { env } }), { files }));
   }
 
   test('fails when a rule expression does not parse, naming file, rule and fix', () => {
-    const message = buildBroken('prod', (dir) => {
-      const file = path.join(dir, 'alerts/platform-health.yaml');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('expr: up == 0', 'expr: up == '));
-    });
+    const message = buildBroken('prod', 'alerts/platform-health.yaml', (t) => t.replace('expr: up == 0', 'expr: up == '));
     expect(message).toMatch(
       /^alerts\/platform-health\.yaml: group "platform_health", alert "ServiceDown", expr: is not valid PromQL .*Fix: /,
     );
@@ -185,26 +178,22 @@ describe('the app stops on bad input, naming file, place and fix', () => {
       /^alerts\/templates\/notification\.tmpl: line \d+: is not a valid template \(unclosed action\)\. Fix: /,
     ],
   ])('fails when %s, with one line', (_name, file, edit, expected) => {
-    const message = buildBroken('prod', (dir) => {
-      const full = path.join(dir, file);
-      fs.writeFileSync(full, edit(fs.readFileSync(full, 'utf8')));
-    });
+    const message = buildBroken('prod', file, edit);
     expect(message).toMatch(expected);
     expect(message).not.toContain('\n');
   });
 
   test('fails when a data file is not valid YAML, naming file, line and column', () => {
-    const message = buildBroken('dev', (dir) => fs.appendFileSync(path.join(dir, 'catalog/metrics.yaml'), 'metrics: [unclosed\n'));
+    const message = buildBroken('dev', 'catalog/metrics.yaml', (t) => `${t}metrics: [unclosed\n`);
     expect(message).toMatch(
       /^catalog\/metrics\.yaml: line \d+, column \d+: is not valid YAML \(.+\)\. Fix: correct the YAML syntax there$/,
     );
   });
 
   test('fails when a dashboard queries an unknown metric, naming file and panel', () => {
-    const message = buildBroken('dev', (dir) => {
-      const file = path.join(dir, 'dashboards/trading-platform-overview.json');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('sum(pipeline_cache_size)', 'sum(pipeline_cache_sise)'));
-    });
+    const message = buildBroken('dev', 'dashboards/trading-platform-overview.json', (t) =>
+      t.replace('sum(pipeline_cache_size)', 'sum(pipeline_cache_sise)'),
+    );
     expect(message).toBe(
       'dashboards/trading-platform-overview.json: queries: query 1 metric(s) that are neither in the catalog nor recording rules: pipeline_cache_sise (panel "Cached Pipelines" (id 20)). Fix: declare them all with `npm run catalog:add -- dashboards/trading-platform-overview.json --service NAME` (then review catalog/metrics.yaml), add recording rules of those names in alerts/, or correct the spelling or the variable\'s values',
     );

@@ -1,14 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { ampIngestCost, estimateCost, MeasuredQuerySamples, seriesOfMetric } from '../lib/cost/estimate';
-import { loadPrices } from '../lib/model/prices';
-import { loadCatalog } from '../lib/model/metric-catalog';
+import { ampIngestCost, estimateCost, MeasuredQuerySamples, seriesOfMetric } from '../scripts/cost/estimate';
 import { main } from '../scripts/cost';
-import { captureOutput, environmentOf } from './helpers';
+import { captureOutput, environmentOf, modelOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
-const prices = loadPrices(repo);
-const catalog = loadCatalog(repo);
+const prices = modelOf().prices;
+const catalog = modelOf().catalog;
 
 describe('cost estimate', () => {
   test('AMP ingestion is priced by tier', () => {

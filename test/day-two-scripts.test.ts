@@ -1,13 +1,11 @@
 import * as http from 'http';
-import * as path from 'path';
-import { loadRouting } from '../lib/model/routing';
 import { AlertmanagerApi } from '../scripts/alertmanager-api';
 import { ampRegion } from '../scripts/aws-http';
 import { buildSilence, mutesWatchdog, parseDuration } from '../scripts/alerts-silence';
 import { planTests, seconds } from '../scripts/alerts-test';
-import { environmentOf } from './helpers';
+import { environmentOf, modelOf } from './helpers';
 
-const routing = loadRouting(path.resolve(__dirname, '..'));
+const routing = modelOf().routing;
 const now = new Date('2026-11-25T10:00:00Z');
 const local = environmentOf('local');
 

@@ -1,9 +1,9 @@
-import * as path from 'path';
-import { leValue, loadCatalog } from '../lib/model/metric-catalog';
+import { leValue } from '../lib/model/metric-catalog';
 import { startEmitter } from '../scripts/demo-emitter';
 import { pollUntil } from '../scripts/poll-until';
+import { modelOf } from './helpers';
 
-const catalog = loadCatalog(path.resolve(__dirname, '..'));
+const catalog = modelOf().catalog;
 
 describe('the demo emitter', () => {
   test.each([

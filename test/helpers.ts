@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../lib/config/environment-schema';
 import { ENVIRONMENTS_FILE, parseEnvironment } from '../lib/config/parse-environment';
 import { UserInputError } from '../lib/errors';
 import { readProject } from '../lib/io/read-project';
+import type { ObservabilityModel } from '../lib/model/model';
 import type { ProjectFiles } from '../lib/model/project-files';
 import type { ObservabilityStack } from '../lib/stacks/observability-stack';
 
@@ -20,6 +21,7 @@ const cdk = () => require('aws-cdk-lib') as typeof import('aws-cdk-lib');
 const assertions = () => require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
 const cxapi = () => require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
 const appModule = () => require('../lib/app') as typeof import('../lib/app');
+const compileModule = () => require('../lib/compile/compile') as typeof import('../lib/compile/compile');
 const contextModule = () => require('../lib/cdk-context') as typeof import('../lib/cdk-context');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -30,6 +32,23 @@ export const REPO = path.resolve(__dirname, '..');
  * it needs in memory: `compile({ ...baseFiles, 'alerts/x.yaml': text }, 'prod')`.
  */
 export const baseFiles: ProjectFiles = readProject(REPO);
+
+const models = new Map<string, ObservabilityModel>();
+/** The repository's model for an environment, compiled once per test file. */
+export function modelOf(env: string = 'local'): ObservabilityModel {
+  let model = models.get(env);
+  if (!model) models.set(env, (model = compileModule().compile(baseFiles, env)));
+  return model;
+}
+
+/** Writes `files` (the repository's data files by default) under `dir`, for a script that reads and writes a project on disk. Returns `dir`. */
+export function writeProjectFiles(dir: string, files: ProjectFiles = baseFiles): string {
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
 
 /** An environment's settings from `files`' config/environments.yaml (the repository's by default). */
 export function environmentOf(name: string, files: ProjectFiles = baseFiles): EnvironmentConfig {

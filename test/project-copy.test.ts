@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { copyProject } from '../lib/project-copy';
+import { copyProject } from '../scripts/scale/project-copy';
 
 const repo = path.resolve(__dirname, '..');
 

@@ -3,9 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
+import { readProject } from '../lib/io/read-project';
 import { cdkContext } from '../lib/cdk-context';
-import { inspectAssembly, loadLimits, overLimits } from '../lib/scale/scale-report';
-import { writeSyntheticProject } from '../lib/scale/synthetic-project';
+import { inspectAssembly, loadLimits, overLimits } from '../scripts/scale/scale-report';
+import { writeSyntheticProject } from '../scripts/scale/synthetic-project';
 
 const repo = path.resolve(__dirname, '..');
 
@@ -15,7 +16,7 @@ describe('scale guard: the platform at 12x (50 services, 75 dashboards, 500 aler
   const out = path.join(dir, 'cdk.out');
   // In-process, Lambda bundling included (the assets' sizes are figures); `npm run bench` times the same synth through the entry point.
   const app = new App({ outdir: out, context: cdkContext(dir, { env: 'prod' }) });
-  buildApp(app, { root: dir });
+  buildApp(app, { files: readProject(dir) });
   app.synth();
   const figures = inspectAssembly(out, loadLimits(repo));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

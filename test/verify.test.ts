@@ -1,11 +1,9 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import * as path from 'path';
 import { main, verify } from '../scripts/verify';
 import { baseFiles, captureOutput } from './helpers';
-import { compile } from './lib/compile/compile';
+import { compile } from '../lib/compile/compile';
 
-const repo = path.resolve(__dirname, '..');
 const model = compile(baseFiles, 'prod');
 
 /** A Prometheus API on loopback that answers like AMP: every job up, every metric present, every query with data. */

@@ -16,15 +16,11 @@ const LOCAL_SCRIPTS = {
 /** The oldest Node the bundles must run on: the project's engines (the e2e test) and the image's LTS line both satisfy it. */
 const TARGET = 'node20';
 
-const cache = new Map<string, Record<string, string>>();
-
 /** The scripts are code, so they come from this checkout (not from a data root such as a project copy). */
 const SOURCE_ROOT = path.resolve(__dirname, '../..');
 
 /** file name -> bundled JavaScript, for every program in LOCAL_SCRIPTS. */
 export function bundleLocalScripts(root: string = SOURCE_ROOT): Record<string, string> {
-  const cached = cache.get(root);
-  if (cached) return cached;
   const out: Record<string, string> = {};
   for (const [name, source] of Object.entries(LOCAL_SCRIPTS)) {
     const result = buildSync({
@@ -42,6 +38,5 @@ export function bundleLocalScripts(root: string = SOURCE_ROOT): Record<string, s
     });
     out[name] = result.outputFiles[0].text;
   }
-  cache.set(root, out);
   return out;
 }

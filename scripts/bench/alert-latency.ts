@@ -14,7 +14,7 @@
 import { spawnSync } from 'child_process';
 import { ObservabilityModel } from '../../lib/model/model';
 import { Routing } from '../../lib/model/routing';
-import { route } from '../../lib/model/test-alerts';
+import { route } from '../alert-probes';
 import { EXTRA_RESTARTS, STALE_AFTER_SECONDS } from '../../lib/render/target-rules';
 import { NativeStack } from './native-stack';
 import { realTool } from '../real-tools';

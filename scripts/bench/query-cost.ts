@@ -27,7 +27,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { MeasuredQuerySamples } from '../../lib/cost/estimate';
+import { MeasuredQuerySamples } from '../cost/estimate';
 import { compile } from '../../lib/compile/compile';
 import { readProject } from '../../lib/io/read-project';
 import { bucketBoundaries, labelSets, sample } from '../demo-emitter';

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { parseEnvironment } from '../../lib/config/parse-environment';
 import { USER_ID_PATTERN } from '../contracts/amg-permissions';
 import { IDENTITY_CENTER_ID } from '../../lib/config/environment-schema';
 import { environmentOf, inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
@@ -7,7 +8,7 @@ const G1 = '9067c5b4d3-a1b2c3d4-0001-4000-8000-000000000001';
 const G2 = 'a1b2c3d4-0002-4000-8000-000000000002';
 const base = MINIMAL_AWS_ENVIRONMENT;
 const load = (grafana: Record<string, unknown>, name = 'x') =>
-  loadEnvironment(name, { text: stringify({ environments: { [name]: { ...base, grafana } } }) });
+  parseEnvironment(name, stringify({ environments: { [name]: { ...base, grafana } } }));
 
 describe('grafana.access in config/environments.yaml', () => {
   test('the id format is the one the AMG API declares for User.id', () => {

@@ -9,13 +9,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
-import { loadCatalog, MetricCatalog } from '../../lib/model/metric-catalog';
+import { readProject } from '../../lib/io/read-project';
+import { CATALOG_FILE, MetricCatalog, parseCatalog } from '../../lib/model/metric-catalog';
 import { renderCollectorConfig } from '../../lib/render/collector-config';
-import { writeSyntheticProject } from '../../lib/scale/synthetic-project';
-import { environmentOf } from '../helpers';
+import { writeSyntheticProject } from '../../scripts/scale/synthetic-project';
+import { environmentOf, modelOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
-export const catalog = loadCatalog(repo);
+export const catalog = modelOf().catalog;
 /** The AWS destinations a deployed stack passes (their values only need the right shape here). */
 export const AWS_TO = {
   region: 'eu-west-1',
@@ -62,8 +63,9 @@ export const BASE_ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'].map((n) => 
  */
 export function scaleVariants(tmp: string): [string, EnvironmentConfig, MetricCatalog][] {
   const scaleRoot = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 200, dashboards: 0, alertRules: 0 }, { linkCode: true });
-  const scaleProd = loadEnvironment('prod', { root: scaleRoot });
-  return variants(loadCatalog(scaleRoot), [scaleProd], 'scale x200: ').filter(([, v]) => v.exporters.traces === scaleProd.exporters.traces);
+  const files = readProject(scaleRoot);
+  const scaleProd = environmentOf('prod', files);
+  return variants(parseCatalog(CATALOG_FILE, files[CATALOG_FILE]), [scaleProd], 'scale x200: ').filter(([, v]) => v.exporters.traces === scaleProd.exporters.traces);
 }
 
 /** A temporary folder for scaleVariants, removed after the file's tests. */

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { parseEnvironment } from '../../lib/config/parse-environment';
 import { environmentOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 import { AWS_AUTH_TYPE, prometheusType, XRAY_PLUGIN_ID } from '../../lib/constructs/dashboard-import/handler';
 import { GRAFANA_UID_MAX_LENGTH, GRAFANA_UID_PATTERN } from '../../lib/model/grafana-names';
@@ -27,7 +28,7 @@ describe(`our code against the Grafana / AMG contract (test/contracts/grafana.ts
     const accepts = (version: string) => {
       const text = stringify({ environments: { x: { ...MINIMAL_AWS_ENVIRONMENT, grafana: { authentication: 'AWS_SSO', version } } } });
       try {
-        return loadEnvironment('x', { text }).grafana.version === version;
+        return parseEnvironment('x', text).grafana.version === version;
       } catch {
         return false;
       }

@@ -11,15 +11,14 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { loadRouting } from '../../lib/model/routing';
-import { TEST_LABEL, testAlerts } from '../../lib/model/test-alerts';
+import { TEST_LABEL, testAlerts } from '../../scripts/alert-probes';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/io/write-bundle';
 import { freePorts } from '../../scripts/free-ports';
 import { pollUntil } from '../../scripts/poll-until';
 import { realTool } from '../../scripts/real-tools';
 import { compile } from '../../lib/compile/compile';
-import { baseFiles, environmentOf } from '../helpers';
+import { baseFiles, environmentOf, modelOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-day-two-'));
@@ -104,7 +103,7 @@ describe('day two on a local Alertmanager', () => {
     const r = run('alerts-test');
     expect(r.out).toContain('Sending 4 test alert(s)');
     expect(r.status).toBe(0);
-    const receivers = testAlerts(loadRouting(repo)).map((t) => t.receiver);
+    const receivers = testAlerts(modelOf().routing).map((t) => t.receiver);
     // info's route waits 1m before its first notification.
     const got = await until(
       'a test notification at every receiver',

@@ -1,18 +1,13 @@
-import * as path from 'path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
-import { loadAnomalies } from '../../lib/model/anomalies';
+import { ANOMALIES_FILE, parseAnomalies } from '../../lib/model/anomalies';
 import { renderAnomalyRules } from '../../lib/render/anomaly-rules';
 import { RANDOM_CUT_FOREST } from '../contracts/amp';
-import { resourcesOf, synth } from '../helpers';
-import * as fs from 'fs';
-import * as os from 'os';
-
-const repo = path.resolve(__dirname, '../..');
+import { modelOf, resourcesOf, synth } from '../helpers';
 
 describe('anomaly detection', () => {
   test('each entry renders its recorded query (NaN dropped), a baseline ending an hour ago, its z-score and a guarded alert', () => {
-    const groups = parse(renderAnomalyRules(loadAnomalies(repo))).groups;
+    const groups = parse(renderAnomalyRules(modelOf().anomalies)).groups;
     expect(groups.map((g: { name: string }) => g.name)).toEqual(['anomaly_signal_generation_rate', 'anomaly_execution_duration_p95']);
     const [value, mean, dev, z, alert] = groups[0].rules;
     expect(value).toMatchObject({
@@ -68,18 +63,9 @@ describe('anomaly detection', () => {
     ['the aggregation is in parentheses', '(sum(rate(up[5m])))'],
     ['the aggregation is one AMP does not support', 'topk(1, rate(up[5m]))'],
   ])('fails when %s (AMP requires the query to be wrapped by a supported aggregation)', (_name, query) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anomaly-'));
-    fs.mkdirSync(path.join(dir, 'alerts'));
-    fs.writeFileSync(
-      path.join(dir, 'alerts/anomalies.yaml'),
-      `anomalies:\n  - { name: x, service: backend, description: d, query: ${JSON.stringify(query)}, window: 1d, zScoreThreshold: 3 }\n`,
+    const text = `anomalies:\n  - { name: x, service: backend, description: d, query: ${JSON.stringify(query)}, window: 1d, zScoreThreshold: 3 }\n`;
+    expect(() => parseAnomalies(ANOMALIES_FILE, text)).toThrow(
+      `alerts/anomalies.yaml: anomalies[0].query: must be wrapped as a whole by one of AMP's aggregations (avg, count, group, max, min, quantile, stddev, stdvar, sum) (got ${JSON.stringify(query)}). Fix: use e.g. sum(rate(x[5m]) * 60), the arithmetic inside the aggregation`,
     );
-    try {
-      expect(() => loadAnomalies(dir)).toThrow(
-        `alerts/anomalies.yaml: anomalies[0].query: must be wrapped as a whole by one of AMP's aggregations (avg, count, group, max, min, quantile, stddev, stdvar, sum) (got ${JSON.stringify(query)}). Fix: use e.g. sum(rate(x[5m]) * 60), the arithmetic inside the aggregation`,
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,9 +1,7 @@
-import * as path from 'path';
 import { COLLECTOR_METRICS } from '../contracts/otelcol';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const model = compile(baseFiles, 'local');
 
 describe("the catalog's otelcol_* metrics are what the pinned collector records (test/contracts/otelcol.ts)", () => {

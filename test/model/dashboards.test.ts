@@ -1,12 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { validateDashboards } from '../../lib/model/dashboards';
-import { loadCatalog } from '../../lib/model/metric-catalog';
-import { environmentOf, inputErrorOf } from '../helpers';
+import { inputErrorOf, modelOf } from '../helpers';
 
 const root = path.resolve(__dirname, '../..');
-const catalog = loadCatalog(root);
-const model = loadModel(root, environmentOf('dev'));
+const catalog = modelOf().catalog;
+const model = modelOf('dev');
 const recording = model.recordingRules;
 const dashboard = (uid: string, expr: string, title = 'Panel', panel: Record<string, unknown> = {}) =>
   JSON.stringify({

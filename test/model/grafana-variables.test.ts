@@ -2,11 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { validateDashboards } from '../../lib/model/dashboards';
 import { expandQuery, interpolate, toVariables, type RawVariable, type Selection } from '../../lib/model/grafana-variables';
-import { loadCatalog } from '../../lib/model/metric-catalog';
 import { parsePromql } from '../../lib/model/promql';
-import { inputErrorOf } from '../helpers';
+import { inputErrorOf, modelOf } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../fixtures/community-dashboards', name), 'utf8');
 const one = (text: string, list: RawVariable[], pick: Record<string, Selection>) =>
   interpolate(text, toVariables(list), new Map(Object.entries(pick)));
@@ -95,7 +93,7 @@ describe('Grafana variable interpolation (grafana-variables.ts)', () => {
 });
 
 describe('dashboards with variables (validateDashboards)', () => {
-  const catalog = loadCatalog(repo);
+  const catalog = modelOf().catalog;
   const dashboard = (expr: string, list: RawVariable[]) =>
     JSON.stringify({
       uid: 'v',

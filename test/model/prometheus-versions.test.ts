@@ -12,11 +12,9 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
-import * as path from 'path';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles, environmentOf } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const model = compile(baseFiles, 'local');
 const scrapeSeconds = Math.max(...['local', 'dev', 'staging', 'prod'].map((e) => environmentOf(e).scrapeIntervalSeconds));
 const rules = model.ruleFiles.flatMap((f) =>

@@ -1,12 +1,7 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { loadRouting } from '../../lib/model/routing';
-import { copyProject } from '../../lib/project-copy';
-import { loadAmpLimits } from '../../lib/model/amp-limits';
+import { compile } from '../../lib/compile/compile';
 import { MAX_REPEAT_INTERVAL_SECONDS } from '../contracts/amp';
-import { environmentOf, inputErrorOf } from '../helpers';
+import { baseFiles, inputErrorOf, modelOf } from '../helpers';
 
 /**
  * The battery of malformed inputs: each is what AMP's ruler or alert manager
@@ -15,46 +10,29 @@ import { environmentOf, inputErrorOf } from '../helpers';
  * fault. (test/cli.test.ts shows a few of them through the real entry point:
  * no template is written.)
  */
-const repo = path.resolve(__dirname, '../..');
-const base = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'refusals-')), { linkCode: true });
-afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
-
 type Doc = Record<string, any>;
-/** The files a case may change, restored after each case. */
-const EDITABLE = [
-  'alerts/platform-health.yaml',
-  'alerts/recording-rules.yaml',
-  'alerts/alertmanager.yaml',
-  'alerts/templates/notification.tmpl',
-  'alerts/slos.yaml',
-  'catalog/metrics.yaml',
-  'dashboards/trading-platform-overview.json',
-];
-const originals = Object.fromEntries(EDITABLE.map((f) => [f, fs.readFileSync(path.join(base, f), 'utf8')]));
+/** The project's files as a case has changed them (in memory), the repository's again after each case. */
+let files: Record<string, string> = { ...baseFiles };
 afterEach(() => {
-  for (const [f, text] of Object.entries(originals)) fs.writeFileSync(path.join(base, f), text);
-  fs.rmSync(path.join(base, 'alerts/templates/extra.tmpl'), { force: true });
+  files = { ...baseFiles };
 });
 
 const editYaml = (file: string, fn: (doc: Doc) => void) => {
-  const doc = parse(fs.readFileSync(path.join(base, file), 'utf8'));
+  const doc = parse(files[file]);
   fn(doc);
-  fs.writeFileSync(path.join(base, file), stringify(doc, { lineWidth: 0 }));
+  files[file] = stringify(doc, { lineWidth: 0 });
 };
 const serviceDown = (fn: (rule: Doc) => void) => editYaml('alerts/platform-health.yaml', (d) => fn(d.groups[0].rules[0]));
 const recording = (fn: (rule: Doc) => void) => editYaml('alerts/recording-rules.yaml', (d) => fn(d.groups[0].rules[0]));
 const routing = (fn: (doc: Doc) => void) => editYaml('alerts/alertmanager.yaml', fn);
 const template = (fn: (text: string) => string, name = 'notification.tmpl') => {
-  const file = path.join(base, 'alerts/templates', name);
-  fs.writeFileSync(file, fn(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''));
+  const file = `alerts/templates/${name}`;
+  files[file] = fn(files[file] ?? '');
 };
 
 /** Loads what synth loads; returns the one-line refusal. */
 function refusal(): string {
-  const msg = inputErrorOf(() => {
-    loadRouting(base);
-    loadModel(base, environmentOf('prod'));
-  });
+  const msg = inputErrorOf(() => compile(files, 'prod'));
   expect(msg).not.toContain('\n');
   expect(msg).not.toMatch(/\bat .*\.ts:\d+/);
   expect(msg).toMatch(/\. Fix: .+/);
@@ -70,10 +48,9 @@ const latencySlo = (fn: (slo: Doc) => void) =>
 const histogram = (name: string, fn: (m: Doc) => void) =>
   editYaml('catalog/metrics.yaml', (d) => fn(d.metrics.find((m: Doc) => m.name === name)));
 const dashboardQuery = (from: string, to: string) => {
-  const file = path.join(base, 'dashboards/trading-platform-overview.json');
-  const text = fs.readFileSync(file, 'utf8');
-  expect(text).toContain(from);
-  fs.writeFileSync(file, text.replace(from, to));
+  const file = 'dashboards/trading-platform-overview.json';
+  expect(files[file]).toContain(from);
+  files[file] = files[file].replace(from, to);
 };
 
 const cases: [string, () => void, string, RegExp][] = [
@@ -357,15 +334,12 @@ const cases: [string, () => void, string, RegExp][] = [
 ];
 
 describe('synth refuses what AMP would refuse or silently change', () => {
-  test('the unbroken project loads (the battery starts from a valid copy)', () => {
-    expect(() => {
-      loadRouting(base);
-      loadModel(base, environmentOf('prod'));
-    }).not.toThrow();
+  test('the unbroken project compiles (the battery starts from valid files)', () => {
+    expect(() => compile(files, 'prod')).not.toThrow();
   });
 
   test("config/limits.yaml's repeat_interval limit is AMP's five days (test/contracts/amp.ts)", () => {
-    expect(loadAmpLimits(repo).repeatIntervalMaxSeconds).toBe(MAX_REPEAT_INTERVAL_SECONDS);
+    expect(modelOf().ampLimits.repeatIntervalMaxSeconds).toBe(MAX_REPEAT_INTERVAL_SECONDS);
   });
 
   test.each(cases)('fails when %s', (_name, edit, prefix, fault) => {

@@ -1,15 +1,11 @@
-import * as path from 'path';
 import { stringify } from 'yaml';
-import { loadCatalog } from '../../lib/model/metric-catalog';
-import { loadAmpLimits } from '../../lib/model/amp-limits';
-import { loadThresholds, REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
-import { environmentOf, inputErrorOf } from '../helpers';
+import { REQUIRED_ANNOTATIONS, validateRuleFiles } from '../../lib/model/rule-files';
+import { inputErrorOf, modelOf } from '../helpers';
 
-const root = path.resolve(__dirname, '../..');
-const catalog = loadCatalog(root);
+const catalog = modelOf().catalog;
 /** The repository's own rule files (not the generated ones: SLOs, anomalies, missing targets). */
 const repoRuleFiles = () =>
-  loadModel(root, environmentOf('dev')).ruleFiles.filter((f) => !['slos', 'anomalies', 'targets', 'anomaly-detectors'].includes(f.name));
+  modelOf('dev').ruleFiles.filter((f) => !['slos', 'anomalies', 'targets', 'anomaly-detectors'].includes(f.name));
 const thresholds = { limit: { value: 0.1, description: 'a limit' } };
 const annotations = Object.fromEntries(REQUIRED_ANNOTATIONS.map((a) => [a, `${a} text`]));
 const alert = (over: Record<string, unknown> = {}) => ({
@@ -35,7 +31,7 @@ describe('rule files', () => {
     ]);
     const text = files.map((f) => f.text).join('\n');
     expect(text).not.toContain('${threshold.');
-    expect(text).toContain(`> ${loadThresholds(root).execution_failures_per_second.value}`);
+    expect(text).toContain(`> ${modelOf().thresholds.execution_failures_per_second.value}`);
   });
 
   test("keeps the seed's two alerts by name, severity and expression", () => {
@@ -135,10 +131,10 @@ describe('rule files', () => {
 
   test("every rule group, generated ones included, asks for no shorter interval than AMP's rule evaluation interval quota", () => {
     // config/limits.yaml amp.ruleEvaluationIntervalMinSeconds (AMP service quotas, "Rule evaluation interval").
-    const min = loadAmpLimits(root).ruleEvaluationIntervalMinSeconds;
+    const min = modelOf().ampLimits.ruleEvaluationIntervalMinSeconds;
     expect(min).toBeGreaterThan(0);
     const { parse } = jest.requireActual<typeof import('yaml')>('yaml');
-    const short = loadModel(root, environmentOf('prod'))
+    const short = modelOf('prod')
       .ruleFiles.flatMap((f) => (parse(f.text) as { groups: { name: string; interval?: string }[] }).groups)
       .filter((g) => g.interval !== undefined && Number(/^(\d+)s$/.exec(g.interval)?.[1] ?? Infinity) < min)
       .map((g) => `${g.name} ${g.interval}`);

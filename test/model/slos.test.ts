@@ -1,30 +1,24 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { UserInputError } from '../../lib/errors';
 import { SLO_DASHBOARD_FILE } from '../../lib/model/model';
-import { copyProject } from '../../lib/project-copy';
-import { BURN_WINDOWS, burnFactor, loadSlos } from '../../lib/model/slos';
+import { compile } from '../../lib/compile/compile';
+import { ProjectFiles } from '../../lib/model/project-files';
+import { BURN_WINDOWS, burnFactor, parseSlos, SLO_FILE } from '../../lib/model/slos';
 import { renderSloRules, sloAlertNames } from '../../lib/render/slo-rules';
-import { encodeSamples, failureModeOf, renderSloTests } from '../../lib/render/slo-tests';
-import { environmentOf } from '../helpers';
+import { encodeSamples, failureModeOf, renderSloTests } from '../generators/slo-tests';
+import { baseFiles, modelOf } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
-
-/** A copy of the project's data with one more SLO: "adding an SLO is one entry". */
-function withExtraSlo(extra: Record<string, unknown>): string {
-  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')), { linkCode: true });
-  const file = path.join(dir, 'alerts/slos.yaml');
-  const doc = parse(fs.readFileSync(file, 'utf8'));
+/** The project's files with one more SLO: "adding an SLO is one entry". */
+function withExtraSlo(extra: Record<string, unknown>): ProjectFiles {
+  const doc = parse(baseFiles[SLO_FILE]);
   doc.slos.push(extra);
-  fs.writeFileSync(file, stringify(doc));
-  return dir;
+  return { ...baseFiles, [SLO_FILE]: stringify(doc) };
 }
+const slosOf = (files: ProjectFiles) => parseSlos(SLO_FILE, files[SLO_FILE]);
 
 describe('SLOs', () => {
   test('each SLO renders error ratios, event counts, its objective, its budget, a page, a ticket and an absent alert', () => {
-    const set = loadSlos(repo);
+    const set = modelOf().slos;
     const groups = parse(renderSloRules(set)).groups;
     expect(groups.map((g: { name: string }) => g.name)).toEqual([
       'slo_pipeline_execution_success',
@@ -88,7 +82,7 @@ describe('SLOs', () => {
   });
 
   test('each SLO whose split can be checked warns when it cannot be measured: a missing threshold bucket, a label the bad selector matches on missing per target', () => {
-    const groups = parse(renderSloRules(loadSlos(repo))).groups;
+    const groups = parse(renderSloRules(modelOf().slos)).groups;
     const alert = (g: number, name: string) => groups[g].rules.find((r: any) => r.alert === name);
     expect(alert(2, 'BackendLatencySliUnmeasurable')).toMatchObject({
       expr: 'count by (instance) (http_server_request_duration_seconds_count{job="backend"} unless ignoring (le) http_server_request_duration_seconds_bucket{job="backend", le="0.5"})',
@@ -137,28 +131,24 @@ describe('SLOs', () => {
         examples: { bad: { error_type: 'timeout' }, good: { http_route: '/api' } },
       },
     });
-    try {
-      expect(() => loadSlos(dir)).toThrow(
-        'alerts/slos.yaml: slos[3].sli.examples.good: lacks error_type, which sli.bad matches on: a renamed label could not be told from "no error yet" (got {"http_route":"/api"}). Fix: match sli.bad on a label every series of http_server_requests_total carries (like status="failed" beside status="completed"), and give its good value here',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(() => slosOf(dir)).toThrow(
+      'alerts/slos.yaml: slos[3].sli.examples.good: lacks error_type, which sli.bad matches on: a renamed label could not be told from "no error yet" (got {"http_route":"/api"}). Fix: match sli.bad on a label every series of http_server_requests_total carries (like status="failed" beside status="completed"), and give its good value here',
+    );
   });
 
   test("burn factors follow the window (Sloth): 2 %, 5 %, 10 %, 10 % of a month's budget per pair; Sloth's 7-day shares", () => {
     expect(BURN_WINDOWS.map((b) => burnFactor('30d', b))).toEqual([14.4, 6, 3, 1]);
     expect(BURN_WINDOWS.map((b) => burnFactor('28d', b))).toEqual([13.44, 5.6, 2.8, 0.9333]);
     expect(BURN_WINDOWS.map((b) => burnFactor('7d', b))).toEqual([13.44, 3.5, 1.4, 0.98]);
-    const set = { ...loadSlos(repo), window: '28d' };
+    const set = { ...modelOf().slos, window: '28d' };
     const groups = parse(renderSloRules(set)).groups;
     expect(groups[1].rules.find((r: any) => r.alert === 'BackendAvailabilityBudgetBurnFast').expr).toContain('> (13.44 * 0.001)');
     expect(groups[1].rules.find((r: any) => r.record === 'slo:error_budget_remaining:ratio').expr).toContain('[28d])');
   });
 
   test('generated tests: per SLO, firing and quiet cases and every failure mode', () => {
-    const tests = parse(renderSloTests(loadSlos(repo), '../slos.yaml')).tests as { name: string }[];
-    for (const slo of loadSlos(repo).slos) {
+    const tests = parse(renderSloTests(modelOf().slos, '../slos.yaml')).tests as { name: string }[];
+    for (const slo of modelOf().slos.slos) {
       const mine = tests.filter((t) => t.name.includes(`${slo.name}:`)).map((t) => failureModeOf(t.name) ?? 'plain');
       // split-absent: a latency SLI, a task without the threshold's bucket and one with only +Inf; an events SLI, a renamed label.
       const split = 'bad' in slo.sli ? ['split-absent'] : ['split-absent', 'split-absent'];
@@ -184,26 +174,16 @@ describe('SLOs', () => {
         examples: { bad: { error: 'refused' }, good: { error: 'none' } },
       },
     });
-    try {
-      expect(() => loadSlos(dir)).toThrow(
-        'alerts/slos.yaml: slos[3].sli.examples.bad: is not matched by sli.bad (got {"error":"refused"}). Fix: give labels of a series that counts bad events: matched by sli.total and sli.bad',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(() => slosOf(dir)).toThrow(
+      'alerts/slos.yaml: slos[3].sli.examples.bad: is not matched by sli.bad (got {"error":"refused"}). Fix: give labels of a series that counts bad events: matched by sli.total and sli.bad',
+    );
   });
 
   test('fails when the window has no burn-rate table', () => {
-    const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'slo-')), { linkCode: true });
-    const file = path.join(dir, 'alerts/slos.yaml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('window: 30d', 'window: 14d'));
-    try {
-      expect(() => loadSlos(dir)).toThrow(
-        'alerts/slos.yaml: window: has no burn-rate table (the share of the budget each page and ticket pair may spend) (got "14d"). Fix: use one of 7d, 28d, 30d, or add its table to BUDGET_PERCENT_BY_WINDOW in lib/model/slos.ts',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = { ...baseFiles, [SLO_FILE]: baseFiles[SLO_FILE].replace('window: 30d', 'window: 14d') };
+    expect(() => slosOf(dir)).toThrow(
+      'alerts/slos.yaml: window: has no burn-rate table (the share of the budget each page and ticket pair may spend) (got "14d"). Fix: use one of 7d, 28d, 30d, or add its table to BUDGET_PERCENT_BY_WINDOW in lib/model/slos.ts',
+    );
   });
 
   test('adding an SLO is one entry: synth renders its rules, alerts and dashboard row', () => {
@@ -219,18 +199,14 @@ describe('SLOs', () => {
         examples: { bad: { topic: 'signals', error: 'timeout' }, good: { topic: 'signals' } },
       },
     });
-    try {
-      const model = loadModel(dir, environmentOf('prod'));
-      const slos = model.ruleFiles.find((f) => f.name === 'slos')!;
-      const names = slos.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : [])));
-      expect(names).toEqual(expect.arrayContaining(Object.values(sloAlertNames({ name: 'kafka-publish' }))));
-      const dashboard = JSON.parse(model.dashboards.find((d) => d.file === SLO_DASHBOARD_FILE)!.text);
-      expect(dashboard.panels.filter((p: { type: string }) => p.type === 'row').map((p: { title: string }) => p.title)).toContain(
-        'kafka-publish (signal-generator)',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const model = compile(dir, 'prod');
+    const slos = model.ruleFiles.find((f) => f.name === 'slos')!;
+    const names = slos.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : [])));
+    expect(names).toEqual(expect.arrayContaining(Object.values(sloAlertNames({ name: 'kafka-publish' }))));
+    const dashboard = JSON.parse(model.dashboards.find((d) => d.file === SLO_DASHBOARD_FILE)!.text);
+    expect(dashboard.panels.filter((p: { type: string }) => p.type === 'row').map((p: { title: string }) => p.title)).toContain(
+      'kafka-publish (signal-generator)',
+    );
   });
 
   test('fails when an SLO queries an unknown metric, through the rule file validation', () => {
@@ -241,13 +217,9 @@ describe('SLOs', () => {
       description: 'x',
       sli: { bad: 'http_requests_totl', total: 'http_server_requests_total', examples: { bad: {}, good: {} } },
     });
-    try {
-      expect(() => loadModel(dir, environmentOf('prod'))).toThrow(
-        /^alerts\/slos\.yaml: group "slo_typo", record "slo:sli_error:increase5m", expr: queries a metric that is neither in the catalog nor a recording rule \(got "http_requests_totl"\)/,
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(() => compile(dir, 'prod')).toThrow(
+      /^alerts\/slos\.yaml: group "slo_typo", record "slo:sli_error:increase5m", expr: queries a metric that is neither in the catalog nor a recording rule \(got "http_requests_totl"\)/,
+    );
   });
 
   test('fails when an objective leaves no error budget', () => {
@@ -258,19 +230,15 @@ describe('SLOs', () => {
       description: 'x',
       sli: { bad: 'up', total: 'up', examples: { bad: {}, good: {} } },
     });
+    let message = '';
     try {
-      let message = '';
-      try {
-        loadSlos(dir);
-      } catch (e) {
-        expect(e).toBeInstanceOf(UserInputError);
-        message = (e as Error).message;
-      }
-      expect(message).toBe(
-        'alerts/slos.yaml: slos[3].objective: leaves no error budget (got 1). Fix: use an objective below 1, like 0.999',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      slosOf(dir);
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserInputError);
+      message = (e as Error).message;
     }
+    expect(message).toBe(
+      'alerts/slos.yaml: slos[3].objective: leaves no error budget (got 1). Fix: use an objective below 1, like 0.999',
+    );
   });
 });

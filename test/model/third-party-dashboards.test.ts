@@ -6,28 +6,24 @@ import { parse, stringify } from 'yaml';
 import { buildApp } from '../../lib/app';
 import { cdkContext } from '../../lib/cdk-context';
 import { validateDashboards } from '../../lib/model/dashboards';
-import { loadCatalog } from '../../lib/model/metric-catalog';
-import { copyProject } from '../../lib/project-copy';
-import { environmentOf, inputErrorOf } from '../helpers';
+import { compile } from '../../lib/compile/compile';
+import { CATALOG_FILE, parseCatalog } from '../../lib/model/metric-catalog';
+import { baseFiles, inputErrorOf, modelOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const fixtures = path.join(__dirname, '../fixtures/third-party-dashboards');
 const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name), 'utf8');
 
-/** A copy of the project with the redis metrics added to its catalog, as README's "Add a dashboard" says. */
-function projectWithRedisMetrics(): string {
-  const dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'third-party-')), { linkCode: true });
-  const file = path.join(dir, 'catalog/metrics.yaml');
-  const doc = parse(fs.readFileSync(file, 'utf8'));
+/** The project's files with the redis metrics added to its catalog, as README's "Add a dashboard" says. */
+function projectWithRedisMetrics(): Record<string, string> {
+  const doc = parse(baseFiles[CATALOG_FILE]);
   doc.metrics.push(...parse(fixture('redis-metrics.yaml')), ...parse(fixture('celery-metrics.yaml')));
-  fs.writeFileSync(file, stringify(doc));
-  return dir;
+  return { ...baseFiles, [CATALOG_FILE]: stringify(doc) };
 }
 
 describe('dashboards exported from another Grafana (real third-party exports)', () => {
-  const dir = projectWithRedisMetrics();
-  const catalog = loadCatalog(dir);
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const files = projectWithRedisMetrics();
+  const catalog = parseCatalog(CATALOG_FILE, files[CATALOG_FILE]);
 
   test('an export "for sharing externally" (__inputs, ${DS_PROM}, a data source variable named DS_PROM) resolves to our data sources', () => {
     const [d] = validateDashboards([{ file: 'dashboards/redis/redis.json', text: fixture('redis-exporter-1x.json') }], catalog, new Set());
@@ -75,23 +71,22 @@ describe('dashboards exported from another Grafana (real third-party exports)', 
   test('fails when the metrics of an added dashboard are not in the catalog yet', () => {
     expect(
       inputErrorOf(() =>
-        validateDashboards([{ file: 'dashboards/redis.json', text: fixture('redis-exporter-1x.json') }], loadCatalog(repo), new Set()),
+        validateDashboards([{ file: 'dashboards/redis.json', text: fixture('redis-exporter-1x.json') }], modelOf().catalog, new Set()),
       ),
     ).toMatch(
       /^dashboards\/redis.json: queries: query \d+ metric\(s\) that are neither in the catalog nor recording rules: redis_up \(templating variable "namespace"\), .* and \d+ more\. Fix: declare them all with `npm run catalog:add -- dashboards\/redis.json --service NAME`/,
     );
   });
 
-  test('README "Add a dashboard": the export dropped into dashboards/ of a copy of the project synthesizes, and AMG and local Grafana get it resolved', () => {
-    fs.mkdirSync(path.join(dir, 'dashboards/redis'), { recursive: true });
-    fs.copyFileSync(path.join(fixtures, 'redis-exporter-1x.json'), path.join(dir, 'dashboards/redis/redis.json'));
-    const model = loadModel(dir, environmentOf('staging'));
+  test('README "Add a dashboard": the export dropped into dashboards/ synthesizes, and AMG and local Grafana get it resolved', () => {
+    files['dashboards/redis/redis.json'] = fixture('redis-exporter-1x.json');
+    const model = compile(files, 'staging');
     expect(model.dashboards.map((d) => d.file)).toContain('dashboards/redis/redis.json');
 
     // In-process, as `cdk synth -c env=staging` in that folder builds it (the entry point has its own tests in test/cli.test.ts).
-    const out = path.join(dir, 'cdk.out');
-    const app = new App({ outdir: out, context: cdkContext(dir, { env: 'staging', 'aws:cdk:bundling-stacks': [] }) });
-    buildApp(app, { root: dir });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'third-party-'));
+    const app = new App({ outdir: out, context: cdkContext(repo, { env: 'staging', 'aws:cdk:bundling-stacks': [] }) });
+    buildApp(app, { files });
     app.synth();
     // The importer's bundle (an S3 asset) carries the resolved dashboard, in its subfolder.
     const bundles = fs
@@ -108,6 +103,6 @@ describe('dashboards exported from another Grafana (real third-party exports)', 
     expect(redis?.text).not.toContain('__inputs');
     expect(redis?.text).not.toContain('${DS_PROM}');
     // The file itself is unchanged.
-    expect(fs.readFileSync(path.join(dir, 'dashboards/redis/redis.json'), 'utf8')).toBe(fixture('redis-exporter-1x.json'));
+    expect(files['dashboards/redis/redis.json']).toBe(fixture('redis-exporter-1x.json'));
   });
 });

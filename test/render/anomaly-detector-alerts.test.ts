@@ -1,15 +1,13 @@
-import * as path from 'path';
 import { ANOMALY_DETECTORS_FILE, anomalyDetectorAlias } from '../../lib/render/anomaly-detector-alerts';
 import { Naming } from '../../lib/naming';
 import { ANOMALY_DETECTOR_SERIES } from '../contracts/amp';
-import { environmentOf, resourcesOf, synth } from '../helpers';
+import { modelOf, resourcesOf, synth } from '../helpers';
 
-const root = path.resolve(__dirname, '../..');
 
 describe('alerts on AMP anomaly detector output', () => {
   test('AWS: one alert per detector, on the max of its score series over 2m, by the alias the detector is created with', () => {
     const { json } = synth('prod');
-    const model = loadModel(root, environmentOf('prod')); // the model buildApp gives the stack
+    const model = modelOf('prod'); // the model buildApp gives the stack
     const aliases = resourcesOf(json, 'AWS::APS::AnomalyDetector').map(([, p]) => p.Alias as string);
     expect(aliases).toHaveLength(model.anomalies.length);
     const file = model.ruleFiles.find((f) => f.file === ANOMALY_DETECTORS_FILE)!;
@@ -21,7 +19,7 @@ describe('alerts on AMP anomaly detector output', () => {
   });
 
   test('local: no detector, so no detector alerts', () => {
-    expect(loadModel(root, environmentOf('local')).ruleFiles.map((f) => f.file)).not.toContain(ANOMALY_DETECTORS_FILE);
+    expect(modelOf('local').ruleFiles.map((f) => f.file)).not.toContain(ANOMALY_DETECTORS_FILE);
   });
 
   test('the alias fits AMP anomaly detector aliases (64 characters)', () => {

@@ -1,14 +1,12 @@
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
-import { loadCatalog } from '../../lib/model/metric-catalog';
 import { parse } from 'yaml';
 import { BATCH_POINTS, collectorSizing, OUTAGE_SECONDS } from '../../lib/render/collector-sizing';
 import { collectorConfigFragments } from '../../lib/render/collector-fragments';
 import { FORBIDDEN_LABELS, renderCollectorConfig } from '../../lib/render/collector-config';
-import * as path from 'path';
 import { PRW } from '../contracts/adot';
-import { environmentOf } from '../helpers';
+import { environmentOf, modelOf } from '../helpers';
 
-const catalog = loadCatalog(path.resolve(__dirname, '../..'));
+const catalog = modelOf().catalog;
 const AWS_TO = {
   region: 'eu-west-1',
   ampRemoteWriteUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',

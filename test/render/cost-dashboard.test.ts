@@ -1,9 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { stringify } from 'yaml';
-import { ampIngestCost } from '../../lib/cost/estimate';
-import { loadPrices, Prices } from '../../lib/model/prices';
+import { ampIngestCost } from '../../scripts/cost/estimate';
+import { parsePrices, Prices, PRICES_FILE } from '../../lib/model/prices';
 import {
   COST_DASHBOARD_FILE,
   costDashboard,
@@ -11,15 +8,13 @@ import {
   CostDashboardInput,
   renderCostDashboard,
 } from '../../lib/render/cost-dashboard';
-import { copyProject } from '../../lib/project-copy';
-import { baseFiles, inputErrorOf } from '../helpers';
+import { baseFiles, inputErrorOf, modelOf } from '../helpers';
 import { CLOUDWATCH_QUERY_FACTS, COST_METRICS } from '../contracts/cost-metrics';
 import { compile } from '../../lib/compile/compile';
 
-const repo = path.resolve(__dirname, '../..');
-const prices = loadPrices(repo);
-const prod = compile(baseFiles, 'prod');
-const local = compile(baseFiles, 'local');
+const prices = modelOf().prices;
+const prod = modelOf('prod');
+const local = modelOf('local');
 
 type Target = Record<string, any>;
 type Panel = { title: string; type: string; targets?: Target[]; fieldConfig?: { defaults: { unit?: string } } };
@@ -202,48 +197,45 @@ describe('cost dashboard renderer', () => {
 });
 
 describe('config/prices.yaml', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'prices-'));
-  copyProject(repo, root, { linkCode: true });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-  const original = fs.readFileSync(path.join(repo, 'config/prices.yaml'), 'utf8');
+  let text = '';
   const write = (edit: (doc: any) => void) => {
     const doc = structuredClone(prices) as any;
     edit(doc);
-    fs.writeFileSync(path.join(root, 'config/prices.yaml'), stringify(doc));
+    text = stringify(doc);
   };
-  afterEach(() => fs.writeFileSync(path.join(root, 'config/prices.yaml'), original));
+  const pricesOf = () => parsePrices(PRICES_FILE, text);
 
   test('fails when a price is negative (synth stops: the model loads the prices)', () => {
     write((d) => (d.prices.amp.queryPerBillionSamples = -0.1));
     const msg =
       'config/prices.yaml: prices.amp.queryPerBillionSamples: is negative (got -0.1). Fix: use the price from the AWS pricing page (zero or more)';
-    expect(inputErrorOf(() => loadPrices(root))).toBe(msg);
-    expect(inputErrorOf(() => loadModel(root, loadEnvironment('local', { root })))).toBe(msg);
+    expect(inputErrorOf(() => pricesOf())).toBe(msg);
+    expect(inputErrorOf(() => compile({ ...baseFiles, [PRICES_FILE]: text }, 'local'))).toBe(msg);
   });
 
   test('fails when a price is not a number', () => {
     write((d) => (d.prices.cloudwatch.logsIngestPerGb = '0.50 USD'));
-    expect(inputErrorOf(() => loadPrices(root))).toMatch(
+    expect(inputErrorOf(() => pricesOf())).toMatch(
       /^config\/prices\.yaml: prices\.cloudwatch\.logsIngestPerGb: is not a number \(got "0\.50 USD"\)\. Fix: use a plain number of the currency, e\.g\. 0\.10$/,
     );
   });
 
   test('fails when an ingestion tier before the last is unbounded', () => {
     write((d) => (d.prices.amp.ingestTiers[1].upToSamples = null));
-    expect(inputErrorOf(() => loadPrices(root))).toBe(
+    expect(inputErrorOf(() => pricesOf())).toBe(
       'config/prices.yaml: prices.amp.ingestTiers[1].upToSamples: is null before the last tier (got null). Fix: end the list with one tier of `upToSamples: null` (the unbounded tier) and bound every other',
     );
   });
 
   test('fails when the tiers do not rise', () => {
     write((d) => (d.prices.amp.ingestTiers[1].upToSamples = 1e9));
-    expect(inputErrorOf(() => loadPrices(root))).toBe(
+    expect(inputErrorOf(() => pricesOf())).toBe(
       'config/prices.yaml: prices.amp.ingestTiers[1].upToSamples: does not rise above the tier before (2000000000) (got 1000000000). Fix: list the tiers in increasing order of upToSamples',
     );
   });
 
   test('fails when an assumption the dashboard needs is missing', () => {
     write((d) => delete d.assumptions.bytesPerStoredSample);
-    expect(inputErrorOf(() => loadPrices(root))).toMatch(/^config\/prices\.yaml: assumptions\.bytesPerStoredSample: /);
+    expect(inputErrorOf(() => pricesOf())).toMatch(/^config\/prices\.yaml: assumptions\.bytesPerStoredSample: /);
   });
 });

@@ -1,13 +1,9 @@
-import * as path from 'path';
 import { parse } from 'yaml';
+import { compile } from '../../lib/compile/compile';
 import { alertInputs, INPUT_ALERTS, INPUTS_FILE } from '../../lib/render/input-rules';
-import * as fs from 'fs';
-import * as os from 'os';
-import { copyProject } from '../../lib/project-copy';
-import { environmentOf } from '../helpers';
+import { baseFiles, modelOf } from '../helpers';
 
-const root = path.resolve(__dirname, '../..');
-const model = loadModel(root, environmentOf('prod'));
+const model = modelOf('prod');
 const clausesOf = (m: typeof model) => {
   const file = m.ruleFiles.find((f) => f.file === INPUTS_FILE)!;
   return file.groups[0].rules.flatMap((r) => [...r.expr.matchAll(/"metric", "([a-zA-Z0-9_:]+)"/g)].map((x) => `${r.alert} ${x[1]}`));
@@ -33,15 +29,16 @@ describe('alerts\' inputs: a "can\'t see" alert for every input that can vanish 
   });
 
   test('a new alert reading an input gets its clause without touching the generator', () => {
-    const dir = copyProject(root, fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-')), { linkCode: true });
-    fs.writeFileSync(
-      path.join(dir, 'alerts/extra.yaml'),
-      'groups:\n  - name: extra\n    rules:\n      - alert: NoUsers\n        expr: max by (job) (system_total_users) == 0\n        for: 5m\n        labels: { severity: critical, service: backend }\n        annotations: { summary: s, description: d, runbook_url: https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md#nousers, dashboard_url: /d/x/y }\n',
+    const more = compile(
+      {
+        ...baseFiles,
+        'alerts/extra.yaml':
+          'groups:\n  - name: extra\n    rules:\n      - alert: NoUsers\n        expr: max by (job) (system_total_users) == 0\n        for: 5m\n        labels: { severity: critical, service: backend }\n        annotations: { summary: s, description: d, runbook_url: https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md#nousers, dashboard_url: /d/x/y }\n',
+      },
+      'prod',
     );
-    const more = loadModel(dir, environmentOf('prod'));
     expect(clausesOf(more)).toContain('PagingInputMissing system_total_users');
     expect(alertInputs(more.ruleFiles, more.catalog).find((i) => i.metric.name === 'system_total_users')?.alerts).toEqual(['NoUsers']);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('labelled inputs are left out: after a restart a labelled series is absent until its first event, and says nothing', () => {

@@ -2,19 +2,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { SLO_DASHBOARD_FILE } from '../../lib/model/model';
-import { loadRouting } from '../../lib/model/routing';
 import { HOST_PORT_VARIABLES, LOCAL_IMAGES, LOCAL_PORTS, localRetention, renderLocalBundle } from '../../lib/render/local-bundle';
 import { ADOT_IMAGE } from '../../lib/render/collector-image';
 import { mergeConfigs } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
-import { baseFiles, environmentOf, resolveJoin, resourcesOf, synth } from '../helpers';
+import { baseFiles, environmentOf, modelOf, resolveJoin, resourcesOf, synth } from '../helpers';
 import { COST_DASHBOARD_FILE } from '../../lib/render/cost-dashboard';
 import { compile } from '../../lib/compile/compile';
 
 const repo = path.resolve(__dirname, '../..');
-const routing = loadRouting(repo);
-const local = compile(baseFiles, 'local');
-const bundle = renderLocalBundle(local, routing);
+const local = modelOf('local');
+const bundle = renderLocalBundle(local);
 
 describe('the local bundle', () => {
   test("has the seed's layout", () => {
@@ -204,7 +202,7 @@ describe('the local stack behaves like a service', () => {
 
 test('Slack, when the local environment asks for it: the URL from a file, never in the bundle', () => {
   const withSlack = compile(baseFiles, { ...environmentOf('local'), alerts: { email: [], sms: [], slack: {} } });
-  const files = renderLocalBundle(withSlack, routing);
+  const files = renderLocalBundle(withSlack);
   const am = parse(files['monitoring/alertmanager/alertmanager.yml']);
   const byName = Object.fromEntries(am.receivers.map((r: { name: string }) => [r.name, r]));
   for (const r of ['critical', 'warning', 'info']) {

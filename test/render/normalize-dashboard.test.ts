@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GrafanaApi, importDashboards, ImportProperties } from '../../lib/constructs/dashboard-import/handler';
-import { copyProject } from '../../lib/project-copy';
+import { compile } from '../../lib/compile/compile';
+import { readProject } from '../../lib/io/read-project';
 import { dashboardFileText, normalizeDashboard, orderLike } from '../../lib/render/normalize-dashboard';
 import { pullDashboards } from '../../scripts/dashboards-pull';
 import { FakeGrafana } from '../constructs/fake-grafana';
-import { environmentOf } from '../helpers';
+import { writeProjectFiles } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const exported = {
   id: 42,
   version: 17,
@@ -63,7 +63,7 @@ describe('npm run dashboards:pull against a loopback Grafana', () => {
   beforeEach(async () => {
     grafana = new FakeGrafana('tok');
     await grafana.start();
-    dir = copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'pull-')), { linkCode: true });
+    dir = writeProjectFiles(fs.mkdtempSync(path.join(os.tmpdir(), 'pull-')));
     // A real third-party export (README "Add a dashboard"), in a subfolder.
     fs.mkdirSync(path.join(dir, 'dashboards/redis'));
     fs.copyFileSync(
@@ -89,7 +89,7 @@ describe('npm run dashboards:pull against a loopback Grafana', () => {
       XRay: 'false',
     };
     // What a deploy leaves in AMG: every dashboard of the model, the generated SLO dashboard included.
-    await importDashboards(new GrafanaApi(grafana.url, 'tok'), props, loadModel(dir, environmentOf('prod')).dashboards);
+    await importDashboards(new GrafanaApi(grafana.url, 'tok'), props, compile(readProject(dir), 'prod').dashboards);
     grafana.addForeignDashboard('hand-made', 'Made in the UI');
   });
   afterEach(async () => {

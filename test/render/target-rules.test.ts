@@ -1,14 +1,13 @@
-import * as path from 'path';
 import { parse } from 'yaml';
 import { renderTargetRules, TARGETS_FILE } from '../../lib/render/target-rules';
-import { environmentOf } from '../helpers';
+import { baseFiles, environmentOf } from '../helpers';
+import { compile } from '../../lib/compile/compile';
 
-const root = path.resolve(__dirname, '../..');
 
 describe('missing scrape targets', () => {
   test('every service of the environment, and the collector, has an absent(up) alert that pages', () => {
     const env = environmentOf('prod');
-    const file = loadModel(root, env).ruleFiles.find((f) => f.file === TARGETS_FILE)!;
+    const file = compile(baseFiles, env).ruleFiles.find((f) => f.file === TARGETS_FILE)!;
     const rule = (name: string) => file.groups[0].rules.find((r) => r.alert === name)!;
     const [missing, collector] = [rule('ServiceNotScraped'), rule('CollectorMetricsMissing')];
     expect(missing.expr.split(' or ')).toEqual(env.services.map((s) => `absent(up{job="${s.name}"})`));
@@ -20,7 +19,7 @@ describe('missing scrape targets', () => {
   test('a service added to the environment gets its alert without touching alerts/', () => {
     const env = environmentOf('prod');
     const more = { ...env, services: [...env.services, { ...env.services[0], name: 'risk-engine' }] };
-    const file = loadModel(root, more).ruleFiles.find((f) => f.file === TARGETS_FILE)!;
+    const file = compile(baseFiles, more).ruleFiles.find((f) => f.file === TARGETS_FILE)!;
     expect(file.groups[0].rules[0].expr).toContain('absent(up{job="risk-engine"})');
   });
 

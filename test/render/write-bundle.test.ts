@@ -6,7 +6,6 @@ import { BUNDLE_DIR_MODE, BUNDLE_FILE_MODE, writeBundle, writeVersionedBundle } 
 import { compile } from '../../lib/compile/compile';
 import { baseFiles } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-modes-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

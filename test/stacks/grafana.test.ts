@@ -160,7 +160,7 @@ describe('Amazon Managed Grafana (prod)', () => {
   test('an unchanged dashboard set gives the same bundle key (no update on redeploy)', () => {
     // A second build of the app (not the cached synth): the bundle asset's hash is fixed when the tree is built.
     const app = new App({ context: cdkContext(root, { env: 'prod', 'aws:cdk:bundling-stacks': [] }) });
-    const stack = buildApp(app, { root });
+    const stack = buildApp(app);
     const bundles = stack.node
       .findAll()
       .filter((c): c is s3assets.Asset => c instanceof s3assets.Asset && c.node.path.includes('Dashboards/Bundle'));

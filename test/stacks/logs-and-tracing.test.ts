@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import { parseEnvironment } from '../../lib/config/parse-environment';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -155,7 +156,7 @@ describe('log groups and tracing differ only by configuration', () => {
 
   test('fails when prod keeps logs less than 30 days', () => {
     const text = stringify({ environments: { prod: { ...environmentOf('prod'), name: undefined, logRetentionDays: 14 } } });
-    expect(() => loadEnvironment('prod', { text })).toThrow(
+    expect(() => parseEnvironment('prod', text)).toThrow(
       'config/environments.yaml: environments.prod.logRetentionDays: is below the 30 days production requires (got 14). Fix: set it to 30 or more',
     );
   });

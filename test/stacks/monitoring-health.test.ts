@@ -6,11 +6,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AMP_USAGE_METRIC, ICollectorService, MonitoringHealth, PrometheusWorkspace } from '../../lib';
-import { loadAmpLimits } from '../../lib/model/amp-limits';
 import { COST_METRICS } from '../contracts/cost-metrics';
 import { AMP_NAMESPACE, AMP_DIMENSION_KEYS, AMP_PAGE_METRICS, USAGE_QUOTAS, VENDED_METRICS } from '../contracts/amp';
 import { evaluate, Series } from '../contracts/metrics-insights';
-import { resolveJoin, resourcesOf, synth } from '../helpers';
+import { modelOf, resolveJoin, resourcesOf, synth } from '../helpers';
 
 describe('monitoring the monitoring (prod), without AMP', () => {
   const { template, json } = synth('prod');
@@ -140,7 +139,7 @@ describe('monitoring the monitoring (prod), without AMP', () => {
     ['amp-active-series-near-quota', 'ActiveSeries', 'activeSeriesPerWorkspace'],
     ['amp-ingestion-rate-near-quota', 'IngestionRate', 'ingestionRatePerWorkspace'],
   ] as const)('%s: AWS/Usage %s against 80 %% of config/limits.yaml amp.%s', (name, resource, limit) => {
-    const quota = loadAmpLimits(path.resolve(__dirname, '../..'))[limit];
+    const quota = modelOf().ampLimits[limit];
     const alarm = () =>
       resourcesOf(json, 'AWS::CloudWatch::Alarm').find(([, p]) => p.AlarmName === `trading-observability-prod-${name}`)![1];
     const ws = () => WS.exec(queryOf(name).text)![1];

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { parseEnvironment } from '../../lib/config/parse-environment';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
@@ -244,7 +245,7 @@ describe('no secret value reaches a template, an asset or the local bundle', () 
       .replace('trading-observability/prod/slack-webhook', `${CANARY}/slack`);
     expect(text).toContain(`${CANARY}/pagerduty`);
     expect(text).toContain(`${CANARY}/slack`);
-    const canary = synth('prod', () => loadEnvironment('prod', { text }));
+    const canary = synth('prod', () => parseEnvironment('prod', text));
     // The only forms a secret name may take: a dynamic reference CloudFormation
     // resolves at deploy time (PagerDuty's subscription endpoint), the secret's
     // ARN pattern in the notifier's policy, and the secret id the notifier
@@ -281,7 +282,7 @@ describe('no secret value reaches a template, an asset or the local bundle', () 
     try {
       const { stack, outdir } = synth('local', (e) => ({ ...e, alerts: { ...e.alerts, slack: { webhookSecretName: 'unused-locally' } } }));
       const bundle = path.join(dir, 'bundle');
-      writeBundle(bundle, renderLocalBundle(stack.model, stack.routing));
+      writeBundle(bundle, renderLocalBundle(stack.model));
       const files = [...filesUnder(bundle), ...filesUnder(outdir)];
       expect(files.length).toBeGreaterThan(5);
       expect(files.filter(([, b]) => b.includes(CANARY) || b.includes('hooks.slack.com')).map(([f]) => f)).toEqual([]);

@@ -4,16 +4,13 @@
  * into the prod template, the route picked by amtool.
  */
 import * as fs from 'fs';
-import * as path from 'path';
-import { loadRouting } from '../../lib/model/routing';
 import { alertFloor, durationSeconds } from '../../scripts/bench/alert-latency';
 import { renderedFromTemplate } from './rendered';
 import { compile } from '../../lib/compile/compile';
-import { baseFiles } from '../helpers';
+import { baseFiles, modelOf } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const model = compile(baseFiles, 'prod');
-const routing = loadRouting(repo);
+const routing = modelOf().routing;
 const rendered = renderedFromTemplate();
 afterAll(() => fs.rmSync(rendered.dir, { recursive: true, force: true }));
 

@@ -3,9 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { loadCatalog } from '../../lib/model/metric-catalog';
 import { renderCollectorConfig } from '../../lib/render/collector-config';
-import { environmentOf, resolveJoin, resourcesOf, synth } from '../helpers';
+import { environmentOf, modelOf, resolveJoin, resourcesOf, synth } from '../helpers';
 import { realTool } from '../../scripts/real-tools';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-scrape-'));
@@ -38,7 +37,7 @@ describe("the collector's scrape configuration passes promtool check config", ()
     ],
     [
       'local (static targets)',
-      () => renderCollectorConfig({ environment: environmentOf('local'), catalog: loadCatalog(path.resolve(__dirname, '../..')) }),
+      () => renderCollectorConfig({ environment: environmentOf('local'), catalog: modelOf().catalog }),
     ],
   ])('%s', (name, config) => {
     const cfg = config();

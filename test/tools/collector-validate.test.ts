@@ -23,7 +23,6 @@ import * as path from 'path';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const ALL = [...variants(catalog, BASE_ENVIRONMENTS), ...scaleVariants(scaleTmp())];
 
 describe('the real collector validates every configuration we render', () => {

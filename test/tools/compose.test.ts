@@ -10,7 +10,6 @@ import { realTool } from '../../scripts/real-tools';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles, environmentOf } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-compose-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 writeBundle(dir, renderLocalBundle(compile(baseFiles, 'local')));

@@ -8,13 +8,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { ampIngestCost } from '../../lib/cost/estimate';
+import { ampIngestCost } from '../../scripts/cost/estimate';
 import { costDashboardInput, renderCostDashboard } from '../../lib/render/cost-dashboard';
 import { realTool } from '../../scripts/real-tools';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const model = compile(baseFiles, 'local');
 const input = costDashboardInput(model);
 const p = model.prices;

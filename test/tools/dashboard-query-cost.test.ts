@@ -13,7 +13,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { inlineRecordingRules } from '../../lib/model/inline-recording';
+import { inlineRecordingRules } from '../generators/inline-recording';
+import { modelOf } from '../helpers';
 import { durationSeconds } from '../../scripts/bench/alert-latency';
 import {
   BASELINE_OVERVIEW_FILE,
@@ -28,7 +29,7 @@ import {
 } from '../../scripts/bench/query-cost';
 
 const repo = path.resolve(__dirname, '../..');
-const model = compile(baseFiles, 'local');
+const model = modelOf('local');
 let data: Backfilled;
 beforeAll(async () => {
   data = await backfill(repo, 0.01);

@@ -5,15 +5,14 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
-import { loadRouting } from '../../lib/model/routing';
-import { testAlerts } from '../../lib/model/test-alerts';
+import { testAlerts } from '../../scripts/alert-probes';
 import { renderedFromTemplate } from './rendered';
 import { realTool } from '../../scripts/real-tools';
+import { modelOf } from '../helpers';
 
 const rendered = renderedFromTemplate();
 afterAll(() => fs.rmSync(rendered.dir, { recursive: true, force: true }));
-const alerts = testAlerts(loadRouting(path.resolve(__dirname, '../..')));
+const alerts = testAlerts(modelOf().routing);
 
 function routesTest(receiver: string, labels: Record<string, string>) {
   const r = spawnSync(

@@ -1,7 +1,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { parsePromql } from '../../lib/model/promql';
-import { FailureMode, failureModeOf } from '../../lib/render/slo-tests';
+import { FailureMode, failureModeOf } from '../generators/slo-tests';
 
 /** A promtool test group, as far as the coverage check reads it. */
 export interface TestGroup {

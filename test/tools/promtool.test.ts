@@ -2,8 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { loadSlos } from '../../lib/model/slos';
-import { renderSloTests } from '../../lib/render/slo-tests';
+import { renderSloTests } from '../generators/slo-tests';
 import { alertInputs, renderInputTests } from '../../lib/render/input-rules';
 import { renderTargetTests } from '../../lib/render/target-rules';
 import { COLLECTOR_JOB } from '../../lib/render/collector-image';
@@ -11,7 +10,7 @@ import { AlertRule, dishonestFailureModes, missingFailureModes, recordsMissingGa
 import { renderedFromTemplate } from './rendered';
 import { realTool } from '../../scripts/real-tools';
 import { compile } from '../../lib/compile/compile';
-import { baseFiles } from '../helpers';
+import { baseFiles, modelOf } from '../helpers';
 
 const repo = path.resolve(__dirname, '../..');
 const rendered = renderedFromTemplate();
@@ -25,7 +24,7 @@ afterAll(() => fs.rmSync(rendered.dir, { recursive: true, force: true }));
 const testFiles = (() => {
   const testsDir = path.join(rendered.dir, 'tests');
   fs.cpSync(path.join(repo, 'alerts/tests'), testsDir, { recursive: true });
-  fs.writeFileSync(path.join(testsDir, 'slos.yaml'), renderSloTests(loadSlos(repo), '../slos.yaml'));
+  fs.writeFileSync(path.join(testsDir, 'slos.yaml'), renderSloTests(modelOf().slos, '../slos.yaml'));
   // The input rules' tests, generated from the alerts' inputs like their rules (tests/inputs.yaml).
   const prod = compile(baseFiles, 'prod');
   fs.writeFileSync(path.join(testsDir, 'inputs.yaml'), renderInputTests(alertInputs(prod.ruleFiles, prod.catalog), '../inputs.yaml'));

@@ -14,7 +14,6 @@ import { realTool } from '../../scripts/real-tools';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles } from '../helpers';
 
-const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-queue-fill-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

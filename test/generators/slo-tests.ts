@@ -1,6 +1,6 @@
-import { toYaml } from '../yaml-text';
-import { absentFor, BURN_WINDOWS, burnFactor, matches, parseSelector, Slo, SloSet, sliSelectors, sliSplit } from '../model/slos';
-import { sloAlertNames } from './slo-rules';
+import { toYaml } from '../../lib/yaml-text';
+import { absentFor, BURN_WINDOWS, burnFactor, matches, parseSelector, Slo, SloSet, sliSelectors, sliSplit } from '../../lib/model/slos';
+import { sloAlertNames } from '../../lib/render/slo-rules';
 
 /**
  * Failure modes a promtool test group can cover, named in its `name:` as

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { EnvironmentConfig, platformNetworkOf } from '../config/environment-schema';
-import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../model/metric-catalog';
-import { Prices } from '../model/prices';
+import { EnvironmentConfig, platformNetworkOf } from '../../lib/config/environment-schema';
+import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../../lib/model/metric-catalog';
+import { Prices } from '../../lib/model/prices';
 
 /**
  * Query samples measured with the real Prometheus by `npm run bench --

@@ -1,4 +1,4 @@
-import { inlineRecordingRules } from '../../lib/model/inline-recording';
+import { inlineRecordingRules } from './inline-recording';
 
 const rules = new Map([
   ['job:x:rate5m', 'sum by (job) (rate(x_total[5m]))'],

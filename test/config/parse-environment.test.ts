@@ -1,11 +1,12 @@
 import { stringify } from 'yaml';
+import { parseEnvironment } from '../../lib/config/parse-environment';
 import { EC2_RESOURCE_ID, FARGATE_TASK_SIZES } from '../contracts/ecs';
 import { environmentOf, inputErrorOf, MINIMAL_AWS_ENVIRONMENT } from '../helpers';
 
 const base = MINIMAL_AWS_ENVIRONMENT;
 
 function load(env: Record<string, unknown>, name = 'x') {
-  return loadEnvironment(name, { text: stringify({ environments: { x: env } }) });
+  return parseEnvironment(name, stringify({ environments: { x: env } }));
 }
 
 describe('environments', () => {
@@ -192,7 +193,7 @@ describe('environments', () => {
   });
 
   test('fails when the YAML does not parse', () => {
-    const msg = inputErrorOf(() => loadEnvironment('dev', { text: 'environments:\n  dev: [unclosed\n' }));
+    const msg = inputErrorOf(() => parseEnvironment('dev', 'environments:\n  dev: [unclosed\n'));
     expect(msg).toMatch(/^config\/environments\.yaml: line \d+, column \d+: is not valid YAML/);
   });
 });

@@ -1,10 +1,9 @@
-import * as path from 'path';
-import { destinationsOf } from '../../lib/model/alert-destinations';
-import { loadRouting, Routing } from '../../lib/model/routing';
-import { matches, parseMatcher, route, TEST_ALERTNAME, testAlerts } from '../../lib/model/test-alerts';
-import { environmentOf, resourcesOf, synth } from '../helpers';
+import { destinationsOf } from '../lib/model/alert-destinations';
+import { Routing } from '../lib/model/routing';
+import { matches, parseMatcher, route, TEST_ALERTNAME, testAlerts } from '../scripts/alert-probes';
+import { environmentOf, modelOf, resourcesOf, synth } from './helpers';
 
-const routing = loadRouting(path.resolve(__dirname, '../..'));
+const routing = modelOf().routing;
 
 describe('test alerts from the routing tree', () => {
   test('one per receiver, each routed to its receiver only, with the test marker and a service of its own', () => {

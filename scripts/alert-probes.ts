@@ -1,6 +1,6 @@
-import { Routing } from './routing';
+import { Routing } from '../lib/model/routing';
 import { RE2JS } from 're2js';
-import { parseMatcher as parseAlertmanagerMatcher } from './prometheus-syntax';
+import { parseMatcher as parseAlertmanagerMatcher } from '../lib/model/prometheus-syntax';
 
 /** Anchored RE2 match, as Alertmanager's regex matchers (pkg/labels/matcher.go). */
 const fullMatch = (re: string, v: string): boolean => RE2JS.compile(`^(?:${re})$`).matches(v);

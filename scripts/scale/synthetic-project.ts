@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { copyProject, CopyProjectOptions } from '../project-copy';
+import { copyProject, CopyProjectOptions } from './project-copy';
 
 export interface ScaleShape {
   readonly services: number;
