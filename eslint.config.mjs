@@ -1,29 +1,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+import LAYERS from './layers.json' with { type: 'json' };
 
 /**
- * The layers, lowest first. A file may import from its own layer and the
- * layers below it, never from a layer above: data files -> config -> model
- * (validated, no rendering) -> render (pure functions of the model) -> load
- * (reads the repository, renders what the model implies, validates it all)
- * -> constructs -> stacks (wiring only) -> app -> scripts. Nothing outside
- * test/ imports test/. README.md "Where things live" says the same in prose.
+ * The layers, lowest first (layers.json: JSON so that the lint, the
+ * generator of docs/architecture.md and jest all read the same list). A file
+ * may import from its own layer and the layers below it, never from a layer
+ * above: data files -> config -> model (validated, no rendering) -> render
+ * (pure functions of the model) -> load (reads the repository, renders what
+ * the model implies, validates it all) -> constructs -> stacks (wiring only)
+ * -> app -> scripts. Nothing outside test/ imports test/. docs/architecture.md
+ * shows the layers and their imports, generated from this list and the code
+ * (npm run docs:architecture).
  */
-const LAYERS = [
-  {
-    name: 'base',
-    paths: ['lib/errors.ts', 'lib/data-file.ts', 'lib/yaml-text.ts', 'lib/project-copy.ts', 'lib/cdk-context.ts', 'lib/http'],
-  },
-  { name: 'config', paths: ['lib/config', 'lib/naming.ts'] },
-  { name: 'model', paths: ['lib/model'] },
-  { name: 'render', paths: ['lib/render', 'lib/cost', 'lib/scale'] },
-  { name: 'load', paths: ['lib/load'] },
-  { name: 'constructs', paths: ['lib/constructs'] },
-  { name: 'stacks', paths: ['lib/stacks'] },
-  { name: 'app', paths: ['lib/app.ts', 'lib/index.ts', 'bin'] },
-  { name: 'scripts', paths: ['scripts'] },
-];
 const layerZones = LAYERS.flatMap((layer, i) => {
   const above = LAYERS.slice(i + 1);
   return layer.paths.flatMap((target) => [
@@ -32,7 +22,7 @@ const layerZones = LAYERS.flatMap((layer, i) => {
           {
             target: `./${target}`,
             from: above.flatMap((l) => l.paths.map((p) => `./${p}`)),
-            message: `the ${layer.name} layer may not import from the layers above it (${above.map((l) => l.name).join(', ')}); see "Where things live" in README.md`,
+            message: `the ${layer.name} layer may not import from the layers above it (${above.map((l) => l.name).join(', ')}); see docs/architecture.md`,
           },
         ]
       : []),

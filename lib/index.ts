@@ -1,6 +1,6 @@
 /**
  * The construct library: what another CDK app imports. One construct per AWS
- * service boundary, each usable alone in any stack (README, "Using the
+ * service boundary, each usable alone in any stack (docs/constructs.md, "Using the
  * constructs in another CDK app"). The app of this repository (lib/app.ts,
  * lib/stacks/) is one user of it.
  *

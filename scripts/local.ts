@@ -316,7 +316,7 @@ async function up(dir: string, services: string[]): Promise<number> {
     process.stderr.write(
       PORT_TAKEN.test(composeSaid)
         ? 'The local stack did not start: a host port it publishes is taken (compose names it above): stop what uses it, or move ' +
-            `the stack's port with its variable (${Object.values(HOST_PORT_VARIABLES).join(', ')}; README "Run locally").\n`
+            `the stack's port with its variable (${Object.values(HOST_PORT_VARIABLES).join(', ')}; docs/local-stack.md "Host ports").\n`
         : `The local stack did not start: docker compose up failed (exit ${composeExit}); its message is above.\n`,
     );
     return 1;

@@ -262,7 +262,7 @@ export const environmentSchema = z
       .strictObject({
         /**
          * Collector tasks. With 2 or more, every task scrapes every target and
-         * AMP's HA deduplication keeps one replica's samples (see README). @default 1
+         * AMP's HA deduplication keeps one replica's samples (see docs/collector.md). @default 1
          */
         replicas: z.number().int().min(1).max(10).default(1),
         /** Fargate CPU units per task. @default 1024 */

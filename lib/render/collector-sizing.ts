@@ -44,7 +44,7 @@ export const BATCH_POINTS = 8192;
  *
  * Memory: the queue holds up to series * scrapes series-samples (1.7M at 87k
  * series, 15 s). Measured on the real collector (test/e2e/collector-outage.test.ts,
- * README "Measured"): about 350 bytes per queued series-sample (25 MiB for
+ * docs/collector.md "Measured"): about 350 bytes per queued series-sample (25 MiB for
  * 74,760), so ~600 MiB at prod's size (extrapolated), inside memory_limiter's
  * 80 % of a 2 GiB task beside the receiver's series state.
  */

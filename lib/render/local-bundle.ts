@@ -8,8 +8,8 @@ import { renderCollectorConfig } from './collector-config';
 import { bundleLocalScripts } from './local-scripts';
 
 /**
- * Images of the local stack, pinned here; why each version is in the README
- * ("Run locally"). The healthchecks below use what each image contains.
+ * Images of the local stack, pinned here; why each version is in
+ * docs/local-stack.md ("Images and versions"). The healthchecks below use what each image contains.
  */
 export const LOCAL_IMAGES = {
   /** Newest tag of prometheus/prometheus (v3.14.0, 2026-08-17). */

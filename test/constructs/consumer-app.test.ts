@@ -2,20 +2,19 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { libraryExample } from './library-example';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
- * The README example as another CDK app really runs it: its own folder outside this repository, the library
+ * The example of docs/constructs.md as another CDK app really runs it: its own folder outside this repository, the library
  * installed as `node_modules/trading-observability` (a link to this repository, as `npm install <path>` makes one),
  * run by node with tsx (no jest module mapping, no paths mapping). aws-cdk-lib and constructs are linked to this
  * repository's copies so that the app and the library share one aws-cdk-lib, as npm's deduplication gives a consumer.
  */
-describe('the README example as a separate app', () => {
+describe('the example of docs/constructs.md as a separate app', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-app-'));
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.split(/^## /m).find((s) => s.startsWith('Using the constructs in another CDK app\n'))!;
-  const example = /```ts\n([\s\S]*?)```/.exec(section)![1];
+  const example = libraryExample(ROOT);
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'trading-observability'), 'dir');
   for (const dep of ['aws-cdk-lib', 'constructs'])

@@ -1,10 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ts from 'typescript';
 import * as library from '../../lib';
-import { LIBRARY_MODULE, readmeExample } from './readme-example';
+import { LIBRARY_MODULE, libraryExample } from './library-example';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Runs the example (CommonJS), with the library module mapped to lib/index.ts; returns the apps it made. */
@@ -36,9 +35,9 @@ function run(example: string): cdk.App[] {
 }
 
 describe('the construct library', () => {
-  const example = readmeExample(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  const example = libraryExample(ROOT);
 
-  test('the README example runs and synthesizes what it says', () => {
+  test('the example of docs/constructs.md runs and synthesizes what it says', () => {
     const [app] = run(example);
     const stack = app.node.children.find((c): c is cdk.Stack => cdk.Stack.isStack(c))!;
     const t = Template.fromStack(stack);

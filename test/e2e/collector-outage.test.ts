@@ -7,7 +7,7 @@
  * collector scraped has every sample of the whole window: no gap longer than
  * the scrape interval, counted per series. Meanwhile the collector's resident
  * memory and its remote-write queue are sampled; the figures are printed for
- * the README ("The collector configuration", measured).
+ * docs/collector.md ("Riding out a 5-minute AMP outage", measured).
  *
  * OUTAGE_TEST_SECONDS shortens the outage for a quick local run (CI runs the full 300 s).
  */

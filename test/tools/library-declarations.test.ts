@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { LIBRARY_MODULE, readmeExample } from '../constructs/readme-example';
+import { LIBRARY_MODULE, libraryExample } from '../constructs/library-example';
 
 /*
  * The TypeScript compiler on the whole library (declarations emitted, as a
- * consumer's build would read them) and the README's example: a full type
+ * consumer's build would read them) and the example of docs/constructs.md: a full type
  * check against aws-cdk-lib's declarations, about 10 s of compiler time, so
  * it runs with the other real tools (`npm run test:tools`); the example's
  * behaviour is tested in test/constructs/library.test.ts.
@@ -31,7 +31,7 @@ function compile(example: string): { diagnostics: string[]; outDir: string } {
     },
   )!;
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'library-dts-'));
-  const exampleFile = path.join(ROOT, 'test', 'constructs', '__readme-example__.ts');
+  const exampleFile = path.join(ROOT, 'test', 'constructs', '__library-example__.ts');
   const options: ts.CompilerOptions = {
     ...config.options,
     outDir,
@@ -54,11 +54,11 @@ function compile(example: string): { diagnostics: string[]; outDir: string } {
 }
 
 describe('the construct library, compiled', () => {
-  const example = readmeExample(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  const example = libraryExample(ROOT);
   const { diagnostics, outDir } = compile(example);
   afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
-  test('tsc emits its declarations (tsconfig.lib.json) without errors, and the README example type-checks against them', () => {
+  test('tsc emits its declarations (tsconfig.lib.json) without errors, and the example of docs/constructs.md type-checks against them', () => {
     expect(diagnostics).toEqual([]);
     const index = fs.readFileSync(path.join(outDir, 'lib', 'index.d.ts'), 'utf8');
     for (const name of [
