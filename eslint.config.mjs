@@ -68,10 +68,25 @@ export default tseslint.config(
             ...layerZones,
             ...['./lib/constructs', './lib/stacks'].map((target) => ({
               target,
-              from: './lib/load',
-              message: 'constructs and stacks receive the model as typed props; only the app and scripts load it',
+              from: './lib/compile',
+              message: 'constructs and stacks receive the model as typed props; only the app and scripts compile it',
             })),
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The model is a function of text (issue 30): reading the project is lib/io's work, at the edge.
+    files: ['lib/config/**/*.ts', 'lib/model/**/*.ts', 'lib/render/**/*.ts', 'lib/compile/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({
+            name,
+            message: 'the model, its renderers and compile() read no file: take text (ProjectFiles); readProject in lib/io reads the disk',
+          })),
         },
       ],
     },

@@ -124,7 +124,8 @@ export function startEmitter(
   service: string,
   port: number,
   tickMs: number,
-  metricsOf: readonly EmittedMetric[] = parseCatalog(CATALOG_FILE, fs.readFileSync(path.resolve(__dirname, '..', CATALOG_FILE), 'utf8')).metrics,
+  metricsOf: readonly EmittedMetric[] = parseCatalog(CATALOG_FILE, fs.readFileSync(path.resolve(__dirname, '..', CATALOG_FILE), 'utf8'))
+    .metrics,
   cardinalityFraction?: number,
 ): { stop: () => Promise<void> } {
   const mine = metricsOf.filter((m) => m.services.includes(service));

@@ -16,7 +16,9 @@ function warningsWithQuota(rulesPerWorkspace: number) {
   return stack.node
     .findAll()
     .flatMap((c) => c.node.metadata)
-    .filter((m) => m.type === String(cxschema.ArtifactMetadataEntryType.WARN) && String(m.data).includes("rules exceed AMP's default quota"));
+    .filter(
+      (m) => m.type === String(cxschema.ArtifactMetadataEntryType.WARN) && String(m.data).includes("rules exceed AMP's default quota"),
+    );
 }
 
 describe("AMP's adjustable rules-per-workspace quota", () => {

@@ -36,7 +36,8 @@ const RESTORE = 'restore it from the repository';
  * @param environment the environment's name in config/environments.yaml, or its settings as validated
  */
 export function compile(files: ProjectFiles, environment: string | EnvironmentConfig): ObservabilityModel {
-  const env = typeof environment === 'string' ? parseEnvironment(environment, requiredText(files, ENVIRONMENTS_FILE, RESTORE)) : environment;
+  const env =
+    typeof environment === 'string' ? parseEnvironment(environment, requiredText(files, ENVIRONMENTS_FILE, RESTORE)) : environment;
   const optional = <T>(file: string, parse: (file: string, text: string) => T, absent: T): T =>
     files[file] === undefined ? absent : parse(file, files[file]);
   const catalog = parseCatalog(CATALOG_FILE, requiredText(files, CATALOG_FILE, RESTORE));

@@ -76,12 +76,7 @@ const PLACEHOLDER = /\$\{threshold\.([a-z0-9_]+)\}/g;
 
 export function parseThresholds(file: string, text: string): Record<string, Threshold> {
   const doc = parseYamlText(file, text) ?? {};
-  return checkData(
-    file,
-    doc,
-    thresholdsSchema,
-    'the header of alerts/thresholds.yaml: `name: { value: NUMBER, description: TEXT }`',
-  );
+  return checkData(file, doc, thresholdsSchema, 'the header of alerts/thresholds.yaml: `name: { value: NUMBER, description: TEXT }`');
 }
 
 /** Lists alerts/*.yaml rule files (not recursive; not alertmanager.yaml). */

@@ -65,7 +65,9 @@ export function scaleVariants(tmp: string): [string, EnvironmentConfig, MetricCa
   const scaleRoot = writeSyntheticProject(repo, path.join(tmp, 'p'), { services: 200, dashboards: 0, alertRules: 0 }, { linkCode: true });
   const files = readProject(scaleRoot);
   const scaleProd = environmentOf('prod', files);
-  return variants(parseCatalog(CATALOG_FILE, files[CATALOG_FILE]), [scaleProd], 'scale x200: ').filter(([, v]) => v.exporters.traces === scaleProd.exporters.traces);
+  return variants(parseCatalog(CATALOG_FILE, files[CATALOG_FILE]), [scaleProd], 'scale x200: ').filter(
+    ([, v]) => v.exporters.traces === scaleProd.exporters.traces,
+  );
 }
 
 /** A temporary folder for scaleVariants, removed after the file's tests. */

@@ -4,8 +4,7 @@ import { inputErrorOf, modelOf } from '../helpers';
 
 const catalog = modelOf().catalog;
 /** The repository's own rule files (not the generated ones: SLOs, anomalies, missing targets). */
-const repoRuleFiles = () =>
-  modelOf('dev').ruleFiles.filter((f) => !['slos', 'anomalies', 'targets', 'anomaly-detectors'].includes(f.name));
+const repoRuleFiles = () => modelOf('dev').ruleFiles.filter((f) => !['slos', 'anomalies', 'targets', 'anomaly-detectors'].includes(f.name));
 const thresholds = { limit: { value: 0.1, description: 'a limit' } };
 const annotations = Object.fromEntries(REQUIRED_ANNOTATIONS.map((a) => [a, `${a} text`]));
 const alert = (over: Record<string, unknown> = {}) => ({

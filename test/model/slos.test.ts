@@ -237,8 +237,6 @@ describe('SLOs', () => {
       expect(e).toBeInstanceOf(UserInputError);
       message = (e as Error).message;
     }
-    expect(message).toBe(
-      'alerts/slos.yaml: slos[3].objective: leaves no error budget (got 1). Fix: use an objective below 1, like 0.999',
-    );
+    expect(message).toBe('alerts/slos.yaml: slos[3].objective: leaves no error budget (got 1). Fix: use an objective below 1, like 0.999');
   });
 });

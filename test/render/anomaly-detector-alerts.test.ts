@@ -3,7 +3,6 @@ import { Naming } from '../../lib/naming';
 import { ANOMALY_DETECTOR_SERIES } from '../contracts/amp';
 import { modelOf, resourcesOf, synth } from '../helpers';
 
-
 describe('alerts on AMP anomaly detector output', () => {
   test('AWS: one alert per detector, on the max of its score series over 2m, by the alias the detector is created with', () => {
     const { json } = synth('prod');

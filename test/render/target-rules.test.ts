@@ -3,7 +3,6 @@ import { renderTargetRules, TARGETS_FILE } from '../../lib/render/target-rules';
 import { baseFiles, environmentOf } from '../helpers';
 import { compile } from '../../lib/compile/compile';
 
-
 describe('missing scrape targets', () => {
   test('every service of the environment, and the collector, has an absent(up) alert that pages', () => {
     const env = environmentOf('prod');

@@ -35,10 +35,7 @@ describe("the collector's scrape configuration passes promtool check config", ()
       () =>
         fromTemplate('prod', (e) => ({ ...e, discovery: { mode: 'ecs', clusterName: 'trading', serviceLabel: 'com.trading.service' } })),
     ],
-    [
-      'local (static targets)',
-      () => renderCollectorConfig({ environment: environmentOf('local'), catalog: modelOf().catalog }),
-    ],
+    ['local (static targets)', () => renderCollectorConfig({ environment: environmentOf('local'), catalog: modelOf().catalog })],
   ])('%s', (name, config) => {
     const cfg = config();
     for (const receiver of ['prometheus', 'prometheus/self']) {
