@@ -274,7 +274,8 @@ export function templatesForSnapshot(s: Synthesized): Record<string, unknown> {
   return Object.fromEntries(files.map((f) => [maskVolatile(f), JSON.parse(maskVolatile(fs.readFileSync(path.join(s.outdir, f), 'utf8')))]));
 }
 
-function maskVolatile(text: string): string {
+/** Asset hashes and CDK's analytics metadata masked (see templatesForSnapshot); the golden files use it too. */
+export function maskVolatile(text: string): string {
   return text.replace(/[0-9a-f]{64}/g, '[ASSET-HASH]').replace(/"v2:deflate64:[A-Za-z0-9+/=]+"/g, '"[CDK-ANALYTICS]"');
 }
 
