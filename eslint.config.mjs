@@ -8,9 +8,9 @@ import LAYERS from './layers.json' with { type: 'json' };
  * generator of docs/architecture.md and jest all read the same list). A file
  * may import from its own layer and the layers below it, never from a layer
  * above: data files -> config -> model (validated, no rendering) -> render
- * (pure functions of the model) -> load (reads the repository, renders what
+ * (pure functions of the model) -> compile (builds the model from the files' texts, renders what
  * the model implies, validates it all) -> constructs -> stacks (wiring only)
- * -> app -> scripts. Nothing outside test/ imports test/. docs/architecture.md
+ * -> app -> edge (bin, scripts). Nothing outside test/ imports test/. docs/architecture.md
  * shows the layers and their imports, generated from this list and the code
  * (npm run docs:architecture).
  */
@@ -30,7 +30,7 @@ const layerZones = LAYERS.flatMap((layer, i) => {
       target: `./${target}`,
       from: './test',
       // The native harness of scripts/bench (shared with test/e2e) checks the collector against its contract.
-      except: layer.name === 'scripts' ? ['./contracts'] : [],
+      except: layer.name === 'edge' ? ['./contracts'] : [],
       message: 'only test/ imports test/ (scripts may read the facts in test/contracts/)',
     },
   ]);

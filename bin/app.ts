@@ -5,6 +5,7 @@ import { buildApp, refusePlaceholders } from '../lib/app';
 import { UserInputError } from '../lib/errors';
 import { renderLocalBundle } from '../lib/render/local-bundle';
 import { writeBundle } from '../lib/io/write-bundle';
+import { bundleLocalPrograms } from '../scripts/local-programs';
 
 try {
   const app = new App();
@@ -14,7 +15,7 @@ try {
   if (stack.model.environment.target === 'local') {
     // The local environment's output: the same model rendered for Docker.
     const dir = path.join(app.outdir, 'local-bundle');
-    writeBundle(dir, renderLocalBundle(stack.model));
+    writeBundle(dir, renderLocalBundle(stack.model, bundleLocalPrograms()));
     process.stderr.write(`local bundle: ${dir} (npm run local:up runs it)\n`);
   }
 } catch (e) {

@@ -5,7 +5,7 @@
  * the routing tree (or the one named), to local Alertmanager or to AMP's
  * alert manager (SigV4, region from the URL), and prints where each
  * receiver's notifications should arrive and what to check. The labels come
- * from the routing tree (lib/model/test-alerts.ts); the alerts end by
+ * from the routing tree (scripts/alert-probes.ts); the alerts end by
  * themselves after --minutes.
  */
 import { parseArgs } from 'node:util';

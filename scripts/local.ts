@@ -19,6 +19,7 @@ import { COMPOSE_PROJECT, HOST_PORT_VARIABLES, LOCAL_PORTS, renderLocalBundle } 
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/io/write-bundle';
 import { verify } from './verify';
 import { parseCli, runCommand } from './cli-args';
+import { bundleLocalPrograms } from './local-programs';
 
 const root = projectRoot();
 export const LOCAL_DIR = path.join(root, '.local');
@@ -417,7 +418,7 @@ export async function main(command: string, volumes: boolean): Promise<number> {
   }
 
   const model = compile(readProject(root), 'local');
-  const files = renderLocalBundle(model);
+  const files = renderLocalBundle(model, bundleLocalPrograms());
   const dir = writeVersionedBundle(LOCAL_DIR, files);
   console.log(`rendered the local stack into ${path.relative(process.cwd(), dir) || '.'}/`);
   if (command === 'render') return 0;

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { renderLocalBundle } from '../lib/render/local-bundle';
 import { maskVolatile, modelOf, synth } from './helpers';
+import { bundleLocalPrograms } from '../scripts/local-programs';
 
 /**
  * The rendered artifacts of one environment, as golden file path (relative to
@@ -33,7 +34,7 @@ export function goldenArtifacts(env: string): Record<string, string> {
 function localArtifacts(): Record<string, string> {
   const model = modelOf('local');
   const out: Record<string, string> = {};
-  for (const [file, text] of Object.entries(renderLocalBundle(model))) {
+  for (const [file, text] of Object.entries(renderLocalBundle(model, bundleLocalPrograms()))) {
     const rule = /^monitoring\/rules\/(.+\.yaml)$/.exec(file);
     const dashboard = /^monitoring\/grafana\/dashboards\/(?:(.+)\/)?[^/]+\.json$/.exec(file);
     if (rule) add(out, `rules/${rule[1]}`, text);

@@ -5,7 +5,6 @@ import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './
 import { ADOT_IMAGE, collectorFlags, HEALTH_CHECK_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './collector-image';
 import { collectorConfigYaml } from './collector-fragments';
 import { renderCollectorConfig } from './collector-config';
-import { bundleLocalScripts } from './local-scripts';
 
 /**
  * Images of the local stack, pinned here; why each version is in
@@ -133,8 +132,14 @@ export const localRetention = (model: Pick<ObservabilityModel, 'slos'>) =>
  * seed's layout (monitoring/...). Returns relative path -> file content.
  * Rule files, dashboards and notification templates are byte-for-byte the
  * ones AMP and AMG get; the routing tree is the same with local receivers.
+ *
+ * @param programs the Node programs the containers run (file name -> JavaScript), bundled at the edge (scripts/local-programs.ts)
  */
-export function renderLocalBundle(model: ObservabilityModel, endpoints: LocalEndpoints = {}): Record<string, string> {
+export function renderLocalBundle(
+  model: ObservabilityModel,
+  programs: Readonly<Record<string, string>>,
+  endpoints: LocalEndpoints = {},
+): Record<string, string> {
   const env = model.environment;
   const routing = model.routing;
   const files: Record<string, string> = {};
@@ -230,7 +235,7 @@ export function renderLocalBundle(model: ObservabilityModel, endpoints: LocalEnd
   for (const d of model.publishedDashboards) files[`monitoring/grafana/dashboards/${d.file.replace(/^dashboards\//, '')}`] = d.text;
 
   // The demo emitters and the alert sink: plain JavaScript and the catalog as JSON, for the node image alone.
-  for (const [name, js] of Object.entries(bundleLocalScripts())) files[`${NODE_DIR}/${name}`] = js;
+  for (const [name, js] of Object.entries(programs)) files[`${NODE_DIR}/${name}`] = js;
   files[`${NODE_DIR}/metrics.json`] = `${JSON.stringify(model.catalog.metrics, null, 2)}\n`;
 
   files['docker-compose.yml'] = stringifyYaml(compose(model), { lineWidth: 0 });

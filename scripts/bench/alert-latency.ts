@@ -79,7 +79,7 @@ export function alertFloor(
   const receiver = routed.stdout.trim();
   const routes = route(routing, { alertname, severity, ...labels });
   if (routes.length !== 1 || routes[0].receiver !== receiver)
-    throw new Error(`amtool routes ${alertname} to ${receiver}, lib/model/test-alerts.ts to ${JSON.stringify(routes)}`);
+    throw new Error(`amtool routes ${alertname} to ${receiver}, scripts/alert-probes.ts to ${JSON.stringify(routes)}`);
   const scrape = model.environment.scrapeIntervalSeconds;
   const evaluation = durationSeconds(group.interval ?? defaultInterval);
   const recording = recordingGroup ? durationSeconds(recordingGroup.interval ?? defaultInterval) : 0;

@@ -28,6 +28,7 @@ import type { FailureMode } from '../demo-emitter';
 import { realTool } from '../real-tools';
 import { freePorts } from '../free-ports';
 import { sendHttp } from '../../lib/http/http-client';
+import { bundleLocalPrograms } from '../local-programs';
 
 /** The listen addresses of a collector configuration, the only part the harness changes. */
 interface ListenerConfig {
@@ -115,7 +116,7 @@ export class NativeStack {
     this.model = compile(readProject(repo), environment);
     writeBundle(
       this.bundleDir,
-      renderLocalBundle(this.model, {
+      renderLocalBundle(this.model, bundleLocalPrograms(), {
         prometheusRemoteWriteUrl: this.remoteWriteUrl,
         jaegerEndpoint: `127.0.0.1:${this.ports.jaegerOtlp}`,
         alertmanager: `127.0.0.1:${this.ports.alertmanager}`,

@@ -19,6 +19,7 @@ import { pollUntil } from '../../scripts/poll-until';
 import { realTool } from '../../scripts/real-tools';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles, environmentOf, modelOf } from '../helpers';
+import { bundleLocalPrograms } from '../../scripts/local-programs';
 
 const repo = path.resolve(__dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-day-two-'));
@@ -72,7 +73,7 @@ beforeAll(async () => {
   const bundle = path.join(dir, 'bundle');
   writeBundle(
     bundle,
-    renderLocalBundle(compile(baseFiles, env), {
+    renderLocalBundle(compile(baseFiles, env), bundleLocalPrograms(), {
       webhookBaseUrl: `http://127.0.0.1:${sinkPort}`,
       templatesDir: path.join(bundle, 'monitoring/alertmanager/templates'),
     }),

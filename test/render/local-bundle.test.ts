@@ -9,10 +9,12 @@ import { contractProblems } from '../contracts/adot-checks';
 import { baseFiles, environmentOf, modelOf, resolveJoin, resourcesOf, synth } from '../helpers';
 import { COST_DASHBOARD_FILE } from '../../lib/render/cost-dashboard';
 import { compile } from '../../lib/compile/compile';
+import { bundleLocalPrograms } from '../../scripts/local-programs';
 
 const repo = path.resolve(__dirname, '../..');
 const local = modelOf('local');
-const bundle = renderLocalBundle(local);
+const programs = bundleLocalPrograms();
+const bundle = renderLocalBundle(local, programs);
 
 describe('the local bundle', () => {
   test("has the seed's layout", () => {
@@ -202,7 +204,7 @@ describe('the local stack behaves like a service', () => {
 
 test('Slack, when the local environment asks for it: the URL from a file, never in the bundle', () => {
   const withSlack = compile(baseFiles, { ...environmentOf('local'), alerts: { email: [], sms: [], slack: {} } });
-  const files = renderLocalBundle(withSlack);
+  const files = renderLocalBundle(withSlack, programs);
   const am = parse(files['monitoring/alertmanager/alertmanager.yml']);
   const byName = Object.fromEntries(am.receivers.map((r: { name: string }) => [r.name, r]));
   for (const r of ['critical', 'warning', 'info']) {

@@ -5,6 +5,7 @@ import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { BUNDLE_DIR_MODE, BUNDLE_FILE_MODE, writeBundle, writeVersionedBundle } from '../../lib/io/write-bundle';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles } from '../helpers';
+import { bundleLocalPrograms } from '../../scripts/local-programs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-modes-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -32,7 +33,7 @@ function underUmask<T>(umask: number, fn: () => T): T {
 // The containers read the bind-mounted bundle as users that are neither its owner nor in its group: prometheus and
 // alertmanager as nobody, the ADOT collector as 4317, Grafana as 472, the node programs as node (1000).
 describe('the rendered bundle is readable by the containers whatever the umask', () => {
-  const files = renderLocalBundle(compile(baseFiles, 'local'));
+  const files = renderLocalBundle(compile(baseFiles, 'local'), bundleLocalPrograms());
 
   test.each(['077', '027'])('fails when a file or folder is not readable by others (umask %s)', (mask) => {
     const dir = underUmask(parseInt(mask, 8), () => writeVersionedBundle(path.join(tmp, `stacks-${mask}`), files));

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { KMS_STATEMENT, TOPIC_STATEMENT } from '../contracts/amp';
 import { CLOUDFORMATION } from '../contracts/cloudformation';
 import { environmentOf, ENVIRONMENTS, resolveJoin, resourcesOf, synth, templatesForSnapshot } from '../helpers';
+import { bundleLocalPrograms } from '../../scripts/local-programs';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -282,7 +283,7 @@ describe('no secret value reaches a template, an asset or the local bundle', () 
     try {
       const { stack, outdir } = synth('local', (e) => ({ ...e, alerts: { ...e.alerts, slack: { webhookSecretName: 'unused-locally' } } }));
       const bundle = path.join(dir, 'bundle');
-      writeBundle(bundle, renderLocalBundle(stack.model));
+      writeBundle(bundle, renderLocalBundle(stack.model, bundleLocalPrograms()));
       const files = [...filesUnder(bundle), ...filesUnder(outdir)];
       expect(files.length).toBeGreaterThan(5);
       expect(files.filter(([, b]) => b.includes(CANARY) || b.includes('hooks.slack.com')).map(([f]) => f)).toEqual([]);

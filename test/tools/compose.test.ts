@@ -9,10 +9,11 @@ import { parse } from 'yaml';
 import { realTool } from '../../scripts/real-tools';
 import { compile } from '../../lib/compile/compile';
 import { baseFiles, environmentOf } from '../helpers';
+import { bundleLocalPrograms } from '../../scripts/local-programs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-compose-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-writeBundle(dir, renderLocalBundle(compile(baseFiles, 'local')));
+writeBundle(dir, renderLocalBundle(compile(baseFiles, 'local'), bundleLocalPrograms()));
 
 const compose = (env: NodeJS.ProcessEnv, ...args: string[]) =>
   spawnSync('docker-compose', ['-f', path.join(dir, 'docker-compose.yml'), ...args], {
@@ -117,7 +118,7 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
     const model = compile(baseFiles, { ...environmentOf('local'), alerts: { email: [], sms: [], slack: {} } });
     writeBundle(
       slackDir,
-      renderLocalBundle(model, {
+      renderLocalBundle(model, bundleLocalPrograms(), {
         slackWebhookUrlFile: urlFile,
         templatesDir: path.join(slackDir, 'monitoring/alertmanager/templates'),
       }),

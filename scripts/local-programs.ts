@@ -1,0 +1,43 @@
+import { buildSync } from 'esbuild';
+import * as path from 'path';
+
+/**
+ * The local stack's Node programs, bundled with esbuild into single plain
+ * JavaScript files: the containers run them with the official node image and
+ * nothing else (no host node_modules is mounted, so no platform-specific
+ * binary, esbuild's for tsx, has to match the container). Bundled here, at
+ * the edge, and handed to the pure `renderLocalBundle` as text: the programs
+ * are this folder's own scripts.
+ */
+const LOCAL_PROGRAMS = {
+  'demo-emitter.js': './demo-emitter.ts',
+  'otlp-emitter.js': './otlp-emitter.ts',
+  'alert-sink.js': './alert-sink.ts',
+} as const;
+
+/** The oldest Node the bundles must run on: the project's engines (the e2e test) and the image's LTS line both satisfy it. */
+const TARGET = 'node20';
+
+/** File name -> bundled JavaScript, for every program of LOCAL_PROGRAMS (about 0.3 s each: call it once per bundle). */
+export function bundleLocalPrograms(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, source] of Object.entries(LOCAL_PROGRAMS)) {
+    const result = buildSync({
+      // The script's main() is called by the bundle itself: `require.main === module` does not hold inside a bundle.
+      stdin: { contents: `import { main } from '${source.replace(/\.ts$/, '')}';\nmain();\n`, resolveDir: __dirname, loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: TARGET,
+      write: false,
+      logLevel: 'silent',
+      legalComments: 'none',
+      banner: {
+        js: `// Bundled from scripts/${path.basename(source)} by scripts/local-programs.ts. Do not edit; run npm run local:render.`,
+      },
+      absWorkingDir: path.resolve(__dirname, '..'),
+    });
+    out[name] = result.outputFiles[0].text;
+  }
+  return out;
+}
