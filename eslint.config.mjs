@@ -66,6 +66,12 @@ export default tseslint.config(
           basePath: import.meta.dirname,
           zones: [
             ...layerZones,
+            // The CDK entry point shares the edge layer with the npm commands, not with the tools beside them.
+            {
+              target: './bin',
+              from: ['./scripts/bench', './scripts/scale', './scripts/cost'],
+              message: 'the CDK entry point builds the app; benchmarks, scale runs and cost estimates are tools, not product',
+            },
             ...['./lib/constructs', './lib/stacks'].map((target) => ({
               target,
               from: './lib/compile',
@@ -77,8 +83,9 @@ export default tseslint.config(
     },
   },
   {
-    // The model is a function of text (issue 30): reading the project is lib/io's work, at the edge.
-    files: ['lib/config/**/*.ts', 'lib/model/**/*.ts', 'lib/render/**/*.ts', 'lib/compile/**/*.ts'],
+    // The base, config, model, render and compile layers are functions of text (issue 30): reading the
+    // project is lib/io's work, at the edge.
+    files: ['lib/*.ts', 'lib/http/**/*.ts', 'lib/config/**/*.ts', 'lib/model/**/*.ts', 'lib/render/**/*.ts', 'lib/compile/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cdkContext } from '../lib/cdk-context';
+import { cdkContext } from '../lib/io/cdk-context';
 import { stringify } from 'yaml';
 import { alertLatencyBench } from './bench/alert-latency';
 import { QUERY_SAMPLES_FILE } from './cost/estimate';

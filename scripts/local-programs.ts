@@ -1,5 +1,9 @@
 import { buildSync } from 'esbuild';
 import * as path from 'path';
+// The programs, as imports the type checker and the layer lint see (no code is loaded: esbuild bundles them below).
+import type { main as alertSink } from './alert-sink';
+import type { main as demoEmitter } from './demo-emitter';
+import type { main as otlpEmitter } from './otlp-emitter';
 
 /**
  * The local stack's Node programs, bundled with esbuild into single plain
@@ -9,11 +13,13 @@ import * as path from 'path';
  * the edge, and handed to the pure `renderLocalBundle` as text: the programs
  * are this folder's own scripts.
  */
+/** A program beside this file, whose main() its bundle calls with no argument (the type argument holds it to that). */
+const program = <Main extends () => unknown>(source: string): { readonly source: string; readonly main?: Main } => ({ source });
 const LOCAL_PROGRAMS = {
-  'demo-emitter.js': './demo-emitter.ts',
-  'otlp-emitter.js': './otlp-emitter.ts',
-  'alert-sink.js': './alert-sink.ts',
-} as const;
+  'demo-emitter.js': program<typeof demoEmitter>('./demo-emitter'),
+  'otlp-emitter.js': program<typeof otlpEmitter>('./otlp-emitter'),
+  'alert-sink.js': program<typeof alertSink>('./alert-sink'),
+};
 
 /** The oldest Node the bundles must run on: the project's engines (the e2e test) and the image's LTS line both satisfy it. */
 const TARGET = 'node20';
@@ -21,10 +27,10 @@ const TARGET = 'node20';
 /** File name -> bundled JavaScript, for every program of LOCAL_PROGRAMS (about 0.3 s each: call it once per bundle). */
 export function bundleLocalPrograms(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, source] of Object.entries(LOCAL_PROGRAMS)) {
+  for (const [name, { source }] of Object.entries(LOCAL_PROGRAMS)) {
     const result = buildSync({
       // The script's main() is called by the bundle itself: `require.main === module` does not hold inside a bundle.
-      stdin: { contents: `import { main } from '${source.replace(/\.ts$/, '')}';\nmain();\n`, resolveDir: __dirname, loader: 'ts' },
+      stdin: { contents: `import { main } from '${source}';\nmain();\n`, resolveDir: __dirname, loader: 'ts' },
       bundle: true,
       platform: 'node',
       format: 'cjs',

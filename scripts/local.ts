@@ -14,6 +14,7 @@ import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { compile } from '../lib/compile/compile';
+import { ObservabilityModel } from '../lib/model/model';
 import { projectRoot, readProject } from '../lib/io/read-project';
 import { COMPOSE_PROJECT, HOST_PORT_VARIABLES, LOCAL_PORTS, renderLocalBundle } from '../lib/render/local-bundle';
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/io/write-bundle';
@@ -249,7 +250,7 @@ function printLogs(base: readonly string[], services: readonly string[]): void {
  * until its own timeout, as it sees a restarted container's health go back
  * to `starting`.
  */
-async function up(dir: string, services: string[]): Promise<number> {
+async function up(model: ObservabilityModel, dir: string, services: string[]): Promise<number> {
   const env = composeEnv('up');
   const base = ['compose', '-p', COMPOSE_PROJECT, '-f', path.join(dir, 'docker-compose.yml'), '--profile', 'demo'];
   const timeoutS = Number(process.env.LOCAL_UP_TIMEOUT_SECONDS ?? 240);
@@ -350,8 +351,7 @@ async function up(dir: string, services: string[]): Promise<number> {
   );
   const warning = await grafanaPasswordWarning(url('grafana'), process.env.GRAFANA_ADMIN_PASSWORD ?? '');
   if (warning) process.stderr.write(`${warning}\n`);
-  const model = compile(readProject(root), 'local');
-  // A first look, one attempt per query: the message above says to run verify again later.
+  // A first look at the model just rendered, one attempt per query: the message above says to run verify again later.
   const checks = await verify(model, {
     prometheusUrl: url('prometheus'),
     alertmanagerUrl: url('alertmanager'),
@@ -449,7 +449,7 @@ export async function main(command: string, volumes: boolean): Promise<number> {
     return 1;
   }
   // Every service of the bundle, the demo profile's included: each has a healthcheck.
-  return up(dir, Object.keys((parseYaml(files['docker-compose.yml']) as { services: object }).services));
+  return up(model, dir, Object.keys((parseYaml(files['docker-compose.yml']) as { services: object }).services));
 }
 
 if (require.main === module) {

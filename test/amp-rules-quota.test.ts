@@ -2,7 +2,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { buildApp } from '../lib/app';
-import { cdkContext } from '../lib/cdk-context';
+import { cdkContext } from '../lib/io/cdk-context';
 import { baseFiles } from './helpers';
 
 const repo = path.resolve(__dirname, '..');

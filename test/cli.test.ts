@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp, refusePlaceholders } from '../lib/app';
-import { cdkContext } from '../lib/cdk-context';
+import { cdkContext } from '../lib/io/cdk-context';
 import { copyProject } from '../scripts/scale/project-copy';
 import { baseFiles, environmentOf, inputErrorOf } from './helpers';
 

@@ -12,7 +12,7 @@ import type { ObservabilityStack } from '../lib/stacks/observability-stack';
 
 /*
  * aws-cdk-lib and the app are loaded on first use only: most test files read
- * the shared synth's template from disk (or need only inputErrorOf), and
+ * the worker's synthesized template (or need only inputErrorOf), and
  * loading the app's construct tree costs about 0.5 s per test file (jest
  * gives each file its own module registry).
  */
@@ -22,7 +22,7 @@ const assertions = () => require('aws-cdk-lib/assertions') as typeof import('aws
 const cxapi = () => require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
 const appModule = () => require('../lib/app') as typeof import('../lib/app');
 const compileModule = () => require('../lib/compile/compile') as typeof import('../lib/compile/compile');
-const contextModule = () => require('../lib/cdk-context') as typeof import('../lib/cdk-context');
+const contextModule = () => require('../lib/io/cdk-context') as typeof import('../lib/io/cdk-context');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export const REPO = path.resolve(__dirname, '..');
@@ -190,7 +190,8 @@ const workerMemo: Map<string, MemoEntry> = (globalThis as { __workerMemo?: Map<s
  * memoizes nothing). Each test file gets its own parse of the template.
  */
 function memoSynth(env: string, cliMetadata: boolean): Synthesized {
-  const key = `${env}${cliMetadata ? '-cli' : ''}`;
+  // Keyed by the run too (its temporary folder holds the assembly): a worker outliving a run (watch mode) synthesizes anew.
+  const key = `${process.env.TRADING_OBSERVABILITY_TEST_TMP ?? ''}|${env}${cliMetadata ? '-cli' : ''}`;
   let stack: ObservabilityStack | undefined;
   let entry = workerMemo.get(key);
   if (!entry) {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { readProject } from '../lib/io/read-project';
-import { cdkContext } from '../lib/cdk-context';
+import { cdkContext } from '../lib/io/cdk-context';
 import { inspectAssembly, loadLimits, overLimits } from '../scripts/scale/scale-report';
 import { writeSyntheticProject } from '../scripts/scale/synthetic-project';
 

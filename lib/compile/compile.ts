@@ -96,7 +96,8 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
     ruleFiles,
     recordingRules,
     dashboards,
-    logQueries: optional(LOG_QUERIES_FILE, parseLogQueries, []),
+    // Required: without it, a deploy would delete every saved query.
+    logQueries: parseLogQueries(LOG_QUERIES_FILE, requiredText(files, LOG_QUERIES_FILE, RESTORE)),
     slos,
     anomalies,
     prices,

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentConfig } from '../config/environment-schema';
 import { ENVIRONMENTS_FILE, parseEnvironment } from '../config/parse-environment';
+import { UserInputError } from '../errors';
 import { DATA_FOLDERS, ProjectFiles } from '../model/project-files';
 
 /** The repository root (the folder with package.json), from this file's place. */
@@ -11,22 +12,34 @@ export function projectRoot(): string {
 
 /**
  * The project's data files (every file under config/, catalog/, alerts/,
- * dashboards/ and logs/) as text, by path relative to `root`: what
- * `compile(files, env)` builds the model from. The one place the model's
- * inputs are read from disk.
+ * dashboards/ and logs/, at any depth, symbolic links followed) as text, by
+ * path relative to `root` with `/` separators: what `compile(files, env)`
+ * builds the model from. Hidden files and folders (`.DS_Store`, macOS `._x.json`
+ * resource forks, an editor's `.x.yaml.swp`) are not data and are left out. The
+ * one place the model's inputs are read from disk.
  */
 export function readProject(root: string = projectRoot()): ProjectFiles {
   const files: Record<string, string> = {};
-  for (const folder of DATA_FOLDERS) {
-    const dir = path.join(root, folder);
-    if (!fs.existsSync(dir)) continue;
-    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const full = path.join(entry.parentPath, entry.name);
-      files[path.relative(root, full).split(path.sep).join('/')] = fs.readFileSync(full, 'utf8');
+  const walk = (rel: string): void => {
+    const full = path.join(root, rel);
+    for (const name of fs.readdirSync(full).sort()) {
+      if (name.startsWith('.')) continue;
+      const relFile = `${rel}/${name}`;
+      const st = fs.statSync(path.join(full, name), { throwIfNoEntry: false });
+      if (!st) {
+        throw UserInputError.of({
+          file: relFile,
+          where: 'file',
+          problem: 'is a symbolic link to nothing',
+          fix: 'point it at an existing file, or remove it',
+        });
+      }
+      if (st.isDirectory()) walk(relFile);
+      else if (st.isFile()) files[relFile] = fs.readFileSync(path.join(full, name), 'utf8');
     }
-  }
-  return files;
+  };
+  for (const folder of DATA_FOLDERS) if (fs.existsSync(path.join(root, folder))) walk(folder);
+  return Object.freeze(files);
 }
 
 /** One environment's settings, read from `root`'s config/environments.yaml. */

@@ -298,7 +298,7 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
         // VOLUME /alertmanager in prometheus/alertmanager@v0.34.0:Dockerfile.
         'alertmanager-data:/alertmanager',
         // Not relabelled for SELinux: the file is the user's, anywhere on the host, and `z` would change its label
-        // in place (the README says how to label it on an SELinux host).
+        // in place (docs/local-stack.md says how to label it on an SELinux host).
         ...(env.alerts.slack
           ? [`\${SLACK_WEBHOOK_URL_FILE:?set SLACK_WEBHOOK_URL_FILE to a file holding the Slack webhook URL}:${SLACK_URL_PATH}:ro`]
           : []),

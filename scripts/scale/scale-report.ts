@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { cdkContext } from '../../lib/cdk-context';
+import { cdkContext } from '../../lib/io/cdk-context';
 
 export interface Limits {
   cloudformation: { templateBodyBytes: number; resourcesPerStack: number };

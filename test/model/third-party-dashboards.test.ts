@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../../lib/app';
-import { cdkContext } from '../../lib/cdk-context';
+import { cdkContext } from '../../lib/io/cdk-context';
 import { validateDashboards } from '../../lib/model/dashboards';
 import { compile } from '../../lib/compile/compile';
 import { CATALOG_FILE, parseCatalog } from '../../lib/model/metric-catalog';

@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { buildApp } from '../../lib/app';
-import { cdkContext } from '../../lib/cdk-context';
+import { cdkContext } from '../../lib/io/cdk-context';
 import { SAML_ROLE_VALUE_KEYS } from '../contracts/amg-permissions';
 import { LOG_GROUP_READS } from '../contracts/cloudwatch-logs';
 import { NETWORK_ACCESS } from '../contracts/grafana';

@@ -83,7 +83,10 @@ export class DashboardImport extends Construct {
     const bundleFile = path.join(dir, `${createHash('sha256').update(content).digest('hex')}.json`);
     if (!fs.existsSync(bundleFile)) {
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(bundleFile, content);
+      // Written under a name of its own, then renamed: a concurrent synth sees the whole file or none.
+      const partial = `${bundleFile}.${process.pid}.${Date.now()}`;
+      fs.writeFileSync(partial, content);
+      fs.renameSync(partial, bundleFile);
     }
     const bundle = new s3assets.Asset(this, 'Bundle', { path: bundleFile });
 
