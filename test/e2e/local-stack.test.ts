@@ -204,7 +204,8 @@ describe('local stack, end to end on loopback', () => {
         const ok = services.every((s) => spansOf(all[s], s).some((x) => tag(x.span, 'error') === true));
         return ok ? all : undefined;
       },
-      60_000,
+      // A shared machine (a CI run beside other work) has taken longer than 60 s to flush the batches: 150 s.
+      150_000,
     );
     const counts = Object.fromEntries(services.map((s) => [s, spansOf(found[s], s).length]));
     console.log(`spans per service in Jaeger, last 60 s, at most 300 traces each (their own process only): ${JSON.stringify(counts)}`);
@@ -268,7 +269,7 @@ describe('local stack, end to end on loopback', () => {
       expect(fields).toMatchObject({ event: 'exception', 'exception.type': expect.any(String), 'exception.message': expect.any(String) });
       expect(tag(failed.span, 'otel.status_code')).toBe('ERROR');
     }
-  }, 70_000);
+  }, 160_000);
 
   test('every panel of every dashboard returns data', async () => {
     const empty: string[] = [];
