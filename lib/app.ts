@@ -19,16 +19,17 @@ export interface BuildAppOptions {
  * The security gate, applied where users run (`cdk synth`, `cdk deploy`) and
  * in the tests alike: cdk-nag's AwsSolutions pack as a CDK validation plugin,
  * so `app.synth()` fails on any finding not acknowledged beside its construct
- * (`Validations.of(construct).acknowledge`). Idempotent per app.
- * Source: cdk-nag README, "Using cdk-nag as a CDK Validation Plugin"
- * (https://github.com/cdklabs/cdk-nag#readme).
+ * (`Validations.of(construct).acknowledge`). Idempotent per app: the app itself
+ * carries the mark, no module state.
+ * @see https://github.com/cdklabs/cdk-nag#readme ("Using cdk-nag as a CDK Validation Plugin")
  */
 export function applySecurityChecks(app: App): void {
-  if (GATED.has(app)) return;
-  GATED.add(app);
+  const marked = app as App & { [SECURITY_CHECKS]?: true };
+  if (marked[SECURITY_CHECKS]) return;
+  marked[SECURITY_CHECKS] = true;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 }
-const GATED = new WeakSet<App>();
+const SECURITY_CHECKS = Symbol.for('trading-observability.security-checks');
 
 /**
  * Builds the app for one environment: reads `-c env=NAME`, compiles the

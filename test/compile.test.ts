@@ -3,6 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { compile } from '../lib/compile/compile';
 import { readProject } from '../lib/io/read-project';
+import { parseCatalog } from '../lib/model/metric-catalog';
+import { parsePrices } from '../lib/model/prices';
+import { parseSlos } from '../lib/model/slos';
 import { baseFiles, inputErrorOf, modelOf } from './helpers';
 
 /** The data files the model cannot do without, and those whose absence means "none". */
@@ -91,5 +94,38 @@ describe('readProject(root): the data files of a folder, as texts', () => {
   test("the repository's own files are what the tests compile", () => {
     expect(Object.keys(baseFiles)).toEqual(Object.keys(readProject()));
     expect(Object.isFrozen(baseFiles)).toBe(true);
+  });
+});
+
+describe('parseX(file, text) names the file it was given, in every error', () => {
+  const dup = (text: string) =>
+    text.replace(
+      /^metrics:\n/m,
+      'metrics:\n  - { name: up_twice, type: gauge, unit: "1", services: [backend], description: d, labels: {} }\n  - { name: up_twice, type: gauge, unit: "1", services: [backend], description: d, labels: {} }\n',
+    );
+  test.each([
+    ['a metric listed twice', () => parseCatalog('other/catalog.yaml', dup(baseFiles['catalog/metrics.yaml']))],
+    [
+      'a gauge with buckets',
+      () =>
+        parseCatalog(
+          'other/catalog.yaml',
+          dup(baseFiles['catalog/metrics.yaml']).replace('labels: {} }\n', 'labels: {}, buckets: [1] }\n'),
+        ),
+    ],
+    [
+      'a price tier out of order',
+      () => parsePrices('other/prices.yaml', baseFiles['config/prices.yaml'].replace('upToSamples: 252000000000', 'upToSamples: 2000')),
+    ],
+    [
+      'an SLO is defined twice',
+      () =>
+        parseSlos(
+          'other/slos.yaml',
+          baseFiles['alerts/slos.yaml'].replace('name: backend-availability', 'name: pipeline-execution-success'),
+        ),
+    ],
+  ])('fails when %s, naming the given file', (_what, parse) => {
+    expect(inputErrorOf(parse)).toMatch(/^other\/(catalog|prices|slos)\.yaml: /);
   });
 });

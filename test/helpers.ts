@@ -7,7 +7,7 @@ import { ENVIRONMENTS_FILE, parseEnvironment } from '../lib/config/parse-environ
 import { UserInputError } from '../lib/errors';
 import { readProject } from '../lib/io/read-project';
 import type { ObservabilityModel } from '../lib/model/model';
-import type { ProjectFiles } from '../lib/model/project-files';
+import { requiredText, type ProjectFiles } from '../lib/model/project-files';
 import type { ObservabilityStack } from '../lib/stacks/observability-stack';
 
 /*
@@ -28,10 +28,11 @@ const contextModule = () => require('../lib/io/cdk-context') as typeof import('.
 export const REPO = path.resolve(__dirname, '..');
 
 /**
- * The repository's data files, read once per test file. A test changes what
- * it needs in memory: `compile({ ...baseFiles, 'alerts/x.yaml': text }, 'prod')`.
+ * The repository's data files, read once per test file and frozen: the
+ * worker's synth memo is built from them. A test changes what it needs in a
+ * copy: `compile({ ...baseFiles, 'alerts/x.yaml': text }, 'prod')`.
  */
-export const baseFiles: ProjectFiles = readProject(REPO);
+export const baseFiles: ProjectFiles = Object.freeze(readProject(REPO));
 
 const models = new Map<string, ObservabilityModel>();
 /** The repository's model for an environment, compiled once per test file. */
@@ -52,7 +53,7 @@ export function writeProjectFiles(dir: string, files: ProjectFiles = baseFiles):
 
 /** An environment's settings from `files`' config/environments.yaml (the repository's by default). */
 export function environmentOf(name: string, files: ProjectFiles = baseFiles): EnvironmentConfig {
-  return parseEnvironment(name, files[ENVIRONMENTS_FILE]);
+  return parseEnvironment(name, requiredText(files, ENVIRONMENTS_FILE, 'restore it from the repository'));
 }
 
 export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;

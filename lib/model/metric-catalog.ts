@@ -66,12 +66,13 @@ export class MetricCatalog {
   constructor(
     readonly metrics: readonly MetricDefinition[],
     builtin: readonly string[],
+    file: string = CATALOG_FILE,
   ) {
     for (const m of metrics) {
-      checkBuckets(m);
+      checkBuckets(file, m);
       if (this.byName.has(m.name)) {
         throw UserInputError.of({
-          file: CATALOG_FILE,
+          file,
           where: `metric ${m.name}`,
           problem: 'is listed twice',
           fix: 'keep one entry per metric',
@@ -121,16 +122,16 @@ export class MetricCatalog {
 
 export function parseCatalog(file: string, text: string): MetricCatalog {
   const data = parseYamlFile(file, text, catalogSchema, 'the header of catalog/metrics.yaml for the fields of a metric');
-  return new MetricCatalog(data.metrics, data.builtin);
+  return new MetricCatalog(data.metrics, data.builtin, file);
 }
 
 /** A histogram declares strictly increasing finite boundaries and their source; other types declare none. */
-function checkBuckets(m: MetricDefinition): void {
+function checkBuckets(file: string, m: MetricDefinition): void {
   const where = `metric ${m.name}`;
   if (m.type !== 'histogram') {
     if (m.buckets || m.bucketsSource) {
       throw UserInputError.of({
-        file: CATALOG_FILE,
+        file,
         where,
         problem: `is a ${m.type} but declares buckets`,
         fix: 'remove buckets and bucketsSource',
@@ -140,7 +141,7 @@ function checkBuckets(m: MetricDefinition): void {
   }
   if (m.bucketsSource === BUCKETS_SOURCE_PLACEHOLDER) {
     throw UserInputError.of({
-      file: CATALOG_FILE,
+      file,
       where: `${where}, bucketsSource`,
       problem: 'is the placeholder `npm run catalog:add` left',
       value: m.bucketsSource,
@@ -149,7 +150,7 @@ function checkBuckets(m: MetricDefinition): void {
   }
   if (!m.buckets || !m.bucketsSource) {
     throw UserInputError.of({
-      file: CATALOG_FILE,
+      file,
       where,
       problem: 'is a histogram without `buckets` and `bucketsSource`',
       fix: 'declare the bucket boundaries its instrumentation produces, and where they come from (semantic conventions advice, SDK default, or the service code)',
@@ -158,7 +159,7 @@ function checkBuckets(m: MetricDefinition): void {
   m.buckets.forEach((b, i) => {
     if (!Number.isFinite(b) || (i > 0 && b <= m.buckets![i - 1])) {
       throw UserInputError.of({
-        file: CATALOG_FILE,
+        file,
         where: `${where}, buckets[${i}]`,
         problem: 'is not a finite boundary greater than the one before',
         value: b,

@@ -54,17 +54,17 @@ export type IngestTier = Prices['prices']['amp']['ingestTiers'][number];
  */
 export function parsePrices(file: string, text: string): Prices {
   const prices = parseYamlFile(file, text, pricesSchema, 'the format of config/prices.yaml in the repository');
-  checkTiers(prices.prices.amp.ingestTiers);
+  checkTiers(file, prices.prices.amp.ingestTiers);
   return prices;
 }
 
-function checkTiers(tiers: readonly IngestTier[]): void {
+function checkTiers(file: string, tiers: readonly IngestTier[]): void {
   tiers.forEach((t, i) => {
     const where = `prices.amp.ingestTiers[${i}].upToSamples`;
     const last = i === tiers.length - 1;
     if (last !== (t.upToSamples === null))
       throw UserInputError.of({
-        file: PRICES_FILE,
+        file,
         where,
         problem: last ? 'bounds the last tier' : 'is null before the last tier',
         value: t.upToSamples,
@@ -73,7 +73,7 @@ function checkTiers(tiers: readonly IngestTier[]): void {
     const before = i > 0 ? tiers[i - 1].upToSamples : 0;
     if (t.upToSamples !== null && before !== null && t.upToSamples <= before)
       throw UserInputError.of({
-        file: PRICES_FILE,
+        file,
         where,
         problem: `does not rise above the tier before (${before})`,
         value: t.upToSamples,

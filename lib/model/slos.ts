@@ -88,7 +88,7 @@ export function parseSlos(file: string, text: string): SloSet {
   const data = parseYamlFile(file, text, fileSchema, 'the header of alerts/slos.yaml');
   if (!BUDGET_PERCENT_BY_WINDOW[data.window]) {
     throw UserInputError.of({
-      file: SLO_FILE,
+      file,
       where: 'window',
       problem: 'has no burn-rate table (the share of the budget each page and ticket pair may spend)',
       value: data.window,
@@ -98,7 +98,7 @@ export function parseSlos(file: string, text: string): SloSet {
   const names = new Set<string>();
   data.slos.forEach((s, i) => {
     if (names.has(s.name))
-      throw UserInputError.of({ file: SLO_FILE, where: `slo "${s.name}"`, problem: 'is defined twice', fix: 'give each SLO its own name' });
+      throw UserInputError.of({ file, where: `slo "${s.name}"`, problem: 'is defined twice', fix: 'give each SLO its own name' });
     names.add(s.name);
     if ('bad' in s.sli) {
       const sli = s.sli;
@@ -106,7 +106,7 @@ export function parseSlos(file: string, text: string): SloSet {
         const sel = parseSelector(sli[field]);
         if (!sel) {
           throw UserInputError.of({
-            file: SLO_FILE,
+            file,
             where: `slos[${i}].sli.${field}`,
             problem: 'is not a series selector',
             value: sli[field],
@@ -120,7 +120,7 @@ export function parseSlos(file: string, text: string): SloSet {
       const check = (example: 'bad' | 'good', sel: Selector, field: 'bad' | 'total', want: boolean) => {
         if (matches(sel, sli.examples[example]) !== want) {
           throw UserInputError.of({
-            file: SLO_FILE,
+            file,
             where: `slos[${i}].sli.examples.${example}`,
             problem: `is ${want ? 'not ' : ''}matched by sli.${field}`,
             value: sli.examples[example],
@@ -137,7 +137,7 @@ export function parseSlos(file: string, text: string): SloSet {
       const missing = bad.name === total.name ? splitLabelsOf(bad).filter((l) => !(l in sli.examples.good)) : [];
       if (missing.length > 0) {
         throw UserInputError.of({
-          file: SLO_FILE,
+          file,
           where: `slos[${i}].sli.examples.good`,
           problem: `lacks ${missing.join(', ')}, which sli.bad matches on: a renamed label could not be told from "no error yet"`,
           value: sli.examples.good,

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { buildApp } from '../../lib/app';
+import { applySecurityChecks, buildApp } from '../../lib/app';
 import { renderLocalBundle } from '../../lib/render/local-bundle';
 import { writeBundle } from '../../lib/io/write-bundle';
 import { parse } from 'yaml';
@@ -303,6 +303,17 @@ test('the cdk-nag gate of the app (buildApp, as `cdk synth` runs it) fails when 
   const stack = buildApp(app, { environment: environmentOf('dev') });
   new sns.Topic(stack, 'PlainTopic');
   expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);
+});
+
+test('the cdk-nag gate is added once per app, however often it is applied, and to every new app', () => {
+  const plugins = (a: App) => (a as unknown as { _validationPlugins: unknown[] })._validationPlugins.length;
+  const app = new App();
+  applySecurityChecks(app);
+  applySecurityChecks(app);
+  expect(plugins(app)).toBe(1);
+  const other = new App();
+  applySecurityChecks(other);
+  expect(plugins(other)).toBe(1);
 });
 
 describe('ObservabilityStack, environments differ only by configuration', () => {
