@@ -40,5 +40,5 @@ export {
   PrometheusWorkspaceProps,
 } from './constructs/prometheus-workspace';
 export { ResourceNames, resourceNames } from './constructs/resource-names';
-export { SavedLogQuery, saveCrossServiceQueries, ServiceLogGroups, ServiceLogGroupsProps } from './constructs/service-log-groups';
+export { LogAlarm, SavedLogQuery, saveCrossServiceQueries, ServiceLogGroups, ServiceLogGroupsProps } from './constructs/service-log-groups';
 export { Tracing, TracingProps } from './constructs/tracing';

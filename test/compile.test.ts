@@ -17,7 +17,7 @@ const REQUIRED = [
   'alerts/alertmanager.yaml',
   'logs/queries.yaml',
 ];
-const OPTIONAL = ['alerts/slos.yaml', 'alerts/anomalies.yaml'];
+const OPTIONAL = ['alerts/slos.yaml', 'alerts/anomalies.yaml', 'alerts/logs.yaml', 'logs/analytics.yaml'];
 const without = (file: string) => Object.fromEntries(Object.entries(baseFiles).filter(([f]) => f !== file));
 
 describe('compile(files, env): the model from texts', () => {

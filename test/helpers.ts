@@ -186,19 +186,29 @@ interface MemoEntry {
 const workerMemo: Map<string, MemoEntry> = (globalThis as { __workerMemo?: Map<string, MemoEntry> }).__workerMemo ?? new Map();
 
 /**
- * One synth per environment per jest worker, CloudFormation rules on (the
+ * One synth per environment per jest run, CloudFormation rules on (the
  * templates that would be deployed), cdk-nag included (a failing gate
- * memoizes nothing). Each test file gets its own parse of the template.
+ * memoizes nothing). The first worker that needs an environment synthesizes
+ * it and leaves the result in the run's temporary folder
+ * (TRADING_OBSERVABILITY_TEST_TMP, made by global-setup.js and removed by
+ * global-teardown.js: nothing outlives the run); the other workers wait for
+ * it rather than synthesize it again. Each test file gets its own parse of
+ * the template.
  */
 function memoSynth(env: string, cliMetadata: boolean): Synthesized {
+  const run = process.env.TRADING_OBSERVABILITY_TEST_TMP;
   // Keyed by the run too (its temporary folder holds the assembly): a worker outliving a run (watch mode) synthesizes anew.
-  const key = `${process.env.TRADING_OBSERVABILITY_TEST_TMP ?? ''}|${env}${cliMetadata ? '-cli' : ''}`;
+  const name = `${env}${cliMetadata ? '-cli' : ''}`;
+  const key = `${run ?? ''}|${name}`;
   let stack: ObservabilityStack | undefined;
   let entry = workerMemo.get(key);
   if (!entry) {
-    const s = synthNow(env, baseFiles, (e) => e, true, cliMetadata);
-    stack = s.stack;
-    entry = { template: JSON.stringify(s.json), outdir: s.outdir, warnings: s.warnings, taggable: JSON.stringify(s.taggable) };
+    const synthesize = (): MemoEntry => {
+      const s = synthNow(env, baseFiles, (e) => e, true, cliMetadata);
+      stack = s.stack;
+      return { template: JSON.stringify(s.json), outdir: s.outdir, warnings: s.warnings, taggable: JSON.stringify(s.taggable) };
+    };
+    entry = run ? sharedInRun(path.join(run, 'synth-memo', `${name}.json`), synthesize) : synthesize();
     workerMemo.set(key, entry);
   }
   const json = JSON.parse(entry.template) as Record<string, any>;
@@ -218,6 +228,39 @@ function memoSynth(env: string, cliMetadata: boolean): Synthesized {
     warnings: [...warnings],
     taggable: JSON.parse(entry.taggable) as TaggableResource[],
   };
+}
+
+/**
+ * The run's one copy of a result: read it if a worker wrote it; else make it
+ * under an exclusive lock file and write it (atomically); while another
+ * worker holds the lock, wait for its result. A worker whose synth failed
+ * leaves no result and drops the lock, so the next makes it again and
+ * reports the error itself.
+ */
+function sharedInRun(file: string, make: () => MemoEntry): MemoEntry {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lock = `${file}.lock`;
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 600_000; Date.now() < deadline; ) {
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as MemoEntry;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(lock, 'wx');
+    } catch {
+      Atomics.wait(sleep, 0, 0, 100);
+      continue;
+    }
+    try {
+      const entry = make();
+      fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(entry));
+      fs.renameSync(`${file}.${process.pid}`, file);
+      return entry;
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  throw new Error(`test helpers: waited 10 minutes for another worker's ${path.basename(file)}; remove ${lock} if a worker died`);
 }
 
 /** Every resource of a type, as [logicalId, properties]. */

@@ -1,10 +1,14 @@
 import { EnvironmentConfig } from '../config/environment-schema';
 import { ENVIRONMENTS_FILE, parseEnvironment } from '../config/parse-environment';
+import { UserInputError } from '../errors';
 import { Naming } from '../naming';
 import { LIMITS_FILE, parseAmpLimits } from '../model/amp-limits';
 import { ANOMALIES_FILE, parseAnomalies } from '../model/anomalies';
-import { dashboardPaths, validateDashboards } from '../model/dashboards';
+import { dashboardPaths, DashboardFile, validateDashboards } from '../model/dashboards';
 import { checkLeMatchers, checkSloThresholds } from '../model/histogram-buckets';
+import { ANALYTICS_FILE, parseAnalytics } from '../model/analytics';
+import { generatedLogDashboard } from '../model/dashboards';
+import { LOG_ALERTS_FILE, parseLogAlerts } from '../model/log-alerts';
 import { LOG_QUERIES_FILE, parseLogQueries } from '../model/log-queries';
 import { CATALOG_FILE, parseCatalog } from '../model/metric-catalog';
 import { ObservabilityModel, SLO_DASHBOARD_FILE } from '../model/model';
@@ -17,6 +21,12 @@ import { ANOMALY_DETECTORS_FILE, renderDetectorAlerts } from '../render/anomaly-
 import { renderAnomalyRules } from '../render/anomaly-rules';
 import { COLLECTOR_JOB } from '../render/collector-image';
 import { costDashboard } from '../render/cost-dashboard';
+import {
+  LOG_QUERIES_DASHBOARD_FILE,
+  renderLogQueriesDashboard,
+  renderUserBehaviourDashboard,
+  USER_BEHAVIOUR_DASHBOARD_FILE,
+} from '../render/log-dashboards';
 import { alertInputs, INPUTS_FILE, renderInputRules } from '../render/input-rules';
 import { renderSloDashboard } from '../render/slo-dashboard';
 import { renderSloRules } from '../render/slo-rules';
@@ -89,6 +99,19 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
     recordingRules,
   );
   checkLeMatchers(catalog, ruleFiles, dashboards);
+  // Required: without it, a deploy would delete every saved query.
+  const logQueries = parseLogQueries(LOG_QUERIES_FILE, requiredText(files, LOG_QUERIES_FILE, RESTORE));
+  const services = env.services.map((s) => s.name);
+  const logAlerts = optional(LOG_ALERTS_FILE, (f, t) => parseLogAlerts(f, t, logQueries.fields, services), []);
+  const analytics = optional(ANALYTICS_FILE, (f, t) => parseAnalytics(f, t, logQueries.fields), undefined);
+  const naming = Naming.of(env);
+  const logInput = { target: env.target, services, logGroupName: (s: string) => naming.path(s), logQueries, analytics };
+  const logDashboards = [
+    generatedLogDashboard(LOG_QUERIES_DASHBOARD_FILE, renderLogQueriesDashboard(logInput)),
+    ...(analytics
+      ? [generatedLogDashboard(USER_BEHAVIOUR_DASHBOARD_FILE, renderUserBehaviourDashboard({ ...logInput, analytics }))]
+      : []),
+  ];
   const model = {
     environment: env,
     catalog,
@@ -96,13 +119,30 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
     ruleFiles,
     recordingRules,
     dashboards,
-    // Required: without it, a deploy would delete every saved query.
-    logQueries: parseLogQueries(LOG_QUERIES_FILE, requiredText(files, LOG_QUERIES_FILE, RESTORE)),
+    logQueries,
+    logAlerts,
+    analytics,
     slos,
     anomalies,
     prices,
     ampLimits,
     routing,
   };
-  return { ...model, publishedDashboards: [...dashboards, costDashboard(model)] };
+  const generated = [costDashboard(model), ...logDashboards];
+  for (const g of generated.slice(1)) checkGeneratedFree(g, dashboards);
+  return { ...model, publishedDashboards: [...dashboards, ...generated] };
+}
+
+/** A generated dashboard's uid and title stay free among the repository's dashboards. */
+function checkGeneratedFree(generated: DashboardFile, dashboards: readonly DashboardFile[]): void {
+  const clash = dashboards.find((d) => d.uid === generated.uid || (d.folder === generated.folder && d.title === generated.title));
+  if (!clash) return;
+  const what = clash.uid === generated.uid ? 'uid' : 'title';
+  throw UserInputError.of({
+    file: clash.file,
+    where: what,
+    problem: `is the ${what} of the generated "${generated.title}" dashboard`,
+    value: what === 'uid' ? clash.uid : clash.title,
+    fix: 'give this dashboard another one',
+  });
 }

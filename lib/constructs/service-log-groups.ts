@@ -18,6 +18,24 @@ export interface SavedLogQuery {
   readonly query: string;
 }
 
+/** A log-based alert: lines matching a filter pattern in each service's group, alarmed at a threshold. */
+export interface LogAlarm {
+  /** The alert's name (PascalCase), e.g. PipelineExecutionFailures. */
+  readonly name: string;
+  /** The services whose groups are watched (those of this construct; others are skipped). */
+  readonly services: readonly string[];
+  /** A CloudWatch Logs filter pattern, e.g. `{ $.event = "pipeline_execution_failed" }`. */
+  readonly filterPattern: string;
+  /** Matching lines within the window at or above which the alarm fires. */
+  readonly threshold: number;
+  /** The window: the alarm's period. */
+  readonly window: Duration;
+  /** Notified when the alarm fires and when it clears. */
+  readonly topic: sns.ITopic;
+  /** The alarm's description: what it means and the runbook. */
+  readonly description: string;
+}
+
 export interface ServiceLogGroupsProps {
   /**
    * Physical names: log groups `names.path(service)`, alarms, the data protection policy, and the folder of the
@@ -47,6 +65,8 @@ export interface ServiceLogGroupsProps {
   readonly alarmTopic?: sns.ITopic;
   /** Error-level events per 5 minutes that raise the alarm. @default 10 */
   readonly errorAlarmThreshold?: number;
+  /** Log-based alerts: a metric filter and an alarm per alert and service. @default - none */
+  readonly logAlarms?: readonly LogAlarm[];
   /** The CloudWatch namespace of the error-event metrics. @default 'ServiceLogs' */
   readonly errorMetricNamespace?: string;
   /**
@@ -64,6 +84,8 @@ export interface ServiceLogGroupsProps {
 export class ServiceLogGroups extends Construct {
   readonly logGroups: Readonly<Record<string, logs.LogGroup>>;
   readonly errorAlarms: Readonly<Record<string, cloudwatch.Alarm>> = {};
+  /** The log-based alarms, by `<alert>/<service>`. */
+  readonly logAlarms: Readonly<Record<string, cloudwatch.Alarm>> = {};
   /** The folder of the saved queries, e.g. `trading-observability-prod` (queries are `<folder>/<name>`). */
   readonly queryFolder: string;
   private readonly errorMetrics: Record<string, cloudwatch.Metric> = {};
@@ -121,6 +143,36 @@ export class ServiceLogGroups extends Construct {
     }
     this.logGroups = groups;
     this.errorAlarms = alarms;
+
+    const logAlarms: Record<string, cloudwatch.Alarm> = {};
+    for (const a of props.logAlarms ?? []) {
+      for (const service of a.services.filter((s) => groups[s] !== undefined)) {
+        const metric = new logs.MetricFilter(this, `LogAlert-${a.name}-${service}`, {
+          logGroup: groups[service],
+          filterPattern: logs.FilterPattern.literal(a.filterPattern),
+          metricNamespace: props.errorMetricNamespace ?? 'ServiceLogs',
+          metricName: `${props.errorMetricNamePrefix ?? `${folder}-`}${service}-${a.name}`,
+          metricValue: '1',
+          defaultValue: 0,
+          unit: cloudwatch.Unit.COUNT,
+        }).metric({ statistic: 'Sum', period: a.window });
+        const alarm = new cloudwatch.Alarm(this, `LogAlarm-${a.name}-${service}`, {
+          alarmName: props.names?.name(`${service}-${a.name}`),
+          alarmDescription: a.description,
+          metric,
+          threshold: a.threshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          // No line is no event: the metric filter's default value is 0 and quiet periods are not breaching.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+        // Fired and resolved, as Alertmanager notifies for the metric alerts (send_resolved).
+        alarm.addAlarmAction(new cwActions.SnsAction(a.topic));
+        alarm.addOkAction(new cwActions.SnsAction(a.topic));
+        logAlarms[`${a.name}/${service}`] = alarm;
+      }
+    }
+    this.logAlarms = logAlarms;
 
     for (const q of props.queries ?? []) {
       if (q.scope === 'all' && props.crossServiceQueries === false) continue;

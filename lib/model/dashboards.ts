@@ -160,6 +160,18 @@ export function validateDashboards(
   });
 }
 
+/**
+ * A dashboard the model renders whose queries are not PromQL (the log
+ * dashboards: Logs Insights and LogQL, checked where they are rendered):
+ * published like the others, with no PromQL for the metric checks.
+ */
+export function generatedLogDashboard(file: string, text: string): DashboardFile {
+  const json = JSON.parse(text) as { uid: string; title: string; panels?: RawPanel[] };
+  const folderPath = path.posix.dirname(path.posix.relative(DASHBOARDS_DIR, file));
+  const panels = flattenPanels(json.panels ?? []).map((p) => ({ ...toPanel(p), queries: [] }));
+  return { file, folder: folderPath === '.' ? '' : folderPath, uid: json.uid, title: json.title, text, panels };
+}
+
 /** Grafana's own variables ($__interval, $__range, $timeFilter...). */
 const isBuiltinVariable = (name: string) => isMacro(name) || name === 'interval';
 

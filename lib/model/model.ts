@@ -2,7 +2,9 @@ import { EnvironmentConfig } from '../config/environment-schema';
 import { AmpLimits } from './amp-limits';
 import { Anomaly } from './anomalies';
 import { DashboardFile } from './dashboards';
-import { LogQuery } from './log-queries';
+import { Analytics } from './analytics';
+import { LogAlert } from './log-alerts';
+import { LogQueries } from './log-queries';
 import { MetricCatalog } from './metric-catalog';
 import { Prices } from './prices';
 import { Routing } from './routing';
@@ -22,8 +24,12 @@ export interface ObservabilityModel {
   readonly ruleFiles: readonly RuleFile[];
   readonly recordingRules: ReadonlySet<string>;
   readonly dashboards: readonly DashboardFile[];
-  /** Logs Insights saved queries (logs/queries.yaml). */
-  readonly logQueries: readonly LogQuery[];
+  /** The fields the services log and the saved queries, each in Logs Insights and LogQL (logs/queries.yaml). */
+  readonly logQueries: LogQueries;
+  /** Log-based alerts (alerts/logs.yaml): CloudWatch alarms on AWS, Loki ruler rules locally. */
+  readonly logAlerts: readonly LogAlert[];
+  /** User behaviour analytics from the logs (logs/analytics.yaml); absent: no "User behaviour" dashboard. */
+  readonly analytics?: Analytics;
   /** Service level objectives (alerts/slos.yaml); rendered into the rule file "slos" and the "SLOs" dashboard. */
   readonly slos: SloSet;
   /** Anomaly detection (alerts/anomalies.yaml): z-score rules everywhere, AMP anomaly detectors on AWS. */

@@ -12,7 +12,7 @@ import { parsePromql } from './promql';
 const ALERTS_DIR = 'alerts';
 export const THRESHOLDS_FILE = 'alerts/thresholds.yaml';
 /** Files in alerts/ that are not Prometheus rule files. */
-const NOT_RULE_FILES = new Set(['alertmanager.yaml', 'thresholds.yaml', 'slos.yaml', 'anomalies.yaml']);
+const NOT_RULE_FILES = new Set(['alertmanager.yaml', 'thresholds.yaml', 'slos.yaml', 'anomalies.yaml', 'logs.yaml']);
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 /** Annotations every alert carries, so a page is actionable on its own. */
 export const REQUIRED_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;

@@ -5,6 +5,7 @@ import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './
 import { ADOT_IMAGE, collectorFlags, HEALTH_CHECK_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './collector-image';
 import { collectorConfigYaml } from './collector-fragments';
 import { renderCollectorConfig } from './collector-config';
+import { LOKI_RULES_FILE, renderLokiRules } from './loki-rules';
 
 /**
  * Images of the local stack, pinned here; why each version is in
@@ -237,6 +238,9 @@ export function renderLocalBundle(
   // The demo emitters and the alert sink: plain JavaScript and the catalog as JSON, for the node image alone.
   for (const [name, js] of Object.entries(programs)) files[`${NODE_DIR}/${name}`] = js;
   files[`${NODE_DIR}/metrics.json`] = `${JSON.stringify(model.catalog.metrics, null, 2)}\n`;
+
+  // The log alerts, evaluated by Loki's ruler and sent to the same Alertmanager (alerts/logs.yaml).
+  if (model.logAlerts.length > 0) files[LOKI_RULES_FILE] = renderLokiRules(model.logAlerts);
 
   files['docker-compose.yml'] = stringifyYaml(compose(model), { lineWidth: 0 });
   return files;

@@ -1,4 +1,4 @@
-import { NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,6 +22,8 @@ import { deploysToAws, retainsData } from '../config/environment-policy';
 import { platformNetworkOf } from '../config/environment-schema';
 import { anomalyDetectorAlias } from '../render/anomaly-detector-alerts';
 import { ObservabilityModel } from '../model/model';
+import { logAlertFilterPattern } from '../model/log-alerts';
+import { route } from '../model/route-walk';
 import { WATCHDOG_RECEIVER } from '../model/routing';
 import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
@@ -133,6 +135,17 @@ export class ObservabilityStack extends Stack {
     const sharded = placement.nested;
     const collectorNamespace = `${naming.prefix}.internal`;
     const otlpEndpoint = CollectorService.otlpHttpEndpointIn(collectorNamespace);
+    const savedQueries = props.model.logQueries.queries.map((q) => ({ name: q.name, scope: q.scope, query: q.insights }));
+    // Each log alert notifies the topic of the receiver the routing tree gives its labels, as a metric alert would reach.
+    const logAlarms = props.model.logAlerts.map((a) => ({
+      name: a.name,
+      services: a.services,
+      filterPattern: logAlertFilterPattern(a),
+      threshold: a.threshold,
+      window: Duration.minutes(a.windowMinutes),
+      topic: routing.topic(route(props.model.routing, { alertname: a.name, severity: a.severity, source: 'logs' })[0].receiver),
+      description: `${a.summary}. ${a.description} Runbook: ${a.runbookUrl}`,
+    }));
     this.serviceLogs = placement.shards.map(({ index, items: services }) => {
       const scope = sharded
         ? new NestedStack(this, `Services${index}`, { description: `Per-service resources (shard ${index}) of ${naming.prefix}` })
@@ -144,8 +157,9 @@ export class ObservabilityStack extends Stack {
         encryptionKey: logsKey,
         removalPolicy: retain,
         dataProtection: env.logDataProtection,
-        queries: props.model.logQueries,
+        queries: savedQueries,
         crossServiceQueries: !sharded,
+        logAlarms,
         alarmTopic: routing.topic('warning'),
         errorAlarmThreshold: env.logErrorAlarmThreshold,
         errorMetricNamespace: LOG_METRICS_NAMESPACE,
@@ -161,7 +175,7 @@ export class ObservabilityStack extends Stack {
       });
       return group;
     });
-    if (sharded) saveCrossServiceQueries(this, naming.prefix, props.model.logQueries);
+    if (sharded) saveCrossServiceQueries(this, naming.prefix, savedQueries);
     if (env.exporters.traces === 'xray') {
       new Tracing(this, 'Tracing', { names: naming, deploymentEnvironment: env.name, sampleRate: env.tracing.sampleRate });
     }

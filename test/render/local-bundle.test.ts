@@ -8,6 +8,7 @@ import { mergeConfigs } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
 import { baseFiles, environmentOf, modelOf, resolveJoin, resourcesOf, synth } from '../helpers';
 import { COST_DASHBOARD_FILE } from '../../lib/render/cost-dashboard';
+import { LOG_QUERIES_DASHBOARD_FILE, USER_BEHAVIOUR_DASHBOARD_FILE } from '../../lib/render/log-dashboards';
 import { compile } from '../../lib/compile/compile';
 import { bundleLocalPrograms } from '../../scripts/local-programs';
 
@@ -25,10 +26,13 @@ describe('the local bundle', () => {
         'monitoring/alertmanager/templates/notification.tmpl',
         'monitoring/grafana/dashboards/cost.json',
         'monitoring/grafana/dashboards/dashboard-config.yml',
+        'monitoring/grafana/dashboards/log-queries.json',
         'monitoring/grafana/dashboards/observability-stack.json',
         'monitoring/grafana/dashboards/slos.json',
         'monitoring/grafana/dashboards/trading-platform-overview.json',
+        'monitoring/grafana/dashboards/user-behaviour.json',
         'monitoring/grafana/provisioning/datasources/datasources.yml',
+        'monitoring/loki/rules/fake/logs.yaml',
         'monitoring/node/alert-sink.js',
         'monitoring/node/demo-emitter.js',
         'monitoring/node/metrics.json',
@@ -276,6 +280,14 @@ describe('parity with the AWS template (prod)', () => {
         expect(rows(local)).toEqual(rows(d.text));
         expect(d.text).toContain('"uid": "cloudwatch"');
         expect(local).not.toContain('"uid": "cloudwatch"');
+        continue;
+      }
+      if (d.file === LOG_QUERIES_DASHBOARD_FILE || d.file === USER_BEHAVIOUR_DASHBOARD_FILE) {
+        // Rendered for each target from one definition: Logs Insights on AWS, LogQL on Loki locally; the same panels.
+        const titles = (text: string) => (JSON.parse(text) as { panels: { title: string }[] }).panels.map((p) => p.title);
+        expect(titles(local)).toEqual(titles(d.text));
+        expect(d.text).toContain('"queryMode": "Logs"');
+        expect(local).toContain('"uid": "loki"');
         continue;
       }
       expect(local).toBe(d.text);
