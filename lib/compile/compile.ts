@@ -102,7 +102,8 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
   // Required: without it, a deploy would delete every saved query.
   const logQueries = parseLogQueries(LOG_QUERIES_FILE, requiredText(files, LOG_QUERIES_FILE, RESTORE));
   const services = env.services.map((s) => s.name);
-  const logAlerts = optional(LOG_ALERTS_FILE, (f, t) => parseLogAlerts(f, t, logQueries.fields, services), []);
+  const platform = new Set(catalog.metrics.flatMap((m) => m.services));
+  const logAlerts = optional(LOG_ALERTS_FILE, (f, t) => parseLogAlerts(f, t, logQueries.fields, services, platform), []);
   const analytics = optional(ANALYTICS_FILE, (f, t) => parseAnalytics(f, t, logQueries.fields), undefined);
   const naming = Naming.of(env);
   const logInput = { target: env.target, services, logGroupName: (s: string) => naming.path(s), logQueries, analytics };

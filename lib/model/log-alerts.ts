@@ -47,10 +47,22 @@ export interface LogAlert {
 
 /**
  * alerts/logs.yaml for one environment: every field matched is one the
- * services log (logs/queries.yaml `fields`), every service is one of the
- * environment's, and the LogQL rendered from it parses.
+ * services log (logs/queries.yaml `fields`), every service named is a
+ * platform service (one of the environment's, or one the metric catalog
+ * says emits metrics), and the LogQL rendered from it parses. An alert
+ * watches the services it names that this environment runs; one that names
+ * none of them is left out here.
+ *
+ * @param services the environment's services
+ * @param platform every service known to the project (the catalog's emitters and the environment's)
  */
-export function parseLogAlerts(file: string, text: string, fields: ReadonlySet<string>, services: readonly string[]): LogAlert[] {
+export function parseLogAlerts(
+  file: string,
+  text: string,
+  fields: ReadonlySet<string>,
+  services: readonly string[],
+  platform: ReadonlySet<string> = new Set(services),
+): LogAlert[] {
   const { alerts } = parseYamlFile(file, text, z.strictObject({ alerts: z.array(alertSchema) }), 'the header of alerts/logs.yaml');
   const names = new Set<string>();
   return alerts.map((a: RawLogAlert) => {
@@ -67,18 +79,19 @@ export function parseLogAlerts(file: string, text: string, fields: ReadonlySet<s
           fix: `use one of the fields of logs/queries.yaml: ${[...fields].join(', ')}`,
         });
     }
-    const unknown = (a.services ?? []).find((s) => !services.includes(s));
+    const unknown = (a.services ?? []).find((s) => !platform.has(s) && !services.includes(s));
     if (unknown !== undefined)
       throw UserInputError.of({
         file,
         where: `${where}.services`,
-        problem: 'names a service this environment does not have',
+        problem: 'names a service the platform does not have',
         value: unknown,
-        fix: `use one of ${services.join(', ')} (config/environments.yaml), or leave services out for all`,
+        fix: `use one of ${[...new Set([...services, ...platform])].join(', ')} (config/environments.yaml, catalog/metrics.yaml), or leave services out for all`,
       });
+    const watched = a.services ? a.services.filter((s) => services.includes(s)) : services;
     const alert: LogAlert = {
       name: a.name,
-      services: a.services ?? services,
+      services: watched,
       match: Object.fromEntries(Object.entries(a.match).map(([k, v]) => [k, typeof v === 'string' ? [v] : v])),
       threshold: a.threshold,
       windowMinutes: Number(a.window.slice(0, -1)),
@@ -97,7 +110,7 @@ export function parseLogAlerts(file: string, text: string, fields: ReadonlySet<s
       });
     checkLogqlQuery(file, where, logAlertLogql(alert), fields, { metric: true });
     return alert;
-  });
+  }).filter((a) => a.services.length > 0);
 }
 
 /**

@@ -52,7 +52,7 @@ describe('alerts/logs.yaml: log alerts declared once', () => {
 
   test.each([
     ['a field is not logged', baseFiles[FILE].replace('match: { level: critical }', 'match: { severity: critical }'), /alert "CriticalLogEvent"\.match: matches the field "severity", which the services do not log/],
-    ['a service is not in the environment', baseFiles[FILE].replace('services: [backend]', 'services: [frontend]'), /alert "UserVisibleErrors"\.services: names a service this environment does not have \(got "frontend"\)/],
+    ['a service is not a platform service', baseFiles[FILE].replace('services: [backend]', 'services: [frontend]'), /alert "UserVisibleErrors"\.services: names a service the platform does not have \(got "frontend"\)/],
     ['the window is not whole minutes', baseFiles[FILE].replace('window: 1m', 'window: 90s'), /alerts\[1\]\.window: is invalid \(got "90s"\)\. Fix: set it to whole minutes/],
     ['the severity is unknown', baseFiles[FILE].replace('severity: critical', 'severity: page'), /alerts\[1\]\.severity: is invalid \(got "page"\)\. Fix: set it to critical, warning or info/],
     ['an alert is declared twice', baseFiles[FILE].replace('name: UserVisibleErrors', 'name: CriticalLogEvent'), /alert "CriticalLogEvent": is defined twice/],
@@ -64,6 +64,14 @@ describe('alerts/logs.yaml: log alerts declared once', () => {
   ])('fails when %s', (_what, text, error) => {
     expect(inputErrorOf(() => parseWith(text))).toMatch(error);
   });
+});
+
+test('an environment without a service an alert names watches the others, and leaves out an alert with none', () => {
+  const alerts = parseLogAlerts(FILE, baseFiles[FILE], fields, ['backend', 'signal-generator'], new Set(SERVICES));
+  expect(alerts.map((a) => [a.name, a.services])).toEqual([
+    ['CriticalLogEvent', ['backend', 'signal-generator']],
+    ['UserVisibleErrors', ['backend']],
+  ]);
 });
 
 describe('on AWS: a metric filter and an alarm per alert and service, routed like a metric alert', () => {

@@ -61,9 +61,11 @@ const SCENARIOS: Scenario[] = [
       },
       { alertname: 'Watchdog', severity: 'info', service: 'observability' },
       { alertname: 'KafkaPublishFailures', severity: 'critical', service: 'signal-generator', job: 'signal-generator' },
+      // A log alert of the same service (alerts/logs.yaml): never muted, as on AWS (a CloudWatch alarm).
+      { alertname: 'PipelineExecutionFailures', severity: 'warning', service: 'celery-worker', source: 'logs' },
     ],
     muted: ['HighExecutionFailureRate'],
-    notMuted: ['ServiceDown', 'PipelineExecutionSuccessBudgetBurnFast', 'Watchdog', 'KafkaPublishFailures'],
+    notMuted: ['ServiceDown', 'PipelineExecutionSuccessBudgetBurnFast', 'Watchdog', 'KafkaPublishFailures', 'PipelineExecutionFailures'],
   },
   {
     rule: 2,
@@ -75,10 +77,11 @@ const SCENARIOS: Scenario[] = [
       { alertname: 'CollectorMetricsStale', severity: 'critical', service: 'otel-collector' },
       { alertname: 'CollectorMetricsMissing', severity: 'critical', service: 'otel-collector', job: 'otel-collector' },
       { alertname: 'Watchdog', severity: 'info', service: 'observability' },
+      { alertname: 'CriticalLogEvent', severity: 'critical', service: 'trigger-dispatcher', source: 'logs' },
     ],
     // CollectorMetricsMissing is a consequence too (it fires minutes later, once the lookback has passed).
     muted: ['ServiceMetricsStale', 'ServiceNotScraped', 'PipelineCacheEmpty', 'CollectorMetricsMissing'],
-    notMuted: ['CollectorMetricsStale', 'Watchdog'],
+    notMuted: ['CollectorMetricsStale', 'Watchdog', 'CriticalLogEvent'],
   },
 ];
 
