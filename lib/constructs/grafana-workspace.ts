@@ -24,9 +24,9 @@ export const DEFAULT_GRAFANA_VERSION = '12.4';
 
 /**
  * An Amazon Managed Grafana workspace, made here or imported
- * (`GrafanaWorkspace.fromWorkspaceAttributes`). No `metric*` methods: we
- * found no CloudWatch metrics AMG vends per workspace (UNCONFIRMED: not
- * searched beyond the AMG user guide pages the project already cites).
+ * (`GrafanaWorkspace.fromWorkspaceAttributes`). No `metric*` methods: we know
+ * of no CloudWatch metrics AMG vends per workspace.
+ * @see test/contracts/grafana.ts AMG.vendedMetrics
  */
 export interface IGrafanaWorkspace extends IResource {
   /** g-… @attribute */

@@ -125,6 +125,20 @@ export const AMG = {
     'https://docs.aws.amazon.com/grafana/latest/userguide/Grafana-API-Plugin.html',
   ],
   pluginInstallPath: (id: string) => `/api/plugins/${id}/install`,
+  /**
+   * `GET /api/health` reports the version the workspace runs (grafana/grafana
+   * pkg/api/health.go). With upgradeOnly: after a deploy that raised the
+   * version fails later, the rollback's properties name the old version while
+   * the workspace runs the new one, so the importer follows the newer one.
+   */
+  runningVersionPath: '/api/health',
+  runningVersionSource: 'grafana/grafana pkg/api/health.go',
+  /**
+   * CloudWatch metrics AMG vends per workspace: we found none (UNCONFIRMED: not
+   * searched beyond the AMG user guide pages the project already cites), so
+   * GrafanaWorkspace has no `metric*` methods.
+   */
+  vendedMetrics: 'UNCONFIRMED',
 } as const;
 
 /**
