@@ -257,9 +257,8 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
       description: props.description ?? 'Amazon Managed Grafana workspace',
       accountAccessType: 'CURRENT_ACCOUNT',
       authenticationProviders: [props.saml ? 'SAML' : 'AWS_SSO'],
-      // The role above is ours: outside the console AMG supports only CUSTOMER_MANAGED ("Use only the CUSTOMER_MANAGED
-      // permission type when creating a workspace with the API, CLI or AWS CloudFormation": AMG API reference,
-      // CreateWorkspace permissionType; @aws-sdk/client-grafana@3.1048.0 models_0.d.ts).
+      // The role above is ours: outside the console AMG supports only CUSTOMER_MANAGED.
+      // @see test/contracts/grafana.ts AMG.permissionTypeOutsideConsole
       permissionType: 'CUSTOMER_MANAGED',
       roleArn: this.role.roleArn,
       dataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],
