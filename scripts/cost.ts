@@ -4,7 +4,7 @@
  * and the metrics over the cardinality budget.
  */
 import { compile } from '../lib/compile/compile';
-import { projectRoot, readProject } from '../lib/io/read-project';
+import { readProject } from '../lib/io/read-project';
 import { estimateCost, formatEstimate, loadMeasuredQuerySamples } from './cost/estimate';
 import { UserInputError } from '../lib/errors';
 import { parseCli } from './cli-args';
@@ -19,9 +19,9 @@ export function main(argv: string[] = process.argv.slice(2)): number {
   });
   const env = [...(values.context ?? []), ...positionals].find((c) => c.startsWith('env='))?.slice(4) ?? 'dev';
   try {
-    const root = projectRoot();
-    const model = compile(readProject(root), env);
-    const estimate = estimateCost(model.environment, model.catalog, model.prices, loadMeasuredQuerySamples(root));
+    const files = readProject();
+    const model = compile(files, env);
+    const estimate = estimateCost(model.environment, model.catalog, model.prices, loadMeasuredQuerySamples(files));
     console.log(values.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
     return 0;
   } catch (e) {

@@ -1,8 +1,15 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { ampIngestCost, estimateCost, MeasuredQuerySamples, seriesOfMetric } from '../scripts/cost/estimate';
+import {
+  ampIngestCost,
+  estimateCost,
+  loadMeasuredQuerySamples,
+  MeasuredQuerySamples,
+  QUERY_SAMPLES_FILE,
+  seriesOfMetric,
+} from '../scripts/cost/estimate';
 import { main } from '../scripts/cost';
-import { captureOutput, environmentOf, modelOf } from './helpers';
+import { baseFiles, captureOutput, environmentOf, inputErrorOf, modelOf } from './helpers';
 
 const repo = path.resolve(__dirname, '..');
 const prices = modelOf().prices;
@@ -119,5 +126,16 @@ describe('cost estimate', () => {
         usdPerDayOpen: (10_000_000 * scale * 2880 * prices.prices.amp.queryPerBillionSamples) / 1e9,
       },
     ]);
+  });
+
+  test('the measurement is read from the project files, checked like every data file', () => {
+    const measured = loadMeasuredQuerySamples(baseFiles);
+    expect(measured?.ruleGroups.length).toBeGreaterThan(0);
+    const without = Object.fromEntries(Object.entries(baseFiles).filter(([f]) => f !== QUERY_SAMPLES_FILE));
+    expect(loadMeasuredQuerySamples(without)).toBeUndefined();
+    const broken = baseFiles[QUERY_SAMPLES_FILE].replace(/^fraction: .*$/m, 'fraction: lots');
+    const msg = inputErrorOf(() => loadMeasuredQuerySamples({ ...baseFiles, [QUERY_SAMPLES_FILE]: broken }));
+    expect(msg).toMatch(/^config\/query-samples\.yaml: fraction: .*\. Fix: /);
+    expect(msg).not.toContain('\n');
   });
 });

@@ -7,7 +7,9 @@ import * as path from 'path';
  * that exists and, for a Markdown target with an anchor, a heading of that
  * file whose GitHub anchor is that one. Links in code (fenced blocks, inline
  * code spans) are text, not links; links with a scheme (https:, mailto:) are
- * not checked.
+ * not checked. Likewise every `@see docs/x.md#anchor` and `@see
+ * test/contracts/x.ts NAME` in lib/ names a heading, or a constant the
+ * contract exports.
  */
 const ROOT = path.resolve(__dirname, '..');
 
@@ -124,6 +126,51 @@ function brokenLinks(docs: ReadonlyMap<string, string>, read: (file: string) => 
   return problems;
 }
 
+/** Every .ts file under lib/, repository-relative. */
+function libFiles(dir = 'lib'): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const file = `${dir}/${e.name}`;
+    if (e.isDirectory()) return libFiles(file);
+    return e.name.endsWith('.ts') ? [file] : [];
+  });
+}
+
+/**
+ * What is wrong with the `@see` lines of `sources` (repository-relative path ->
+ * text) that name a repository file: `@see docs/x.md#anchor` must name a
+ * heading of that file, `@see test/contracts/x.ts NAME.key` a constant that
+ * file exports (and a key it spells out). `read` as for brokenLinks.
+ */
+function brokenSees(
+  sources: ReadonlyMap<string, string>,
+  read: (file: string) => string | undefined,
+): { count: number; problems: string[] } {
+  const problems: string[] = [];
+  let count = 0;
+  for (const [file, text] of sources) {
+    for (const [i, line] of text.split('\n').entries()) {
+      const m = /@see\s+((?:docs|test)\/[^\s#]+)(?:#(\S+))?(?:\s+([A-Za-z_$][\w$]*(?:\.[\w$]+)*))?/.exec(line);
+      if (!m) continue;
+      count++;
+      const [, target, anchor, name] = m;
+      const where = `${file}:${i + 1}: @see ${target}${anchor ? `#${anchor}` : ''}${name ? ` ${name}` : ''}`;
+      const body = read(target);
+      if (body === undefined) {
+        problems.push(`${where}: ${target} does not exist`);
+      } else if (anchor !== undefined && !headingAnchors(body).has(anchor)) {
+        problems.push(`${where}: no heading of ${target} has #${anchor}`);
+      } else if (name !== undefined && target.endsWith('.ts')) {
+        const [constant, ...keys] = name.split('.');
+        const missing = keys.find((k) => !new RegExp(`\\b${k}\\b`).test(body));
+        if (!new RegExp(`export (const|function|interface|type|class) ${constant}\\b`).test(body))
+          problems.push(`${where}: ${target} exports no ${constant}`);
+        else if (missing) problems.push(`${where}: ${target} has no ${missing}`);
+      }
+    }
+  }
+  return { count, problems };
+}
+
 /** A repository file's text, '' for a folder, undefined when absent. */
 function readRepo(file: string): string | undefined {
   const full = path.join(ROOT, file);
@@ -137,6 +184,40 @@ describe('the links of README.md and docs/', () => {
     expect(docs.size).toBeGreaterThan(5);
     expect([...docs.values()].flatMap((text) => relativeLinks('', text)).length).toBeGreaterThan(20);
     expect(brokenLinks(docs, readRepo)).toEqual([]);
+  });
+});
+
+describe('the @see lines of lib/', () => {
+  test('every @see of a doc or a contract names an existing heading or exported constant', () => {
+    const sources = new Map(libFiles().map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
+    const { count, problems } = brokenSees(sources, readRepo);
+    expect(count).toBeGreaterThan(20);
+    expect(problems).toEqual([]);
+  });
+
+  test('reports a missing file, heading, constant or key', () => {
+    const repo: Record<string, string> = {
+      'docs/a.md': '# A\n\n## Day two\n',
+      'test/contracts/c.ts': 'export const FACTS = { source: 1 };\n',
+    };
+    const text = [
+      ' * @see docs/a.md#day-two',
+      ' * @see test/contracts/c.ts FACTS.source',
+      ' * @see https://example.com/x',
+      ' * @see docs/b.md',
+      ' * @see docs/a.md#day-three',
+      ' * @see test/contracts/c.ts OTHER',
+      ' * @see test/contracts/c.ts FACTS.sources',
+    ].join('\n');
+    expect(brokenSees(new Map([['lib/x.ts', text]]), (f) => repo[f])).toEqual({
+      count: 6,
+      problems: [
+        'lib/x.ts:4: @see docs/b.md: docs/b.md does not exist',
+        'lib/x.ts:5: @see docs/a.md#day-three: no heading of docs/a.md has #day-three',
+        'lib/x.ts:6: @see test/contracts/c.ts OTHER: test/contracts/c.ts exports no OTHER',
+        'lib/x.ts:7: @see test/contracts/c.ts FACTS.sources: test/contracts/c.ts has no sources',
+      ],
+    });
   });
 });
 

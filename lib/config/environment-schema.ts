@@ -64,8 +64,8 @@ const exportersSchema = z.strictObject({
 /**
  * Task memory (MiB) Fargate offers per task CPU, up to 4 vCPU: 256 -> 512, 1024,
  * 2048; 512 -> 1-4 GiB; 1024 -> 2-8 GiB; 2048 -> 4-16 GiB; 4096 -> 8-30 GiB, in
- * 1 GiB steps (see test/contracts/ecs.ts).
- * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
+ * 1 GiB steps.
+ * @see test/contracts/ecs.ts FARGATE_TASK_SIZES
  */
 const gib = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => (from + i) * 1024);
 export const FARGATE_MEMORY_MIB: Readonly<Record<256 | 512 | 1024 | 2048 | 4096, readonly number[]>> = {

@@ -94,17 +94,10 @@ export class AlertRouting extends Construct {
         removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       }));
     // AMP's alert manager and CloudWatch alarms publish to the encrypted topics.
-    // The AMP statement is AMP's documented example for SSE-enabled topics
-    // (AMP user guide, "Giving Amazon Managed Service for Prometheus permission
-    // to send alert messages to your Amazon SNS topic",
-    // https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html):
-    // kms:GenerateDataKey* and kms:Decrypt for aps.amazonaws.com, with no
-    // conditions. The KMS call is made by SNS on AMP's behalf, and nothing
-    // documents that it carries aws:SourceAccount/aws:SourceArn, so conditions
-    // here could deny every notification. The pinning to this workspace lives
-    // in the topic policies below (the same page's topic statement: ArnEquals
-    // aws:SourceArn = workspace ARN, StringEquals aws:SourceAccount), and a
-    // publish needs the topic policy to allow it.
+    // AMP's documented statement for SSE-enabled topics, with no conditions
+    // (SNS makes the KMS call on AMP's behalf); the topic policies below pin
+    // the workspace.
+    // @see test/contracts/amp.ts KMS_STATEMENT
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AmpAlertManagerPublish',

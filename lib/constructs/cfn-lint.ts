@@ -3,13 +3,9 @@ import type { IConstruct } from 'constructs';
 
 /**
  * cfn-lint findings acknowledged on one resource, beside the construct that
- * makes it (like the cdk-nag acknowledgements). `npm run test:tools` runs
- * cfn-lint 1.58.0 on every synthesized template and expects no finding
- * (test/tools/cfn-lint.test.ts, which also fails on an acknowledgement that
- * no longer hides one). cfn-lint drops a resource's findings of the rules
- * its `Metadata` lists under `cfn-lint.config.ignore_checks` ("Resource Based
- * Metadata", cfn-lint's README: https://github.com/aws-cloudformation/cfn-lint#resource-based-metadata).
- * Rules already listed on the resource are kept.
+ * makes it (like the cdk-nag acknowledgements): its `Metadata` lists them
+ * under `cfn-lint.config.ignore_checks`. Rules already listed are kept.
+ * @see docs/testing.md#acknowledged-cfn-lint-findings
  */
 function ignoreCfnLintChecks(resource: CfnResource, checks: readonly string[]): void {
   const current = (resource.getMetadata('cfn-lint') as { config?: { ignore_checks?: string[] } } | undefined)?.config?.ignore_checks ?? [];
@@ -17,20 +13,10 @@ function ignoreCfnLintChecks(resource: CfnResource, checks: readonly string[]): 
 }
 
 /**
- * cfn-lint W3005 ("Check if DependsOn is specified if not needed. A Ref or a
- * Fn::GetAtt already is an implicit dependency", cfn-lint's rule list) on a
- * Lambda function CDK makes: aws-lambda's Function makes its resource depend
- * on its role construct (`resource.node.addDependency(this.role)`), and the
- * core CustomResourceProvider does the same for its handler
- * (`handler.addResourceDependency(role)`); both render as DependsOn entries.
- * The role's entry is redundant with the function's `Role: Fn::GetAtt
- * [role, Arn]` (CloudFormation creates a resource after the ones its
- * properties Ref or GetAtt: "DependsOn attribute", CloudFormation template
- * reference, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-dependson.html),
- * so it changes no deployment order; the default policy's entry beside it is
- * not redundant (the function is not created before its permissions). The
- * list is CDK's: dropping the one entry would take a raw override of
- * DependsOn for nothing deployed differently. Acknowledged, not fixed.
+ * Acknowledges cfn-lint W3005 on a Lambda function CDK makes: CDK makes it
+ * depend on its role, which its `Role: Fn::GetAtt` already implies, so the
+ * entry changes no deployment order. The list is CDK's: acknowledged, not fixed.
+ * @see docs/testing.md#acknowledged-cfn-lint-findings
  *
  * `fn` is the function construct (its default child is acknowledged) or the
  * function's CfnResource itself.

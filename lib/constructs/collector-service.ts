@@ -167,9 +167,9 @@ export class CollectorService extends Construct implements ICollectorService {
       reason:
         'The plain environment variables are OTEL_CONFIG_SHA256, a hash of the configuration, and OTEL_CONFIG_INPUTS, the deploy-time values it holds (endpoints, names; no secret): they make a configuration change roll the service; the configuration itself and every secret come from SSM and Secrets Manager.',
     });
-    // Never AOT_CONFIG_CONTENT: when it exists ADOT ignores every --config
-    // (aws-otel-collector@v0.49.0:pkg/config/config_factory.go). Under other
-    // names, each --config=env:NAME is read and the collector merges them.
+    // Never AOT_CONFIG_CONTENT: when it exists ADOT ignores every --config.
+    // Under other names, each --config=env:NAME is read and the collector merges them.
+    // @see test/contracts/adot.ts CONFIG_RESOLUTION
     const configVariables = collectorConfigVariables(this.configParameters.length);
     const deployTimeValues = props.configFragments.flatMap((f) => Tokenization.reverseString(f).tokens.map((t) => Token.asString(t)));
     const secrets: Record<string, ecs.Secret> = Object.fromEntries(
@@ -194,8 +194,8 @@ export class CollectorService extends Construct implements ICollectorService {
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),
       portMappings: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, HEALTH_CHECK_PORT].map((containerPort) => ({ containerPort })),
-      // /healthcheck is in the image and GETs 127.0.0.1:13133/ by default
-      // (aws-otel-collector@v0.49.0:cmd/healthcheck/main.go, cmd/awscollector/Dockerfile).
+      // /healthcheck is in the image and GETs 127.0.0.1:13133/ by default.
+      // @see test/contracts/adot.ts IMAGE
       healthCheck: {
         command: ['CMD', '/healthcheck'],
         interval: Duration.seconds(30),

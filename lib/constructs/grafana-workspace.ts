@@ -24,9 +24,9 @@ export const DEFAULT_GRAFANA_VERSION = '12.4';
 
 /**
  * An Amazon Managed Grafana workspace, made here or imported
- * (`GrafanaWorkspace.fromWorkspaceAttributes`). No `metric*` methods: we
- * found no CloudWatch metrics AMG vends per workspace (UNCONFIRMED: not
- * searched beyond the AMG user guide pages the project already cites).
+ * (`GrafanaWorkspace.fromWorkspaceAttributes`). No `metric*` methods: we know
+ * of no CloudWatch metrics AMG vends per workspace.
+ * @see test/contracts/grafana.ts AMG.vendedMetrics
  */
 export interface IGrafanaWorkspace extends IResource {
   /** g-… @attribute */
@@ -257,9 +257,8 @@ export class GrafanaWorkspace extends GrafanaWorkspaceBase {
       description: props.description ?? 'Amazon Managed Grafana workspace',
       accountAccessType: 'CURRENT_ACCOUNT',
       authenticationProviders: [props.saml ? 'SAML' : 'AWS_SSO'],
-      // The role above is ours: outside the console AMG supports only CUSTOMER_MANAGED ("Use only the CUSTOMER_MANAGED
-      // permission type when creating a workspace with the API, CLI or AWS CloudFormation": AMG API reference,
-      // CreateWorkspace permissionType; @aws-sdk/client-grafana@3.1048.0 models_0.d.ts).
+      // The role above is ours: outside the console AMG supports only CUSTOMER_MANAGED.
+      // @see test/contracts/grafana.ts AMG.permissionTypeOutsideConsole
       permissionType: 'CUSTOMER_MANAGED',
       roleArn: this.role.roleArn,
       dataSources: ['PROMETHEUS', 'CLOUDWATCH', 'XRAY'],

@@ -169,12 +169,10 @@ export class MonitoringHealth extends Construct {
         });
     }
     if (props.ampQuotas) {
-      // 80 % of the quota as configured, not CloudWatch's SERVICE_QUOTA(): that function takes a usage metric with
-      // its full dimension set (Service, Type, Class: values no source gives for AMP) and no source says AMP's usage
-      // metrics are tied to Service Quotas (test/contracts/amp.ts USAGE_QUOTAS). Missing data is breaching, on
-      // purpose: the workspace's dimension name is UNCONFIRMED (AMP_USAGE_METRIC), and a query that matches nothing
-      // must not pass for a workspace far from its quota. A workspace the collector writes to always has active
-      // series and an ingestion rate, so no data means a wrong dimension or no ingestion at all (runbook).
+      // 80 % of the quota as configured, not CloudWatch's SERVICE_QUOTA(), which AMP's usage metrics cannot feed.
+      // Missing data is breaching, on purpose: a query that matches nothing must not pass for a workspace far from
+      // its quota.
+      // @see test/contracts/amp.ts USAGE_QUOTAS
       for (const [name, resource, quota, what] of [
         ['AmpActiveSeriesNearQuota', 'ActiveSeries', props.ampQuotas.activeSeries, 'active series'],
         ['AmpIngestionRateNearQuota', 'IngestionRate', props.ampQuotas.ingestionRate, 'ingestion rate (samples/s)'],

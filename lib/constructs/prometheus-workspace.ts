@@ -9,22 +9,9 @@ import { Construct } from 'constructs';
 /**
  * The CloudWatch metrics AMP vends in `AWS/Prometheus` that this library
  * exposes (`metric*` methods), with the dimension that names the workspace.
- * Names from the AMP user guide, "Use CloudWatch metrics to monitor Amazon
- * Managed Service for Prometheus resources"
- * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html);
- * test/contracts/amp.ts holds what that page says of each (read in full
- * 2026-12-07) and the sources of the rest.
- *
- * The queries name no SCHEMA: SCHEMA matches only series with exactly the
- * dimension set it lists, and the page documents no full set for these metrics
- * (its "Resource name" column is "-" for all but the anomaly detector ones;
- * RuleGroup and "by reason" are in its notes, the Workspace key only in
- * grafana/grafana-aws-sdk). A wrong set would match no series, and an alarm on
- * it could never fire. Every alarm here is `> 0`, so summing every series of
- * the metric that carries this workspace's id (whatever other dimensions it
- * has) fires whenever any of them is above 0. A series without the workspace
- * key does not match `WHERE <key> = '<id>'` (Metrics Insights: "Label value
- * must match the specified string"): it is no series of this workspace.
+ * Their queries name no SCHEMA (no source gives the full dimension set) and sum
+ * every series carrying this workspace's id, which is enough for `> 0` alarms.
+ * @see test/contracts/amp.ts VENDED_METRICS
  */
 export const AMP_VENDED_METRICS = {
   DiscardedSamples: { workspaceKey: 'Workspace' },
@@ -51,12 +38,9 @@ function ampInsightsQuery(metricName: AmpVendedMetric, workspaceId: string): str
 
 /**
  * AMP's usage of a quota, per workspace, in `AWS/Usage`: metric `ResourceCount`, dimension `Resource` =
- * `ActiveSeries` ("Number of active series per workspace", count) or `IngestionRate` ("Sample ingestion rate",
- * count per second), valid statistics Average, Minimum, Maximum (AMP user guide, AMP-CW-usage-metrics; keys
- * Class, Resource, Service, Type from grafana/grafana-aws-sdk). UNCONFIRMED: the name of the dimension that holds
- * the workspace id; no source names it. `ResourceId` is the cost dashboard's choice as well
- * (lib/render/cost-dashboard.ts; test/contracts/cost-metrics.ts). The query names neither Service, Type nor Class
- * (their values are UNCONFIRMED too), and no SCHEMA: it matches whatever else the series carry.
+ * `ActiveSeries` or `IngestionRate`, and the workspace's id under `ResourceId` (the cost dashboard's choice too;
+ * no source names that key). The query names no SCHEMA: it matches whatever else the series carry.
+ * @see test/contracts/amp.ts USAGE_QUOTAS
  */
 export const AMP_USAGE_METRIC = { namespace: 'AWS/Usage', metricName: 'ResourceCount', workspaceKey: 'ResourceId' } as const;
 

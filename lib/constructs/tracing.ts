@@ -30,11 +30,9 @@ export class Tracing extends Construct {
     const name = requiredName(this, props.names, 32);
     this.group = new xray.CfnGroup(this, 'Group', {
       groupName: name,
-      // The collector sets the span attribute deployment_environment on every
-      // span and indexes it (awsxray indexed_attributes), so every segment
-      // carries annotation.deployment_environment: annotations come from span
-      // attributes only (contrib@v0.156.0:exporter/awsxrayexporter/internal/translator/segment.go,
-      // makeXRayAttributes). See XRAY_ENV_ANNOTATION in the collector renderer.
+      // The collector sets the span attribute deployment_environment (XRAY_ENV_ANNOTATION)
+      // on every span and awsxray indexes it, so every segment carries the annotation.
+      // @see docs/collector.md#x-ray
       filterExpression:
         props.deploymentEnvironment === undefined ? undefined : `annotation.${XRAY_ENV_ANNOTATION} = "${props.deploymentEnvironment}"`,
       insightsConfiguration: { insightsEnabled: true, notificationsEnabled: false },
@@ -52,11 +50,10 @@ export class Tracing extends Construct {
         httpMethod: '*',
         urlPath: '*',
         resourceArn: '*',
-        // No `attributes` match: sampling is decided in the services' SDKs
-        // when a span starts, before the collector adds deployment_environment,
-        // so a rule matching it would match nothing (the SDK-side matching on
-        // span attributes known at start is UNCONFIRMED here). The rule is the
+        // No `attributes` match: the services' SDKs sample when a span starts,
+        // before the collector adds deployment_environment. The rule is the
         // environment's by its name and priority.
+        // @see docs/collector.md#x-ray
         version: 1,
       },
     });

@@ -6,7 +6,7 @@ export const ANOMALIES_FILE = 'alerts/anomalies.yaml';
 
 /**
  * AMP's detector takes only a query wrapped as a whole by one of these.
- * @see https://docs.aws.amazon.com/prometheus/latest/APIReference/API_RandomCutForestConfiguration.html
+ * @see test/contracts/amp.ts RANDOM_CUT_FOREST
  */
 const RCF_AGGREGATIONS = ['avg', 'count', 'group', 'max', 'min', 'quantile', 'stddev', 'stdvar', 'sum'];
 

@@ -34,11 +34,9 @@ const GO_BUILTINS = [
 ];
 
 /**
- * Prometheus' template functions for alert labels and annotations
- * (prometheus/prometheus@v2.53.0:template/template.go, NewTemplateExpander's funcMap).
- * 3.14.0, the promtool that checks them here, adds toDuration, now and
- * urlQueryEscape; AMP's engine version is not published, so those are refused
- * (test/tools/go-template.test.ts shows promtool accepting them).
+ * Prometheus' template functions for alert labels and annotations, as of 2.53:
+ * AMP's engine version is not published, so newer ones are refused.
+ * @see test/contracts/prometheus.ts TEMPLATES
  */
 export const PROMETHEUS_TEMPLATE_FUNCS: readonly string[] = [
   ...GO_BUILTINS,
@@ -71,18 +69,15 @@ export const PROMETHEUS_TEMPLATE_FUNCS: readonly string[] = [
 ];
 
 /**
- * The variables Prometheus defines before parsing a label or annotation
- * (prometheus/prometheus@v2.53.0:model/rulefmt/rulefmt.go, testTemplateParsing).
+ * The variables Prometheus defines before parsing a label or annotation.
+ * @see test/contracts/prometheus.ts TEMPLATES
  */
 export const PROMETHEUS_TEMPLATE_VARS: readonly string[] = ['labels', 'externalLabels', 'externalURL', 'value'];
 
 /**
- * Alertmanager's template functions (prometheus/alertmanager@v0.25.0:template/template.go,
- * DefaultFuncs). 0.34.0, the amtool that checks them here, adds trimSpace,
- * safeUrl, urlUnescape, routeLabels, date, tz, now, since, humanizeDuration,
- * toDate, mustToDate and toJson; AMP's version is UNCONFIRMED, so only the
- * 0.25 set is accepted (test/tools/go-template.test.ts shows amtool accepting
- * the others).
+ * Alertmanager's template functions, as of 0.25: AMP's version is not known,
+ * so newer ones are refused.
+ * @see test/contracts/prometheus.ts TEMPLATES
  */
 export const ALERTMANAGER_TEMPLATE_FUNCS: readonly string[] = [
   ...GO_BUILTINS,

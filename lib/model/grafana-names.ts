@@ -1,22 +1,19 @@
 /**
- * Grafana's naming rules, shared by the dashboard linter and the importer
- * (test/contracts/grafana.ts holds the sources).
+ * Grafana's naming rules, shared by the dashboard linter and the importer.
  */
 
 /**
- * Dashboard and folder uids: `^[a-zA-Z0-9\-\_]*$`, at most 40 characters
- * (grafana/grafana pkg/util/shortid_generator.go IsValidShortUID,
- * IsShortUIDTooLong).
+ * Dashboard and folder uids: letters, digits, `-` and `_`, at most 40 characters.
+ * @see test/contracts/grafana.ts UIDS
  */
 export const GRAFANA_UID_PATTERN = /^[a-zA-Z0-9_-]+$/;
 export const GRAFANA_UID_MAX_LENGTH = 40;
 
 /**
- * Grafana matches dashboards in a folder by the slug of the title
- * (grafana/grafana@8673c5bd:pkg/services/dashboards/database/database.go
- * getExistingDashboardByTitleAndFolder). This is its slug for ASCII titles;
- * other characters are compared as they are, which errs on the side of
- * calling two titles the same.
+ * Grafana matches dashboards in a folder by the slug of the title. This is its
+ * slug for ASCII titles; other characters are compared as they are, which errs
+ * on the side of calling two titles the same.
+ * @see test/contracts/grafana.ts DASHBOARD_SAVE
  */
 export function titleSlug(title: string): string {
   return title

@@ -6,9 +6,8 @@ import { RE2JS } from 're2js';
  */
 
 /**
- * Units of a Prometheus duration, biggest first, in milliseconds
- * (prometheus/common@v0.54.0:model/time.go, unitMap; the version
- * prometheus/prometheus@v2.53.0 uses).
+ * Units of a Prometheus duration, biggest first, in milliseconds.
+ * @see test/contracts/prometheus.ts DURATIONS
  */
 const UNITS: readonly [string, number][] = [
   ['y', 365 * 24 * 3600_000],
@@ -47,11 +46,9 @@ export function parseDuration(text: string): number | undefined {
 export const DURATION_HELP = 'use digits and units y, w, d, h, m, s, ms from biggest to smallest, like "5m", "1h30m" or "90s"';
 
 /**
- * Label names (prometheus/common@v0.54.0:model/labels.go, LabelName.IsValid,
- * legacy validation). Prometheus 3 and Alertmanager 0.28+ accept any UTF-8
- * name (promtool 3.14 and amtool 0.34 do), but such a name must be quoted in
- * PromQL (`{"team.name"="x"}`), which a 2.x engine cannot parse, and AMP's
- * version is not published: the legacy names are kept.
+ * Label names as every Prometheus reads them unquoted: the legacy names, since
+ * AMP's engine may be a 2.x, which cannot parse a quoted UTF-8 name.
+ * @see test/contracts/prometheus.ts LABEL_NAMES
  */
 export const isValidLabelName = (name: string): boolean => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name);
 
@@ -62,23 +59,10 @@ export const isValidLabelValue = (value: string): boolean =>
 /**
  * One Alertmanager matcher as written in `matchers:` lists, e.g.
  * `severity="critical"` or `alertname=~"Kube.*"`, accepted only when both of
- * Alertmanager's parsers take it with the same meaning, because AMP's version
- * is not published:
- * - the classic parser, the only one before 0.27 (ParseMatcher,
- *   prometheus/alertmanager@v0.34.0:pkg/labels/parse.go; `--enable-feature=classic-mode`):
- *   names as [a-zA-Z_:][a-zA-Z0-9_:]*; a quoted value unescapes only `\n`,
- *   `\"` and `\\` and keeps any other backslash literally; an unescaped `"`
- *   inside the value is refused;
- * - the UTF-8 parser that 0.34 tries first, falling back to the classic one
- *   with a warning (matcher/parse; alone with `--enable-feature=utf8-strict-mode`):
- *   a quoted value is a Go string literal (strconv.Unquote), so `\d` is refused
- *   and `\t` would mean a tab; an unquoted value holds no space nor any of
- *   {}!=~,\"'` and is not empty.
- * So a quoted value may escape only `\n`, `\"` and `\\` (write `\\d` for a
- * regex's `\d`) and holds no raw line break. A regex must compile as Go's RE2
- * does (NewMatcher, pkg/labels/matcher.go: `regexp.Compile("^(?:" + v + ")$")`),
- * checked with re2js, a port of RE2: `(?i)` is accepted, lookarounds and
- * backreferences are not.
+ * Alertmanager's parsers (classic and UTF-8) take it with the same meaning: a
+ * quoted value may escape only `\n`, `\"` and `\\`, and a regex must compile
+ * as Go's RE2 does (checked with re2js). Returns undefined when refused.
+ * @see test/contracts/prometheus.ts MATCHERS
  */
 export function parseMatcher(text: string): { name: string; op: string; value: string } | undefined {
   const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s*$/.exec(text);

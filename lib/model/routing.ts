@@ -129,10 +129,9 @@ export function parseRouting(files: ProjectFiles, limits: AmpLimits): Routing {
 }
 
 /**
- * What Alertmanager (prometheus/alertmanager@v0.25.0:config/config.go,
- * Route.UnmarshalYAML) refuses in a route, and what AMP silently changes:
- * a repeat_interval over five days is treated as five days (AMP user guide,
- * "Create an alert manager configuration"), so synth refuses it.
+ * What Alertmanager refuses in a route, and what AMP silently changes: a
+ * repeat_interval over five days is treated as five days, so synth refuses it.
+ * @see test/contracts/prometheus.ts ROUTES
  */
 function checkRoute(file: string, r: RouteShape, where: string, maxRepeatSeconds: number): void {
   for (const key of ['group_wait', 'group_interval', 'repeat_interval'] as const) {

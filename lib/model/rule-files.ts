@@ -318,9 +318,9 @@ function checkDuration(file: string, where: string, value: string, opts: { posit
 
 /**
  * What Prometheus' rule loader (and so AMP's ruler) refuses in a rule's
- * fields (prometheus/prometheus@v2.53.0:model/rulefmt/rulefmt.go, RuleNode.Validate
- * and testTemplateParsing): durations, label names and values, annotation
- * names, fields recording rules may not have, and templates that do not parse.
+ * fields: durations, label names and values, annotation names, fields
+ * recording rules may not have, and templates that do not parse.
+ * @see test/contracts/prometheus.ts RULE_FIELDS
  */
 function checkRuleFields(file: string, where: string, rule: Rule): void {
   if (rule.for !== undefined) checkDuration(file, `${where}, for`, rule.for);

@@ -44,12 +44,10 @@ export interface SloSet {
 }
 
 /**
- * The SRE workbook's multiwindow, multi-burn-rate pairs ("Alerting on SLOs",
- * table "Recommended parameters for an SLO-based alerting configuration"),
- * as the share of the error budget each pair spends. The burn factor follows
- * from the SLO window, as Sloth computes it
- * (slok/sloth@v0.16.0:internal/alert/window.go getBurnRateFactor): 2 % of a
- * 30-day budget in 1 h is 14.4x; of a 28-day budget, 13.44x.
+ * The SRE workbook's multiwindow, multi-burn-rate pairs, as the share of the
+ * error budget each pair spends; the burn factor follows from the SLO window
+ * (2 % of a 30-day budget in 1 h is 14.4x).
+ * @see docs/alerts.md#where-the-slo-rules-come-from
  */
 export const BURN_WINDOWS = [
   { severity: 'critical', kind: 'page', long: '1h', short: '5m', budgetPercent: 2 },
@@ -62,12 +60,9 @@ const HOURS: Record<string, number> = { m: 1 / 60, h: 1, d: 24 };
 const hours = (d: string) => Number(d.slice(0, -1)) * HOURS[d.slice(-1)];
 
 /**
- * The budget shares per pair for each SLO window we have a table for, like
- * Sloth's alert windows: Google's for 28 and 30 days
- * (slok/sloth@v0.16.0:internal/alert/windows/google-28d.yaml, google-30d.yaml),
- * Sloth's 7-day example (test/integration/prometheus/windows/7d.yaml). Other
- * windows are refused, as Sloth refuses them ("SLO period time window is not
- * supported"): the workbook's shares assume a month.
+ * The budget shares per pair for each SLO window we have a table for (7, 28
+ * and 30 days, as Sloth); other windows are refused: the shares assume a month.
+ * @see docs/alerts.md#where-the-slo-rules-come-from
  */
 const BUDGET_PERCENT_BY_WINDOW: Readonly<Record<string, readonly number[]>> = {
   '7d': [8, 12.5, 20, 42],
@@ -259,8 +254,8 @@ export function sliSelectors(slo: Slo): { bad: string; total: string; totalSelec
 
 /**
  * How long the SLI may be absent before its absent alert fires: the time the
- * fastest page would need to fire at its threshold, as Pyrra computes it
- * (pyrra-dev/pyrra@v0.10.1:slo/slo.go AbsentDuration), rounded up to minutes.
+ * fastest page would need to fire at its threshold, rounded up to minutes.
+ * @see docs/alerts.md#where-the-slo-rules-come-from
  */
 export function absentFor(set: SloSet, slo: Slo): string {
   const fast = BURN_WINDOWS[0];

@@ -5,17 +5,9 @@ import { Naming } from '../naming';
 /**
  * Alerts on the output of AMP's anomaly detectors (AWS only: the local stack
  * has no detector). Kept apart from the z-score rules of lib/render/anomaly-rules.ts.
- *
- * What the detector writes, and how to alert on it, follows AWS's own sample
- * aws-solutions-library-samples/guidance-for-ai-powered-devops-agent-for-prometheus-anomaly-detection
- * (@070ca17fb34e0737b9e52f861a147d121a8ab106:cdk/lib/amp-stack.ts and
- * @28f6e5177b6ce311d0561055d192b5da12b68c42:docs/DEMO-RUNBOOK.md): a detector
- * created with `alias: X` is queried as `anomaly_detector:score{alias="X"}`
- * (beside `anomaly_detector:value`, `:lower_band` and `:upper_band`), and the
- * sample alerts on `max_over_time(anomaly_detector:score{alias="X"}[2m]) > 0.1`
- * because "the score spike lasts a single ~30s cycle, then the model adapts
- * and the score returns to 0". Whether AMP copies the detector's own labels
- * onto these series is UNCONFIRMED, so the alert sets its labels itself.
+ * Each alert reads its detector's score by alias, over a window that holds at
+ * least one evaluation, as AWS's own sample does, and sets its labels itself.
+ * @see test/contracts/amp.ts ANOMALY_DETECTOR_SERIES
  */
 export const ANOMALY_DETECTORS_FILE = 'alerts/anomaly-detectors.yaml';
 

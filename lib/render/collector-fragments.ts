@@ -43,14 +43,11 @@ export function scrapeReceiverNames(services: number): string[] {
 
 /**
  * The configuration as the collector reads it from several `--config=env:`
- * sources, which the collector merges itself: ADOT passes every --config to
- * the confmap resolver when AOT_CONFIG_CONTENT is absent
- * (aws-otel-collector@v0.49.0:pkg/config/config_factory.go) and the resolver
- * merges them in order, maps deeply
- * (open-telemetry/opentelemetry-collector@v0.156.0:confmap/resolver.go, Resolve).
+ * sources, which the collector merges itself, in order, maps deeply.
  * One fragment while it fits an SSM parameter (the platform's four services);
  * beyond that, everything but the scrape receivers, then one fragment per
  * scrape receiver: no two fragments set the same key, so no list is merged.
+ * @see test/contracts/adot.ts CONFIG_RESOLUTION
  */
 export function collectorConfigFragments(config: CollectorConfig, maxBytes = SINGLE_FRAGMENT_BYTES): string[] {
   // Each component is serialized once, alone; a block mapping's entries

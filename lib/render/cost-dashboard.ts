@@ -6,7 +6,6 @@ import { ObservabilityModel } from '../model/model';
 import { Naming } from '../naming';
 import { COLLECTOR_JOB } from './collector-image';
 
-/** Where the generated cost dashboard sits among dashboards/ (it is not a file in the repository). */
 /** The ingestion row's panels read the same on AWS and locally; only their queries differ. */
 const INGESTION = {
   usage: { title: 'Samples ingested per second', unit: 'cps' },
@@ -17,67 +16,15 @@ const INGESTION = {
   },
 } as const;
 
+/** Where the generated cost dashboard sits among dashboards/ (it is not a file in the repository). */
 export const COST_DASHBOARD_FILE = 'dashboards/cost.json';
 const COST_DASHBOARD_UID = 'observability-cost';
 
 /**
- * The usage the cost dashboard reads, by where it runs. On AWS, what AMP and
- * CloudWatch Logs vend to CloudWatch, read through the CloudWatch data source:
- * - AMP user guide, "Use CloudWatch metrics to monitor Amazon Managed Service
- *   for Prometheus resources",
- *   https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html:
- *   `ResourceCount` in `AWS/Usage` with resource `IngestionRate` ("Sample
- *   ingestion rate", count per second) and `ActiveSeries` ("Number of active
- *   series per workspace"); `QuerySamplesProcessed` in `AWS/Prometheus`
- *   ("Number of query samples processed", statistic Sum).
- * - `AWS/Usage` dimension keys Class, Resource, Service, Type; `AWS/Logs`
- *   DestinationType, FilterName, LogGroupName
- *   (grafana/grafana-aws-sdk@bffb8adb3b848a9fe6ea3a79cb8f1697b8003856:pkg/cloudWatchConsts/metrics.go
- *   NamespaceDimensionKeysMap; `AWS/Prometheus`: Reason, RuleGroup,
- *   Workspace). The page calls these metrics "per workspace"; the values AMP
- *   gives Service, Type and Class, and the workspace dimension (`ResourceId`
- *   on AWS/Usage: the page and Grafana's key list name none; `Workspace` on
- *   AWS/Prometheus: in Grafana's keys, while the page lists no dimension of
- *   QuerySamplesProcessed) are UNCONFIRMED. The queries match Resource and
- *   the workspace id (matchExact false: any dimension set holding both), so an
- *   account's other workspaces are never summed in; if the workspace
- *   dimension is not there, the panels are empty.
- * - `IncomingBytes` in `AWS/Logs` per `LogGroupName`, statistic Sum, uncompressed
- *   bytes (aws-cdk-lib@2.276.0:aws-logs/lib/logs-canned-metrics.generated.js
- *   LogsMetrics.incomingBytesSum).
- * The cost panels are CloudWatch metric math over those queries (Grafana: a
- * query's `id` is what math expressions reference, and dimension values may be
- * lists: grafana/grafana@47210f933ada3812737e2f26742c53c5fe34f06f:public/app/plugins/datasource/cloudwatch/dataquery.gen.ts
- * CloudWatchMetricsQuery, Dimensions; MetricQueryType.Search = 0,
- * MetricEditorMode.Builder = 0, Code = 1). How Grafana's backend reads them
- * (grafana/grafana@ec129a119e3eecbe6e54cb12812ec71ee7e63c6a:pkg/tsdb/cloudwatch/models/cloudwatch_query.go):
- * a Search query in Code mode is a math expression (GMDApiModeMathExpression);
- * a Builder query with matchExact false is sent as a SEARCH expression
- * (IsInferredSearchExpression), so every usage query here is an array of time
- * series; a hidden query is still sent, with ReturnData false
- * (`q.ReturnData = !*metricsDataQuery.Hide`); a query with neither `statistic`
- * nor `statistics` is refused ("query must have either statistic or statistics
- * field"), so the math queries carry the statistic Grafana's editor stores on
- * every metrics query (DEFAULT_METRICS_QUERY, statistic 'Average':
- * grafana/grafana@011d7202af352d9ad9997486aa0568f6382f0bd4:public/app/plugins/datasource/cloudwatch/defaultQueries.ts).
- * The functions, from the CloudWatch user guide's function table
- * (awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md,
- * "Using math expressions with CloudWatch metrics"): SUM of an array of time
- * series returns one time series; IF(TS > S, TS, S) and IF(TS > S, S, TS) are
- * listed syntaxes, each returning a time series; PERIOD takes "metrics, not the
- * results of other expressions", so it cannot be applied to a SEARCH and the
- * per-second rates divide by the queries' fixed period instead. That SUM of a
- * SEARCH matching exactly one series is still a time series (not the scalar
- * SUM of a single series returns) is UNCONFIRMED: the table says SEARCH
- * returns "one or more TS".
- * Locally, Prometheus' own metrics (it scrapes itself, job "prometheus"):
- * prometheus_tsdb_head_samples_appended_total and prometheus_tsdb_head_series
- * (prometheus/prometheus@v3.14.0:tsdb/head.go), prometheus_engine_query_samples_total
- * ("The total number of samples loaded by all queries (full window per step for
- * range-vector)": Engine.exec adds each query's sampleStats.TotalSamples, the
- * stats API's totalQueryableSamples that the bench measures, rule evaluations
- * included: prometheus/prometheus@v3.14.0:promql/engine.go,
- * util/stats/query_stats.go; since v2.44.0).
+ * The usage the cost dashboard reads, by where it runs: on AWS, what AMP and
+ * CloudWatch Logs vend to CloudWatch (read through the CloudWatch data source,
+ * priced with metric math); locally, Prometheus' own metrics.
+ * @see docs/costs.md#the-queries-and-their-sources
  */
 const COST_SOURCES = {
   ampUsage: { namespace: 'AWS/Usage', metricName: 'ResourceCount', workspaceDimension: 'ResourceId' },
@@ -104,11 +51,9 @@ export interface CostDashboardInput {
 /**
  * The AMP workspace the AWS cost panels are filtered to, a hidden constant
  * variable: the dashboard importer sets it to the id of the workspace it
- * imports for (lib/constructs/dashboard-import/handler), so environments that
- * share an account and region each see their own usage. Which dimension
- * carries the workspace id is UNCONFIRMED (test/contracts/cost-metrics.ts):
- * if AMP publishes none, these panels are empty rather than summing every
- * workspace of the account.
+ * imports for, so environments that share an account and region each see
+ * their own usage (and, with no workspace dimension, empty panels).
+ * @see test/contracts/cost-metrics.ts COST_METRICS
  */
 const WORKSPACE_VARIABLE_REF = `$${AMP_WORKSPACE_VARIABLE}`;
 
@@ -122,10 +67,9 @@ const GIB = 2 ** 30;
 /** A number as PromQL and CloudWatch metric math both read it, without float noise (0.35 / 1e7 is 3.4999999999999996e-8). */
 const num = (x: number): string => String(Number(x.toPrecision(12)));
 /**
- * A number as CloudWatch metric math reads it: `num` in plain decimal notation.
- * The function table and its examples show only plain decimals
- * (awsdocs/amazon-cloudwatch-user-guide@20a560c12498bb7fdbd1325e1c1415367dc601bf:doc_source/using-metric-math.md);
- * whether metric math also reads exponent notation (9e-8) is UNCONFIRMED, so it is never emitted.
+ * A number as CloudWatch metric math reads it: `num` in plain decimal notation,
+ * the only notation the user guide shows (exponent notation is never emitted).
+ * @see docs/costs.md#the-queries-and-their-sources
  */
 const cwNum = (x: number): string => {
   const s = num(x);

@@ -65,12 +65,11 @@ function unmeasurableDescription(slo: Slo, split: SliSplit): string {
  * - its error ratio over every window the alerts use;
  * - its events per 5 minutes (bad and total) and per page window;
  * - its objective and the budget left over the SLO window, counted from
- *   events (as Pyrra counts them from `...:increase5m` series,
- *   pyrra-dev/pyrra@v0.10.1:slo/rules.go increaseRulesRatio), so a quiet
- *   five minutes weighs nothing and cannot make it NaN;
+ *   events, so a quiet five minutes weighs nothing and cannot make it NaN;
  * - a page and a ticket (multiwindow, multi-burn-rate; factors from `window`),
  *   pages only with enough events; an alert when the SLI has no series.
  * It goes through the same validation as hand-written rule files.
+ * @see docs/alerts.md#where-the-slo-rules-come-from
  */
 export function renderSloRules(set: SloSet): string {
   const RUNBOOK = 'https://github.com/trading-platform/trading-observability/blob/main/docs/runbooks.md';
@@ -113,9 +112,8 @@ export function renderSloRules(set: SloSet): string {
           record: `slo:sli_error:ratio_rate${w}`,
           expr: RAW_WINDOWS.includes(w)
             ? `${badAggregate(slo, 'rate', w)} / ${totalAggregate(slo, 'rate', w)}`
-            : // Pyrra's performance-over-accuracy: a long window from the recorded short-window sums
-              // (pyrra-dev/pyrra@v0.10.1:slo/rules.go increaseRulesRatio), one series per SLO instead of
-              // every raw series; every 30 s sample of a 5-minute count weighs each event alike in both sums.
+            : // Pyrra's performance-over-accuracy: a long window from the recorded short-window sums, one series
+              // per SLO instead of every raw series; every 30 s sample of a 5-minute count weighs each event alike.
               `sum_over_time(slo:sli_error:increase5m${sel}[${w}]) / sum_over_time(slo:sli_total:increase5m${sel}[${w}])`,
           labels,
         })),
@@ -140,9 +138,8 @@ export function renderSloRules(set: SloSet): string {
         alert('ticket'),
         ...unmeasurableAlert(slo, names.unmeasurable, absentFor(set, slo), RUNBOOK),
         {
-          // Pyrra's absent alert (pyrra-dev/pyrra@v0.10.1:slo/rules.go absentExpr); kubernetes-mixin's
-          // lib/absent_alert.libsonnet does the same for targets. A crashed service takes its series
-          // away and with them every burn-rate alert above: this one says the SLO is blind.
+          // Pyrra's absent alert: a crashed service takes its series away and with them every
+          // burn-rate alert above: this one says the SLO is blind.
           alert: names.absent,
           expr: `absent(${sliSelectors(slo).total}) == 1`,
           for: absentFor(set, slo),

@@ -8,11 +8,9 @@ const TARGET_MISSING_FOR = '3m';
 
 /**
  * Age of a job's newest `up` sample past which its metrics have stopped: a
- * few 15 s scrapes and the collector's export delay. Its newest sample stays
- * visible for the 5-minute lookback after the last write (no staleness marker
- * is written when the writer itself dies), so `time() - timestamp(up)` sees the
- * stop long before `absent(up)` can (prometheus/prometheus@v3.14.0:promql/functions.go
- * funcTimestamp: the sample's own timestamp; the lookback delta: promql/engine.go).
+ * few 15 s scrapes and the collector's export delay. `time() - timestamp(up)`
+ * sees the stop long before `absent(up)` can, after the 5-minute lookback.
+ * @see test/contracts/prometheus.ts STALENESS
  */
 export const STALE_AFTER_SECONDS = 60;
 

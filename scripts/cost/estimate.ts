@@ -1,9 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse } from 'yaml';
+import { z } from 'zod';
 import { EnvironmentConfig, platformNetworkOf } from '../../lib/config/environment-schema';
 import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../../lib/model/metric-catalog';
 import { Prices } from '../../lib/model/prices';
+import { parseYamlFile } from '../../lib/data-file';
+import { ProjectFiles } from '../../lib/model/project-files';
 
 /**
  * Query samples measured with the real Prometheus by `npm run bench --
@@ -40,10 +40,42 @@ export interface MeasuredQuerySamples {
 
 export const QUERY_SAMPLES_FILE = 'config/query-samples.yaml';
 
-/** The measurement, if `npm run bench -- --query-cost` has written one. */
-export function loadMeasuredQuerySamples(root: string): MeasuredQuerySamples | undefined {
-  const file = path.join(root, QUERY_SAMPLES_FILE);
-  return fs.existsSync(file) ? (parse(fs.readFileSync(file, 'utf8')) as MeasuredQuerySamples) : undefined;
+const count = z.number().nonnegative();
+const dashboardSamplesSchema = z.array(
+  z.object({
+    file: z.string(),
+    rangeSeconds: count,
+    stepSeconds: count,
+    refreshSeconds: count,
+    samplesPerRefresh: count,
+    ms: count,
+    panels: z.array(z.object({ title: z.string(), samples: count })).optional(),
+  }),
+);
+const querySamplesSchema: z.ZodType<MeasuredQuerySamples> = z.object({
+  measured: z.string(),
+  fraction: z.number().positive(),
+  seriesMeasured: count,
+  seriesCatalog: count,
+  historySeconds: count,
+  rangeSeconds: count,
+  dashboards: dashboardSamplesSchema,
+  baselines: dashboardSamplesSchema.optional(),
+  ruleGroups: z.array(
+    z.object({ file: z.string(), group: z.string(), intervalSeconds: count, samplesPerEvaluation: count, samplesPerMonth: count }),
+  ),
+});
+
+/** The measurement, if `npm run bench -- --query-cost` has written one (config/query-samples.yaml of `files`). */
+export function loadMeasuredQuerySamples(files: ProjectFiles): MeasuredQuerySamples | undefined {
+  const text = files[QUERY_SAMPLES_FILE];
+  if (text === undefined) return undefined;
+  return parseYamlFile(
+    QUERY_SAMPLES_FILE,
+    text,
+    querySamplesSchema,
+    'the format `npm run bench -- --query-cost` writes (run it again to rewrite the file)',
+  );
 }
 
 interface DashboardDayCost {

@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DATA_FOLDERS } from '../../lib/model/project-files';
 
 /** The project's code: scripts/ too (the local bundle carries the demo emitter and alert sink built from it). */
 const CODE_FOLDERS = ['bin', 'lib', 'scripts'];
-/** The project's data. */
-const DATA_FOLDERS = ['config', 'catalog', 'alerts', 'dashboards', 'logs'];
 
 export interface CopyProjectOptions {
   /**

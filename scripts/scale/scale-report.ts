@@ -1,20 +1,36 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { z } from 'zod';
+import { parseYamlFile } from '../../lib/data-file';
 import { cdkContext } from '../../lib/io/cdk-context';
+import { AmpLimits, LIMITS_FILE, parseAmpLimits } from '../../lib/model/amp-limits';
 
 export interface Limits {
   cloudformation: { templateBodyBytes: number; resourcesPerStack: number };
-  amp: { ruleGroupsNamespaceBytes: number; rulesPerWorkspace: number; alertManagerDefinitionBytes: number };
+  amp: AmpLimits;
   ssm: { advancedParameterBytes: number };
   lambda: { deploymentPackageZippedBytes: number; deploymentPackageUnzippedBytes: number };
   /** Limit paths (e.g. amp.rulesPerWorkspace) that are quotas AWS raises on request. */
   adjustable: string[];
 }
 
+const bytes = z.number().int().positive();
+/** The limits of config/limits.yaml besides AMP's (which parseAmpLimits checks, as synth does). */
+const otherLimitsSchema = z
+  .object({
+    cloudformation: z.object({ templateBodyBytes: bytes, resourcesPerStack: bytes }),
+    ssm: z.object({ advancedParameterBytes: bytes }),
+    lambda: z.object({ deploymentPackageZippedBytes: bytes, deploymentPackageUnzippedBytes: bytes }),
+    adjustable: z.array(z.string()),
+  })
+  .loose();
+
+/** config/limits.yaml of the project at `repo`, checked: one input error naming the field when it is wrong. */
 export function loadLimits(repo: string): Limits {
-  return parse(fs.readFileSync(path.join(repo, 'config/limits.yaml'), 'utf8')) as Limits;
+  const text = fs.readFileSync(path.join(repo, LIMITS_FILE), 'utf8');
+  const { cloudformation, ssm, lambda, adjustable } = parseYamlFile(LIMITS_FILE, text, otherLimitsSchema, 'config/limits.yaml');
+  return { cloudformation, amp: parseAmpLimits(LIMITS_FILE, text), ssm, lambda, adjustable };
 }
 
 export interface Figure {

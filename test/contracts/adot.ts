@@ -133,6 +133,9 @@ export const IMAGE = {
  * How ADOT finds its configuration: aws-observability/aws-otel-collector@v0.49.0:pkg/config/config_factory.go
  * (GetConfigProviderSettings) and pkg/config/flags.go (every --config is kept, in order).
  * When AOT_CONFIG_CONTENT is set at all, every --config is replaced by env:AOT_CONFIG_CONTENT.
+ * So the collector service never sets AOT_CONFIG_CONTENT (lib/constructs/collector-service.ts), and the
+ * configuration comes as several `--config=env:NAME` fragments (lib/render/collector-fragments.ts), which ADOT
+ * passes to the confmap resolver and the resolver merges in order, maps deeply (mergeConfigs below).
  */
 export const CONFIG_RESOLUTION = {
   source: `${ADOT}:pkg/config/config_factory.go`,

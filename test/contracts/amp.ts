@@ -97,6 +97,15 @@ export const AMP_PAGE_METRICS = [
 // table); the key name Reason and the key Workspace come from grafanaDims. The page adds: "A metric not existing
 // or missing is the same as the value of that metric being 0", which is why these alarms treat missing data as
 // not breaching.
+//
+// Why the queries of lib/constructs/prometheus-workspace.ts (AMP_VENDED_METRICS) name no SCHEMA: SCHEMA matches
+// only series with exactly the dimension set it lists, and the page documents no full set for these metrics (its
+// "Resource name" column is "-" for all but the anomaly detector ones; RuleGroup and "by reason" are in its notes,
+// the Workspace key only in grafana/grafana-aws-sdk). A wrong set would match no series, and an alarm on it could
+// never fire. Every alarm there is `> 0`, so summing every series of the metric that carries this workspace's id
+// (whatever other dimensions it has) fires whenever any of them is above 0. A series without the workspace key does
+// not match `WHERE <key> = '<id>'` (Metrics Insights: "Label value must match the specified string",
+// metrics-insights.ts): it is no series of this workspace.
 export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
   DiscardedSamples: {
     namespace: AMP_NAMESPACE,
@@ -179,7 +188,8 @@ export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
 };
 
 /**
- * AMP's usage of its active series and ingestion rate quotas, and how the quota alarms compare it with the quota.
+ * AMP's usage of its active series and ingestion rate quotas, and how the quota alarms compare it with the quota
+ * (lib/constructs/monitoring-health.ts, ampQuotas; the query is AMP_USAGE_METRIC's, lib/constructs/prometheus-workspace.ts).
  * - cwMetrics (read 2026-12-07): AWS/Usage, metric ResourceCount, "Resource name" ActiveSeries ("Number of active
  *   series per workspace", Units: Count) and IngestionRate ("Sample ingestion rate", Units: Count per second), both
  *   "Valid Statistics: Average, Minimum, Maximum". The page names no dimension of these rows.
@@ -194,6 +204,10 @@ export const VENDED_METRICS: Readonly<Record<string, VendedMetricFact>> = {
  *   adjustable, "dynamically applied": "Capacity from 2M to 10M is automatically adjusted based on the last 30 min
  *   of usage". "Ingestion rate": 140,000 samples per second in the older table of a stored copy; the current row is
  *   UNCONFIRMED (in no copy we could read).
+ * Why the quota alarms treat missing data as breaching, on purpose: the workspace's dimension name is UNCONFIRMED
+ * (workspaceKey below), and a query that matches nothing must not pass for a workspace far from its quota. A
+ * workspace the collector writes to always has active series and an ingestion rate, so no data means a wrong
+ * dimension or no ingestion at all (docs/runbooks.md, AmpActiveSeriesNearQuota).
  */
 export const USAGE_QUOTAS = {
   namespace: 'AWS/Usage',
@@ -213,6 +227,12 @@ export const USAGE_QUOTAS = {
  * "add kms:GenerateDataKey* and kms:Decrypt to the key policy", principal
  * aps.amazonaws.com. Our stored copy of the example is cut after its Action,
  * so "no conditions" rests on the issue's reading too (UNCONFIRMED in full).
+ * Why lib/constructs/alert-routing.ts adds no conditions: the KMS call is made
+ * by SNS on AMP's behalf, and nothing documents that it carries
+ * aws:SourceAccount/aws:SourceArn, so conditions there could deny every
+ * notification. The pinning to the workspace lives in the topic policies
+ * (TOPIC_STATEMENT: ArnEquals aws:SourceArn = workspace ARN, StringEquals
+ * aws:SourceAccount), and a publish needs the topic policy to allow it.
  */
 export const KMS_STATEMENT = {
   principal: 'aps.amazonaws.com',
@@ -231,7 +251,20 @@ export const TOPIC_STATEMENT = {
 /** repeat_interval above five days is treated as five days (alertManagerConfig). */
 export const MAX_REPEAT_INTERVAL_SECONDS = 5 * 24 * 3600;
 
-/** The anomaly detector's output series (anomalySample). */
+/**
+ * The anomaly detector's output series (anomalySample). What the detector
+ * writes, and how to alert on it (lib/render/anomaly-detector-alerts.ts),
+ * follows AWS's own sample
+ * aws-solutions-library-samples/guidance-for-ai-powered-devops-agent-for-prometheus-anomaly-detection
+ * (@070ca17fb34e0737b9e52f861a147d121a8ab106:cdk/lib/amp-stack.ts and
+ * @28f6e5177b6ce311d0561055d192b5da12b68c42:docs/DEMO-RUNBOOK.md): a detector
+ * created with `alias: X` is queried as `anomaly_detector:score{alias="X"}`
+ * (beside `anomaly_detector:value`, `:lower_band` and `:upper_band`), and the
+ * sample alerts on `max_over_time(anomaly_detector:score{alias="X"}[2m]) > 0.1`
+ * because "the score spike lasts a single ~30s cycle, then the model adapts
+ * and the score returns to 0". Whether AMP copies the detector's own labels
+ * onto these series is UNCONFIRMED, so the alert sets its labels itself.
+ */
 export const ANOMALY_DETECTOR_SERIES = [
   'anomaly_detector:score',
   'anomaly_detector:value',

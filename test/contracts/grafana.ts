@@ -96,7 +96,11 @@ export const AMG = {
    */
   knownVersions: ['9.4', '10.4', '12.4'],
   newestConfirmedVersion: '12.4',
-  /** "You can only update the version to a newer version of Grafana. You can't downgrade" (Update your workspace version). */
+  /**
+   * "You can only update the version to a newer version of Grafana. You can't downgrade" and "The update process is
+   * irreversible" (user guide, Update your workspace version); AMG API reference, UpdateWorkspaceConfiguration
+   * grafanaVersion: "Can only be used to upgrade ..., not downgrade". Why lib/constructs/grafana-upgrade-gate exists.
+   */
   upgradeOnly: true,
   upgradeSource: 'https://docs.aws.amazon.com/grafana/latest/userguide/AMG-workspace-version-update.html',
   /** Whether CloudFormation updates AWS::Grafana::Workspace GrafanaVersion in place or replaces the workspace: not found in a source read. */
@@ -125,6 +129,26 @@ export const AMG = {
     'https://docs.aws.amazon.com/grafana/latest/userguide/Grafana-API-Plugin.html',
   ],
   pluginInstallPath: (id: string) => `/api/plugins/${id}/install`,
+  /**
+   * `GET /api/health` reports the version the workspace runs (grafana/grafana
+   * pkg/api/health.go). With upgradeOnly: after a deploy that raised the
+   * version fails later, the rollback's properties name the old version while
+   * the workspace runs the new one, so the importer follows the newer one.
+   */
+  runningVersionPath: '/api/health',
+  /**
+   * "Use only the CUSTOMER_MANAGED permission type when creating a workspace with the API, CLI or AWS
+   * CloudFormation" (AMG API reference, CreateWorkspace permissionType; @aws-sdk/client-grafana@3.1048.0
+   * models_0.d.ts): the workspace's role is ours (lib/constructs/grafana-workspace.ts).
+   */
+  permissionTypeOutsideConsole: 'CUSTOMER_MANAGED',
+  runningVersionSource: 'grafana/grafana pkg/api/health.go',
+  /**
+   * CloudWatch metrics AMG vends per workspace: we found none (UNCONFIRMED: not
+   * searched beyond the AMG user guide pages the project already cites), so
+   * GrafanaWorkspace has no `metric*` methods.
+   */
+  vendedMetrics: 'UNCONFIRMED',
 } as const;
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '../../lib/model/go-template';
 import { isValidLabelName, parseDuration, parseMatcher } from '../../lib/model/prometheus-syntax';
 import { realTool } from '../../scripts/real-tools';
+import { TEMPLATES } from '../contracts/prometheus';
 
 /**
  * The synth-time checkers (lib/model/go-template.ts, prometheus-syntax.ts)
@@ -162,21 +163,8 @@ describe('the Go template checker agrees with amtool (notification template file
 });
 
 /** Functions the tools have that the checkers refuse (added after Prometheus 2.53 and Alertmanager 0.25; AMP's versions are not published). */
-const NEWER_PROMETHEUS_FUNCS = ['toDuration', 'now', 'urlQueryEscape'];
-const NEWER_ALERTMANAGER_FUNCS = [
-  'trimSpace',
-  'safeUrl',
-  'urlUnescape',
-  'routeLabels',
-  'date',
-  'tz',
-  'now',
-  'since',
-  'humanizeDuration',
-  'toDate',
-  'mustToDate',
-  'toJson',
-];
+const NEWER_PROMETHEUS_FUNCS = TEMPLATES.prometheus.newerFunctions;
+const NEWER_ALERTMANAGER_FUNCS = TEMPLATES.alertmanager.newerFunctions;
 
 describe('template functions newer than AMP may have: promtool 3.14 and amtool 0.34 accept them, the checker refuses them', () => {
   test.each(NEWER_PROMETHEUS_FUNCS)('Prometheus: %s', (fn) => {

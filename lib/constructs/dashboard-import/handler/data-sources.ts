@@ -1,19 +1,16 @@
 import type { ImportProperties } from './import-properties';
 
 /**
- * The auth type of every AWS data source: AMG's "Workspace IAM role". It is
- * the only value for the workspace's service role that grafana-aws-sdk
- * accepts (grafana/grafana-aws-sdk@v1.5.2:pkg/awsds/settings.go ToAuthType;
- * pkg/awsauth/auth.go refuses any other string for SigV4). See
- * test/contracts/grafana.ts.
+ * The auth type of every AWS data source: AMG's "Workspace IAM role", the only
+ * value for the workspace's service role that grafana-aws-sdk accepts.
+ * @see test/contracts/grafana.ts AWS_AUTH
  */
 export const AWS_AUTH_TYPE = 'ec2_iam_role';
 
 /**
  * From AMG 12 on, SigV4 in the core Prometheus data source is removed and AMP
- * is queried through the Amazon Managed Service for Prometheus plugin (AMG
- * user guide, "Manually adding the Prometheus data source" and "Connect to an
- * Amazon Managed Service for Prometheus data source").
+ * is queried through the Amazon Managed Service for Prometheus plugin.
+ * @see test/contracts/grafana.ts AMG.ampPluginFromMajor
  */
 export function prometheusType(grafanaVersion: string): string {
   return Number.parseInt(grafanaVersion, 10) >= 12 ? 'grafana-amazonprometheus-datasource' : 'prometheus';

@@ -128,8 +128,8 @@ export async function importDashboards(
 /**
  * A data source is ours when its uid, name and type are the ones we make; a
  * data source of another owner holding our uid or our name is refused before
- * Grafana's 409 (grafana/grafana pkg/api/datasources.go AddDataSource:
- * ErrDataSourceNameExists or ErrDataSourceUidExists → 409).
+ * Grafana refuses it with a 409.
+ * @see test/contracts/grafana.ts DATA_SOURCES
  */
 async function checkDataSources(api: GrafanaRequests, wanted: readonly DataSourceSpec[]): Promise<void> {
   for (const ds of wanted) {
@@ -164,9 +164,9 @@ async function ensureDataSources(api: GrafanaRequests, wanted: readonly DataSour
 }
 
 /**
- * Installs a plugin through AMG's Plugin API (`POST /api/plugins/:id/install`,
- * AMG user guide "Plugin API"; needs plugin management on). Whether it is
- * installed is read from `GET /api/plugins/:id/settings` (404 when not).
+ * Installs a plugin through AMG's Plugin API (needs plugin management on),
+ * unless `GET /api/plugins/:id/settings` finds it (404 when not installed).
+ * @see test/contracts/grafana.ts AMG.pluginInstallPath
  */
 async function ensurePlugin(api: GrafanaRequests, id: string): Promise<void> {
   if (await getIfExists(api, `/api/plugins/${id}/settings`, `plugin ${id}`)) return;
@@ -174,9 +174,9 @@ async function ensurePlugin(api: GrafanaRequests, id: string): Promise<void> {
 }
 
 /**
- * Refuses a folder title that another owner's folder already has: Grafana
- * answers 409 for it (grafana/grafana@3e9248b7:pkg/api/apierrors/folder.go,
- * ErrFolderSameNameExists).
+ * Refuses a folder title that another owner's folder already has, before
+ * Grafana refuses it with a 409.
+ * @see test/contracts/grafana.ts FOLDERS
  */
 async function checkFolders(api: GrafanaRequests, titles: readonly string[]): Promise<void> {
   if (titles.length === 0) return;
@@ -193,9 +193,9 @@ async function checkFolders(api: GrafanaRequests, titles: readonly string[]): Pr
 }
 
 /**
- * Asks Grafana to test every data source (`GET /api/datasources/uid/:uid/health`:
- * 200 with status OK, 400 with status ERROR and the plugin's message; see
- * test/contracts/grafana.ts) and fails the deployment with Grafana's message.
+ * Asks Grafana to test every data source and fails the deployment with
+ * Grafana's message when one is not OK.
+ * @see test/contracts/grafana.ts DATA_SOURCES.healthPath
  */
 async function checkHealth(api: GrafanaRequests, wanted: readonly DataSourceSpec[]): Promise<void> {
   for (const ds of wanted) {
@@ -207,11 +207,10 @@ async function checkHealth(api: GrafanaRequests, wanted: readonly DataSourceSpec
 
 /**
  * Removes what the importer created: its own dashboards, its folders when
- * nothing else is left in them, and its data sources. A folder deleted in
- * Grafana takes every dashboard in it along and is refused while it holds
- * alert rules (grafana/grafana@8673c5bd:pkg/services/dashboards/database/database.go
- * deleteDashboard, deleteFolderRules → 400), so a folder is deleted only when
- * a search finds nothing in it, and one Grafana still refuses is left.
+ * nothing else is left in them, and its data sources. Deleting a folder
+ * deletes every dashboard in it, so a folder is deleted only when a search
+ * finds nothing in it, and one Grafana still refuses (alert rules) is left.
+ * @see test/contracts/grafana.ts FOLDERS
  */
 export async function removeAll(api: GrafanaRequests, props: ImportProperties): Promise<number> {
   let own = 0;
@@ -245,8 +244,8 @@ export async function removeAll(api: GrafanaRequests, props: ImportProperties): 
  * The properties for the Grafana the workspace runs. AMG upgrades in place and
  * never downgrades, so after a deploy that raised the version fails later, the
  * rollback's properties name the old version while the workspace runs the new
- * one: data source types follow the newer of the two (GET /api/health reports
- * the running version; grafana/grafana pkg/api/health.go).
+ * one: data source types follow the newer of the two.
+ * @see test/contracts/grafana.ts AMG.runningVersionPath
  */
 async function forWorkspaceVersion(api: GrafanaRequests, props: ImportProperties): Promise<ImportProperties> {
   const running = (await getIfExists<{ version?: string }>(api, '/api/health', 'Grafana health'))?.version;

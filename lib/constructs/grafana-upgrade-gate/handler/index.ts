@@ -2,14 +2,13 @@
  * The Grafana upgrade gate (a CloudFormation custom resource, behind the
  * custom-resources Provider): refuses a deploy that raises the workspace's
  * Grafana version together with any other change, before the workspace is
- * touched. Amazon Managed Grafana upgrades in place and never downgrades
- * (AMG API reference, UpdateWorkspaceConfiguration grafanaVersion: "Can only be
- * used to upgrade ..., not downgrade"; user guide "Update your workspace
- * version": "The update process is irreversible"), so in a deploy that also
- * changes other resources, any later failure rolls the workspace back into a
- * downgrade AMG refuses: UPDATE_ROLLBACK_FAILED. An upgrade deployed on its own
- * leaves nothing after it that may fail (the dashboard importer does not fail
- * the deploy that upgrades; see the dashboard-import handler).
+ * touched. Amazon Managed Grafana upgrades in place and never downgrades, so
+ * in a deploy that also changes other resources, any later failure rolls the
+ * workspace back into a downgrade AMG refuses: UPDATE_ROLLBACK_FAILED. An
+ * upgrade deployed on its own leaves nothing after it that may fail (the
+ * dashboard importer does not fail the deploy that upgrades; see the
+ * dashboard-import handler).
+ * @see test/contracts/grafana.ts AMG.upgradeOnly
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 
