@@ -8,7 +8,7 @@
  *       URLs and the first `verify` result; on failure prints the failing
  *       containers' last log lines.
  * down: stops the stack; needs no secrets. `-- --volumes` also deletes the
- *       named volumes (Prometheus, Alertmanager, Grafana and Jaeger data).
+ *       named volumes (Prometheus, Alertmanager, Grafana, Jaeger and Loki data).
  */
 import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as path from 'path';
@@ -344,6 +344,7 @@ async function up(model: ObservabilityModel, dir: string, services: string[]): P
       `  Prometheus    ${url('prometheus')}`,
       `  Alertmanager  ${url('alertmanager')}`,
       `  Jaeger        ${url('jaeger')}`,
+      `  Loki          ${url('loki')}  (logs: Grafana, Explore, data source Loki)`,
       `  Alert sink    docker compose -p ${COMPOSE_PROJECT} logs -f alert-sink`,
       'First verify (metrics and traces arrive after a scrape interval or two; run `npm run verify -- --prometheus ' +
         `${url('prometheus')} --alertmanager ${url('alertmanager')} --jaeger ${url('jaeger')}\` again later):`,
