@@ -206,7 +206,10 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   process.on('SIGUSR1', () => (failures = 'storm'));
   const fraction = values.cardinality;
   const emitter = startEmitter(service, port, Number(values['tick-ms']), metricsOf, fraction === undefined ? undefined : Number(fraction));
-  console.log(`demo emitter: ${service} on :${port}/metrics`);
+  // structlog-style JSON, as the services' lines (locally the collector ships this container's log to Loki as its service's).
+  console.log(
+    JSON.stringify({ event: 'demo_emitter_started', service, port, path: '/metrics', level: 'info', timestamp: new Date().toISOString() }),
+  );
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
 }
 

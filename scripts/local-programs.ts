@@ -24,8 +24,19 @@ const LOCAL_PROGRAMS = {
 /** The oldest Node the bundles must run on: the project's engines (the e2e test) and the image's LTS line both satisfy it. */
 const TARGET = 'node20';
 
-/** File name -> bundled JavaScript, for every program of LOCAL_PROGRAMS (about 0.3 s each: call it once per bundle). */
+/**
+ * File name -> bundled JavaScript, for every program of LOCAL_PROGRAMS (about
+ * 0.3 s each). Bundled once per process: a command (local:up, local:render)
+ * bundles once anyway, and the tests that call `main` many times in one
+ * process pay once. Callers get their own copy.
+ */
 export function bundleLocalPrograms(): Record<string, string> {
+  bundled ??= bundleAll();
+  return { ...bundled };
+}
+let bundled: Readonly<Record<string, string>> | undefined;
+
+function bundleAll(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, { source }] of Object.entries(LOCAL_PROGRAMS)) {
     const result = buildSync({

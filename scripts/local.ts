@@ -8,13 +8,15 @@
  *       URLs and the first `verify` result; on failure prints the failing
  *       containers' last log lines.
  * down: stops the stack; needs no secrets. `-- --volumes` also deletes the
- *       named volumes (Prometheus, Alertmanager, Grafana and Jaeger data).
+ *       named volumes (Prometheus, Alertmanager, Grafana, Jaeger and Loki data).
  */
 import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { compile } from '../lib/compile/compile';
 import { ObservabilityModel } from '../lib/model/model';
+import type { ProjectFiles } from '../lib/model/project-files';
 import { projectRoot, readProject } from '../lib/io/read-project';
 import { COMPOSE_PROJECT, HOST_PORT_VARIABLES, LOCAL_PORTS, renderLocalBundle } from '../lib/render/local-bundle';
 import { currentBundle, pruneBundles, writeVersionedBundle } from '../lib/io/write-bundle';
@@ -344,6 +346,7 @@ async function up(model: ObservabilityModel, dir: string, services: string[]): P
       `  Prometheus    ${url('prometheus')}`,
       `  Alertmanager  ${url('alertmanager')}`,
       `  Jaeger        ${url('jaeger')}`,
+      `  Loki          ${url('loki')}  (logs: Grafana, Explore, data source Loki)`,
       `  Alert sink    docker compose -p ${COMPOSE_PROJECT} logs -f alert-sink`,
       'First verify (metrics and traces arrive after a scrape interval or two; run `npm run verify -- --prometheus ' +
         `${url('prometheus')} --alertmanager ${url('alertmanager')} --jaeger ${url('jaeger')}\` again later):`,
@@ -417,7 +420,7 @@ export async function main(command: string, volumes: boolean): Promise<number> {
     return docker([...down, ...(volumes ? ['--volumes'] : [])], composeEnv('down'), true).status ?? 1;
   }
 
-  const model = compile(readProject(root), 'local');
+  const model = compileLocal(readProject(root));
   const files = renderLocalBundle(model, bundleLocalPrograms());
   const dir = writeVersionedBundle(LOCAL_DIR, files);
   console.log(`rendered the local stack into ${path.relative(process.cwd(), dir) || '.'}/`);
@@ -459,3 +462,16 @@ if (require.main === module) {
   });
   runCommand('local', () => main(positionals[0] ?? 'up', values.volumes));
 }
+
+/**
+ * The local model of these files, compiled once per process for the same
+ * texts (the tests call `main` many times in one process; a command compiles
+ * once anyway).
+ */
+function compileLocal(files: ProjectFiles): ObservabilityModel {
+  const key = createHash('sha256').update(JSON.stringify(files)).digest('hex');
+  let model = compiledModels.get(key);
+  if (!model) compiledModels.set(key, (model = compile(files, 'local')));
+  return model;
+}
+const compiledModels = new Map<string, ObservabilityModel>();

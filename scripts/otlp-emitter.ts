@@ -21,7 +21,12 @@
  * Without `--instance-id` the resource has no `service.instance.id` (a
  * service that does not set it): the collector gives its metrics the
  * sender's address. In the local bundle it is plain JavaScript like demo-emitter.js.
+ *
+ * It also logs as the services do (seed 6.1: structlog's JSON, one object a line on stdout), a few events a
+ * minute (`traceTick` logs inside its spans through `io.log`), each with the trace and span ids of the span it is logged in; locally the collector reads
+ * them from Docker's log files and ships them to Loki.
  */
+import { createHash } from 'crypto';
 import * as http from 'http';
 import { Context, metrics, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace, Tracer } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -78,6 +83,47 @@ export const ATTR = {
   agentType: 'agent_type',
 } as const;
 
+/**
+ * Pseudonymous user ids, as the platform logs them: `u-` and 8 hex digits of a hash, never an email or a name
+ * (the log analytics count ids and show nothing else of a person).
+ */
+export const DEMO_USERS: readonly string[] = Array.from(
+  { length: 4 },
+  (_, i) =>
+    `u-${createHash('sha256')
+      .update(`trading-observability demo user ${i + 1}`)
+      .digest('hex')
+      .slice(0, 8)}`,
+);
+/** Each demo pipeline's owner and trading mode (seed 6.1: `mode` is paper or live). */
+export const PIPELINE_OWNERS: Readonly<Record<string, { readonly userId: string; readonly mode: 'paper' | 'live' }>> = Object.fromEntries(
+  PIPELINES.map((p, i) => [p, { userId: DEMO_USERS[i % DEMO_USERS.length], mode: i === 0 ? 'live' : 'paper' }]),
+);
+/**
+ * A service logs an event every LOG_EVERY ticks (4 a minute at the default 1 s tick; 15 and the failure period 10
+ * share no tick, so these ticks never fail, and 15 ticks walk through all four pipelines); the worker's failed
+ * execution every FAILED_EVERY ticks (a failing tick) and backend's critical event every CRITICAL_EVERY ticks (every
+ * 5 minutes at 1 s).
+ */
+export const LOG_EVERY = 15;
+export const FAILED_EVERY = 60;
+export const CRITICAL_EVERY = 300;
+
+/** One structlog-style log line's fields (seed 6.1): `event`, the event's own fields, `level`, `timestamp`, trace context. */
+export type LogRecord = Readonly<Record<string, string | number>>;
+
+/** The line a service prints for `event` inside `span`, at `nowMs`. */
+export function logRecord(
+  span: Span,
+  event: string,
+  level: 'debug' | 'info' | 'warning' | 'error' | 'critical',
+  fields: Record<string, string | number>,
+  nowMs: number,
+): LogRecord {
+  const c = span.spanContext();
+  return { event, ...fields, level, timestamp: new Date(nowMs).toISOString(), trace_id: c.traceId, span_id: c.spanId };
+}
+
 /** A message as the stand-in broker carries it: the sender's span context in a W3C traceparent header. */
 export interface Message {
   readonly offset: number;
@@ -93,6 +139,8 @@ export interface TickIo {
   readonly publish: (m: Omit<Message, 'offset'>) => void;
   /** Whether a consumer without a source makes its own root spans (no --consume-from). */
   readonly standalone: boolean;
+  /** Prints a log line (structlog's JSON on stdout). @default none: nothing is logged */
+  readonly log?: (record: LogRecord) => void;
 }
 
 /** W3C Trace Context `traceparent` of a span (version 00): https://www.w3.org/TR/trace-context/#traceparent-header */
@@ -131,6 +179,14 @@ export function traceTick(tracer: Tracer, service: string, tick: number, io: Tic
     spans++;
     return tracer.startSpan(name, { kind, attributes, startTime: startMs }, ctx);
   };
+  const logs = tick % LOG_EVERY === 0;
+  const log = (span: Span, event: string, level: Parameters<typeof logRecord>[2], fields: Record<string, string | number>, atMs = now) =>
+    io.log?.(logRecord(span, event, level, fields, atMs));
+  const owner = (p: string) => ({
+    user_id: PIPELINE_OWNERS[p]?.userId ?? DEMO_USERS[0],
+    pipeline_id: p,
+    mode: PIPELINE_OWNERS[p]?.mode ?? 'paper',
+  });
   switch (service) {
     case 'backend': {
       const status = failing ? 500 : 200;
@@ -159,6 +215,9 @@ export function traceTick(tracer: Tracer, service: string, tick: number, io: Tic
         fail(db, 'sqlalchemy.exc.OperationalError', 'connection to server was lost');
         fail(server, 'sqlalchemy.exc.OperationalError', 'connection to server was lost');
       }
+      if (logs) log(server, 'pipeline_created', 'info', owner(pipelineId));
+      if (tick % CRITICAL_EVERY === CRITICAL_EVERY - 1)
+        log(server, 'database_unavailable', 'critical', { error: 'sqlalchemy.exc.OperationalError: connection to server was lost' });
       db.end(now - 10);
       server.end(now);
       break;
@@ -181,6 +240,7 @@ export function traceTick(tracer: Tracer, service: string, tick: number, io: Tic
       );
       if (failing) fail(send, 'kafka.errors.KafkaTimeoutError', 'Failed to update metadata after 60.0 secs');
       else io.publish({ headers: { traceparent: traceparent(send) }, pipelineId });
+      if (logs) log(send, 'signal_generated', 'info', { pipeline_id: pipelineId, signal_type: 'momentum', topic: SIGNALS_TOPIC });
       send.end(now - 2);
       generate.end(now);
       break;
@@ -205,6 +265,7 @@ export function traceTick(tracer: Tracer, service: string, tick: number, io: Tic
         );
         if (failing && i === 0) fail(process, 'ValueError', `no pipeline matches the signal for ${m.pipelineId}`);
         else {
+          if (logs && i === 0) log(process, 'pipeline_triggered', 'info', { ...owner(m.pipelineId), trigger_mode: 'signal' });
           const enqueue = start(
             `apply_async/${CELERY_TASK}`,
             SpanKind.PRODUCER,
@@ -253,6 +314,17 @@ export function traceTick(tracer: Tracer, service: string, tick: number, io: Tic
           span.end(now - 65 + a * 25);
         });
         if (bad) fail(run, 'AgentTimeoutError', `agent ${AGENTS[AGENTS.length - 1]} did not answer within 30 s`);
+        const failedLog = bad && tick % FAILED_EVERY === FAILED_EVERY - 1;
+        if (i === 0 && (logs || failedLog)) {
+          const execution = { ...owner(m.pipelineId), execution_id: `ex-${tick}` };
+          log(run, 'pipeline_execution_started', 'info', execution, now - 90);
+          if (failedLog)
+            log(run, 'pipeline_execution_failed', 'error', {
+              ...execution,
+              error: `AgentTimeoutError: agent ${AGENTS[AGENTS.length - 1]} did not answer within 30 s`,
+            });
+          else log(run, 'pipeline_execution_completed', 'info', { ...execution, duration_ms: 90 });
+        }
         run.end(now);
       });
       break;
@@ -336,6 +408,7 @@ export function startOtlpEmitter(o: OtlpEmitterOptions): { stop: () => Promise<v
   const io = (inbox: Message[]): TickIo => ({
     inbox,
     standalone: o.consumeFrom === undefined,
+    log: (record) => void process.stdout.write(`${JSON.stringify(record)}\n`),
     publish: (m) => {
       published.push({ ...m, offset: nextOffset++ });
       published.splice(0, Math.max(0, published.length - 1000));
@@ -408,7 +481,17 @@ export function main(argv: string[] = process.argv.slice(2)): void {
     consumeFrom: values['consume-from']?.replace(/\/$/, ''),
     errorEvery: Number(values['error-every']),
   });
-  console.log(`otlp emitter: ${values.service} -> ${values.otlp}${values['consume-from'] ? ` (consuming ${values['consume-from']})` : ''}`);
+  // As JSON like every other line it prints: LogQL's `| json` reads the service's whole stream.
+  console.log(
+    JSON.stringify({
+      event: 'otlp_emitter_started',
+      service: values.service,
+      otlp: values.otlp,
+      ...(values['consume-from'] ? { consume_from: values['consume-from'] } : {}),
+      level: 'info',
+      timestamp: new Date().toISOString(),
+    }),
+  );
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void emitter.stop().then(() => process.exit(0)));
 }
 

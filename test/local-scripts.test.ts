@@ -155,8 +155,9 @@ describe('local:up with a docker CLI that answers (fake, no engine)', () => {
     const r = await runLocal('up', 'healthy', password);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('The local stack is up (14 services healthy)');
+    expect(r.stdout).toContain('The local stack is up (15 services healthy)');
     expect(r.stdout).toContain('Grafana       http://127.0.0.2:3000');
+    expect(r.stdout).toContain('Loki          http://127.0.0.2:3100');
     expect(r.stdout).toContain('Prometheus    http://127.0.0.2:9090');
     expect(r.stdout).toMatch(/verify: \d+ passed, \d+ failed/);
     // Created first (a first pull has no deadline), then started with compose's own wait as a backstop.

@@ -32,6 +32,10 @@ export interface CollectorDestinations {
   readonly staticTargets?: Readonly<Record<string, string>>;
   /** Where the collector's own metrics are scraped. @default 127.0.0.1:8888 */
   readonly selfMetricsTarget?: string;
+  /** Local Loki's OTLP endpoint (the exporter appends /v1/logs). @default http://loki:3100/otlp */
+  readonly lokiOtlpUrl?: string;
+  /** The Docker json-file logs the local collector reads (a glob). @default each container's `<id>-json.log` under DOCKER_CONTAINERS_DIR */
+  readonly containerLogs?: string;
 }
 
 /**
@@ -91,6 +95,9 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
     otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } },
   };
   if (aws) receivers.awsecscontainermetrics = { collection_interval: interval };
+  // Locally the services' container logs go to Loki; on AWS their log driver sends them to CloudWatch Logs
+  // (lib/constructs/service-log-groups.ts), so the AWS collector has no logs pipeline.
+  if (!aws) receivers.file_log = containerLogsReceiver(env, to.containerLogs);
 
   const processors: CollectorConfig = {
     memory_limiter: { check_interval: '1s', limit_mib: sizing.limitMiB, spike_limit_mib: sizing.spikeLimitMiB },
@@ -151,6 +158,10 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
       exporters: self,
     },
   };
+  if (!aws) {
+    exporters[LOKI_EXPORTER] = lokiExporter(to.lokiOtlpUrl);
+    pipelines.logs = { receivers: ['file_log'], processors: ['memory_limiter', 'resource', 'batch'], exporters: [LOKI_EXPORTER] };
+  }
   if (traces.length > 0) {
     pipelines.traces = {
       receivers: ['otlp'],
@@ -181,6 +192,83 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
         logs: { level: 'info' },
       },
     },
+  };
+}
+
+/** Where Docker keeps each container's folder, with its json-file log `<id>/<id>-json.log` (the daemon's data root). */
+export const DOCKER_CONTAINERS_DIR = '/var/lib/docker/containers';
+/** The label compose gives every container with its service's name (docker/compose pkg/api/labels.go, ServiceLabel). */
+export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+/** The compose service that plays a platform service's SDK in the local demo (lib/render/local-bundle.ts). */
+export const otlpEmitterName = (service: string) => `otlp-${service}`;
+const LOKI_EXPORTER = 'otlp_http/loki';
+
+/**
+ * The file_log receiver reading Docker's json-file logs of the compose services, each line an envelope
+ * `{"log":"<line>\n","stream":"stdout","attrs":{"com.docker.compose.service":"backend"},"time":"<RFC 3339 nano>"}`
+ * (moby/moby@02e3d3c:daemon/logger/jsonfilelog/jsonfilelog.go marshalMessage; `attrs` holds the container labels the
+ * `labels` log option names, daemon/logger/loginfo.go ExtraAttributes; the compose file sets that option). What reaches
+ * Loki: resource `service.name` = the compose service (an `otlp-<service>` emitter counts as its service), the body = the
+ * service's own line unchanged (structlog JSON, so LogQL's `| json` reads it), its timestamp, level and trace context
+ * when the line is JSON carrying them, and `log.iostream`. Lines of any other container (the stack's own) are dropped.
+ * Operators: contrib@v0.156.0:pkg/stanza/operator (json_parser, filter, add, retain, move; helper/parser.go runs a
+ * parser's timestamp, severity and trace parsers all, then reports the first error, so a line without `timestamp`
+ * keeps Docker's time and still gets its trace id; a `*_quiet` on_error logs nothing). Run by the real collector:
+ * test/tools/collector-logs.test.ts.
+ */
+function containerLogsReceiver(env: EnvironmentConfig, include = `${DOCKER_CONTAINERS_DIR}/*/*-json.log`): CollectorConfig {
+  const containers = env.services.flatMap((s) => [s.name, otlpEmitterName(s.name)]);
+  const service = `attributes.attrs?.["${COMPOSE_SERVICE_LABEL}"]`;
+  const rfc3339 = { layout_type: 'gotime', layout: '2006-01-02T15:04:05.999999999Z07:00' };
+  return {
+    include: [include],
+    // Without a storage extension the offsets are not kept: a restarted collector goes on from the files' ends.
+    start_at: 'end',
+    include_file_name: false,
+    operators: [
+      // Docker's envelope; a line that is not one cannot be given a service.
+      { type: 'json_parser', id: 'docker', on_error: 'drop_quiet', timestamp: { parse_from: 'attributes.time', ...rfc3339 } },
+      // The platform's services only (the collector's own lines would loop back through it).
+      { type: 'filter', id: 'platform', expr: `${service} not in ${JSON.stringify(containers)}` },
+      {
+        type: 'add',
+        id: 'service-name',
+        field: 'resource["service.name"]',
+        value: `EXPR(trimPrefix(${service}, "${otlpEmitterName('')}"))`,
+      },
+      // Docker ends each complete line with a newline; the body is the line as the service wrote it.
+      { type: 'add', id: 'line', field: 'body', value: 'EXPR(trimSuffix(attributes.log, "\\n"))' },
+      {
+        type: 'json_parser',
+        id: 'structlog',
+        if: 'body matches "^\\\\s*\\\\{"',
+        parse_from: 'body',
+        parse_to: 'attributes.structlog',
+        on_error: 'send_quiet',
+        timestamp: { parse_from: 'attributes.structlog.timestamp', ...rfc3339 },
+        // structlog's levels; `critical` (Python's CRITICAL) is OpenTelemetry's FATAL.
+        severity: { parse_from: 'attributes.structlog.level', mapping: { fatal: 'critical' } },
+        trace: {
+          trace_id: { parse_from: 'attributes.structlog.trace_id' },
+          span_id: { parse_from: 'attributes.structlog.span_id' },
+        },
+      },
+      { type: 'move', id: 'iostream', from: 'attributes.stream', to: 'attributes["log.iostream"]' },
+      { type: 'retain', id: 'attributes', fields: ['attributes["log.iostream"]'] },
+    ],
+  };
+}
+
+/**
+ * Local Loki's OTLP endpoint: http://<loki>/otlp, the exporter appends /v1/logs
+ * (grafana/loki@v3.7.6:docs/sources/reference/loki-http-api.md, "Ingest logs using OTLP"). In memory like the other
+ * queues (no file_storage); retried while Loki starts or restarts.
+ */
+function lokiExporter(endpoint = 'http://loki:3100/otlp'): CollectorConfig {
+  return {
+    endpoint,
+    retry_on_failure: { enabled: true, max_elapsed_time: '5m' },
+    sending_queue: { enabled: true, queue_size: 1000 },
   };
 }
 

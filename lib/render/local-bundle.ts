@@ -4,7 +4,7 @@ import { sloWindowDays } from '../model/slos';
 import { MESSAGE_TEMPLATE, renderAlertmanagerConfig, SUBJECT_TEMPLATE } from './alertmanager-config';
 import { ADOT_IMAGE, collectorFlags, HEALTH_CHECK_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './collector-image';
 import { collectorConfigYaml } from './collector-fragments';
-import { renderCollectorConfig } from './collector-config';
+import { DOCKER_CONTAINERS_DIR, COMPOSE_SERVICE_LABEL, otlpEmitterName, renderCollectorConfig } from './collector-config';
 import { LOKI_RULES_FILE, renderLokiRules } from './loki-rules';
 
 /**
@@ -25,6 +25,13 @@ export const LOCAL_IMAGES = {
   grafana: 'grafana/grafana:12.4.10',
   /** Jaeger v2 (the v1 line has ended); newest tag of jaegertracing/jaeger (v2.20.0, 2026-07-19). */
   jaeger: 'jaegertracing/jaeger:2.20.0',
+  /**
+   * Newest tag of grafana/loki found (v3.7.8: release notes grafana/loki#24587, merged 2026-09-17; no 3.8 release seen).
+   * The image's facts used below (distroless, user 10001, /loki, `loki -health`) were read at v3.7.6 (2026-08-06, the
+   * newest tag of the snapshot read on 2026-12-07): UNCONFIRMED at 3.7.8, a patch release of the same line. Loki is run
+   * as an image only: its Go module (AGPL) is neither built nor imported by this project.
+   */
+  loki: 'grafana/loki:3.7.8',
   /** Node 24 LTS "Krypton", supported until 2028-04-30 (nodejs/Release schedule); Debian 13 (trixie) slim. */
   node: 'node:24-trixie-slim',
   collector: ADOT_IMAGE,
@@ -42,6 +49,7 @@ export const LOCAL_PORTS = {
   alertmanager: 9093,
   grafana: 3000,
   jaeger: 16686,
+  loki: 3100,
   alertSink: 9099,
   otlpGrpc: OTLP_GRPC_PORT,
   otlpHttp: OTLP_HTTP_PORT,
@@ -58,6 +66,7 @@ export const HOST_PORT_VARIABLES: Readonly<Record<keyof typeof LOCAL_PORTS, stri
   alertmanager: 'ALERTMANAGER_PORT',
   grafana: 'GRAFANA_PORT',
   jaeger: 'JAEGER_UI_PORT',
+  loki: 'LOKI_PORT',
   alertSink: 'ALERT_SINK_PORT',
   otlpGrpc: 'OTLP_GRPC_PORT',
   otlpHttp: 'OTLP_HTTP_PORT',
@@ -111,6 +120,14 @@ export interface LocalEndpoints {
   readonly templatesDir?: string;
   /** The file holding the Slack webhook URL, as Alertmanager sees it. @default /run/secrets/slack-webhook-url */
   readonly slackWebhookUrlFile?: string;
+  /** Loki's OTLP endpoint, for the collector. @default http://loki:3100/otlp */
+  readonly lokiOtlpUrl?: string;
+  /** The Docker json-file logs the collector reads (a glob). @default /var/lib/docker/containers/<id>/<id>-json.log, each container's */
+  readonly containerLogs?: string;
+  /** Loki's data folder (chunks, index, WAL, compactor). @default /loki (the loki-data volume) */
+  readonly lokiDataDir?: string;
+  /** The Loki ruler's rule folder, one subfolder per tenant, as Loki sees it. @default /etc/loki/rules (monitoring/loki/rules) */
+  readonly lokiRulesDir?: string;
 }
 
 /** Receivers that notify Slack when it is configured (the Watchdog does not). */
@@ -192,9 +209,13 @@ export function renderLocalBundle(
         jaegerEndpoint: endpoints.jaegerEndpoint,
         staticTargets: endpoints.targets,
         selfMetricsTarget: endpoints.collectorSelfTarget,
+        lokiOtlpUrl: endpoints.lokiOtlpUrl,
+        containerLogs: endpoints.containerLogs,
       },
     ),
   );
+
+  files['monitoring/loki/loki.yaml'] = stringifyYaml(lokiConfig(model, endpoints), { lineWidth: 0 });
 
   files['monitoring/grafana/provisioning/datasources/datasources.yml'] = stringifyYaml({
     apiVersion: 1,
@@ -209,6 +230,29 @@ export function renderLocalBundle(
         jsonData: { timeInterval: interval, httpMethod: 'POST' },
       },
       { name: 'Jaeger', uid: 'jaeger', type: 'jaeger', access: 'proxy', url: 'http://jaeger:16686' },
+      {
+        name: 'Loki',
+        uid: 'loki',
+        type: 'loki',
+        access: 'proxy',
+        url: 'http://loki:3100',
+        jsonData: {
+          maxLines: 1000,
+          // A trace id in a line links to the trace in the Jaeger data source (an internal link: `url` is the query, the
+          // value itself). `$$` is a literal `$` in provisioning files, which expand $VAR and ${VAR}
+          // (grafana/grafana@0c79361:docs/sources/datasources/loki/configure/index.md, "Provisioning examples").
+          derivedFields: [
+            {
+              // Not `trace_id`: Loki keeps the record's trace id as structured metadata of that name, shown beside it.
+              name: 'TraceID',
+              matcherRegex: TRACE_ID_IN_LINE,
+              datasourceUid: 'jaeger',
+              url: '$${__value.raw}',
+              urlDisplayLabel: 'Trace in Jaeger',
+            },
+          ],
+        },
+      },
       {
         name: 'Alertmanager',
         uid: 'alertmanager',
@@ -242,8 +286,73 @@ export function renderLocalBundle(
   // The log alerts, evaluated by Loki's ruler and sent to the same Alertmanager (alerts/logs.yaml).
   if (model.logAlerts.length > 0) files[LOKI_RULES_FILE] = renderLokiRules(model.logAlerts);
 
-  files['docker-compose.yml'] = stringifyYaml(compose(model), { lineWidth: 0 });
+  // The ruler's rule folder is mounted even with no rule file; the bundle writer makes only folders that hold a file,
+  // and a missing bind-mount source would be created by the Docker engine (as root, inside the bundle). A file at the
+  // folder's top is no tenant: Loki takes only its subfolders as tenants (grafana/loki@v3.7.6:
+  // pkg/ruler/rulestore/local/local.go, ListAllUsers), and reads every file of a tenant's folder as a rule file.
+  if (!Object.keys(files).some((f) => f.startsWith(`${LOKI_RULES}/`))) files[`${LOKI_RULES}/.keep`] = '';
+
+  // Every service gets its own copy of the shared settings (LOGGING), not a YAML anchor and aliases.
+  files['docker-compose.yml'] = stringifyYaml(compose(model), { lineWidth: 0, aliasDuplicateObjects: false });
   return files;
+}
+
+/** The Loki ruler's rule folder in the bundle: `<tenant>/<file>.yaml`, the tenant `fake` while auth is off. */
+export const LOKI_RULES = 'monitoring/loki/rules';
+/**
+ * The tenant of every request while `auth_enabled` is false: pkg/util/fakeauth/fake_auth.go injects org id "fake"
+ * (grafana/loki@v3.7.6); "If Loki is running in single tenant mode, the required ID is `fake`"
+ * (docs/sources/alert/_index.md). Rule files for the local ruler go to `${LOKI_RULES}/${LOKI_TENANT}/`.
+ */
+export const LOKI_TENANT = 'fake';
+/** A trace id as structlog's JSON renders it in a line (`"trace_id": "<32 hex>"`, with or without the space). */
+export const TRACE_ID_IN_LINE = '"trace_id"\\s*:\\s*"([0-9a-f]{32})"';
+
+/**
+ * Loki as one process (every component in the single binary), from the settings of grafana/loki@v3.7.6
+ * (docs/sources/shared/configuration.md, published as https://grafana.com/docs/loki/latest/configure/; read 2026-12-07):
+ * no auth (one tenant, `fake`), chunks and the TSDB index on the filesystem under the data volume (schema v13, as the
+ * image's own cmd/loki/loki-docker-config.yaml), structured metadata on (the default since 3.0, set so it does not
+ * depend on it: OTLP is refused without it, docs/sources/shared/otel.md), the local Prometheus' retention, and the
+ * ruler reading `rules/<tenant>/` and notifying the local Alertmanager.
+ */
+function lokiConfig(model: ObservabilityModel, endpoints: LocalEndpoints): Record<string, unknown> {
+  const data = endpoints.lokiDataDir ?? '/loki';
+  const retentionDays = Number(localRetention(model).slice(0, -1));
+  return {
+    auth_enabled: false,
+    server: { http_listen_port: LOCAL_PORTS.loki },
+    common: {
+      instance_addr: '127.0.0.1',
+      // Defaults the WAL (<prefix>/wal), the compactor's folder and the ruler's scratch folder (<prefix>/rules-temp) under it
+      // (pkg/loki/config_wrapper.go, applyPathPrefixDefaults).
+      path_prefix: data,
+      // The filesystem store is the ruler's rule store too, at rules_directory (config_wrapper.go, applyStorageConfig).
+      storage: { filesystem: { chunks_directory: `${data}/chunks`, rules_directory: endpoints.lokiRulesDir ?? '/etc/loki/rules' } },
+      replication_factor: 1,
+      ring: { kvstore: { store: 'inmemory' } },
+    },
+    schema_config: {
+      configs: [
+        { from: '2020-10-24', store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'index_', period: '24h' } },
+      ],
+    },
+    limits_config: {
+      allow_structured_metadata: true,
+      // Whole days, in hours: a multiple of the index period (24h).
+      retention_period: `${retentionDays * 24}h`,
+    },
+    // Retention is the compactor's: without retention_enabled logs are kept for ever, and it needs a store for delete
+    // requests (docs/sources/operations/storage/retention.md).
+    compactor: { retention_enabled: true, delete_request_store: 'filesystem' },
+    ruler: {
+      alertmanager_url: `http://${endpoints.alertmanager ?? 'alertmanager:9093'}`,
+      enable_api: true,
+      evaluation_interval: '1m',
+    },
+    // No usage reports to stats.grafana.org from a developer's machine (the analytics block; on by default).
+    analytics: { reporting_enabled: false },
+  };
 }
 
 /** A healthcheck that fetches a URL with the image's busybox wget (Prometheus, Alertmanager and Jaeger images). */
@@ -260,9 +369,17 @@ const healthy = (...names: string[]) => Object.fromEntries(names.map((n) => [n, 
 const port = (name: keyof typeof LOCAL_PORTS) =>
   `${BIND_ADDRESS}:\${${HOST_PORT_VARIABLES[name]}:-${LOCAL_PORTS[name]}}:${LOCAL_PORTS[name]}`;
 
+/**
+ * Every container logs to Docker's json-file driver, each line with the compose service's name in `attrs` (the
+ * `labels` option: docs.docker.com/engine/logging/drivers/json-file/; compose labels each container with
+ * com.docker.compose.service), which the collector reads and ships to Loki. Rotated at 10 MB, three files kept: the
+ * driver's default is one file without a limit. Option values are strings.
+ */
+const LOGGING = { driver: 'json-file', options: { labels: COMPOSE_SERVICE_LABEL, 'max-size': '10m', 'max-file': '3' } };
+
 function compose(model: ObservabilityModel): Record<string, unknown> {
   const env = model.environment;
-  const always = { restart: 'unless-stopped' };
+  const always = { restart: 'unless-stopped', logging: LOGGING };
   const nodeProgram = (args: string[]) => ({
     image: LOCAL_IMAGES.node,
     user: 'node',
@@ -340,7 +457,17 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       // outside /home/aoc); the config is mounted read-only where the image's
       // own default config lives (/etc), read with --config=file:.
       command: ['--config=file:/etc/otel-collector.yaml', ...collectorFlags()],
-      volumes: [bundleMount('monitoring/otel-collector.yaml', '/etc/otel-collector.yaml')],
+      // Root, here only: Docker writes each container's log 0640 root:root (moby/moby@02e3d3c:
+      // daemon/logger/jsonfilelog/jsonfilelog.go, NewLogFile(..., 0640, ...)) in folders under a 0710 root folder
+      // (moby/moby@f544812:daemon/daemon.go, NewDaemon: containers folder 0o710), which the image's user (aoc, 4317)
+      // can neither list nor read. The collector still writes nothing; the logs are mounted read-only.
+      user: '0',
+      volumes: [
+        bundleMount('monitoring/otel-collector.yaml', '/etc/otel-collector.yaml'),
+        // The engine's folder of container logs: ~/.local/share/docker/containers with rootless Docker. A system path,
+        // never relabelled for SELinux (docs/local-stack.md says what an SELinux host needs).
+        `\${DOCKER_CONTAINERS_DIR:-${DOCKER_CONTAINERS_DIR}}:${DOCKER_CONTAINERS_DIR}:ro`,
+      ],
       ports: [port('otlpGrpc'), port('otlpHttp')],
       // The image is FROM scratch with a /healthcheck binary that GETs 127.0.0.1:13133/ (the health_check extension):
       // aws-observability/aws-otel-collector@v0.49.0:cmd/awscollector/Dockerfile and cmd/healthcheck/main.go.
@@ -359,6 +486,28 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
       healthcheck: wgetCheck('http://127.0.0.1:13133/status'),
       ...always,
     },
+    loki: {
+      image: LOCAL_IMAGES.loki,
+      command: ['-config.file=/etc/loki/loki.yaml'],
+      volumes: [
+        bundleMount('monitoring/loki/loki.yaml', '/etc/loki/loki.yaml'),
+        bundleMount(LOKI_RULES, '/etc/loki/rules'),
+        // The image declares no VOLUME; /loki is its data folder, owned by its user 10001 (grafana/loki@v3.7.6:
+        // cmd/loki/Dockerfile), which a new named volume takes over.
+        'loki-data:/loki',
+      ],
+      ports: [port('loki')],
+      // The image is distroless (gcr.io/distroless/static:nonroot: no shell, no wget or curl); the binary checks
+      // itself: `loki -health` GETs -health.url and exits 0 on a 200 (cmd/loki/health.go, since #20313). /ready answers
+      // 200 once every module is ready.
+      healthcheck: {
+        test: ['CMD', '/usr/bin/loki', '-health', `-health.url=http://127.0.0.1:${LOCAL_PORTS.loki}/ready`],
+        ...CHECK_TIMING,
+      },
+      // Its ruler notifies Alertmanager, as Prometheus does.
+      depends_on: healthy('alertmanager'),
+      ...always,
+    },
     'alert-sink': {
       ...nodeProgram(['alert-sink.js', '--port', String(LOCAL_PORTS.alertSink)]),
       ports: [port('alertSink')],
@@ -374,12 +523,12 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
     };
     // Its SDK's OTLP push (a counter and its spans), chained to its producer's by TRACE_CHAIN.
     const source = TRACE_CHAIN[s.name];
-    services[`otlp-${s.name}`] = {
+    services[otlpEmitterName(s.name)] = {
       ...nodeProgram([
         'otlp-emitter.js',
         ...['--service', s.name, '--otlp', `http://otel-collector:${OTLP_HTTP_PORT}`, '--instance-id', `${s.name}-1`],
         ...['--environment', env.name, '--port', String(MESSAGES_PORT)],
-        ...(source ? ['--consume-from', `http://otlp-${source}:${MESSAGES_PORT}`] : []),
+        ...(source ? ['--consume-from', `http://${otlpEmitterName(source)}:${MESSAGES_PORT}`] : []),
       ]),
       profiles: ['demo'],
       healthcheck: nodeCheck(`http://127.0.0.1:${MESSAGES_PORT}/`),
@@ -387,6 +536,6 @@ function compose(model: ObservabilityModel): Record<string, unknown> {
   }
   return {
     services,
-    volumes: { 'prometheus-data': {}, 'alertmanager-data': {}, 'grafana-data': {}, 'jaeger-tmp': {} },
+    volumes: { 'prometheus-data': {}, 'alertmanager-data': {}, 'grafana-data': {}, 'jaeger-tmp': {}, 'loki-data': {} },
   };
 }

@@ -106,6 +106,8 @@ export class NativeStack {
       'jaegerQuery',
       'jaegerQueryGrpc',
       'jaegerHealth',
+      // Nothing listens there: the logs pipeline reads an empty folder of container logs, so it sends nothing.
+      'loki',
       // Where the signal generator's and the dispatcher's OTLP emitters serve what they publish (the stand-in brokers).
       ...Object.values(TRACE_CHAIN).map((producer) => `messages-${producer}`),
       ...SERVICES,
@@ -124,6 +126,9 @@ export class NativeStack {
         targets: Object.fromEntries(SERVICES.map((s) => [s, `127.0.0.1:${this.ports[s]}`])),
         collectorSelfTarget: `127.0.0.1:${this.ports.collectorSelf}`,
         templatesDir: path.join(this.bundleDir, 'monitoring/alertmanager/templates'),
+        // No Docker here: the collector's logs pipeline reads this (empty) folder, never the machine's engine's.
+        containerLogs: path.join(this.dir, 'containers/*/*-json.log'),
+        lokiOtlpUrl: `http://127.0.0.1:${this.ports.loki}/otlp`,
       }),
     );
     fs.writeFileSync(this.collectorConfig, stringify(this.withLoopbackListeners(this.bundledCollectorConfig())));

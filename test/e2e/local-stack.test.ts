@@ -156,6 +156,8 @@ describe('local stack, end to end on loopback', () => {
     const fill = await promQuery('otelcol_exporter_queue_size / otelcol_exporter_queue_capacity');
     expect(fill.map((r) => r.metric.exporter).sort()).toEqual([
       'otlp_grpc/jaeger',
+      // The local logs pipeline's exporter (it sends nothing here: no Docker, no container logs).
+      'otlp_http/loki',
       'prometheus_remote_write/pushed',
       'prometheus_remote_write/scraped',
       'prometheus_remote_write/self',

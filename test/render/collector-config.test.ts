@@ -58,6 +58,7 @@ describe('collector configuration', () => {
       'metrics/scraped': ['prometheus_remote_write/scraped'],
       'metrics/pushed': ['prometheus_remote_write/pushed'],
       'metrics/self': ['prometheus_remote_write/self'],
+      logs: ['otlp_http/loki'],
       traces: ['otlp_grpc/jaeger', 'debug'],
     });
     expect(cfg.exporters['prometheus_remote_write/scraped'].endpoint).toBe('http://prometheus:9090/api/v1/write');
@@ -235,11 +236,45 @@ describe('collector configuration', () => {
       delete c.processors['resource_detection/self']; // ECS metadata
       delete c.processors['attributes/xray']; // X-Ray annotation
       c.processors.resource.attributes[0].value = 'ENV'; // deployment.environment
+      // The containers' logs, locally (on AWS the tasks' log driver sends them to CloudWatch Logs).
+      delete c.service.pipelines.logs;
+      delete c.receivers.file_log;
       for (const job of c.receivers.prometheus.config.scrape_configs)
         for (const k of ['static_configs', 'dns_sd_configs', 'file_sd_configs', 'relabel_configs']) delete job[k]; // discovery
       return c;
     };
     expect(normalize(render(prod))).toEqual(normalize(render(local)));
+  });
+
+  test("local: the compose services' container logs to Loki (file_log, OTLP/HTTP); AWS has no logs pipeline", () => {
+    const cfg = render(local);
+    expect(cfg.service.pipelines.logs).toEqual({
+      receivers: ['file_log'],
+      processors: ['memory_limiter', 'resource', 'batch'],
+      exporters: ['otlp_http/loki'],
+    });
+    expect(cfg.exporters['otlp_http/loki']).toEqual({
+      endpoint: 'http://loki:3100/otlp',
+      retry_on_failure: { enabled: true, max_elapsed_time: '5m' },
+      sending_queue: { enabled: true, queue_size: 1000 },
+    });
+    const receiver = cfg.receivers.file_log;
+    expect(receiver).toMatchObject({ include: ['/var/lib/docker/containers/*/*-json.log'], start_at: 'end', include_file_name: false });
+    const ops = Object.fromEntries(receiver.operators.map((o: { id: string }) => [o.id, o]));
+    // Only the platform's services and their OTLP emitters (the same service.name), by the compose service in attrs.
+    expect(ops.platform.expr).toBe(
+      'attributes.attrs?.["com.docker.compose.service"] not in ' +
+        '["backend","otlp-backend","celery-worker","otlp-celery-worker","signal-generator","otlp-signal-generator","trigger-dispatcher","otlp-trigger-dispatcher"]',
+    );
+    expect(ops['service-name']).toMatchObject({ field: 'resource["service.name"]' });
+    expect(ops.structlog.trace).toEqual({
+      trace_id: { parse_from: 'attributes.structlog.trace_id' },
+      span_id: { parse_from: 'attributes.structlog.span_id' },
+    });
+    for (const env of [prod, withExporters(prod, { metrics: 'otlp', traces: 'otlp' })]) {
+      expect(render(env).service.pipelines.logs).toBeUndefined();
+      expect(render(env).receivers.file_log).toBeUndefined();
+    }
   });
 
   test('at 45 services, fragments of whole components under the SSM size that merge back into the whole', () => {

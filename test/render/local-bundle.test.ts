@@ -2,13 +2,23 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { SLO_DASHBOARD_FILE } from '../../lib/model/model';
-import { HOST_PORT_VARIABLES, LOCAL_IMAGES, LOCAL_PORTS, localRetention, renderLocalBundle } from '../../lib/render/local-bundle';
+import {
+  HOST_PORT_VARIABLES,
+  LOCAL_IMAGES,
+  LOCAL_PORTS,
+  localRetention,
+  LOKI_RULES,
+  LOKI_TENANT,
+  renderLocalBundle,
+  TRACE_ID_IN_LINE,
+} from '../../lib/render/local-bundle';
 import { ADOT_IMAGE } from '../../lib/render/collector-image';
 import { mergeConfigs } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
 import { baseFiles, environmentOf, modelOf, resolveJoin, resourcesOf, synth } from '../helpers';
 import { COST_DASHBOARD_FILE } from '../../lib/render/cost-dashboard';
 import { LOG_QUERIES_DASHBOARD_FILE, USER_BEHAVIOUR_DASHBOARD_FILE } from '../../lib/render/log-dashboards';
+import { LOKI_RULES_FILE } from '../../lib/render/loki-rules';
 import { compile } from '../../lib/compile/compile';
 import { bundleLocalPrograms } from '../../scripts/local-programs';
 
@@ -32,6 +42,7 @@ describe('the local bundle', () => {
         'monitoring/grafana/dashboards/trading-platform-overview.json',
         'monitoring/grafana/dashboards/user-behaviour.json',
         'monitoring/grafana/provisioning/datasources/datasources.yml',
+        'monitoring/loki/loki.yaml',
         'monitoring/loki/rules/fake/logs.yaml',
         'monitoring/node/alert-sink.js',
         'monitoring/node/demo-emitter.js',
@@ -131,6 +142,8 @@ describe('the local stack behaves like a service', () => {
     expect(services['otel-collector'].healthcheck.test).toEqual(['CMD', '/healthcheck', '--port', '13133']);
     expect(services.grafana.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'curl']);
     expect(services.jaeger.healthcheck.test.at(-1)).toBe('http://127.0.0.1:13133/status');
+    // Loki's image is distroless: the binary checks its own /ready (cmd/loki/health.go).
+    expect(services.loki.healthcheck.test).toEqual(['CMD', '/usr/bin/loki', '-health', '-health.url=http://127.0.0.1:3100/ready']);
     expect(services['alert-sink'].healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
   });
 
@@ -186,6 +199,7 @@ describe('the local stack behaves like a service', () => {
     expect(services.prometheus.volumes).toContain('prometheus-data:/prometheus');
     expect(services.alertmanager.volumes).toContain('alertmanager-data:/alertmanager');
     expect(services.jaeger.volumes).toContain('jaeger-tmp:/tmp');
+    expect(services.loki.volumes).toContain('loki-data:/loki');
   });
 
   test('images are pinned to current tags', () => {
@@ -194,6 +208,7 @@ describe('the local stack behaves like a service', () => {
       alertmanager: 'prom/alertmanager:v0.34.0',
       grafana: expect.stringMatching(/^grafana\/grafana:\d+\.\d+\.\d+$/),
       jaeger: expect.stringMatching(/^jaegertracing\/jaeger:2\.\d+\.\d+$/),
+      loki: 'grafana/loki:3.7.8',
       node: 'node:24-trixie-slim',
     });
     for (const s of Object.values(services)) expect(s.image).toMatch(/:(v?\d+[\w.-]*)$/);
@@ -203,6 +218,116 @@ describe('the local stack behaves like a service', () => {
   test("local Grafana runs the major.minor every AWS environment's workspace runs (parity with AMG)", () => {
     const local = LOCAL_IMAGES.grafana.replace(/^grafana\/grafana:(\d+\.\d+)\.\d+$/, '$1');
     for (const env of ['dev', 'staging', 'prod']) expect([env, environmentOf(env).grafana?.version]).toEqual([env, local]);
+  });
+});
+
+describe('logs: Loki locally', () => {
+  const services: Record<string, any> = parse(bundle['docker-compose.yml']).services;
+  const loki = parse(bundle['monitoring/loki/loki.yaml']);
+
+  test('Loki: the pinned image on its configuration, rule folder read-only, data in a named volume, LOKI_PORT on loopback', () => {
+    expect(services.loki).toMatchObject({
+      image: 'grafana/loki:3.7.8',
+      command: ['-config.file=/etc/loki/loki.yaml'],
+      volumes: ['./monitoring/loki/loki.yaml:/etc/loki/loki.yaml:ro,z', `./${LOKI_RULES}:/etc/loki/rules:ro,z`, 'loki-data:/loki'],
+      ports: ['${LOCAL_BIND_ADDRESS:-127.0.0.1}:${LOKI_PORT:-3100}:3100'],
+      restart: 'unless-stopped',
+      // Its ruler notifies Alertmanager.
+      depends_on: { alertmanager: { condition: 'service_healthy' } },
+    });
+    expect(parse(bundle['docker-compose.yml']).volumes).toHaveProperty('loki-data');
+    // Nothing waits for Loki: metrics, traces and dashboards come up while the log store is slow or down.
+    for (const [name, s] of Object.entries<any>(services)) expect({ name, loki: s.depends_on?.loki }).toEqual({ name, loki: undefined });
+  });
+
+  test('Loki runs as one process: no auth, chunks and a TSDB v13 index on the data volume, structured metadata, the local retention', () => {
+    expect(loki.auth_enabled).toBe(false);
+    expect(loki.server.http_listen_port).toBe(3100);
+    expect(loki.common).toMatchObject({
+      path_prefix: '/loki',
+      storage: { filesystem: { chunks_directory: '/loki/chunks', rules_directory: '/etc/loki/rules' } },
+      replication_factor: 1,
+      ring: { kvstore: { store: 'inmemory' } },
+    });
+    expect(loki.schema_config.configs).toEqual([
+      { from: '2020-10-24', store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'index_', period: '24h' } },
+    ]);
+    // OTLP pushes are refused without structured metadata.
+    expect(loki.limits_config.allow_structured_metadata).toBe(true);
+    // As long as the local Prometheus keeps metrics (30 days: the SLO window), applied by the compactor.
+    expect(localRetention(local)).toBe('30d');
+    expect(loki.limits_config.retention_period).toBe('720h');
+    expect(loki.compactor).toEqual({ retention_enabled: true, delete_request_store: 'filesystem' });
+    expect(loki.analytics).toEqual({ reporting_enabled: false });
+  });
+
+  test("the ruler: rules/<tenant>/ from the bundle (tenant 'fake' without auth), every minute, to the local Alertmanager", () => {
+    expect(loki.ruler).toEqual({ alertmanager_url: 'http://alertmanager:9093', enable_api: true, evaluation_interval: '1m' });
+    expect(LOKI_TENANT).toBe('fake');
+    // The log alerts' rule file is in the tenant's folder (alerts/logs.yaml; test/logs/log-alerts.test.ts).
+    expect(LOKI_RULES_FILE).toBe(`${LOKI_RULES}/${LOKI_TENANT}/logs.yaml`);
+    expect(Object.keys(bundle).filter((f) => f.startsWith(`${LOKI_RULES}/`))).toEqual([LOKI_RULES_FILE]);
+    // With no log alert the folder still exists; the file keeping it is at its top, where Loki looks for tenant folders only.
+    const none = renderLocalBundle({ ...local, logAlerts: [] }, {});
+    expect(Object.keys(none).filter((f) => f.startsWith(`${LOKI_RULES}/`))).toEqual([`${LOKI_RULES}/.keep`]);
+    expect(none[`${LOKI_RULES}/.keep`]).toBe('');
+  });
+
+  test('Grafana: a Loki data source with uid "loki"; a trace id in a line links to the trace in the Jaeger data source', () => {
+    const ds = parse(bundle['monitoring/grafana/provisioning/datasources/datasources.yml']).datasources as any[];
+    expect(ds.map((d) => d.uid)).toEqual(['prometheus', 'jaeger', 'loki', 'alertmanager']);
+    const lokiDs = ds.find((d) => d.uid === 'loki');
+    expect(lokiDs).toMatchObject({ name: 'Loki', type: 'loki', access: 'proxy', url: 'http://loki:3100' });
+    const [field] = lokiDs.jsonData.derivedFields;
+    // An internal link: the query is the value ($$ is a literal $ in provisioning files).
+    expect(field).toMatchObject({ name: 'TraceID', datasourceUid: 'jaeger', url: '$${__value.raw}' });
+    expect(field.matcherRegex).toBe(TRACE_ID_IN_LINE);
+    const id = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const re = new RegExp(field.matcherRegex);
+    // As the demo services print it (JSON.stringify) and as structlog's JSONRenderer does (json.dumps: ": ").
+    expect(re.exec(`{"event":"pipeline_created","trace_id":"${id}","span_id":"00f067aa0ba902b7"}`)?.[1]).toBe(id);
+    expect(re.exec(`{"event": "pipeline_created", "trace_id": "${id}"}`)?.[1]).toBe(id);
+    expect(re.exec(`{"event": "pipeline_created", "span_id": "00f067aa0ba902b7"}`)).toBeNull();
+  });
+
+  test("every container logs to Docker's json-file driver with its compose service in each line's attrs, rotated", () => {
+    for (const [name, s] of Object.entries<any>(services))
+      expect({ name, logging: s.logging }).toEqual({
+        name,
+        logging: { driver: 'json-file', options: { labels: 'com.docker.compose.service', 'max-size': '10m', 'max-file': '3' } },
+      });
+  });
+
+  test('the collector ships the logs to Loki over OTLP/HTTP', () => {
+    const cfg = parse(bundle['monitoring/otel-collector.yaml']);
+    expect(cfg.service.pipelines.logs).toEqual({
+      receivers: ['file_log'],
+      processors: ['memory_limiter', 'resource', 'batch'],
+      exporters: ['otlp_http/loki'],
+    });
+    expect(cfg.exporters['otlp_http/loki'].endpoint).toBe('http://loki:3100/otlp');
+    expect(cfg.receivers.file_log.include).toEqual(['/var/lib/docker/containers/*/*-json.log']);
+  });
+
+  test('the endpoints move Loki and the logs for a run without Docker (the native end-to-end test)', () => {
+    const files = renderLocalBundle(
+      local,
+      {},
+      {
+        alertmanager: '127.0.0.1:19093',
+        lokiOtlpUrl: 'http://127.0.0.1:13100/otlp',
+        containerLogs: '/tmp/x/containers/*/*-json.log',
+        lokiDataDir: '/tmp/x/loki',
+        lokiRulesDir: '/tmp/x/rules',
+      },
+    );
+    const cfg = parse(files['monitoring/loki/loki.yaml']);
+    expect(cfg.ruler.alertmanager_url).toBe('http://127.0.0.1:19093');
+    expect(cfg.common.path_prefix).toBe('/tmp/x/loki');
+    expect(cfg.common.storage.filesystem).toEqual({ chunks_directory: '/tmp/x/loki/chunks', rules_directory: '/tmp/x/rules' });
+    const collector = parse(files['monitoring/otel-collector.yaml']);
+    expect(collector.exporters['otlp_http/loki'].endpoint).toBe('http://127.0.0.1:13100/otlp');
+    expect(collector.receivers.file_log.include).toEqual(['/tmp/x/containers/*/*-json.log']);
   });
 });
 
@@ -236,7 +361,15 @@ test('the compose collector runs the pinned ADOT image on a config that fits it 
     '--config=file:/etc/otel-collector.yaml',
     '--feature-gates=exporter.prometheusremotewritexporter.RetryOn429',
   ]);
-  expect(collector.volumes).toEqual(['./monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro,z']);
+  expect(collector.volumes).toEqual([
+    './monitoring/otel-collector.yaml:/etc/otel-collector.yaml:ro,z',
+    // Docker's container logs, read-only, never relabelled (a system path); root reads them (user 0, below).
+    '${DOCKER_CONTAINERS_DIR:-/var/lib/docker/containers}:/var/lib/docker/containers:ro',
+  ]);
+  expect(collector.user).toBe('0');
+  // Root for the local collector only: every other service keeps its image's user (the node programs name theirs).
+  const users = Object.entries<any>(parse(bundle['docker-compose.yml']).services).filter(([, s]) => s.user === '0');
+  expect(users.map(([n]) => n)).toEqual(['otel-collector']);
   // No AOT_CONFIG_CONTENT: it would replace the --config flag.
   expect(JSON.stringify(collector.environment ?? {})).not.toContain('AOT_CONFIG_CONTENT');
   expect(contractProblems(parse(bundle['monitoring/otel-collector.yaml']))).toEqual([]);

@@ -38,6 +38,7 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
       'celery-worker',
       'grafana',
       'jaeger',
+      'loki',
       'otel-collector',
       // Each demo service's SDK side: OTLP metrics and spans (scripts/otlp-emitter.ts).
       'otlp-backend',
@@ -84,7 +85,9 @@ describe('the rendered compose file (Debian docker-compose, no engine needed)', 
   test('each published host port moves with its variable, and only that port', () => {
     const published = (env: NodeJS.ProcessEnv) =>
       parse(compose({ GRAFANA_ADMIN_PASSWORD: 'a-real-password', ...env }, '--profile', 'demo', 'config').stdout).services;
-    const moved = published({ GRAFANA_PORT: '13000', OTLP_GRPC_PORT: '14317' });
+    const moved = published({ GRAFANA_PORT: '13000', OTLP_GRPC_PORT: '14317', LOKI_PORT: '13100' });
+    expect(JSON.stringify(moved.loki.ports)).toContain('13100');
+    expect(JSON.stringify(published({}).loki.ports)).toContain('3100');
     expect(JSON.stringify(moved.grafana.ports)).toContain('13000');
     expect(JSON.stringify(moved.grafana.ports)).not.toContain('"3000"');
     expect(JSON.stringify(moved['otel-collector'].ports)).toContain('14317');
