@@ -24,6 +24,19 @@ import { verify } from './verify';
 import { parseCli, runCommand } from './cli-args';
 import { bundleLocalPrograms } from './local-programs';
 
+/**
+ * The local model of these files, compiled once per process for the same
+ * texts (the tests call `main` many times in one process; a command compiles
+ * once anyway).
+ */
+function compileLocal(files: ProjectFiles): ObservabilityModel {
+  const key = createHash('sha256').update(JSON.stringify(files)).digest('hex');
+  let model = compiledModels.get(key);
+  if (!model) compiledModels.set(key, (model = compile(files, 'local')));
+  return model;
+}
+const compiledModels = new Map<string, ObservabilityModel>();
+
 const root = projectRoot();
 export const LOCAL_DIR = path.join(root, '.local');
 
@@ -462,16 +475,3 @@ if (require.main === module) {
   });
   runCommand('local', () => main(positionals[0] ?? 'up', values.volumes));
 }
-
-/**
- * The local model of these files, compiled once per process for the same
- * texts (the tests call `main` many times in one process; a command compiles
- * once anyway).
- */
-function compileLocal(files: ProjectFiles): ObservabilityModel {
-  const key = createHash('sha256').update(JSON.stringify(files)).digest('hex');
-  let model = compiledModels.get(key);
-  if (!model) compiledModels.set(key, (model = compile(files, 'local')));
-  return model;
-}
-const compiledModels = new Map<string, ObservabilityModel>();
