@@ -241,7 +241,7 @@ function sharedInRun(file: string, make: () => MemoEntry): MemoEntry {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const lock = `${file}.lock`;
   const sleep = new Int32Array(new SharedArrayBuffer(4));
-  for (const deadline = Date.now() + 600_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 600_000; Date.now() < deadline;) {
     if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as MemoEntry;
     let fd: number | undefined;
     try {

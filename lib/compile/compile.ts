@@ -109,9 +109,7 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
   const logInput = { target: env.target, services, logGroupName: (s: string) => naming.path(s), logQueries, analytics };
   const logDashboards = [
     generatedLogDashboard(LOG_QUERIES_DASHBOARD_FILE, renderLogQueriesDashboard(logInput)),
-    ...(analytics
-      ? [generatedLogDashboard(USER_BEHAVIOUR_DASHBOARD_FILE, renderUserBehaviourDashboard({ ...logInput, analytics }))]
-      : []),
+    ...(analytics ? [generatedLogDashboard(USER_BEHAVIOUR_DASHBOARD_FILE, renderUserBehaviourDashboard({ ...logInput, analytics }))] : []),
   ];
   const model = {
     environment: env,

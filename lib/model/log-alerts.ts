@@ -23,7 +23,9 @@ const alertSchema = z.strictObject({
   /** Lines in `window` at or above which the alert fires. */
   threshold: z.number().int({ error: 'must be a whole number of log lines' }).positive(),
   /** Whole minutes: a CloudWatch alarm's period on AWS, the LogQL range locally. */
-  window: z.string().regex(/^[1-9][0-9]*m$/, { error: 'must be whole minutes like "5m" (a CloudWatch alarm period is a multiple of 60 s)' }),
+  window: z
+    .string()
+    .regex(/^[1-9][0-9]*m$/, { error: 'must be whole minutes like "5m" (a CloudWatch alarm period is a multiple of 60 s)' }),
   severity: z.enum(['critical', 'warning', 'info'], { error: 'must be critical, warning or info' }),
   summary: z.string().min(1),
   description: z.string().min(1),
@@ -65,52 +67,54 @@ export function parseLogAlerts(
 ): LogAlert[] {
   const { alerts } = parseYamlFile(file, text, z.strictObject({ alerts: z.array(alertSchema) }), 'the header of alerts/logs.yaml');
   const names = new Set<string>();
-  return alerts.map((a: RawLogAlert) => {
-    const where = `alert "${a.name}"`;
-    if (names.has(a.name)) throw UserInputError.of({ file, where, problem: 'is defined twice', fix: 'give each alert its own name' });
-    names.add(a.name);
-    for (const field of Object.keys(a.match)) {
-      if (!fields.has(field))
+  return alerts
+    .map((a: RawLogAlert) => {
+      const where = `alert "${a.name}"`;
+      if (names.has(a.name)) throw UserInputError.of({ file, where, problem: 'is defined twice', fix: 'give each alert its own name' });
+      names.add(a.name);
+      for (const field of Object.keys(a.match)) {
+        if (!fields.has(field))
+          throw UserInputError.of({
+            file,
+            where: `${where}.match`,
+            problem: `matches the field ${JSON.stringify(field)}, which the services do not log`,
+            value: field,
+            fix: `use one of the fields of logs/queries.yaml: ${[...fields].join(', ')}`,
+          });
+      }
+      const unknown = (a.services ?? []).find((s) => !platform.has(s) && !services.includes(s));
+      if (unknown !== undefined)
+        throw UserInputError.of({
+          file,
+          where: `${where}.services`,
+          problem: 'names a service the platform does not have',
+          value: unknown,
+          fix: `use one of ${[...new Set([...services, ...platform])].join(', ')} (config/environments.yaml, catalog/metrics.yaml), or leave services out for all`,
+        });
+      const watched = a.services ? a.services.filter((s) => services.includes(s)) : services;
+      const alert: LogAlert = {
+        name: a.name,
+        services: watched,
+        match: Object.fromEntries(Object.entries(a.match).map(([k, v]) => [k, typeof v === 'string' ? [v] : v])),
+        threshold: a.threshold,
+        windowMinutes: Number(a.window.slice(0, -1)),
+        severity: a.severity,
+        summary: a.summary,
+        description: a.description,
+        runbookUrl: `${RUNBOOKS}#${a.name.toLowerCase()}`,
+      };
+      const pattern = logAlertFilterPattern(alert);
+      if (pattern.length > FILTER_PATTERN_MAX_LENGTH)
         throw UserInputError.of({
           file,
           where: `${where}.match`,
-          problem: `matches the field ${JSON.stringify(field)}, which the services do not log`,
-          value: field,
-          fix: `use one of the fields of logs/queries.yaml: ${[...fields].join(', ')}`,
+          problem: `makes a CloudWatch filter pattern of ${pattern.length} characters, over its limit of ${FILTER_PATTERN_MAX_LENGTH}`,
+          fix: 'match fewer values, or split the alert in two',
         });
-    }
-    const unknown = (a.services ?? []).find((s) => !platform.has(s) && !services.includes(s));
-    if (unknown !== undefined)
-      throw UserInputError.of({
-        file,
-        where: `${where}.services`,
-        problem: 'names a service the platform does not have',
-        value: unknown,
-        fix: `use one of ${[...new Set([...services, ...platform])].join(', ')} (config/environments.yaml, catalog/metrics.yaml), or leave services out for all`,
-      });
-    const watched = a.services ? a.services.filter((s) => services.includes(s)) : services;
-    const alert: LogAlert = {
-      name: a.name,
-      services: watched,
-      match: Object.fromEntries(Object.entries(a.match).map(([k, v]) => [k, typeof v === 'string' ? [v] : v])),
-      threshold: a.threshold,
-      windowMinutes: Number(a.window.slice(0, -1)),
-      severity: a.severity,
-      summary: a.summary,
-      description: a.description,
-      runbookUrl: `${RUNBOOKS}#${a.name.toLowerCase()}`,
-    };
-    const pattern = logAlertFilterPattern(alert);
-    if (pattern.length > FILTER_PATTERN_MAX_LENGTH)
-      throw UserInputError.of({
-        file,
-        where: `${where}.match`,
-        problem: `makes a CloudWatch filter pattern of ${pattern.length} characters, over its limit of ${FILTER_PATTERN_MAX_LENGTH}`,
-        fix: 'match fewer values, or split the alert in two',
-      });
-    checkLogqlQuery(file, where, logAlertLogql(alert), fields, { metric: true });
-    return alert;
-  }).filter((a) => a.services.length > 0);
+      checkLogqlQuery(file, where, logAlertLogql(alert), fields, { metric: true });
+      return alert;
+    })
+    .filter((a) => a.services.length > 0);
 }
 
 /**
@@ -122,7 +126,9 @@ export function parseLogAlerts(
 export function logAlertFilterPattern(alert: Pick<LogAlert, 'match'>): string {
   // As aws-cdk-lib's FilterPattern.stringValue/any/all write them: a term bare, each part of && or || in parentheses.
   const terms = Object.entries(alert.match).map(([field, values]) =>
-    values.length === 1 ? `$.${field} = ${JSON.stringify(values[0])}` : values.map((v) => `($.${field} = ${JSON.stringify(v)})`).join(' || '),
+    values.length === 1
+      ? `$.${field} = ${JSON.stringify(values[0])}`
+      : values.map((v) => `($.${field} = ${JSON.stringify(v)})`).join(' || '),
   );
   return `{ ${terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' && ')} }`;
 }

@@ -35,7 +35,8 @@ export const INSIGHTS_COMMANDS = [
 
 const KEYWORDS = new Set(['by', 'as', 'and', 'or', 'not', 'in', 'like', 'asc', 'desc', 'true', 'false', 'null']);
 
-export type InsightsCheck = { readonly ok: true; readonly fields: readonly string[] } | { readonly ok: false; readonly problem: string; readonly fix: string };
+export type InsightsCheck =
+  { readonly ok: true; readonly fields: readonly string[] } | { readonly ok: false; readonly problem: string; readonly fix: string };
 
 /** Checks one query; `known` are the fields the services log (logs/queries.yaml `fields`). */
 export function checkInsights(query: string, known: ReadonlySet<string>): InsightsCheck {

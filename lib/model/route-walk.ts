@@ -65,4 +65,3 @@ export function route(routing: Routing, labels: Readonly<Record<string, string>>
   const root = routing.route as RouteNode;
   return walk(root, root.receiver!, root.group_wait);
 }
-

@@ -82,14 +82,12 @@ export function analyticsQueries(a: Analytics): TwinQuery[] {
       logql: `topk(20, sum by (${user}) (count_over_time(${ALL_SERVICES} | json | event=${exec} | ${user}!="" [$__range])))`,
       panel: 'table',
     },
-    ...a.dimensions.map(
-      (d): TwinQuery => ({
-        title: `Executions by ${d}`,
-        insights: `filter event = ${exec} and ispresent(${d})\n| stats count(*) as executions by ${d}`,
-        logql: `sum by (${d}) (count_over_time(${ALL_SERVICES} | json | event=${exec} | ${d}!="" [$__range]))`,
-        panel: 'piechart',
-      }),
-    ),
+    ...a.dimensions.map((d): TwinQuery => ({
+      title: `Executions by ${d}`,
+      insights: `filter event = ${exec} and ispresent(${d})\n| stats count(*) as executions by ${d}`,
+      logql: `sum by (${d}) (count_over_time(${ALL_SERVICES} | json | event=${exec} | ${d}!="" [$__range]))`,
+      panel: 'piechart',
+    })),
     {
       title: `Funnel: ${a.funnel.steps.map((s) => s.step).join(' → ')} (distinct ${a.funnel.key})`,
       insights: `filter event in [${steps.map((e) => JSON.stringify(e)).join(', ')}] and ispresent(${a.funnel.key})\n| stats count_distinct(${a.funnel.key}) as count by event`,

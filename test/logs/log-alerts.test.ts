@@ -37,28 +37,55 @@ describe('alerts/logs.yaml: log alerts declared once', () => {
       L.stringValue('$.event', '=', 'pipeline_execution_failed').logPatternString,
     );
     expect(logAlertFilterPattern({ match: { event: ['request_failed'], level: ['error', 'critical'] } })).toBe(
-      L.all(L.stringValue('$.event', '=', 'request_failed'), L.any(L.stringValue('$.level', '=', 'error'), L.stringValue('$.level', '=', 'critical')))
-        .logPatternString,
+      L.all(
+        L.stringValue('$.event', '=', 'request_failed'),
+        L.any(L.stringValue('$.level', '=', 'error'), L.stringValue('$.level', '=', 'critical')),
+      ).logPatternString,
     );
     expect(FILTER_PATTERN_MAX_LENGTH).toBe(FILTER_PATTERN_SYNTAX.maxLength);
   });
 
   test('the LogQL counts matching lines per service over the window', () => {
     const q = logAlertLogql(alerts[2]);
-    expect(q).toBe('sum by (service_name) (count_over_time({service_name=~"backend"} | json | event="request_failed" | level="error" [5m])) >= 10');
+    expect(q).toBe(
+      'sum by (service_name) (count_over_time({service_name=~"backend"} | json | event="request_failed" | level="error" [5m])) >= 10',
+    );
     expect(parseLogql(q)).toMatchObject({ ok: true, metric: true });
     expect(logAlertLogql({ ...alerts[1], match: { level: ['error', 'critical'] } })).toContain('level=~"error|critical"');
   });
 
   test.each([
-    ['a field is not logged', baseFiles[FILE].replace('match: { level: critical }', 'match: { severity: critical }'), /alert "CriticalLogEvent"\.match: matches the field "severity", which the services do not log/],
-    ['a service is not a platform service', baseFiles[FILE].replace('services: [backend]', 'services: [frontend]'), /alert "UserVisibleErrors"\.services: names a service the platform does not have \(got "frontend"\)/],
-    ['the window is not whole minutes', baseFiles[FILE].replace('window: 1m', 'window: 90s'), /alerts\[1\]\.window: is invalid \(got "90s"\)\. Fix: set it to whole minutes/],
-    ['the severity is unknown', baseFiles[FILE].replace('severity: critical', 'severity: page'), /alerts\[1\]\.severity: is invalid \(got "page"\)\. Fix: set it to critical, warning or info/],
-    ['an alert is declared twice', baseFiles[FILE].replace('name: UserVisibleErrors', 'name: CriticalLogEvent'), /alert "CriticalLogEvent": is defined twice/],
     [
-      'the filter pattern would pass CloudWatch\'s limit',
-      baseFiles[FILE].replace('match: { level: critical }', `match: { level: [${Array.from({ length: 60 }, (_, i) => `value_number_${i}`).join(', ')}] }`),
+      'a field is not logged',
+      baseFiles[FILE].replace('match: { level: critical }', 'match: { severity: critical }'),
+      /alert "CriticalLogEvent"\.match: matches the field "severity", which the services do not log/,
+    ],
+    [
+      'a service is not a platform service',
+      baseFiles[FILE].replace('services: [backend]', 'services: [frontend]'),
+      /alert "UserVisibleErrors"\.services: names a service the platform does not have \(got "frontend"\)/,
+    ],
+    [
+      'the window is not whole minutes',
+      baseFiles[FILE].replace('window: 1m', 'window: 90s'),
+      /alerts\[1\]\.window: is invalid \(got "90s"\)\. Fix: set it to whole minutes/,
+    ],
+    [
+      'the severity is unknown',
+      baseFiles[FILE].replace('severity: critical', 'severity: page'),
+      /alerts\[1\]\.severity: is invalid \(got "page"\)\. Fix: set it to critical, warning or info/,
+    ],
+    [
+      'an alert is declared twice',
+      baseFiles[FILE].replace('name: UserVisibleErrors', 'name: CriticalLogEvent'),
+      /alert "CriticalLogEvent": is defined twice/,
+    ],
+    [
+      "the filter pattern would pass CloudWatch's limit",
+      baseFiles[FILE].replace(
+        'match: { level: critical }',
+        `match: { level: [${Array.from({ length: 60 }, (_, i) => `value_number_${i}`).join(', ')}] }`,
+      ),
       /makes a CloudWatch filter pattern of \d+ characters, over its limit of 1024/,
     ],
   ])('fails when %s', (_what, text, error) => {

@@ -56,7 +56,10 @@ function cloudWatchMatches(pattern: string, text: string): boolean {
   } catch {
     return false; // not JSON: a JSON pattern never matches
   }
-  const src = pattern.trim().replace(/^\{\s*/, '').replace(/\s*\}$/, '');
+  const src = pattern
+    .trim()
+    .replace(/^\{\s*/, '')
+    .replace(/\s*\}$/, '');
   let i = 0;
   const skip = () => {
     while (src[i] === ' ') i++;
@@ -103,13 +106,18 @@ function cloudWatchMatches(pattern: string, text: string): boolean {
 
 /** Our alerts' LogQL over the lines of a window: selector, `| json`, `=`/`=~` filters, count per service, threshold. */
 function logqlFires(query: string, lines: readonly Line[]): Record<string, number> {
-  const m = /^sum by \(service_name\) \(count_over_time\(\{service_name=~"([^"]*)"\} \| json((?: \| [a-z_]+=~?"[^"]*")*) \[(\d+)m\]\)\) >= (\d+)$/.exec(
-    query,
-  );
+  const m =
+    /^sum by \(service_name\) \(count_over_time\(\{service_name=~"([^"]*)"\} \| json((?: \| [a-z_]+=~?"[^"]*")*) \[(\d+)m\]\)\) >= (\d+)$/.exec(
+      query,
+    );
   if (!m) throw new Error(`a query shape this evaluator does not know: ${query}`);
   const anchored = (re: string) => new RegExp(`^(?:${re})$`);
   const services = anchored(JSON.parse(`"${m[1]}"`) as string);
-  const filters = [...m[2].matchAll(/ \| ([a-z_]+)(=~?)("[^"]*")/g)].map(([, f, op, v]) => ({ f, re: op === '=~', v: JSON.parse(v) as string }));
+  const filters = [...m[2].matchAll(/ \| ([a-z_]+)(=~?)("[^"]*")/g)].map(([, f, op, v]) => ({
+    f,
+    re: op === '=~',
+    v: JSON.parse(v) as string,
+  }));
   const counts: Record<string, number> = {};
   for (const l of lines) {
     if (!services.test(l.service)) continue;
@@ -130,7 +138,8 @@ function logqlFires(query: string, lines: readonly Line[]): Record<string, numbe
 function cloudWatchFires(a: LogAlert, lines: readonly Line[]): Record<string, number> {
   const pattern = logAlertFilterPattern(a);
   const counts: Record<string, number> = {};
-  for (const l of lines) if (a.services.includes(l.service) && cloudWatchMatches(pattern, l.text)) counts[l.service] = (counts[l.service] ?? 0) + 1;
+  for (const l of lines)
+    if (a.services.includes(l.service) && cloudWatchMatches(pattern, l.text)) counts[l.service] = (counts[l.service] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n >= a.threshold));
 }
 

@@ -29,25 +29,63 @@ describe('logs/queries.yaml: every saved query in Logs Insights and LogQL', () =
   });
 
   test('the LogQL parser reads what a query selects, filters on and whether it is a metric query', () => {
-    expect(parseLogql('sum by (service_name, event) (count_over_time({service_name=~"$service"} | json | level=~"error|critical" [$__range]))')).toEqual({
+    expect(
+      parseLogql('sum by (service_name, event) (count_over_time({service_name=~"$service"} | json | level=~"error|critical" [$__range]))'),
+    ).toEqual({
       ok: true,
       streamMatchers: [{ name: 'service_name', op: '=~', value: '$service' }],
       labels: expect.arrayContaining(['service_name', 'event', 'level']),
       parsesLine: true,
       metric: true,
     });
-    expect(parseLogql('{service_name=~"$service"} | json | pipeline_id="P"')).toMatchObject({ ok: true, metric: false, labels: ['pipeline_id'] });
+    expect(parseLogql('{service_name=~"$service"} | json | pipeline_id="P"')).toMatchObject({
+      ok: true,
+      metric: false,
+      labels: ['pipeline_id'],
+    });
   });
 
   test.each([
-    ['the LogQL does not parse', withQuery('by-event', 'logql', '{service_name=~"$service"} | json | event="x" ['), /query "by-event"\.logql: is not valid LogQL near/],
-    ['the LogQL does not select by the service variable', withQuery('by-event', 'logql', '{job="backend"} | json | event="x"'), /does not select its streams with \{service_name=~"\$service"\}/],
-    ['the LogQL filters on a field the services do not log', withQuery('by-event', 'logql', '{service_name=~"$service"} | json | evnt="x"'), /filters or groups on "evnt", which the services do not log/],
-    ['the LogQL reads a field without parsing the line', withQuery('by-event', 'logql', '{service_name=~"$service"} | event="x"'), /reads fields of the log line without parsing it.*Fix: add `\| json`/],
-    ['the Logs Insights query has an unknown command', withQuery('stream', 'insights', 'fields @timestamp\n| sortt @timestamp desc'), /query "stream"\.insights: has the command "sortt", which Logs Insights does not know/],
-    ['the Logs Insights query reads an unknown field', withQuery('stream', 'insights', 'fields @timestamp, pipline_id'), /reads the field "pipline_id", which the services do not log/],
-    ['the Logs Insights query has an unclosed parenthesis', withQuery('errors-by-service', 'insights', 'stats count(* as errors by @log'), /has an unclosed \(/],
-    ['a query keeps the old single `query` key', baseFiles[QUERIES].replace('    insights: |\n      fields @timestamp, level', '    query: |\n      fields @timestamp, level'), /logs\/queries\.yaml: queries\[0\]/],
+    [
+      'the LogQL does not parse',
+      withQuery('by-event', 'logql', '{service_name=~"$service"} | json | event="x" ['),
+      /query "by-event"\.logql: is not valid LogQL near/,
+    ],
+    [
+      'the LogQL does not select by the service variable',
+      withQuery('by-event', 'logql', '{job="backend"} | json | event="x"'),
+      /does not select its streams with \{service_name=~"\$service"\}/,
+    ],
+    [
+      'the LogQL filters on a field the services do not log',
+      withQuery('by-event', 'logql', '{service_name=~"$service"} | json | evnt="x"'),
+      /filters or groups on "evnt", which the services do not log/,
+    ],
+    [
+      'the LogQL reads a field without parsing the line',
+      withQuery('by-event', 'logql', '{service_name=~"$service"} | event="x"'),
+      /reads fields of the log line without parsing it.*Fix: add `\| json`/,
+    ],
+    [
+      'the Logs Insights query has an unknown command',
+      withQuery('stream', 'insights', 'fields @timestamp\n| sortt @timestamp desc'),
+      /query "stream"\.insights: has the command "sortt", which Logs Insights does not know/,
+    ],
+    [
+      'the Logs Insights query reads an unknown field',
+      withQuery('stream', 'insights', 'fields @timestamp, pipline_id'),
+      /reads the field "pipline_id", which the services do not log/,
+    ],
+    [
+      'the Logs Insights query has an unclosed parenthesis',
+      withQuery('errors-by-service', 'insights', 'stats count(* as errors by @log'),
+      /has an unclosed \(/,
+    ],
+    [
+      'a query keeps the old single `query` key',
+      baseFiles[QUERIES].replace('    insights: |\n      fields @timestamp, level', '    query: |\n      fields @timestamp, level'),
+      /logs\/queries\.yaml: queries\[0\]/,
+    ],
   ])('fails when %s', (_what, text, error) => {
     expect(inputErrorOf(() => parseLogQueries(QUERIES, text))).toMatch(error);
   });
@@ -55,7 +93,10 @@ describe('logs/queries.yaml: every saved query in Logs Insights and LogQL', () =
   test('aliases, @ fields, functions, strings and regexes are not fields', () => {
     const fields = new Set(['event', 'level', 'user_id']);
     expect(
-      checkInsights('filter level in ["error"] and @message like /fail(ed)?/\n| stats count_distinct(user_id) as users by bin(1d)\n| sort users desc # the busiest first', fields),
+      checkInsights(
+        'filter level in ["error"] and @message like /fail(ed)?/\n| stats count_distinct(user_id) as users by bin(1d)\n| sort users desc # the busiest first',
+        fields,
+      ),
     ).toMatchObject({ ok: true });
     expect(checkInsights('parse @message "* *" as a, b\n| filter a = "x" and b = "y"', fields)).toMatchObject({ ok: true });
     expect(INSIGHTS_COMMANDS).toEqual(expect.arrayContaining(['fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'dedup', 'display']));
@@ -78,9 +119,21 @@ describe('logs/analytics.yaml: user behaviour, pseudonymous', () => {
   });
 
   test.each([
-    ['the user field identifies a person', baseFiles[ANALYTICS].replace('user: user_id', 'user: user_email'), /user: names a field that identifies a person \(got "user_email"\)/],
-    ['a dimension is not logged', baseFiles[ANALYTICS].replace('dimensions: [mode]', 'dimensions: [mode, plan]'), /dimensions\[1\]: is not a field the services log \(got "plan"\)/],
-    ['the funnel has one step', baseFiles[ANALYTICS].replace(/\n {4}- \{ step: started[^\n]*\n {4}- \{ step: succeeded[^\n]*/, ''), /funnel\.steps: is invalid .*Fix: must have at least two steps/],
+    [
+      'the user field identifies a person',
+      baseFiles[ANALYTICS].replace('user: user_id', 'user: user_email'),
+      /user: names a field that identifies a person \(got "user_email"\)/,
+    ],
+    [
+      'a dimension is not logged',
+      baseFiles[ANALYTICS].replace('dimensions: [mode]', 'dimensions: [mode, plan]'),
+      /dimensions\[1\]: is not a field the services log \(got "plan"\)/,
+    ],
+    [
+      'the funnel has one step',
+      baseFiles[ANALYTICS].replace(/\n {4}- \{ step: started[^\n]*\n {4}- \{ step: succeeded[^\n]*/, ''),
+      /funnel\.steps: is invalid .*Fix: must have at least two steps/,
+    ],
   ])('fails when %s', (_what, text, error) => {
     expect(inputErrorOf(() => parseAnalytics(ANALYTICS, text, repo().fields))).toMatch(error);
   });
