@@ -197,20 +197,30 @@ describe('local stack, end to end on loopback', () => {
       };
     // The last 60 s only (a hundred ticks; limit 300 traces): Jaeger's in-memory search over the whole run is slow on a
     // shared machine, and a poll that times out never succeeds.
-    const tracesOf = async (s: string) => (await get(`/api/traces?service=${s}&start=${(Date.now() - 60_000) * 1000}&limit=300`)).data;
+    // Two minutes, 1000 traces: CI has seen the poll find no error span of some service for 150 s while verify, right
+    // after, found every service's traces; the last poll's findings are printed on timeout.
+    const tracesOf = async (s: string) => (await get(`/api/traces?service=${s}&start=${(Date.now() - 120_000) * 1000}&limit=1000`)).data;
     // Ten ticks of 500 ms: every service has failed once (errorEvery 10) and the chain has run end to end.
     const found = await until(
       'spans of every service in Jaeger, an error among them',
       async () => {
         const all = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await tracesOf(s)] as const)));
-        const ok = services.every((s) => spansOf(all[s], s).some((x) => tag(x.span, 'error') === true));
-        return ok ? all : undefined;
+        const per = services.map((s) => ({ s, spans: spansOf(all[s], s), traces: all[s].length }));
+        const seen = per
+          .map(
+            (x) =>
+              `${x.s}: ${x.traces} traces, ${x.spans.length} spans, ${x.spans.filter((y) => tag(y.span, 'error') === true).length} errors`,
+          )
+          .join('; ');
+        const ok = per.every((x) => x.spans.some((y) => tag(y.span, 'error') === true));
+        if (!ok) throw new Error(seen);
+        return all;
       },
       // A shared machine (a CI run beside other work) has taken longer than 60 s to flush the batches: 150 s.
       150_000,
     );
     const counts = Object.fromEntries(services.map((s) => [s, spansOf(found[s], s).length]));
-    console.log(`spans per service in Jaeger, last 60 s, at most 300 traces each (their own process only): ${JSON.stringify(counts)}`);
+    console.log(`spans per service in Jaeger, last 120 s, at most 1000 traces each (their own process only): ${JSON.stringify(counts)}`);
 
     const one = (s: string, name: string) => {
       // From the chained task (backend also runs a task without service.instance.id).
