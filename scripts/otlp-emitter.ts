@@ -171,6 +171,11 @@ function fail(span: Span, type: string, message: string): void {
  */
 export function traceTick(tracer: Tracer, service: string, tick: number, io: TickIo, errorEvery = 10): number {
   const failing = errorEvery > 0 && tick % errorEvery === errorEvery - 1;
+  // A consumer fails every errorEvery-th message it processes (by the producer's offset), not on failing ticks: a
+  // message may arrive on no failing tick at all (the producer's cadence and the ticks' phase), and then the service
+  // would never fail. A standalone consumer (no producer: offset -1) fails on failing ticks.
+  const messageFails = (m: { offset: number }, i: number) =>
+    m.offset >= 0 ? errorEvery > 0 && m.offset % errorEvery === errorEvery - 1 : failing && i === 0;
   const pipelineId = PIPELINES[tick % PIPELINES.length];
   const now = Date.now();
   const under = (parent: Span) => trace.setSpan(ROOT_CONTEXT, parent);
@@ -263,7 +268,7 @@ export function traceTick(tracer: Tracer, service: string, tick: number, io: Tic
           now - 20,
           parentFrom(m.headers.traceparent),
         );
-        if (failing && i === 0) fail(process, 'ValueError', `no pipeline matches the signal for ${m.pipelineId}`);
+        if (messageFails(m, i)) fail(process, 'ValueError', `no pipeline matches the signal for ${m.pipelineId}`);
         else {
           if (logs && i === 0) log(process, 'pipeline_triggered', 'info', { ...owner(m.pipelineId), trigger_mode: 'signal' });
           const enqueue = start(
@@ -288,7 +293,7 @@ export function traceTick(tracer: Tracer, service: string, tick: number, io: Tic
     case 'celery-worker': {
       const inbox = io.inbox.length > 0 ? io.inbox : io.standalone ? [{ offset: -1, headers: { traceparent: '' }, pipelineId }] : [];
       inbox.forEach((m, i) => {
-        const bad = failing && i === 0;
+        const bad = messageFails(m, i);
         const run = start(
           `run/${CELERY_TASK}`,
           SpanKind.CONSUMER,
