@@ -137,8 +137,7 @@ export function validateDashboards(
       });
     }
     uids.set(json.uid, file);
-    const folderPath = path.posix.dirname(path.posix.relative(DASHBOARDS_DIR, file));
-    const folder = folderPath === '.' ? '' : folderPath;
+    const folder = folderOf(file);
     const titleKey = `${folder}\u0000${titleSlug(json.title)}`;
     const sameTitle = titles.get(titleKey);
     if (sameTitle) {
@@ -167,9 +166,14 @@ export function validateDashboards(
  */
 export function generatedLogDashboard(file: string, text: string): DashboardFile {
   const json = JSON.parse(text) as { uid: string; title: string; panels?: RawPanel[] };
-  const folderPath = path.posix.dirname(path.posix.relative(DASHBOARDS_DIR, file));
   const panels = flattenPanels(json.panels ?? []).map((p) => ({ ...toPanel(p), queries: [] }));
-  return { file, folder: folderPath === '.' ? '' : folderPath, uid: json.uid, title: json.title, text, panels };
+  return { file, folder: folderOf(file), uid: json.uid, title: json.title, text, panels };
+}
+
+/** A dashboard file's Grafana folder: its subfolder of dashboards/ ('' at the top). */
+function folderOf(file: string): string {
+  const dir = path.posix.dirname(path.posix.relative(DASHBOARDS_DIR, file));
+  return dir === '.' ? '' : dir;
 }
 
 /** Grafana's own variables ($__interval, $__range, $timeFilter...). */
