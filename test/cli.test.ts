@@ -115,6 +115,29 @@ describe('the cdk app entry point', () => {
       'config/environments.yaml: environments.dev.network.vpcId: is invalid (got "vpc-123"). Fix: set it to a VPC id: "vpc-" and 8 or 17 hex digits, like "vpc-0abc1234def567890"',
       'dev',
     ],
+    // Auto scaling (docs/scaling.md): a signal the catalog does not have, a target in another unit, bounds crossed.
+    [
+      'a scaled service names a metric the catalog does not have',
+      (t: string) =>
+        t.replace(
+          'metric: system_executions_pending_executions\n        from: backend\n        aggregation: max\n        # ...',
+          'metric: celery_queue_length\n        from: backend\n        aggregation: max\n        # ...',
+        ),
+      'config/environments.yaml: environments.prod.scaling.celery-worker.metric: is not in the metric catalog (got "celery_queue_length"). Fix: use a gauge or histogram of catalog/metrics.yaml (e.g. system_active_pipelines, system_total_pipelines, system_signal_pipelines), or add it there first',
+      'prod',
+    ],
+    [
+      "a scaling target's unit is not its metric's",
+      (t: string) => t.replace('target: 10\n        unit: "1"\n        minTasks: 2', 'target: 10\n        unit: s\n        minTasks: 2'),
+      'config/environments.yaml: environments.prod.scaling.celery-worker.unit: does not match system_executions_pending_executions\'s unit in the catalog ("1") (got "s"). Fix: give the target in "1" per task and set unit: "1"',
+      'prod',
+    ],
+    [
+      'a scaled service has minTasks above maxTasks',
+      (t: string) => t.replace('minTasks: 2\n        maxTasks: 12', 'minTasks: 20\n        maxTasks: 12'),
+      'config/environments.yaml: environments.prod.scaling.celery-worker.minTasks: is above maxTasks (12) (got 20). Fix: use a minTasks of 12 or less, or raise maxTasks',
+      'prod',
+    ],
   ])('fails when %s, with one line and no template', (_name, edit, expected, env) => {
     const file = path.join(dir, 'config/environments.yaml');
     const original = fs.readFileSync(file, 'utf8');

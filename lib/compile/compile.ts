@@ -15,6 +15,7 @@ import { ObservabilityModel, SLO_DASHBOARD_FILE } from '../model/model';
 import { parsePrices, PRICES_FILE } from '../model/prices';
 import { ProjectFiles, requiredText } from '../model/project-files';
 import { parseRouting } from '../model/routing';
+import { scalingSignals } from '../model/scaling';
 import { parseThresholds, ruleFilePaths, THRESHOLDS_FILE, validateRuleFiles } from '../model/rule-files';
 import { NO_SLOS, parseSlos, SLO_FILE } from '../model/slos';
 import { ANOMALY_DETECTORS_FILE, renderDetectorAlerts } from '../render/anomaly-detector-alerts';
@@ -28,6 +29,7 @@ import {
   USER_BEHAVIOUR_DASHBOARD_FILE,
 } from '../render/log-dashboards';
 import { alertInputs, INPUTS_FILE, renderInputRules } from '../render/input-rules';
+import { renderScalingDashboard, SCALING_DASHBOARD_FILE } from '../render/scaling-dashboard';
 import { renderSloDashboard } from '../render/slo-dashboard';
 import { renderSloRules } from '../render/slo-rules';
 import { renderTargetRules, TARGETS_FILE } from '../render/target-rules';
@@ -90,10 +92,23 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
     ampLimits,
   );
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
+  const scaling = scalingSignals(env, catalog);
+  const naming = Naming.of(env);
+  const scalingDashboard = renderScalingDashboard({
+    target: env.target,
+    signals: scaling,
+    collector: env.collector.autoScaling && {
+      // The names CollectorService gives them (test/stacks/scaling.test.ts holds the two together).
+      cluster: env.collector.clusterName ?? naming.name('collector'),
+      service: naming.name(COLLECTOR_JOB),
+      cpuTargetPercent: env.collector.autoScaling.cpuTargetPercent,
+    },
+  });
   const dashboards = validateDashboards(
     [
       ...dashboardPaths(files).map((file) => ({ file, text: files[file] })),
       ...(slos.slos.length > 0 ? [{ file: SLO_DASHBOARD_FILE, text: renderSloDashboard(slos) }] : []),
+      ...(scalingDashboard ? [{ file: SCALING_DASHBOARD_FILE, text: scalingDashboard }] : []),
     ],
     catalog,
     recordingRules,
@@ -105,7 +120,6 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
   const platform = new Set(catalog.metrics.flatMap((m) => m.services));
   const logAlerts = optional(LOG_ALERTS_FILE, (f, t) => parseLogAlerts(f, t, logQueries.fields, services, platform), []);
   const analytics = optional(ANALYTICS_FILE, (f, t) => parseAnalytics(f, t, logQueries.fields), undefined);
-  const naming = Naming.of(env);
   const logInput = { target: env.target, services, logGroupName: (s: string) => naming.path(s), logQueries, analytics };
   const logDashboards = [
     generatedLogDashboard(LOG_QUERIES_DASHBOARD_FILE, renderLogQueriesDashboard(logInput)),
@@ -126,6 +140,7 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
     prices,
     ampLimits,
     routing,
+    scaling,
   };
   const generated = [costDashboard(model), ...logDashboards];
   for (const g of generated.slice(1)) checkGeneratedFree(g, dashboards);

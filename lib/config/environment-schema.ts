@@ -198,6 +198,81 @@ const grafanaSchema = z.discriminatedUnion(
   { error: 'authentication must be "AWS_SSO" or "SAML"' },
 );
 
+/** Seconds Application Auto Scaling waits after a scaling activity (0 to 1 day). */
+const cooldown = z.number().int().min(0).max(86400, { error: 'must be at most 86400 seconds (a day): use a shorter cooldown' });
+
+const collectorScalingSchema = z.strictObject({
+  /** The most tasks the collector scales out to (its minimum is `collector.replicas`). */
+  maxReplicas: z.number().int().min(1).max(10, { error: 'must be at most 10: use 10 or fewer (every task scrapes every target)' }),
+  /** Average CPU utilization (percent) the tasks are kept at. @default 60 */
+  cpuTargetPercent: z.number().min(10).max(90, { error: 'must be between 10 and 90: use e.g. 60' }).default(60),
+  /** At least as long as a new task takes to start and count, or the policy adds tasks for a load already covered. @default 180 */
+  scaleOutCooldownSeconds: cooldown.default(180),
+  /** Remove a task only when the average CPU has stayed under this (a band below the target against flapping). @default - half of cpuTargetPercent */
+  scaleInBelowPercent: z.number().min(1).max(89).optional(),
+  /** ...for this many minutes. @default 15 */
+  scaleInAfterMinutes: z.number().int().min(2).max(60).default(15),
+  /** Long on purpose: a task scaled in takes its queue's retries with it (docs/scaling.md). @default 600 */
+  scaleInCooldownSeconds: cooldown.default(600),
+});
+
+/** Aggregations a scaling signal may use, by the catalog metric's type (lib/model/scaling.ts checks the pairing). */
+export const SCALING_AGGREGATIONS = ['max', 'min', 'avg', 'mean'] as const;
+
+/**
+ * One platform service scaled on a catalog metric: Application Auto Scaling
+ * target tracking on the service (imported by its ECS cluster and service
+ * names, never owned), the signal carried to CloudWatch by the collector.
+ */
+const serviceScalingSchema = z
+  .strictObject({
+    /** The ECS cluster the service runs in (its name). Required on AWS; a local environment only shows the signal. */
+    cluster: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be an ECS cluster name (letters, digits, - and _)' })
+      .optional(),
+    /** The ECS service's name. @default - the key (the platform service's name) */
+    ecsService: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be an ECS service name (letters, digits, - and _)' })
+      .optional(),
+    /** The catalog metric the service scales on (catalog/metrics.yaml). */
+    metric: z.string().min(1),
+    /**
+     * The service whose series of the metric are read (it may be another, e.g.
+     * the backend's pending executions scale the worker).
+     * @default - the one service of this environment the catalog says emits it
+     */
+    from: z.string().optional(),
+    /**
+     * How the metric's series across the tasks that emit it become one value:
+     * max, min or avg for a gauge; mean (sum / count) for a histogram.
+     */
+    aggregation: z.enum(SCALING_AGGREGATIONS, { error: 'must be one of "max", "min", "avg" (gauges) or "mean" (histograms)' }),
+    /** Divide by the scaled service's running tasks (e.g. pending executions per worker task). @default false */
+    perTask: z.boolean().default(false),
+    /** The value target tracking keeps the signal at. */
+    target: z.number().positive({ error: 'must be a positive number: use the value to keep the signal at' }),
+    /** The target's unit: the catalog metric's own (e.g. "1", "s"). */
+    unit: z.string().min(1),
+    minTasks: z.number().int().min(0).max(1000),
+    maxTasks: z.number().int().min(1).max(1000),
+    /** At least as long as a new task takes to start and count in the signal, or the policy overshoots. @default 180 */
+    scaleOutCooldownSeconds: cooldown.default(180),
+    /** @default 300 */
+    scaleInCooldownSeconds: cooldown.default(300),
+  })
+  .superRefine((s, ctx) => {
+    if (s.minTasks > s.maxTasks) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minTasks'],
+        input: s.minTasks,
+        message: `is above maxTasks (${s.maxTasks}): use a minTasks of ${s.maxTasks} or less, or raise maxTasks`,
+      });
+    }
+  });
+
 const alertsSchema = z.strictObject({
   /** Addresses subscribed to the critical and warning topics. */
   email: z.array(z.email({ error: 'must be an email address like "oncall@example.com"' })).default([]),
@@ -275,9 +350,30 @@ export const environmentSchema = z
         memoryMiB: z.number().int().min(512).max(30720).default(2048),
         /** Run in the platform's existing ECS cluster (by name) instead of a new one. @default - a cluster is created */
         clusterName: z.string().min(1).optional(),
+        /**
+         * Scale the collector between `replicas` and `maxReplicas` tasks on its CPU
+         * (target tracking; see docs/scaling.md for why CPU). @default - a fixed `replicas`
+         */
+        autoScaling: collectorScalingSchema.optional(),
       })
       .default({ replicas: 1, cpu: 1024, memoryMiB: 2048 })
       .superRefine((c, ctx) => {
+        if (c.autoScaling?.scaleInBelowPercent !== undefined && c.autoScaling.scaleInBelowPercent >= c.autoScaling.cpuTargetPercent) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['autoScaling', 'scaleInBelowPercent'],
+            input: c.autoScaling.scaleInBelowPercent,
+            message: `is not below cpuTargetPercent (${c.autoScaling.cpuTargetPercent}), so tasks would be added and removed in turn: use a value well below it, e.g. ${c.autoScaling.cpuTargetPercent / 2}`,
+          });
+        }
+        if (c.autoScaling && c.autoScaling.maxReplicas < c.replicas) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['autoScaling', 'maxReplicas'],
+            input: c.autoScaling.maxReplicas,
+            message: `is below replicas (${c.replicas}), the minimum the collector scales in to: use a maxReplicas of ${c.replicas} or more, or lower replicas`,
+          });
+        }
         const offered = FARGATE_MEMORY_MIB[c.cpu];
         if (!offered.includes(c.memoryMiB)) {
           ctx.addIssue({
@@ -330,6 +426,11 @@ export const environmentSchema = z
     remoteWritePrincipals: z
       .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(root|role\/.+|user\/.+)$/, { error: 'must be an IAM principal ARN' }))
       .default([]),
+    /**
+     * Platform services scaled on catalog metrics, by service name (a name of
+     * `services`). @default {} (none)
+     */
+    scaling: z.record(z.string(), serviceScalingSchema).default({}),
     /** Extra tags on every resource. */
     tags: z.record(z.string(), z.string()).default({}),
   })
@@ -455,6 +556,45 @@ export const environmentSchema = z
           });
         }
       });
+    }
+    const maxReplicas = env.collector.autoScaling?.maxReplicas ?? env.collector.replicas;
+    if (env.target === 'aws' && maxReplicas > env.collector.replicas && env.exporters.metrics !== 'amp') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collector', 'autoScaling', 'maxReplicas'],
+        input: maxReplicas,
+        message: `would double-count every scraped series with metrics exporter "${env.exporters.metrics}", which does not deduplicate replicas: remove collector.autoScaling, or use metrics: amp`,
+      });
+    }
+    if (env.target === 'local' && env.collector.autoScaling) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collector', 'autoScaling'],
+        input: undefined,
+        message:
+          "cannot scale a local environment (Application Auto Scaling is AWS only): remove collector.autoScaling; the local Grafana shows the collector's load instead (docs/scaling.md)",
+      });
+    }
+    for (const [name, s] of Object.entries(env.scaling)) {
+      if (env.target === 'aws' && s.cluster === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scaling', name, 'cluster'],
+          input: undefined,
+          message: `is required on AWS: add the name of the ECS cluster "${name}" runs in`,
+        });
+      }
+    }
+    const serviceNames = new Set(env.services.map((s) => s.name));
+    for (const name of Object.keys(env.scaling)) {
+      if (!serviceNames.has(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scaling', name],
+          input: name,
+          message: `is not a service of this environment: use one of ${[...serviceNames].map((n) => `"${n}"`).join(', ')}`,
+        });
+      }
     }
     if (env.collector.replicas > 1 && env.exporters.metrics !== 'amp') {
       // Every replica scrapes every target; only AMP deduplicates (cluster/__replica__).

@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import { Aws, Duration, Fn, Lazy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -55,14 +57,41 @@ export interface CollectorServiceProps {
   readonly xray?: boolean;
   /** Log group the awsemf exporter writes to. @default - none */
   readonly emfLogGroup?: logs.ILogGroup;
+  /** Log group the scaling signals' awsemf exporter writes to (see PlatformServiceScaling). @default - none */
+  readonly scalingLogGroup?: logs.ILogGroup;
+  /**
+   * Scale between `replicas` and `maxReplicas` tasks on the service's average
+   * CPU (target tracking). The task count is then Application Auto Scaling's:
+   * the template sets no DesiredCount, so a deploy never resets it.
+   * @default - a fixed `replicas`
+   */
+  readonly autoScaling?: CollectorAutoScaling;
   /** The cluster ecs_observer discovers the platform's tasks in. @default - no ECS discovery */
   readonly ecsDiscoveryCluster?: ecs.ICluster;
+}
+
+/** How the collector scales itself (see CollectorServiceProps.autoScaling). */
+export interface CollectorAutoScaling {
+  readonly maxReplicas: number;
+  /** @default 60 */
+  readonly cpuTargetPercent?: number;
+  /** @default 3 minutes: longer than a new task takes to start and count in the CPU average */
+  readonly scaleOutCooldown?: Duration;
+  /** Remove a task when the average CPU has stayed under this. @default half of cpuTargetPercent */
+  readonly scaleInBelowPercent?: number;
+  /** ...for this many minutes. @default 15 */
+  readonly scaleInAfterMinutes?: number;
+  /** @default 10 minutes */
+  readonly scaleInCooldown?: Duration;
 }
 
 /** The environment variables that carry the configuration fragments, in order. */
 export function collectorConfigVariables(fragments: number): string[] {
   return Array.from({ length: fragments }, (_, i) => `${CONFIG_ENV_PREFIX}${i + 1}`);
 }
+
+/** Seconds ECS waits after SIGTERM before it kills the collector: Fargate's maximum. */
+export const STOP_TIMEOUT_SECONDS = 120;
 
 /** The Cloud Map service name of the collector. */
 export const COLLECTOR_DNS_NAME = 'otel-collector';
@@ -100,6 +129,10 @@ export class CollectorService extends Construct implements ICollectorService {
   /** The OTLP/HTTP endpoint services send to, e.g. http://otel-collector.trading-observability-prod.internal:4318 */
   readonly otlpHttpEndpoint: string;
   readonly grantPrincipal: iam.IPrincipal;
+  /** The service's scalable task count, when it scales itself. */
+  readonly scaling?: ecs.ScalableTaskCount;
+  /** The alarm that removes a task (scale-in), when it scales itself. */
+  readonly scaleInAlarm?: cloudwatch.Alarm;
 
   /** The collector's DNS name in a namespace, known before the service exists. */
   static endpointHostIn(namespaceName: string): string {
@@ -192,6 +225,10 @@ export class CollectorService extends Construct implements ICollectorService {
         ...(deployTimeValues.length > 0 ? { OTEL_CONFIG_INPUTS: Fn.join(' ', deployTimeValues) } : {}),
       },
       essential: true,
+      // On SIGTERM (a scale-in, a deployment) the collector stops its receivers and its exporters send what their
+      // queues hold before it exits; Fargate's longest grace, so a queue that is draining is not cut short.
+      // @see test/contracts/application-autoscaling.ts FARGATE_STOP_TIMEOUT
+      stopTimeout: Duration.seconds(STOP_TIMEOUT_SECONDS),
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'otel-collector' }),
       portMappings: [OTLP_GRPC_PORT, OTLP_HTTP_PORT, HEALTH_CHECK_PORT].map((containerPort) => ({ containerPort })),
       // /healthcheck is in the image and GETs 127.0.0.1:13133/ by default.
@@ -237,7 +274,9 @@ export class CollectorService extends Construct implements ICollectorService {
       serviceName: names?.name('otel-collector'),
       cluster,
       taskDefinition: task,
-      desiredCount: props.replicas ?? 1,
+      // Omitted when auto scaling owns the count: CloudFormation then keeps the running count on update (and starts one
+      // task on create, which the scalable target's minimum raises). @see test/contracts/ecs.ts DESIRED_COUNT
+      desiredCount: props.autoScaling ? undefined : (props.replicas ?? 1),
       assignPublicIp: false,
       vpcSubnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
@@ -262,13 +301,51 @@ export class CollectorService extends Construct implements ICollectorService {
       );
       wildcardReasons.push('X-Ray PutTraceSegments, PutTelemetryRecords and the sampling APIs support no resource-level permissions.');
     }
-    if (props.emfLogGroup) {
+    const emfGroups = [props.emfLogGroup, props.scalingLogGroup].filter((g): g is logs.ILogGroup => g !== undefined);
+    if (emfGroups.length > 0) {
       this.taskRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: [props.emfLogGroup.logGroupArn],
+          resources: emfGroups.map((g) => g.logGroupArn),
         }),
       );
+    }
+    if (props.autoScaling) {
+      const a = props.autoScaling;
+      const replicas = props.replicas ?? 1;
+      if (a.maxReplicas < replicas)
+        throw new Error(`CollectorService: autoScaling.maxReplicas (${a.maxReplicas}) is below replicas (${replicas})`);
+      this.scaling = this.service.autoScaleTaskCount({ minCapacity: replicas, maxCapacity: a.maxReplicas });
+      // CPU, not memory or the queue: the OTLP pushes spread over the tasks (Cloud Map A records), every task scrapes
+      // every target, and the queue fills when AMP does not answer, which no task count changes. @see docs/scaling.md
+      const target = a.cpuTargetPercent ?? 60;
+      // Out by target tracking; in by a step of one task, only after the CPU has stayed under a lower threshold: the
+      // band between the two keeps a load that swings around the target from adding and removing tasks in turn
+      // (target tracking's own scale-in fires just under the target). Replayed in test/scaling/replay.test.ts.
+      this.scaling.scaleOnCpuUtilization('Cpu', {
+        targetUtilizationPercent: target,
+        scaleOutCooldown: a.scaleOutCooldown ?? Duration.minutes(3),
+        disableScaleIn: true,
+      });
+      const scaleIn = new appscaling.StepScalingAction(this, 'ScaleIn', {
+        scalingTarget: this.scaling,
+        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        metricAggregationType: appscaling.MetricAggregationType.AVERAGE,
+        cooldown: a.scaleInCooldown ?? Duration.minutes(10),
+      });
+      scaleIn.addAdjustment({ upperBound: 0, adjustment: -1 });
+      const minutes = a.scaleInAfterMinutes ?? 15;
+      this.scaleInAlarm = new cloudwatch.Alarm(this, 'ScaleInAlarm', {
+        alarmDescription: `Collector CPU under ${a.scaleInBelowPercent ?? target / 2} % for ${minutes} minutes: one task fewer (auto scaling, not a page)`,
+        metric: this.metricCpuUtilization({ period: Duration.minutes(1), statistic: 'Average' }),
+        threshold: a.scaleInBelowPercent ?? target / 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: minutes,
+        datapointsToAlarm: minutes,
+        // No data (no task running, a metrics gap) is no reason to remove a task.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.scaleInAlarm.addAlarmAction(new cloudwatchActions.ApplicationScalingAction(scaleIn));
     }
     if (props.ecsDiscoveryCluster) wildcardReasons.push(this.grantEcsDiscovery(props.ecsDiscoveryCluster.clusterName));
     // One acknowledgement per finding id: the reasons of every grant that needs `*`.

@@ -8,6 +8,7 @@ import { LogQueries } from './log-queries';
 import { MetricCatalog } from './metric-catalog';
 import { Prices } from './prices';
 import { Routing } from './routing';
+import { ScalingSignal } from './scaling';
 import { RuleFile, Threshold } from './rule-files';
 import { SloSet } from './slos';
 
@@ -40,6 +41,8 @@ export interface ObservabilityModel {
   readonly ampLimits: AmpLimits;
   /** The routing tree (alerts/alertmanager.yaml) and its notification templates, shared by AMP and local Alertmanager. */
   readonly routing: Routing;
+  /** Platform services scaled on catalog metrics (config/environments.yaml `scaling`), checked against the catalog. */
+  readonly scaling: readonly ScalingSignal[];
   /** What AMG imports and local Grafana provisions: `dashboards` and the generated cost dashboard. */
   readonly publishedDashboards: readonly DashboardFile[];
 }

@@ -27,7 +27,7 @@ const pricesSchema = z.strictObject({
     }),
     grafana: z.strictObject({ editorPerMonth: price, viewerPerMonth: price }),
     fargateArm: z.strictObject({ perVcpuHour: price, perGbHour: price }),
-    cloudwatch: z.strictObject({ logsIngestPerGb: price, logsStoragePerGbMonth: price, alarmPerMonth: price }),
+    cloudwatch: z.strictObject({ logsIngestPerGb: price, logsStoragePerGbMonth: price, alarmPerMonth: price, customMetricPerMonth: price }),
     sns: z.strictObject({ publishesPerMillion: price, emailPerHundredThousand: price, smsPerMessage: price, httpsPerMillion: price }),
     kms: z.strictObject({ keyPerMonth: price }),
     ssm: z.strictObject({ advancedParameterPerMonth: price }),

@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from '../config/environment-schema';
+import { SCALING_DIMENSION, ScalingSignal } from '../model/scaling';
 import { BATCH_POINTS, BATCH_TIMEOUT_SECONDS, collectorSizing, CollectorInput } from './collector-sizing';
 import { CollectorConfig, SCRAPE_JOBS_PER_RECEIVER, scrapeReceiverNames, TRANSFORMS_PER_PROCESSOR } from './collector-fragments';
 import {
@@ -24,6 +25,8 @@ export interface CollectorDestinations {
   readonly ampRemoteWriteUrl?: string;
   /** Log group for EMF, when metrics go to `cloudwatch`. */
   readonly emfLogGroupName?: string;
+  /** Log group of the scaling signals' EMF, when platform services scale on catalog metrics (AWS). */
+  readonly scalingLogGroupName?: string;
   /** Local Prometheus remote-write receiver. @default http://prometheus:9090/api/v1/write */
   readonly prometheusRemoteWriteUrl?: string;
   /** Local Jaeger OTLP endpoint. @default jaeger:4317 */
@@ -158,6 +161,24 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
       exporters: self,
     },
   };
+  const scaling = aws ? (input.scaling ?? []) : [];
+  if (scaling.length > 0) {
+    processors[SCALING_FILTER] = scalingFilter(scaling);
+    processors[SCALING_DIMENSION_PROCESSOR] = {
+      attributes: [{ key: SCALING_DIMENSION, from_attribute: 'service.name', action: 'upsert' }],
+    };
+    exporters[SCALING_EXPORTER] = scalingExporter(
+      scaling,
+      required(to.region, 'region'),
+      required(to.scalingLogGroupName, 'scalingLogGroupName'),
+    );
+    // The scraped series again, reduced to the scaling signals: to CloudWatch, where Application Auto Scaling reads them.
+    pipelines['metrics/scaling'] = {
+      receivers: scrapeReceiverNames(env.services.length),
+      processors: ['memory_limiter', SCALING_FILTER, SCALING_DIMENSION_PROCESSOR, 'batch'],
+      exporters: [SCALING_EXPORTER],
+    };
+  }
   if (!aws) {
     exporters[LOKI_EXPORTER] = lokiExporter(to.lokiOtlpUrl);
     pipelines.logs = { receivers: ['file_log'], processors: ['memory_limiter', 'resource', 'batch'], exporters: [LOKI_EXPORTER] };
@@ -269,6 +290,42 @@ function lokiExporter(endpoint = 'http://loki:3100/otlp'): CollectorConfig {
     endpoint,
     retry_on_failure: { enabled: true, max_elapsed_time: '5m' },
     sending_queue: { enabled: true, queue_size: 1000 },
+  };
+}
+
+const SCALING_FILTER = 'filter/scaling';
+const SCALING_DIMENSION_PROCESSOR = 'resource/scaling';
+const SCALING_EXPORTER = 'awsemf/scaling';
+
+/**
+ * Keeps only the scaling signals' metrics of the services they are read from
+ * (filterprocessor drops a metric when a condition is true; OTTL metric
+ * context, `resource.attributes["service.name"]` is the scrape job).
+ */
+function scalingFilter(scaling: readonly ScalingSignal[]): CollectorConfig {
+  const wanted = [...new Set(scaling.map((s) => `(name == "${s.metric}" and resource.attributes["service.name"] == "${s.from}")`))];
+  return { error_mode: 'ignore', metrics: { metric: [`not (${wanted.join(' or ')})`] } };
+}
+
+/**
+ * The scaling signals as CloudWatch metrics, through embedded metric format:
+ * one metric per signal with the one dimension `Service` (its source job).
+ * Every collector replica sends the same values; the statistics the policies
+ * use (Maximum, Minimum, Average) are the same with copies (docs/scaling.md).
+ */
+function scalingExporter(scaling: readonly ScalingSignal[], region: string, logGroupName: string): CollectorConfig {
+  return {
+    region,
+    namespace: scaling[0].cloudWatch.namespace,
+    log_group_name: logGroupName,
+    dimension_rollup_option: 'NoDimensionRollup',
+    resource_to_telemetry_conversion: { enabled: true },
+    metric_declarations: [
+      {
+        dimensions: [[SCALING_DIMENSION]],
+        metric_name_selectors: [...new Set(scaling.map((s) => `^${s.metric}$`))],
+      },
+    ],
   };
 }
 

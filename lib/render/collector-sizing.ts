@@ -5,10 +5,13 @@
  */
 import { EnvironmentConfig } from '../config/environment-schema';
 import { MetricCatalog } from '../model/metric-catalog';
+import { ScalingSignal } from '../model/scaling';
 
 export interface CollectorInput {
   readonly environment: EnvironmentConfig;
   readonly catalog: MetricCatalog;
+  /** Platform services' scaling signals the collector carries to CloudWatch (AWS). @default - none */
+  readonly scaling?: readonly ScalingSignal[];
 }
 
 /** How long an AMP outage the collector must ride out without losing samples (seed: 5 minutes). */

@@ -1,4 +1,5 @@
 import { Duration, NestedStack, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +15,7 @@ import { GrafanaUpgradeGate } from '../constructs/grafana-upgrade-gate/grafana-u
 import { MonitoringHealth } from '../constructs/monitoring-health';
 import { OtelServiceSettings } from '../constructs/otel-service-settings';
 import { PlatformNetwork } from '../constructs/platform-network';
+import { PlatformServiceScaling } from '../constructs/platform-scaling';
 import { LogsKey } from '../constructs/logs-key';
 import { PrometheusWorkspace } from '../constructs/prometheus-workspace';
 import { saveCrossServiceQueries, ServiceLogGroups } from '../constructs/service-log-groups';
@@ -30,6 +32,7 @@ import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
 import { collectorConfigFragments } from '../render/collector-fragments';
 import { renderCollectorConfig } from '../render/collector-config';
+import { pascalCase } from '../render/pascal-case';
 import { exportAlertTopics, exportCollector, exportGrafana, exportLogGroups, exportWorkspace } from './stack-exports';
 
 /** The collector's name among the log groups (and its service name). */
@@ -198,12 +201,24 @@ export class ObservabilityStack extends Stack {
             removalPolicy: retain,
           })
         : undefined;
+    const scaling = props.model.scaling;
+    // The scaling signals' EMF: kept like every log group of the environment (the seed's 30+ days in prod).
+    const scalingLogGroup =
+      scaling.length > 0
+        ? new logs.LogGroup(this, 'ScalingSignalLogs', {
+            logGroupName: naming.path('scaling-signals'),
+            retention: env.logRetentionDays as logs.RetentionDays,
+            encryptionKey: logsKey,
+            removalPolicy: retain,
+          })
+        : undefined;
     const collectorConfig = renderCollectorConfig(
-      { environment: env, catalog: props.model.catalog },
+      { environment: env, catalog: props.model.catalog, scaling },
       {
         region: this.region,
         ampRemoteWriteUrl: env.exporters.metrics === 'amp' ? workspace.remoteWriteUrl : undefined,
         emfLogGroupName: emfLogGroup?.logGroupName,
+        scalingLogGroupName: scalingLogGroup?.logGroupName,
       },
     );
     const otlpAuthSecretName =
@@ -219,18 +234,46 @@ export class ObservabilityStack extends Stack {
         ? ecs.Cluster.fromClusterAttributes(this, 'PlatformCluster', { clusterName: env.collector.clusterName, vpc: network.vpc })
         : undefined,
       replicas: env.collector.replicas,
+      autoScaling: env.collector.autoScaling && {
+        maxReplicas: env.collector.autoScaling.maxReplicas,
+        cpuTargetPercent: env.collector.autoScaling.cpuTargetPercent,
+        scaleOutCooldown: Duration.seconds(env.collector.autoScaling.scaleOutCooldownSeconds),
+        scaleInBelowPercent: env.collector.autoScaling.scaleInBelowPercent,
+        scaleInAfterMinutes: env.collector.autoScaling.scaleInAfterMinutes,
+        scaleInCooldown: Duration.seconds(env.collector.autoScaling.scaleInCooldownSeconds),
+      },
       cpu: env.collector.cpu,
       memoryMiB: env.collector.memoryMiB,
       logGroup: this.logGroupOf(COLLECTOR_SERVICE),
       otlpAuthSecret: otlpAuthSecretName ? secretsmanager.Secret.fromSecretNameV2(this, 'OtlpAuthSecret', otlpAuthSecretName) : undefined,
       xray: env.exporters.traces === 'xray',
       emfLogGroup,
+      scalingLogGroup,
       ecsDiscoveryCluster:
         env.discovery.mode === 'ecs'
           ? ecs.Cluster.fromClusterAttributes(this, 'DiscoveryCluster', { clusterName: env.discovery.clusterName, vpc: network.vpc })
           : undefined,
     }));
     exportCollector(this, collector);
+    for (const signal of scaling) {
+      new PlatformServiceScaling(this, `Scaling${pascalCase(signal.service)}`, {
+        clusterName: signal.cluster!,
+        serviceName: signal.ecsService,
+        minTasks: signal.minTasks,
+        maxTasks: signal.maxTasks,
+        signal: new cloudwatch.Metric({
+          namespace: signal.cloudWatch.namespace,
+          metricName: signal.cloudWatch.metricName,
+          dimensionsMap: signal.cloudWatch.dimensions,
+          statistic: signal.statistic,
+          period: Duration.minutes(1),
+        }),
+        perTask: signal.perTask,
+        targetValue: signal.target,
+        scaleOutCooldown: Duration.seconds(signal.scaleOutCooldownSeconds),
+        scaleInCooldown: Duration.seconds(signal.scaleInCooldownSeconds),
+      });
+    }
     if (env.exporters.metrics === 'amp') workspace.grantRemoteWrite(collector);
 
     // A restricted workspace admits the listed prefix lists and endpoints, and the importer through an endpoint of its own.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EnvironmentConfig, platformNetworkOf } from '../../lib/config/environment-schema';
 import { MetricCatalog, MetricDefinition, seriesPerLabelSet } from '../../lib/model/metric-catalog';
 import { Prices } from '../../lib/model/prices';
+import { scalingSignals } from '../../lib/model/scaling';
 import { parseYamlFile } from '../../lib/data-file';
 import { ProjectFiles } from '../../lib/model/project-files';
 
@@ -176,8 +177,9 @@ export function estimateCost(
 
   const vcpu = env.collector.cpu / 1024;
   const gb = env.collector.memoryMiB / 1024;
+  const maxReplicas = env.collector.autoScaling?.maxReplicas;
   line(
-    `Collector tasks (${env.collector.replicas} x ${vcpu} vCPU, ${gb} GB, ARM)`,
+    `Collector tasks (${env.collector.replicas}${maxReplicas ? `, scaling to ${maxReplicas} under load,` : ''} x ${vcpu} vCPU, ${gb} GB, ARM)`,
     env.collector.replicas * hours,
     'task-hours',
     env.collector.replicas * hours * (vcpu * p.fargateArm.perVcpuHour + gb * p.fargateArm.perGbHour),
@@ -198,6 +200,29 @@ export function estimateCost(
   );
   const alarms = logServices + 1 + 6; // error alarms, the Watchdog, the monitoring-the-monitoring alarms
   line('CloudWatch alarms', alarms, 'alarms', alarms * p.cloudwatch.alarmPerMonth);
+
+  // Auto scaling (docs/scaling.md): each target tracking policy has two alarms (AlarmHigh, AlarmLow), a per-task
+  // signal's read two metrics each; every signal is one custom metric, sent as EMF by every collector task.
+  const signals = env.target === 'aws' ? scalingSignals(env, catalog) : [];
+  const policies = [...(env.collector.autoScaling ? [{ metrics: 1 }] : []), ...signals.map((s) => ({ metrics: s.perTask ? 2 : 1 }))];
+  if (policies.length > 0) {
+    const alarmMetrics = policies.reduce((sum, pol) => sum + 2 * pol.metrics, 0);
+    line(
+      `Auto scaling alarms (${policies.length} target tracking policies)`,
+      alarmMetrics,
+      'alarm metrics',
+      alarmMetrics * p.cloudwatch.alarmPerMonth,
+    );
+  }
+  if (signals.length > 0) {
+    const metrics = new Set(signals.map((s) => `${s.metric}/${s.from}`)).size;
+    line(`CloudWatch custom metrics (${metrics} scaling signals)`, metrics, 'metrics', metrics * p.cloudwatch.customMetricPerMonth);
+    // One event per scrape of each source task, from every collector task (each scrapes every target).
+    const collectorTasks = maxReplicas ?? env.collector.replicas;
+    const events = metrics * instances * collectorTasks * ((hours * 3600) / env.scrapeIntervalSeconds);
+    const emfGb = (events * (a.emfBytesPerEvent ?? 600)) / 2 ** 30;
+    line('CloudWatch Logs ingested (scaling signals, EMF)', emfGb, 'GB', emfGb * p.cloudwatch.logsIngestPerGb);
+  }
 
   const n = a.alertNotificationsPerMonth;
   const snsCost =

@@ -24,8 +24,13 @@ export function writeSyntheticProject(repo: string, dir: string, shape: ScaleSha
   const metric = (s: string) => s.replace(/-/g, '_');
 
   const envFile = path.join(dir, 'config/environments.yaml');
-  const envs = parse(fs.readFileSync(envFile, 'utf8')) as { defaults: { services: unknown[] } };
+  const envs = parse(fs.readFileSync(envFile, 'utf8')) as {
+    defaults: { services: unknown[] };
+    environments: Record<string, { scaling?: unknown } | null>;
+  };
   envs.defaults.services = names.map((name) => ({ name, port: 8001, path: '/metrics' }));
+  // The platform's services are gone, and with them what scaled them.
+  for (const env of Object.values(envs.environments)) if (env) delete env.scaling;
   fs.writeFileSync(envFile, stringify(envs));
 
   const catalogFile = path.join(dir, 'catalog/metrics.yaml');

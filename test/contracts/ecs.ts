@@ -24,3 +24,21 @@ export const EC2_RESOURCE_ID = {
   source: 'Amazon EC2 user guide, "Resource IDs", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html',
   lengthsAfterHyphen: [8, 17],
 } as const;
+
+/**
+ * AWS::ECS::Service DesiredCount may be omitted: "when creating a service, the
+ * service is created and starts up with a desired count of 1; when updating a
+ * service, the service is updated and starts up with the same desired count
+ * as it had prior to the deployment". A template that sets it puts a scaled
+ * service back to it at every deploy. The scalable target's MinCapacity then
+ * raises a new service to its minimum (RegisterScalableTarget: policies keep
+ * capacity within min and max; application-autoscaling.ts MIN_MAX).
+ * Quoted from aws-cdk's account of CloudFormation's change (the CloudFormation
+ * page itself was not read here: UNCONFIRMED beyond that account).
+ */
+export const DESIRED_COUNT = {
+  source:
+    'aws/aws-cdk#13130 "feat(ecs-patterns): remove default desiredCount to align with cfn behaviour", https://github.com/aws/aws-cdk/pull/13130; aws/containers-roadmap#493',
+  onCreateWhenOmitted: 1,
+  onUpdateWhenOmitted: 'unchanged',
+} as const;

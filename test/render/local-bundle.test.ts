@@ -19,6 +19,7 @@ import { baseFiles, environmentOf, modelOf, resolveJoin, resourcesOf, synth } fr
 import { COST_DASHBOARD_FILE } from '../../lib/render/cost-dashboard';
 import { LOG_QUERIES_DASHBOARD_FILE, USER_BEHAVIOUR_DASHBOARD_FILE } from '../../lib/render/log-dashboards';
 import { LOKI_RULES_FILE } from '../../lib/render/loki-rules';
+import { SCALING_DASHBOARD_FILE } from '../../lib/render/scaling-dashboard';
 import { compile } from '../../lib/compile/compile';
 import { bundleLocalPrograms } from '../../scripts/local-programs';
 
@@ -38,6 +39,7 @@ describe('the local bundle', () => {
         'monitoring/grafana/dashboards/dashboard-config.yml',
         'monitoring/grafana/dashboards/log-queries.json',
         'monitoring/grafana/dashboards/observability-stack.json',
+        'monitoring/grafana/dashboards/scaling.json',
         'monitoring/grafana/dashboards/slos.json',
         'monitoring/grafana/dashboards/trading-platform-overview.json',
         'monitoring/grafana/dashboards/user-behaviour.json',
@@ -401,7 +403,9 @@ describe('parity with the AWS template (prod)', () => {
   test('dashboards are byte for byte the files AMG imports (the S3 asset)', () => {
     const [[, cr]] = resourcesOf(aws.json, 'Custom::GrafanaDashboards');
     const asset = JSON.parse(fs.readFileSync(path.join(aws.outdir, `asset.${cr.BundleKey}`), 'utf8'));
-    expect(asset.dashboards.map((d: { file: string }) => d.file)).toContain(COST_DASHBOARD_FILE);
+    expect(asset.dashboards.map((d: { file: string }) => d.file)).toEqual(
+      expect.arrayContaining([COST_DASHBOARD_FILE, SCALING_DASHBOARD_FILE]),
+    );
     for (const d of asset.dashboards) {
       const local = bundle[`monitoring/grafana/dashboards/${d.file.replace(/^dashboards\//, '')}`];
       if (d.file === COST_DASHBOARD_FILE) {
@@ -421,6 +425,16 @@ describe('parity with the AWS template (prod)', () => {
         expect(titles(local)).toEqual(titles(d.text));
         expect(d.text).toContain('"queryMode": "Logs"');
         expect(local).toContain('"uid": "loki"');
+        continue;
+      }
+      if (d.file === SCALING_DASHBOARD_FILE) {
+        // Rendered for each target by the one renderer: AWS adds CloudWatch's view (tasks, scaling activity, the
+        // signal as the policy reads it); locally, where nothing scales, Prometheus only. The same rows.
+        const rows = (text: string) =>
+          (JSON.parse(text) as { panels: { type: string; title: string }[] }).panels.filter((p) => p.type === 'row').map((p) => p.title);
+        expect(rows(local)).toEqual(rows(d.text));
+        expect(d.text).toContain('"expression": "DIFF(desired)"');
+        expect(local).not.toContain('"uid": "cloudwatch"');
         continue;
       }
       expect(local).toBe(d.text);

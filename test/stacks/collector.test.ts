@@ -1,16 +1,18 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { parse } from 'yaml';
 import { EnvironmentConfig } from '../../lib/config/environment-schema';
 import { ADOT_IMAGE } from '../../lib/render/collector-image';
 import { createHash } from 'crypto';
-import { CONFIG_RESOLUTION, FEATURE_GATES, mergeConfigs, resolvedConfigUris } from '../contracts/adot';
+import { FEATURE_GATES } from '../contracts/adot';
 import { contractProblems } from '../contracts/adot-checks';
 import { resolveJoin, resourcesOf, synth } from '../helpers';
+import { collectorConfigOf } from './collector-config-of';
 
 const OTLP = { endpoint: 'https://otlp.vendor.example', authHeader: 'Authorization', authSecretName: 'vendor/otlp-key' };
+/** Prod with other exporters, and without the platform's scaling (its signals' EMF grant is test/stacks/scaling.test.ts's). */
 const exporters = (x: Partial<EnvironmentConfig['exporters']>) => (e: EnvironmentConfig) => ({
   ...e,
   exporters: { ...e.exporters, otlp: OTLP, ...x },
+  scaling: {},
 });
 
 function taskRoleStatements(json: Record<string, any>) {
@@ -61,7 +63,8 @@ describe('collector on ECS Fargate (prod)', () => {
       Tier: 'Advanced',
     });
     template.hasResourceProperties('AWS::ECS::Service', {
-      DesiredCount: 2,
+      // Auto scaling owns the count (test/stacks/scaling.test.ts).
+      DesiredCount: Match.absent(),
       NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
       DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 100, DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
     });
@@ -69,23 +72,8 @@ describe('collector on ECS Fargate (prod)', () => {
   });
 
   test("the configuration in the template, as ADOT resolves and merges the task's --config sources, is complete and fits the pinned release", () => {
-    const [[, task]] = resourcesOf(json, 'AWS::ECS::TaskDefinition').filter(([id]) => id.startsWith('CollectorTask'));
-    const container = task.ContainerDefinitions[0];
-    const params = Object.fromEntries(resourcesOf(json, 'AWS::SSM::Parameter').map(([id, p]) => [id, resolveJoin(p.Value)]));
-    // Each secret's ValueFrom names its parameter (by logical id inside the Join).
-    const env: Record<string, string> = Object.fromEntries(
-      container.Secrets.filter((s: any) => s.Name.startsWith('OTEL_CONFIG_PART_')).map((s: any) => {
-        const id = JSON.stringify(s.ValueFrom).match(/"Ref":"(CollectorConfig\d*[A-F0-9]{8})"/)![1];
-        return [s.Name, params[id]];
-      }),
-    );
-    expect(Object.keys(env)).not.toContain('AOT_CONFIG_CONTENT');
-    const uris = resolvedConfigUris(env, container.Command);
-    expect(uris).toHaveLength(Object.keys(env).length);
-    // Each source names a provider ADOT registers: any other scheme stops the collector at start.
-    expect(uris.filter((u) => !(CONFIG_RESOLUTION.schemes as readonly string[]).includes(u.split(':')[0]))).toEqual([]);
-    const cfg = uris.reduce<any>((acc, uri) => mergeConfigs(acc, parse(env[uri.slice('env:'.length)])), {});
-    expect(Object.keys(cfg.service.pipelines)).toEqual(['metrics/scraped', 'metrics/pushed', 'metrics/self', 'traces']);
+    const cfg = collectorConfigOf(json);
+    expect(Object.keys(cfg.service.pipelines)).toEqual(['metrics/scraped', 'metrics/pushed', 'metrics/self', 'metrics/scaling', 'traces']);
     for (const pipe of Object.values<any>(cfg.service.pipelines))
       for (const section of ['receivers', 'processors', 'exporters']) for (const c of pipe[section]) expect(cfg[section][c]).toBeDefined();
     expect(contractProblems(cfg)).toEqual([]);
@@ -148,10 +136,14 @@ describe('collector on ECS Fargate (prod)', () => {
     ]);
   });
 
-  test('the task role may only remote-write to this workspace and send traces', () => {
+  test('the task role may only remote-write to this workspace, send traces and write the scaling signals', () => {
     const statements = taskRoleStatements(json);
     expect(actions(statements)).toEqual([
       'aps:RemoteWrite',
+      // The scaling signals' log group only (test/stacks/scaling.test.ts).
+      'logs:CreateLogStream',
+      'logs:DescribeLogStreams',
+      'logs:PutLogEvents',
       'xray:GetSamplingRules',
       'xray:GetSamplingTargets',
       'xray:PutTelemetryRecords',
