@@ -20,6 +20,7 @@ import {
   OTLP_GRPC_PORT,
   OTLP_HTTP_PORT,
 } from '../render/collector-image';
+import { containerInsightsMetric } from './container-insights';
 import { requiredName, ResourceNames } from './resource-names';
 
 export interface CollectorServiceProps {
@@ -83,6 +84,11 @@ export interface CollectorAutoScaling {
   readonly scaleInAfterMinutes?: number;
   /** @default 10 minutes */
   readonly scaleInCooldown?: Duration;
+  /**
+   * The largest exporter queue of the collector's tasks (batches waiting): while it is above 0 no task is removed, as
+   * a task stopped while its destination does not answer loses what it holds. @default - scale-in on CPU alone
+   */
+  readonly queueMetric?: cloudwatch.IMetric;
 }
 
 /** The environment variables that carry the configuration fragments, in order. */
@@ -337,7 +343,18 @@ export class CollectorService extends Construct implements ICollectorService {
       const minutes = a.scaleInAfterMinutes ?? 15;
       this.scaleInAlarm = new cloudwatch.Alarm(this, 'ScaleInAlarm', {
         alarmDescription: `Collector CPU under ${a.scaleInBelowPercent ?? target / 2} % for ${minutes} minutes: one task fewer (auto scaling, not a page)`,
-        metric: this.metricCpuUtilization({ period: Duration.minutes(1), statistic: 'Average' }),
+        metric: a.queueMetric
+          ? new cloudwatch.MathExpression({
+              // A queue holding batches reads as 100 % (no scale-in); no queue data reads as empty.
+              expression: 'IF(FILL(queue, 0) > 0, 100, cpu)',
+              usingMetrics: {
+                cpu: this.metricCpuUtilization({ period: Duration.minutes(1), statistic: 'Average' }),
+                queue: a.queueMetric,
+              },
+              label: 'CPU, or 100 while a queue holds batches',
+              period: Duration.minutes(1),
+            })
+          : this.metricCpuUtilization({ period: Duration.minutes(1), statistic: 'Average' }),
         threshold: a.scaleInBelowPercent ?? target / 2,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: minutes,
@@ -362,23 +379,11 @@ export class CollectorService extends Construct implements ICollectorService {
   }
 
   metricRunningTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.containerInsights('RunningTaskCount', options);
+    return containerInsightsMetric(this.service.cluster.clusterName, this.service.serviceName, 'RunningTaskCount', options);
   }
 
   metricDesiredTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.containerInsights('DesiredTaskCount', options);
-  }
-
-  /** A Container Insights metric of this service. @default average over 1 minute */
-  private containerInsights(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName,
-      dimensionsMap: { ClusterName: this.service.cluster.clusterName, ServiceName: this.service.serviceName },
-      statistic: 'Average',
-      period: Duration.minutes(1),
-      ...options,
-    });
+    return containerInsightsMetric(this.service.cluster.clusterName, this.service.serviceName, 'DesiredTaskCount', options);
   }
 
   /**

@@ -3,6 +3,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { containerInsightsMetric } from './container-insights';
 
 export interface PlatformServiceScalingProps {
   /** The ECS cluster the service runs in (by name: imported, not owned). */
@@ -85,23 +86,12 @@ export class PlatformServiceScaling extends Construct {
 
   /** Tasks running (Container Insights, ECS/ContainerInsights). */
   metricRunningTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.containerInsights('RunningTaskCount', options);
+    return containerInsightsMetric(this.props.clusterName, this.props.serviceName, 'RunningTaskCount', options);
   }
 
   /** Tasks desired (Container Insights, ECS/ContainerInsights): each scaling activity is a step of it. */
   metricDesiredTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.containerInsights('DesiredTaskCount', options);
-  }
-
-  private containerInsights(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName,
-      dimensionsMap: { ClusterName: this.props.clusterName, ServiceName: this.props.serviceName },
-      statistic: 'Average',
-      period: Duration.minutes(1),
-      ...options,
-    });
+    return containerInsightsMetric(this.props.clusterName, this.props.serviceName, 'DesiredTaskCount', options);
   }
 
   private metricStat(metric: cloudwatch.Metric) {

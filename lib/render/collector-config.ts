@@ -1,5 +1,6 @@
 import { EnvironmentConfig } from '../config/environment-schema';
-import { SCALING_DIMENSION, ScalingSignal } from '../model/scaling';
+import { Naming } from '../naming';
+import { SCALING_DIMENSION, ScalingSignal, scalingNamespace } from '../model/scaling';
 import { BATCH_POINTS, BATCH_TIMEOUT_SECONDS, collectorSizing, CollectorInput } from './collector-sizing';
 import { CollectorConfig, SCRAPE_JOBS_PER_RECEIVER, scrapeReceiverNames, TRANSFORMS_PER_PROCESSOR } from './collector-fragments';
 import {
@@ -162,20 +163,39 @@ export function renderCollectorConfig(input: CollectorInput, to: CollectorDestin
     },
   };
   const scaling = aws ? (input.scaling ?? []) : [];
-  if (scaling.length > 0) {
-    processors[SCALING_FILTER] = scalingFilter(scaling);
+  const collectorScales = aws && env.collector.autoScaling !== undefined;
+  if (scaling.length > 0 || collectorScales) {
     processors[SCALING_DIMENSION_PROCESSOR] = {
       attributes: [{ key: SCALING_DIMENSION, from_attribute: 'service.name', action: 'upsert' }],
     };
+    const metrics = [...new Set([...scaling.map((s) => s.metric), ...(collectorScales ? [QUEUE_SIZE] : [])])];
     exporters[SCALING_EXPORTER] = scalingExporter(
-      scaling,
+      scalingNamespace(Naming.of(env)),
+      metrics,
       required(to.region, 'region'),
       required(to.scalingLogGroupName, 'scalingLogGroupName'),
     );
+  }
+  if (scaling.length > 0) {
+    processors[SCALING_FILTER] = scalingFilter(scaling);
+    // A scraped histogram is cumulative and awsemf sends a classic histogram's count and sum as they come
+    // (contrib@v0.156.0:exporter/awsemfexporter/datapoint.go): as deltas, CloudWatch's Average is the period's mean.
+    const histograms = scaling.some((s) => s.aggregation === 'mean');
+    if (histograms) processors[SCALING_DELTA] = { include: { metric_types: ['histogram'] } };
     // The scraped series again, reduced to the scaling signals: to CloudWatch, where Application Auto Scaling reads them.
     pipelines['metrics/scaling'] = {
       receivers: scrapeReceiverNames(env.services.length),
-      processors: ['memory_limiter', SCALING_FILTER, SCALING_DIMENSION_PROCESSOR, 'batch'],
+      processors: ['memory_limiter', SCALING_FILTER, ...(histograms ? [SCALING_DELTA] : []), SCALING_DIMENSION_PROCESSOR, 'batch'],
+      exporters: [SCALING_EXPORTER],
+    };
+  }
+  if (collectorScales) {
+    // The collector's own queue sizes, so its scale-in waits while a task holds batches (docs/scaling.md): a task
+    // stopped while its destination does not answer loses its queue (test/e2e/collector-drain.test.ts).
+    processors[QUEUE_FILTER] = { error_mode: 'ignore', metrics: { metric: [`name != "${QUEUE_SIZE}"`] } };
+    pipelines['metrics/queue'] = {
+      receivers: ['prometheus/self'],
+      processors: ['memory_limiter', QUEUE_FILTER, SCALING_DIMENSION_PROCESSOR, 'batch'],
       exporters: [SCALING_EXPORTER],
     };
   }
@@ -296,6 +316,10 @@ function lokiExporter(endpoint = 'http://loki:3100/otlp'): CollectorConfig {
 const SCALING_FILTER = 'filter/scaling';
 const SCALING_DIMENSION_PROCESSOR = 'resource/scaling';
 const SCALING_EXPORTER = 'awsemf/scaling';
+const SCALING_DELTA = 'cumulativetodelta/scaling';
+const QUEUE_FILTER = 'filter/queue';
+/** The exporters' queue sizes in the collector's own telemetry (catalog: otelcol_exporter_queue_size). */
+export const QUEUE_SIZE = 'otelcol_exporter_queue_size';
 
 /**
  * Keeps only the scaling signals' metrics of the services they are read from
@@ -308,24 +332,18 @@ function scalingFilter(scaling: readonly ScalingSignal[]): CollectorConfig {
 }
 
 /**
- * The scaling signals as CloudWatch metrics, through embedded metric format:
- * one metric per signal with the one dimension `Service` (its source job).
- * Every collector replica sends the same values; the statistics the policies
- * use (Maximum, Minimum, Average) are the same with copies (docs/scaling.md).
+ * The scaling signals (and the collector's queue sizes) as CloudWatch metrics, through embedded metric format: one
+ * metric per name with the one dimension `Service` (its source job). Every collector replica sends the same values;
+ * the statistics the policies use (Maximum, Minimum, Average) are the same with copies (docs/scaling.md).
  */
-function scalingExporter(scaling: readonly ScalingSignal[], region: string, logGroupName: string): CollectorConfig {
+function scalingExporter(namespace: string, metrics: readonly string[], region: string, logGroupName: string): CollectorConfig {
   return {
     region,
-    namespace: scaling[0].cloudWatch.namespace,
+    namespace,
     log_group_name: logGroupName,
     dimension_rollup_option: 'NoDimensionRollup',
     resource_to_telemetry_conversion: { enabled: true },
-    metric_declarations: [
-      {
-        dimensions: [[SCALING_DIMENSION]],
-        metric_name_selectors: [...new Set(scaling.map((s) => `^${s.metric}$`))],
-      },
-    ],
+    metric_declarations: [{ dimensions: [[SCALING_DIMENSION]], metric_name_selectors: metrics.map((m) => `^${m}$`) }],
   };
 }
 

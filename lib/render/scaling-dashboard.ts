@@ -1,4 +1,5 @@
 import { ScalingSignal } from '../model/scaling';
+import { dashboardJson } from './dashboard-json';
 
 export const SCALING_DASHBOARD_FILE = 'dashboards/scaling.json';
 export const SCALING_DASHBOARD_UID = 'auto-scaling';
@@ -233,26 +234,13 @@ export function renderScalingDashboard(input: ScalingDashboardInput): string | u
     y += 8;
   }
 
-  return `${JSON.stringify(
-    {
-      annotations: { list: [] },
-      description:
-        'Auto scaling: each signal against its target, the tasks desired and running, and the scaling activity (docs/scaling.md)',
-      editable: true,
-      graphTooltip: 1,
-      links: [],
-      panels,
-      refresh: '1m',
-      schemaVersion: 39,
-      tags: ['scaling'],
-      templating: { list: [] },
-      time: { from: 'now-6h', to: 'now' },
-      timezone: 'browser',
-      title: 'Auto scaling',
-      uid: SCALING_DASHBOARD_UID,
-      version: 1,
-    },
-    null,
-    2,
-  )}\n`;
+  return dashboardJson({
+    uid: SCALING_DASHBOARD_UID,
+    title: 'Auto scaling',
+    description: 'Auto scaling: each signal against its target, the tasks desired and running, and the scaling activity (docs/scaling.md)',
+    tags: ['scaling'],
+    panels,
+    refresh: '1m',
+    from: 'now-6h',
+  });
 }

@@ -1,3 +1,4 @@
+import { dashboardJson } from './dashboard-json';
 import { Slo, SloSet } from '../model/slos';
 
 const DS = { type: 'prometheus', uid: 'prometheus' };
@@ -73,24 +74,15 @@ export function renderSloDashboard(set: SloSet): string {
     panels.push(panel('Burn rate (1 = spending the budget exactly over the window)', 'timeseries', 'none', 16, 8, 6, burnTargets(slo)));
     y += 6;
   }
-  const dashboard = {
-    annotations: { list: [] },
+  return dashboardJson({
+    uid: 'slos',
+    title: 'SLOs',
     description: 'Service level objectives (rendered from alerts/slos.yaml)',
-    editable: true,
-    graphTooltip: 1,
-    links: [],
+    tags: ['slo'],
     panels,
     refresh: '1m',
-    schemaVersion: 39,
-    tags: ['slo'],
-    templating: { list: [] },
-    time: { from: 'now-7d', to: 'now' },
-    timezone: 'browser',
-    title: 'SLOs',
-    uid: 'slos',
-    version: 1,
-  };
-  return `${JSON.stringify(dashboard, null, 2)}\n`;
+    from: 'now-7d',
+  });
 }
 
 function burnTargets(slo: Slo): [string, string][] {

@@ -26,12 +26,13 @@ import { anomalyDetectorAlias } from '../render/anomaly-detector-alerts';
 import { ObservabilityModel } from '../model/model';
 import { logAlertFilterPattern } from '../model/log-alerts';
 import { route } from '../model/route-walk';
+import { SCALING_DIMENSION, scalingNamespace } from '../model/scaling';
 import { WATCHDOG_RECEIVER } from '../model/routing';
 import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
 import { renderAmpAlertManagerDefinition } from '../render/alertmanager-config';
 import { collectorConfigFragments } from '../render/collector-fragments';
-import { renderCollectorConfig } from '../render/collector-config';
+import { QUEUE_SIZE, renderCollectorConfig } from '../render/collector-config';
 import { pascalCase } from '../render/pascal-case';
 import { exportAlertTopics, exportCollector, exportGrafana, exportLogGroups, exportWorkspace } from './stack-exports';
 
@@ -204,7 +205,7 @@ export class ObservabilityStack extends Stack {
     const scaling = props.model.scaling;
     // The scaling signals' EMF: kept like every log group of the environment (the seed's 30+ days in prod).
     const scalingLogGroup =
-      scaling.length > 0
+      scaling.length > 0 || env.collector.autoScaling
         ? new logs.LogGroup(this, 'ScalingSignalLogs', {
             logGroupName: naming.path('scaling-signals'),
             retention: env.logRetentionDays as logs.RetentionDays,
@@ -241,6 +242,13 @@ export class ObservabilityStack extends Stack {
         scaleInBelowPercent: env.collector.autoScaling.scaleInBelowPercent,
         scaleInAfterMinutes: env.collector.autoScaling.scaleInAfterMinutes,
         scaleInCooldown: Duration.seconds(env.collector.autoScaling.scaleInCooldownSeconds),
+        queueMetric: new cloudwatch.Metric({
+          namespace: scalingNamespace(naming),
+          metricName: QUEUE_SIZE,
+          dimensionsMap: { [SCALING_DIMENSION]: COLLECTOR_SERVICE },
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
       },
       cpu: env.collector.cpu,
       memoryMiB: env.collector.memoryMiB,

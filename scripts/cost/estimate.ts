@@ -137,6 +137,9 @@ export function ampIngestCost(samples: number, tiers: Prices['prices']['amp']['i
 }
 
 /** A month of the environment, priced line by line from the model and config/prices.yaml. */
+/** The exporters whose queue size the collector reports on AWS (three remote writes and X-Ray, at most). */
+const QUEUE_EXPORTERS = 4;
+
 export function estimateCost(
   env: EnvironmentConfig,
   catalog: MetricCatalog,
@@ -201,25 +204,24 @@ export function estimateCost(
   const alarms = logServices + 1 + 6; // error alarms, the Watchdog, the monitoring-the-monitoring alarms
   line('CloudWatch alarms', alarms, 'alarms', alarms * p.cloudwatch.alarmPerMonth);
 
-  // Auto scaling (docs/scaling.md): each target tracking policy has two alarms (AlarmHigh, AlarmLow), a per-task
-  // signal's read two metrics each; every signal is one custom metric, sent as EMF by every collector task.
+  // Auto scaling (docs/scaling.md): each target tracking policy has two alarms (AlarmHigh, AlarmLow) reading its
+  // metric (a per-task signal: two metrics); the collector's scale-in alarm reads its CPU and its queue size.
   const signals = env.target === 'aws' ? scalingSignals(env, catalog) : [];
-  const policies = [...(env.collector.autoScaling ? [{ metrics: 1 }] : []), ...signals.map((s) => ({ metrics: s.perTask ? 2 : 1 }))];
-  if (policies.length > 0) {
-    const alarmMetrics = policies.reduce((sum, pol) => sum + 2 * pol.metrics, 0);
-    line(
-      `Auto scaling alarms (${policies.length} target tracking policies)`,
-      alarmMetrics,
-      'alarm metrics',
-      alarmMetrics * p.cloudwatch.alarmPerMonth,
-    );
+  const alarmMetrics = (env.collector.autoScaling ? 2 * 1 + 2 : 0) + signals.reduce((sum, s) => sum + 2 * (s.perTask ? 2 : 1), 0);
+  if (alarmMetrics > 0) {
+    const policies = (env.collector.autoScaling ? 2 : 0) + signals.length;
+    line(`Auto scaling alarms (${policies} scaling policies)`, alarmMetrics, 'alarm metrics', alarmMetrics * p.cloudwatch.alarmPerMonth);
   }
-  if (signals.length > 0) {
-    const metrics = new Set(signals.map((s) => `${s.metric}/${s.from}`)).size;
+  // The signals, and the collector's queue size when it scales (its scale-in waits for empty queues).
+  const queue = env.target === 'aws' && env.collector.autoScaling ? 1 : 0;
+  if (signals.length + queue > 0) {
+    const metrics = new Set(signals.map((s) => `${s.metric}/${s.from}`)).size + queue;
     line(`CloudWatch custom metrics (${metrics} scaling signals)`, metrics, 'metrics', metrics * p.cloudwatch.customMetricPerMonth);
-    // One event per scrape of each source task, from every collector task (each scrapes every target).
+    // One event per scrape of each source task, from every collector task (each scrapes every target); the queue
+    // sizes: one per exporter of each collector task per self-scrape.
     const collectorTasks = maxReplicas ?? env.collector.replicas;
-    const events = metrics * instances * collectorTasks * ((hours * 3600) / env.scrapeIntervalSeconds);
+    const scrapes = (hours * 3600) / env.scrapeIntervalSeconds;
+    const events = ((metrics - queue) * instances + queue * QUEUE_EXPORTERS) * collectorTasks * scrapes;
     const emfGb = (events * (a.emfBytesPerEvent ?? 600)) / 2 ** 30;
     line('CloudWatch Logs ingested (scaling signals, EMF)', emfGb, 'GB', emfGb * p.cloudwatch.logsIngestPerGb);
   }

@@ -22,6 +22,7 @@ export const AWS_TO = {
   region: 'eu-west-1',
   ampRemoteWriteUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
   emfLogGroupName: '/app/prod/metrics-emf',
+  scalingLogGroupName: '/app/prod/scaling-signals',
 };
 const OTLP = { endpoint: 'https://otlp.vendor.example', authHeader: 'api-key', authSecretName: 'vendor/key' };
 

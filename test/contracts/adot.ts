@@ -465,6 +465,15 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
       ],
     },
   },
+  cumulativetodelta: {
+    source: `${CONTRIB}/processor/cumulativetodeltaprocessor/config.go (MatchMetrics: filterset.Config squashed, metrics, metric_types)`,
+    keys: {
+      max_staleness: true,
+      initial_value: true,
+      include: { match_type: true, regexp: 'map', metrics: [true], metric_types: [true] },
+      exclude: { match_type: true, regexp: 'map', metrics: [true], metric_types: [true] },
+    },
+  },
   filter: {
     source: `${CONTRIB}/processor/filterprocessor/config.go`,
     keys: {
@@ -516,7 +525,7 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
     },
   },
   awsemf: {
-    source: `${CONTRIB}/exporter/awsemfexporter/config.go`,
+    source: `${CONTRIB}/exporter/awsemfexporter/config.go, metric_declaration.go (MetricDeclaration, LabelMatcher)`,
     keys: {
       ...AWS_SESSION,
       log_group_name: true,
@@ -527,8 +536,14 @@ export const COMPONENT_KEYS: Readonly<Record<string, { readonly source: string; 
       log_retention: true,
       tags: 'map',
       parse_json_encoded_attr_values: [true],
-      metric_declarations: ['map'],
-      metric_descriptors: ['map'],
+      metric_declarations: [
+        {
+          dimensions: [[true]],
+          metric_name_selectors: [true],
+          label_matchers: [{ label_names: [true], separator: true, regex: true }],
+        },
+      ],
+      metric_descriptors: [{ metric_name: true, unit: true, overwrite: true }],
       output_destination: true,
       resource_to_telemetry_conversion: RESOURCE_TO_TELEMETRY,
       detailed_metrics: true,

@@ -11,12 +11,18 @@ const AWS_TO = {
   region: 'eu-west-1',
   ampRemoteWriteUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
   emfLogGroupName: '/app/prod/metrics-emf',
+  scalingLogGroupName: '/app/prod/scaling-signals',
 };
 const render = (env: EnvironmentConfig) => renderCollectorConfig({ environment: env, catalog }, env.target === 'aws' ? AWS_TO : {});
 const prod = environmentOf('prod');
 const local = environmentOf('local');
+/** The environment with other exporters; a collector that scales only with AMP (the schema refuses the others). */
 const withExporters = (env: EnvironmentConfig, exporters: Partial<EnvironmentConfig['exporters']>): EnvironmentConfig => ({
   ...env,
+  collector: {
+    ...env.collector,
+    autoScaling: (exporters.metrics ?? env.exporters.metrics) === 'amp' ? env.collector.autoScaling : undefined,
+  },
   exporters: {
     ...env.exporters,
     otlp: { endpoint: 'https://otlp.vendor.example', authHeader: 'api-key', authSecretName: 'vendor/key' },
@@ -33,6 +39,8 @@ describe('collector configuration', () => {
       'metrics/scraped': ['prometheus_remote_write/scraped'],
       'metrics/pushed': ['prometheus_remote_write/pushed'],
       'metrics/self': ['prometheus_remote_write/self'],
+      // The collector's queue sizes to CloudWatch: its scale-in waits for empty queues (test/stacks/scaling.test.ts).
+      'metrics/queue': ['awsemf/scaling'],
       traces: ['awsxray'],
     });
     for (const name of ['prometheus_remote_write/scraped', 'prometheus_remote_write/pushed']) {
@@ -236,6 +244,9 @@ describe('collector configuration', () => {
       delete c.processors['resource_detection/self']; // ECS metadata
       delete c.processors['attributes/xray']; // X-Ray annotation
       c.processors.resource.attributes[0].value = 'ENV'; // deployment.environment
+      // Auto scaling, AWS only: the collector's queue sizes (and any platform signal) to CloudWatch.
+      for (const p of ['metrics/queue', 'metrics/scaling']) delete c.service.pipelines[p];
+      for (const p of ['filter/queue', 'filter/scaling', 'resource/scaling', 'cumulativetodelta/scaling']) delete c.processors[p];
       // The containers' logs, locally (on AWS the tasks' log driver sends them to CloudWatch Logs).
       delete c.service.pipelines.logs;
       delete c.receivers.file_log;

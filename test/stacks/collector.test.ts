@@ -8,10 +8,11 @@ import { resolveJoin, resourcesOf, synth } from '../helpers';
 import { collectorConfigOf } from './collector-config-of';
 
 const OTLP = { endpoint: 'https://otlp.vendor.example', authHeader: 'Authorization', authSecretName: 'vendor/otlp-key' };
-/** Prod with other exporters, and without the platform's scaling (its signals' EMF grant is test/stacks/scaling.test.ts's). */
+/** Prod with other exporters, and without auto scaling (its EMF grant is test/stacks/scaling.test.ts's). */
 const exporters = (x: Partial<EnvironmentConfig['exporters']>) => (e: EnvironmentConfig) => ({
   ...e,
   exporters: { ...e.exporters, otlp: OTLP, ...x },
+  collector: { ...e.collector, autoScaling: undefined },
   scaling: {},
 });
 
@@ -73,7 +74,14 @@ describe('collector on ECS Fargate (prod)', () => {
 
   test("the configuration in the template, as ADOT resolves and merges the task's --config sources, is complete and fits the pinned release", () => {
     const cfg = collectorConfigOf(json);
-    expect(Object.keys(cfg.service.pipelines)).toEqual(['metrics/scraped', 'metrics/pushed', 'metrics/self', 'metrics/scaling', 'traces']);
+    expect(Object.keys(cfg.service.pipelines)).toEqual([
+      'metrics/scraped',
+      'metrics/pushed',
+      'metrics/self',
+      'metrics/scaling',
+      'metrics/queue',
+      'traces',
+    ]);
     for (const pipe of Object.values<any>(cfg.service.pipelines))
       for (const section of ['receivers', 'processors', 'exporters']) for (const c of pipe[section]) expect(cfg[section][c]).toBeDefined();
     expect(contractProblems(cfg)).toEqual([]);

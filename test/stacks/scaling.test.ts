@@ -35,9 +35,31 @@ describe('auto scaling (prod)', () => {
       MetricAggregationType: 'Average',
       StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }],
     });
+    // ...and never while a task's queue holds batches (a task stopped with its destination down loses them).
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'CPUUtilization',
-      Namespace: 'AWS/ECS',
+      Metrics: [
+        Match.objectLike({ Expression: 'IF(FILL(queue, 0) > 0, 100, cpu)', ReturnData: true }),
+        Match.objectLike({
+          Id: 'cpu',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'CPUUtilization', Namespace: 'AWS/ECS' }),
+            Stat: 'Average',
+          }),
+        }),
+        {
+          Id: 'queue',
+          MetricStat: {
+            Metric: {
+              Namespace: 'trading-observability-prod/scaling',
+              MetricName: 'otelcol_exporter_queue_size',
+              Dimensions: [{ Name: 'Service', Value: 'otel-collector' }],
+            },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+          ReturnData: false,
+        },
+      ],
       Threshold: 30,
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 15,
@@ -113,13 +135,22 @@ describe('auto scaling (prod)', () => {
       processors: ['memory_limiter', 'filter/scaling', 'resource/scaling', 'batch'],
       exporters: ['awsemf/scaling'],
     });
+    // The collector's own queue sizes, which the scale-in alarm reads, by the same exporter.
+    expect(cfg.service.pipelines['metrics/queue']).toEqual({
+      receivers: ['prometheus/self'],
+      processors: ['memory_limiter', 'filter/queue', 'resource/scaling', 'batch'],
+      exporters: ['awsemf/scaling'],
+    });
+    expect(cfg.processors['filter/queue'].metrics.metric).toEqual(['name != "otelcol_exporter_queue_size"']);
     expect(cfg.processors['filter/scaling'].metrics.metric).toEqual([
       'not ((name == "system_executions_pending_executions" and resource.attributes["service.name"] == "backend"))',
     ]);
     const emf = cfg.exporters['awsemf/scaling'];
     expect(emf).toMatchObject({
       namespace: 'trading-observability-prod/scaling',
-      metric_declarations: [{ dimensions: [['Service']], metric_name_selectors: ['^system_executions_pending_executions$'] }],
+      metric_declarations: [
+        { dimensions: [['Service']], metric_name_selectors: ['^system_executions_pending_executions$', '^otelcol_exporter_queue_size$'] },
+      ],
     });
     expect(emf.log_group_name).toContain('ScalingSignalLogs');
     template.hasResourceProperties('AWS::Logs::LogGroup', {
@@ -155,7 +186,8 @@ describe('auto scaling elsewhere', () => {
     const { json } = synth('dev');
     expect(resourcesOf(json, 'AWS::ApplicationAutoScaling::ScalableTarget')).toEqual([]);
     expect(resourcesOf(json, 'AWS::ECS::Service')[0][1].DesiredCount).toBe(1);
-    expect(collectorConfigOf(json).service.pipelines['metrics/scaling']).toBeUndefined();
+    const pipelines = collectorConfigOf(json).service.pipelines;
+    expect([pipelines['metrics/scaling'], pipelines['metrics/queue']]).toEqual([undefined, undefined]);
   });
 
   test('a per-task signal that is not per task reads the metric directly', () => {
