@@ -65,6 +65,23 @@ describe('cost estimate', () => {
     ]);
   });
 
+  test("prices prod's auto scaling: the alarms' metrics, the signals' custom metrics and their EMF events", () => {
+    const e = estimateCost(environmentOf('prod'), catalog, prices);
+    const byItem = Object.fromEntries(e.lines.map((l) => [l.item, l]));
+    // The collector: its target tracking's two alarms (one metric each) and its scale-in alarm (CPU and queue);
+    // the worker's per-task signal: two alarms of two metrics each.
+    expect(byItem['Auto scaling alarms (3 scaling policies)'].quantity).toBe(2 + 2 + 4);
+    // The worker's signal and the collector's queue size.
+    expect(byItem['CloudWatch custom metrics (2 scaling signals)'].monthlyUsd).toBeCloseTo(
+      2 * prices.prices.cloudwatch.customMetricPerMonth,
+    );
+    // 2 backend tasks' signal and 4 exporters' queue sizes, from each of the 4 collector tasks, every 15 s, 600 B each.
+    const gb = ((1 * 2 + 1 * 4) * 4 * ((730 * 3600) / 15) * 600) / 2 ** 30;
+    expect(byItem['CloudWatch Logs ingested (scaling signals, EMF)'].quantity).toBeCloseTo(gb, 5);
+    const dev = estimateCost(environmentOf('dev'), catalog, prices);
+    expect(dev.lines.filter((l) => /scaling/i.test(l.item))).toEqual([]);
+  });
+
   test('npm run cost prints a table (through the entry point)', () => {
     const table = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cost.ts', '-c', 'env=prod'], {
       cwd: repo,

@@ -15,7 +15,7 @@ import { ObservabilityModel, SLO_DASHBOARD_FILE } from '../model/model';
 import { parsePrices, PRICES_FILE } from '../model/prices';
 import { ProjectFiles, requiredText } from '../model/project-files';
 import { parseRouting } from '../model/routing';
-import { scalingSignals } from '../model/scaling';
+import { scalingNamespace, scalingSignals } from '../model/scaling';
 import { parseThresholds, ruleFilePaths, THRESHOLDS_FILE, validateRuleFiles } from '../model/rule-files';
 import { NO_SLOS, parseSlos, SLO_FILE } from '../model/slos';
 import { ANOMALY_DETECTORS_FILE, renderDetectorAlerts } from '../render/anomaly-detector-alerts';
@@ -102,6 +102,7 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
       cluster: env.collector.clusterName ?? naming.name('collector'),
       service: naming.name(COLLECTOR_JOB),
       cpuTargetPercent: env.collector.autoScaling.cpuTargetPercent,
+      queueNamespace: scalingNamespace(naming),
     },
   });
   const dashboards = validateDashboards(

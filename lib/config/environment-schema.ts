@@ -236,7 +236,11 @@ const serviceScalingSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be an ECS service name (letters, digits, - and _)' })
       .optional(),
-    /** The catalog metric the service scales on (catalog/metrics.yaml). */
+    /**
+     * The catalog metric the service scales on (catalog/metrics.yaml), as the
+     * collector scrapes it: a metric a service only pushes over OTLP never
+     * reaches the scaling pipeline.
+     */
     metric: z.string().min(1),
     /**
      * The service whose series of the metric are read (it may be another, e.g.

@@ -60,6 +60,9 @@ export interface ScalingSignal {
 /** The CloudWatch namespace the collector writes the scaling signals to, e.g. trading-observability-prod/scaling. */
 export const scalingNamespace = (naming: Naming): string => `${naming.prefix}/scaling`;
 
+/** The log group (under naming.path) the collector writes the scaling signals' EMF to. */
+export const SCALING_SIGNALS_LOG_GROUP = 'scaling-signals';
+
 /** The dimension naming the service a signal's series come from. */
 export const SCALING_DIMENSION = 'Service';
 
@@ -71,6 +74,22 @@ export const SCALING_DIMENSION = 'Service';
 export function scalingSignals(env: EnvironmentConfig, catalog: MetricCatalog, file: string = ENVIRONMENTS_FILE): ScalingSignal[] {
   const naming = Naming.of(env);
   const services = new Set(env.services.map((s) => s.name));
+  // One scalable target per ECS service: a second would fight the first over its desired count.
+  const seen = new Map<string, string>();
+  for (const [service, s] of Object.entries(env.scaling)) {
+    const id = `${s.cluster ?? ''}/${s.ecsService ?? service}`;
+    const other = seen.get(id);
+    if (other !== undefined) {
+      throw UserInputError.of({
+        file,
+        where: `environments.${env.name}.scaling.${service}.ecsService`,
+        problem: `is the ECS service "${other}" already scales`,
+        value: s.ecsService ?? service,
+        fix: 'scale each ECS service once: remove one of the two entries, or correct its ecsService',
+      });
+    }
+    seen.set(id, service);
+  }
   return Object.entries(env.scaling).map(([service, s]) => {
     const where = (key: string) => `environments.${env.name}.scaling.${service}.${key}`;
     const metric = catalog.get(s.metric);
@@ -115,12 +134,26 @@ export function scalingSignals(env: EnvironmentConfig, catalog: MetricCatalog, f
         problem:
           emitters.length === 0
             ? `names no service of this environment that emits ${metric.name}`
-            : `must name which service's ${metric.name} to read`,
+            : s.from !== undefined
+              ? `does not emit ${metric.name} (the catalog's services for it)`
+              : `must name which service's ${metric.name} to read`,
         value: s.from,
         fix:
           emitters.length === 0
             ? `scale on a metric one of ${[...services].join(', ')} emits (catalog/metrics.yaml services)`
             : `set from: to one of ${emitters.map((e) => `"${e}"`).join(', ')}`,
+      });
+    }
+    if (s.perTask && (s.aggregation === 'mean' || (s.aggregation === 'avg' && from === service))) {
+      throw UserInputError.of({
+        file,
+        where: where('perTask'),
+        problem:
+          s.aggregation === 'mean'
+            ? `divides a mean (${metric.name}) by the running tasks, which does not fall as tasks are added`
+            : `divides ${service}'s own per-task average by its tasks a second time`,
+        value: true,
+        fix: 'use perTask: false (target tracking then keeps the value itself at the target)',
       });
     }
     if (s.perTask && s.minTasks < 1) {

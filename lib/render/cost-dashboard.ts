@@ -4,6 +4,7 @@ import { UserInputError } from '../errors';
 import { DashboardFile, validateDashboards } from '../model/dashboards';
 import { ObservabilityModel } from '../model/model';
 import { Naming } from '../naming';
+import { SCALING_SIGNALS_LOG_GROUP } from '../model/scaling';
 import { COLLECTOR_JOB } from './collector-image';
 
 /** The ingestion row's panels read the same on AWS and locally; only their queries differ. */
@@ -442,8 +443,12 @@ export function costDashboardInput(model: Omit<ObservabilityModel, 'publishedDas
     prices: model.prices,
     metricsRetentionDays: env.metricsRetentionDays,
     scrapeIntervalSeconds: env.scrapeIntervalSeconds,
-    // The services' log groups and the collector's (ServiceLogGroups names each naming.path(service)).
-    logGroupNames: [...env.services.map((s) => s.name), COLLECTOR_JOB].map((s) => naming.path(s)),
+    // The services' log groups and the collector's (ServiceLogGroups names each naming.path(service)), and the scaling
+    // signals' EMF group when something scales (observability-stack.ts).
+    logGroupNames: [
+      ...[...env.services.map((s) => s.name), COLLECTOR_JOB].map((s) => naming.path(s)),
+      ...(env.target === 'aws' && (model.scaling.length > 0 || env.collector.autoScaling) ? [naming.path(SCALING_SIGNALS_LOG_GROUP)] : []),
+    ],
   };
 }
 

@@ -11,8 +11,17 @@ export interface ScalingDashboardInput {
   readonly target: 'aws' | 'local';
   readonly signals: readonly ScalingSignal[];
   /** The collector's ECS names and CPU target, when it scales itself (AWS). */
-  readonly collector?: { readonly cluster: string; readonly service: string; readonly cpuTargetPercent: number };
+  readonly collector?: {
+    readonly cluster: string;
+    readonly service: string;
+    readonly cpuTargetPercent: number;
+    /** Where the collector's queue sizes go (the scaling namespace). */
+    readonly queueNamespace: string;
+  };
 }
+
+/** Grafana's unit for a catalog unit. */
+const grafanaUnit = (unit: string): string => ({ s: 's', percent: 'percent', USD: 'currencyUSD' })[unit] ?? 'short';
 
 /** A CloudWatch metric query of a panel (Grafana's CloudWatch data source, Metrics mode). */
 interface CloudWatchQuery {
@@ -148,6 +157,22 @@ export function renderScalingDashboard(input: ScalingDashboardInput): string | u
       );
       taskPanels(dims, 8);
       y += 8;
+      // What holds the scale-in back: no task is removed while a queue holds batches (docs/scaling.md).
+      panel(
+        'Largest exporter queue (holds scale-in)',
+        'Batches waiting in the fullest exporter queue of any collector task; above 0, no task is removed',
+        'none',
+        16,
+        [
+          cw({
+            namespace: c.queueNamespace,
+            metricName: 'otelcol_exporter_queue_size',
+            dimensions: { Service: 'otel-collector' },
+            statistic: 'Maximum',
+            label: 'queue',
+          }),
+        ],
+      );
     }
     panel(
       'OTLP and scraped points accepted and refused',
@@ -175,7 +200,7 @@ export function renderScalingDashboard(input: ScalingDashboardInput): string | u
   for (const s of input.signals) {
     row(`${s.service}: ${s.metric}${s.perTask ? ' per task' : ''} (${s.aggregation} of ${s.from})`);
     const what = `${s.aggregation} of ${s.metric} of ${s.from}${s.perTask ? `, per running ${s.service} task` : ''}; target ${s.target} (${s.unit})`;
-    panel('Signal against its target (Prometheus)', what, s.unit === 's' ? 's' : 'short', 0, [prom(s.promql, 'signal')], {
+    panel('Signal against its target (Prometheus)', what, grafanaUnit(s.unit), 0, [prom(s.promql, 'signal')], {
       target: s.target,
     });
     if (aws && s.cluster) {
@@ -185,7 +210,7 @@ export function renderScalingDashboard(input: ScalingDashboardInput): string | u
       panel(
         'Signal as the policy reads it (CloudWatch)',
         `${s.statistic} of ${s.cloudWatch.namespace} ${s.metric} (Service=${s.from})${s.perTask ? ' / RunningTaskCount' : ''}`,
-        s.unit === 's' ? 's' : 'short',
+        grafanaUnit(s.unit),
         0,
         [
           cw(

@@ -26,7 +26,7 @@ import { anomalyDetectorAlias } from '../render/anomaly-detector-alerts';
 import { ObservabilityModel } from '../model/model';
 import { logAlertFilterPattern } from '../model/log-alerts';
 import { route } from '../model/route-walk';
-import { SCALING_DIMENSION, scalingNamespace } from '../model/scaling';
+import { SCALING_DIMENSION, SCALING_SIGNALS_LOG_GROUP, scalingNamespace } from '../model/scaling';
 import { WATCHDOG_RECEIVER } from '../model/routing';
 import { ruleFileShards, serviceShards } from '../model/placement';
 import { Naming } from '../naming';
@@ -207,7 +207,7 @@ export class ObservabilityStack extends Stack {
     const scalingLogGroup =
       scaling.length > 0 || env.collector.autoScaling
         ? new logs.LogGroup(this, 'ScalingSignalLogs', {
-            logGroupName: naming.path('scaling-signals'),
+            logGroupName: naming.path(SCALING_SIGNALS_LOG_GROUP),
             retention: env.logRetentionDays as logs.RetentionDays,
             encryptionKey: logsKey,
             removalPolicy: retain,

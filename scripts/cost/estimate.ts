@@ -136,10 +136,10 @@ export function ampIngestCost(samples: number, tiers: Prices['prices']['amp']['i
   return cost;
 }
 
-/** A month of the environment, priced line by line from the model and config/prices.yaml. */
 /** The exporters whose queue size the collector reports on AWS (three remote writes and X-Ray, at most). */
 const QUEUE_EXPORTERS = 4;
 
+/** A month of the environment, priced line by line from the model and config/prices.yaml. */
 export function estimateCost(
   env: EnvironmentConfig,
   catalog: MetricCatalog,

@@ -87,7 +87,17 @@ describe('scaling signals from the environment and the catalog', () => {
     [
       'the metric is read from a service that does not emit it',
       (s) => (s.from = 'signal-generator'),
-      /scaling\.celery-worker\.from: must name which service's system_executions_pending_executions to read \(got "signal-generator"\)\. Fix: set from: to one of "backend"/,
+      /scaling\.celery-worker\.from: does not emit system_executions_pending_executions \(the catalog's services for it\) \(got "signal-generator"\)\. Fix: set from: to one of "backend"/,
+    ],
+    [
+      'a per-task signal is a histogram mean',
+      (s) => {
+        s.metric = 'pipeline_execution_duration_seconds';
+        s.from = 'celery-worker';
+        s.aggregation = 'mean';
+        s.unit = 's';
+      },
+      /scaling\.celery-worker\.perTask: divides a mean \(pipeline_execution_duration_seconds\) by the running tasks.*Fix: use perTask: false/,
     ],
     [
       'a per-task signal may scale to no task',
@@ -113,6 +123,26 @@ describe('scaling signals from the environment and the catalog', () => {
       'an AWS environment names no cluster',
       (prod) => delete prod.scaling['celery-worker'].cluster,
       /scaling\.celery-worker\.cluster: is required on AWS.*Fix: add the name of the ECS cluster "celery-worker" runs in/,
+    ],
+    [
+      "a per-task signal is the scaled service's own average",
+      (prod) =>
+        (prod.scaling['trigger-dispatcher'] = {
+          cluster: 'trading-platform-prod',
+          metric: 'pipeline_cache_size',
+          aggregation: 'avg',
+          perTask: true,
+          target: 50,
+          unit: '1',
+          minTasks: 1,
+          maxTasks: 4,
+        }),
+      /scaling\.trigger-dispatcher\.perTask: divides trigger-dispatcher's own per-task average by its tasks a second time.*Fix: use perTask: false/,
+    ],
+    [
+      'two entries scale one ECS service',
+      (prod) => (prod.scaling['trigger-dispatcher'] = { ...prod.scaling['celery-worker'], ecsService: 'celery-worker' }),
+      /scaling\.trigger-dispatcher\.ecsService: is the ECS service "celery-worker" already scales \(got "celery-worker"\)\. Fix: scale each ECS service once/,
     ],
     [
       "the collector's maxReplicas is below replicas",

@@ -93,6 +93,8 @@ describe('cost dashboard renderer', () => {
     expect(logs.dimensions.LogGroupName).toEqual([
       ...prod.environment.services.map((s) => `/trading-observability/prod/${s.name}`),
       '/trading-observability/prod/otel-collector',
+      // The scaling signals' EMF (docs/scaling.md), ingested like the others.
+      '/trading-observability/prod/scaling-signals',
     ]);
   });
 

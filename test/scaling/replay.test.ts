@@ -124,6 +124,24 @@ describe('the collector on its average CPU (prod, as synthesized)', () => {
     expect(r.desired[149]).toBe(2);
   });
 
+  test('no task is removed while a queue holds batches: an AMP outage after a burst delays the scale-in until 15 minutes after it', () => {
+    // The burst of the test above; AMP does not answer from minute 40 to 70, so every task's queue holds batches.
+    const load = burst({ minutes: 150, base: 40, peak: 300, start: 10, duration: 30 });
+    const queued = (minute: number) => minute >= 40 && minute < 70;
+    // The scale-in alarm's metric math, IF(FILL(queue, 0) > 0, 100, cpu): 100 while a queue holds batches.
+    const [out, scaleIn] = collector.policies;
+    const guarded = {
+      [out.name]: cpu,
+      [scaleIn.name]: (l: number, running: number, minute: number) => (queued(minute) ? 100 : cpu(l, running, minute)),
+    };
+    const r = simulate({ target: collector, load, metrics: guarded, startupMinutes: STARTUP });
+    const firstIn = r.events.find((e) => e.direction === 'in')!;
+    expect(firstIn.minute).toBeGreaterThanOrEqual(70 + 15 - 1);
+    // Without the queue, the same load removes a task during the outage (and the batches that task holds).
+    const unguarded = simulate({ target: collector, load, metrics, startupMinutes: STARTUP });
+    expect(unguarded.events.find((e) => e.direction === 'in')!.minute).toBeLessThan(70);
+  });
+
   test('a CPU load swinging every 5 minutes between 40 % and 80 % of two tasks scales out once and never back and forth', () => {
     const load = flapping({ minutes: 180, low: 80, high: 160, periodMinutes: 5 });
     const r = simulate({ target: collector, load, metrics, startupMinutes: STARTUP });
