@@ -16,6 +16,7 @@ import { QUERY_SAMPLES_FILE } from './cost/estimate';
 import { formatQueryCost, queryCostBench } from './bench/query-cost';
 import { FULL_SCALE, ScaleShape, writeSyntheticProject } from './scale/synthetic-project';
 import { formatFigures, inspectAssembly, loadLimits, overLimits, synthProject } from './scale/scale-report';
+import { collectorLoadBench } from './bench/collector-load';
 import { parseCli } from './cli-args';
 
 const root = path.resolve(__dirname, '..');
@@ -55,7 +56,7 @@ const spread = (xs: number[]) => `${median(xs).toFixed(0).padStart(6)} ms [${Mat
 
 const { values: flags } = parseCli(
   'bench',
-  'usage: npm run bench -- [--alert-latency [--concurrency N] | --query-cost [--fraction F] | --scale | --cli]',
+  'usage: npm run bench -- [--alert-latency [--concurrency N] | --query-cost [--fraction F] | --scale | --cli | --collector-load]',
   {
     options: {
       'alert-latency': { type: 'boolean', default: false },
@@ -64,6 +65,7 @@ const { values: flags } = parseCli(
       fraction: { type: 'string', default: '0.01' },
       scale: { type: 'boolean', default: false },
       cli: { type: 'boolean', default: false },
+      'collector-load': { type: 'boolean', default: false },
     },
   },
 );
@@ -96,6 +98,14 @@ if (flags['alert-latency']) {
   process.exit(0);
 } else if (flags.cli) {
   cliBench();
+} else if (flags['collector-load']) {
+  collectorLoadBench(root).then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 } else {
   synthBench();
   cliBench();
