@@ -6,7 +6,6 @@
  * counts over time are asserted. The policies are read from the template, so
  * a wrong target, bound or cooldown in config/environments.yaml shows here.
  */
-import { TARGET_TRACKING_ALARMS } from '../contracts/application-autoscaling';
 import { synth } from '../helpers';
 import {
   burst,
@@ -19,12 +18,13 @@ import {
   type ScalingTarget,
   simulate,
   utilization,
+  DEFAULT_ALARMS,
+  DEFAULT_STARTUP_MINUTES,
 } from './target-tracking';
 
-const OUT_POINTS = TARGET_TRACKING_ALARMS.scaleOut.datapointsToAlarm;
-const IN_POINTS = TARGET_TRACKING_ALARMS.scaleIn.datapointsToAlarm;
-/** Minutes from a raised desired count to a running Fargate task (image pull, start, health check): assumed. */
-const STARTUP = 2;
+/** The data points each alarm needs and the task startup the simulator assumes (UNCONFIRMED numbers). */
+const { scaleOutDatapoints: OUT_POINTS, scaleInDatapoints: IN_POINTS } = DEFAULT_ALARMS;
+const STARTUP = DEFAULT_STARTUP_MINUTES;
 
 const targets = Object.values(policiesFromTemplate(synth('prod').json as CfnTemplate));
 const only = (match: RegExp): ScalingTarget => {

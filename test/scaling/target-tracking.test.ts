@@ -1,4 +1,4 @@
-import { SCALE_OUT_COOLDOWN, STEP_ADJUSTMENT_TYPES, TARGET_TRACKING_ALARMS } from '../contracts/application-autoscaling';
+import { SCALE_OUT_COOLDOWN, STEP_ADJUSTMENT_TYPES } from '../contracts/application-autoscaling';
 import {
   burst,
   type CfnTemplate,
@@ -11,12 +11,13 @@ import {
   type ScalingTarget,
   simulate,
   utilization,
+  DEFAULT_ALARMS,
+  DEFAULT_STARTUP_MINUTES,
 } from './target-tracking';
 
-/** The data points each alarm needs (test/contracts/application-autoscaling.ts, UNCONFIRMED numbers). */
-const OUT_POINTS = TARGET_TRACKING_ALARMS.scaleOut.datapointsToAlarm;
-const IN_POINTS = TARGET_TRACKING_ALARMS.scaleIn.datapointsToAlarm;
-const STARTUP = 2;
+/** The data points each alarm needs and the task startup the simulator assumes (UNCONFIRMED numbers). */
+const { scaleOutDatapoints: OUT_POINTS, scaleInDatapoints: IN_POINTS } = DEFAULT_ALARMS;
+const STARTUP = DEFAULT_STARTUP_MINUTES;
 
 const WORKER = 'service/platform/workflow-worker';
 type Resource = CfnTemplate['Resources'][string];

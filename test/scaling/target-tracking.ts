@@ -388,6 +388,9 @@ export interface TargetTrackingAlarmModel {
   readonly scaleInThresholdFactor: number;
 }
 
+/** Minutes from a raised desired count to a running Fargate task (image pull, start, health check): assumed. */
+export const DEFAULT_STARTUP_MINUTES = 2;
+
 export const DEFAULT_ALARMS: TargetTrackingAlarmModel = {
   scaleOutDatapoints: TARGET_TRACKING_ALARMS.scaleOut.datapointsToAlarm,
   scaleInDatapoints: TARGET_TRACKING_ALARMS.scaleIn.datapointsToAlarm,
@@ -512,7 +515,7 @@ function stepDecision(policy: StepScalingPolicy, series: readonly (number | unde
 export function simulate(input: SimulationInput): SimulationResult {
   const { target } = input;
   const alarms = input.alarms ?? DEFAULT_ALARMS;
-  const startup = input.startupMinutes ?? 2;
+  const startup = input.startupMinutes ?? DEFAULT_STARTUP_MINUTES;
   const clamp = (n: number): number => Math.min(target.maxCapacity, Math.max(target.minCapacity, n));
   let desired = clamp(input.initialDesired ?? target.minCapacity);
   let running = desired;
