@@ -84,13 +84,11 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
       : []),
   ];
   // Every input an alert cannot see without gets its "can't see" alert, generated from the alerts as validated.
-  const inputRules = renderInputRules(alertInputs(validateRuleFiles(raw, catalog, thresholds, ampLimits), catalog));
-  const ruleFiles = validateRuleFiles(
-    [...raw, ...(inputRules ? [{ file: INPUTS_FILE, text: inputRules }] : [])],
-    catalog,
-    thresholds,
-    ampLimits,
-  );
+  const validated = validateRuleFiles(raw, catalog, thresholds, ampLimits);
+  const inputRules = renderInputRules(alertInputs(validated, catalog));
+  const ruleFiles = inputRules
+    ? validateRuleFiles([{ file: INPUTS_FILE, text: inputRules }], catalog, thresholds, ampLimits, validated)
+    : validated;
   const recordingRules = new Set(ruleFiles.flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : [])))));
   const scaling = scalingSignals(env, catalog);
   const naming = Naming.of(env);

@@ -88,56 +88,72 @@ export function ruleFilePaths(files: ProjectFiles): string[] {
  * Validates rule files: YAML and schema, thresholds, PromQL syntax, known
  * metrics, unique alert and group names, alert labels and annotations. The
  * first problem stops with a message naming file, group and rule.
+ *
+ * @param validated rule files already validated with the same catalog,
+ *   thresholds and limits: the files of `raw` are checked against them (their
+ *   recording rules, group and alert names) and follow them in the result,
+ *   without the validated ones being parsed and checked again
  */
 export function validateRuleFiles(
   raw: readonly { file: string; text: string }[],
   catalog: MetricCatalog,
   thresholds: Record<string, Threshold>,
   limits: RuleFileLimits = DEFAULT_RULE_FILE_LIMITS,
+  validated: readonly RuleFile[] = [],
 ): RuleFile[] {
   const parsed = raw.map(({ file, text }) => ({ file, groups: parseRuleFile(file, text, thresholds) }));
 
   const recording = new Set<string>();
-  for (const { groups } of parsed) for (const g of groups) for (const r of g.rules) if (r.record) recording.add(r.record);
+  for (const { groups } of [...validated, ...parsed])
+    for (const g of groups) for (const r of g.rules) if (r.record) recording.add(r.record);
 
   const alertNames = new Map<string, string>();
   const groupNames = new Map<string, string>();
-  return parsed.map(({ file, groups }) => {
-    for (const group of groups) {
-      const seen = groupNames.get(group.name);
-      if (seen) {
-        throw UserInputError.of({
-          file,
-          where: `group "${group.name}"`,
-          problem: `has the same name as a group in ${seen}`,
-          fix: 'give every rule group a unique name',
+  for (const { file, groups } of validated) {
+    for (const g of groups) {
+      groupNames.set(g.name, file);
+      for (const r of g.rules) if (r.alert && !alertNames.has(r.alert)) alertNames.set(r.alert, file);
+    }
+  }
+  return [
+    ...validated,
+    ...parsed.map(({ file, groups }) => {
+      for (const group of groups) {
+        const seen = groupNames.get(group.name);
+        if (seen) {
+          throw UserInputError.of({
+            file,
+            where: `group "${group.name}"`,
+            problem: `has the same name as a group in ${seen}`,
+            fix: 'give every rule group a unique name',
+          });
+        }
+        groupNames.set(group.name, file);
+        checkGroup(file, group, limits);
+        group.rules.forEach((rule, i) => {
+          const where = `group "${group.name}", ${rule.alert ? `alert "${rule.alert}"` : rule.record ? `record "${rule.record}"` : `rule #${i + 1}`}`;
+          checkRule(file, where, rule, catalog, recording);
+          if (rule.alert) {
+            const first = alertNames.get(rule.alert);
+            if (first) {
+              throw UserInputError.of({
+                file,
+                where,
+                problem: `duplicates the alert of the same name in ${first}`,
+                value: rule.alert,
+                fix: 'rename one of them; alert names must be unique across alerts/',
+              });
+            }
+            alertNames.set(rule.alert, file);
+          }
         });
       }
-      groupNames.set(group.name, file);
-      checkGroup(file, group, limits);
-      group.rules.forEach((rule, i) => {
-        const where = `group "${group.name}", ${rule.alert ? `alert "${rule.alert}"` : rule.record ? `record "${rule.record}"` : `rule #${i + 1}`}`;
-        checkRule(file, where, rule, catalog, recording);
-        if (rule.alert) {
-          const first = alertNames.get(rule.alert);
-          if (first) {
-            throw UserInputError.of({
-              file,
-              where,
-              problem: `duplicates the alert of the same name in ${first}`,
-              value: rule.alert,
-              fix: 'rename one of them; alert names must be unique across alerts/',
-            });
-          }
-          alertNames.set(rule.alert, file);
-        }
-      });
-    }
-    const name = path.basename(file).replace(/\.ya?ml$/, '');
-    const text = toYaml({ groups });
-    checkNamespace(file, name, groups, text, limits);
-    return { file, name, groups, text };
-  });
+      const name = path.basename(file).replace(/\.ya?ml$/, '');
+      const text = toYaml({ groups });
+      checkNamespace(file, name, groups, text, limits);
+      return { file, name, groups, text };
+    }),
+  ];
 }
 
 function parseRuleFile(file: string, text: string, thresholds: Record<string, Threshold>): RuleGroup[] {

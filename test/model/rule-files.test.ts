@@ -90,6 +90,34 @@ describe('rule files', () => {
     expect(msg).toContain('alerts/b.yaml: group "g-alerts/b.yaml", alert "A": duplicates the alert of the same name in alerts/a.yaml');
   });
 
+  test('files added to validated ones see their recording rules and names, and follow them unchanged', () => {
+    const validated = validateRuleFiles(
+      [file([{ record: 'job:x:rate5m', expr: 'sum by (job) (rate(kafka_publish_duration_seconds_count[5m]))' }, alert()], 'alerts/a.yaml')],
+      catalog,
+      thresholds,
+    );
+    const all = validateRuleFiles(
+      [file([alert({ alert: 'B', expr: 'job:x:rate5m > 1' })], 'alerts/b.yaml')],
+      catalog,
+      thresholds,
+      undefined,
+      validated,
+    );
+    expect(all.map((f) => f.file)).toEqual(['alerts/a.yaml', 'alerts/b.yaml']);
+    expect(all[0]).toBe(validated[0]);
+  });
+
+  test('fails when a file added to validated ones repeats an alert or group name of theirs', () => {
+    const validated = validateRuleFiles([file([alert()], 'alerts/a.yaml')], catalog, thresholds);
+    expect(inputErrorOf(() => validateRuleFiles([file([alert()], 'alerts/b.yaml')], catalog, thresholds, undefined, validated))).toContain(
+      'alerts/b.yaml: group "g-alerts/b.yaml", alert "A": duplicates the alert of the same name in alerts/a.yaml',
+    );
+    const sameGroup = { file: 'alerts/c.yaml', text: file([alert({ alert: 'C' })], 'alerts/a.yaml').text };
+    expect(inputErrorOf(() => validateRuleFiles([sameGroup], catalog, thresholds, undefined, validated))).toContain(
+      'alerts/c.yaml: group "g-alerts/a.yaml": has the same name as a group in alerts/a.yaml',
+    );
+  });
+
   test('fails when an alert has no severity', () => {
     const msg = inputErrorOf(() => validateRuleFiles([file([alert({ labels: { service: 'backend' } })])], catalog, thresholds));
     expect(msg).toBe(
