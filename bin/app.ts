@@ -9,8 +9,7 @@ import { bundleLocalPrograms } from '../scripts/local-programs';
 
 try {
   const app = new App();
-  const stack = buildApp(app);
-  refusePlaceholders(app, stack.model.environment);
+  const stack = buildApp(app, { check: (environment) => refusePlaceholders(app, environment) });
   app.synth();
   if (stack.model.environment.target === 'local') {
     // The local environment's output: the same model rendered for Docker.

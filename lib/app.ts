@@ -15,6 +15,13 @@ export interface BuildAppOptions {
   readonly files?: ProjectFiles;
   /** A validated environment, instead of `-c env=NAME` of `files`' config/environments.yaml (tests). */
   readonly environment?: EnvironmentConfig;
+  /**
+   * Checks of the environment that run once the model is compiled, before
+   * any construct is built (the entry point's `refusePlaceholders`): a refusal
+   * costs the compile, not the stacks.
+   * @default - none
+   */
+  readonly check?: (environment: EnvironmentConfig) => void;
 }
 
 /**
@@ -43,6 +50,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): Observability
   const name = String(app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT);
   const model = compile(options.files ?? readProject(), options.environment ?? name);
   const environment = model.environment;
+  options.check?.(environment);
   const stack = new ObservabilityStack(app, 'ObservabilityStack', {
     stackName: `${environment.app}-${environment.name}`,
     description: `Observability of the trading platform (${environment.name}): AMP, alert routing, logs and dashboards.`,

@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cdkContext } from '../lib/io/cdk-context';
+import { cdkAppOptions, cdkContext } from '../lib/io/cdk-context';
 import { stringify } from 'yaml';
 import { alertLatencyBench } from './bench/alert-latency';
 import { QUERY_SAMPLES_FILE } from './cost/estimate';
@@ -24,12 +24,9 @@ const runs = Number(process.env.BENCH_RUNS ?? 5);
 const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'];
 /** cdk.json's context, read once: both apps get it, as `cdk synth` would give it (reviewOnly: prod's placeholder ids). */
 const CONTEXT = cdkContext(root, { reviewOnly: 'true' });
-/** cdk.json's "app": what `cdk synth` runs, `node <options> bin/app.ts`. */
-const APP = (JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')) as { app: string }).app.split(/\s+/);
-if (APP[0] !== 'node' || APP[APP.length - 1] !== 'bin/app.ts')
-  throw new Error(`cdk.json's app is not "node <options> bin/app.ts": ${APP.join(' ')}`);
-/** Its node options (the TypeScript loader among them), run with this process's node: the bench's apps run as bin/app.ts does. */
-const APP_RUNNER = APP.slice(1, -1);
+/** cdk.json's app's node options (the TypeScript loader, V8 flags): the bench's apps run as `cdk synth` runs bin/app.ts. */
+const APP_RUNNER = cdkAppOptions(root);
+const APP = ['node', ...APP_RUNNER, 'bin/app.ts'];
 
 function timeOnce(entry: string, env: string, validation: boolean): number {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp, refusePlaceholders } from '../lib/app';
-import { cdkContext } from '../lib/io/cdk-context';
+import { cdkAppOptions, cdkContext } from '../lib/io/cdk-context';
 import { copyProject } from '../scripts/scale/project-copy';
 import { baseFiles, environmentOf, inputErrorOf } from './helpers';
 
@@ -18,10 +18,10 @@ function project(options: { readonly linkCode?: boolean } = {}): string {
   return copyProject(repo, fs.mkdtempSync(path.join(os.tmpdir(), 'obs-cli-')), options);
 }
 
-/** Runs the app as `cdk synth -c env=NAME` does: context and output folder through the environment. */
+/** Runs the app as `cdk synth -c env=NAME` does: cdk.json's node options, context and output folder through the environment. */
 function synth(dir: string, env: string) {
   const out = path.join(dir, 'cdk.out');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+  const r = spawnSync(process.execPath, [...cdkAppOptions(dir), 'bin/app.ts'], {
     cwd: dir,
     encoding: 'utf8',
     // With test/setup-env.ts's CDK_VALIDATION=false (1.1 s of the 2.2 s this synth takes): CDK's
@@ -74,6 +74,18 @@ describe('the cdk app entry point', () => {
     );
     expect(r.status).toBe(1);
     expect(r.templates).toEqual([]);
+  });
+
+  test("the entry point's checks (the placeholder refusal) run before any construct is built", () => {
+    const app = new App({ context: { env: 'prod' } });
+    const seen: string[] = [];
+    const check = (e: { name: string }) => {
+      seen.push(e.name);
+      expect(app.node.children).toHaveLength(0);
+    };
+    buildApp(app, { files: baseFiles, check });
+    expect(seen).toEqual(['prod']);
+    expect(app.node.children).not.toHaveLength(0);
   });
 
   test('-c reviewOnly=true synthesizes an environment with placeholders (to review or lint), and only then', () => {

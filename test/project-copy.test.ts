@@ -25,6 +25,8 @@ describe('copyProject', () => {
     fs.appendFileSync(catalog, '# changed in the copy\n');
     expect(fs.lstatSync(catalog).isFile()).toBe(true);
     expect(fs.readFileSync(path.join(repo, 'catalog/metrics.yaml'), 'utf8')).not.toContain('# changed in the copy');
-    expect(fs.readFileSync(path.join(dir, 'cdk.json'), 'utf8')).toBe(fs.readFileSync(path.join(repo, 'cdk.json'), 'utf8'));
+    // What the entry point's loader reads: cdk.json's app (bin/register.cjs) and tsconfig.json.
+    for (const f of ['cdk.json', 'tsconfig.json'])
+      expect(fs.readFileSync(path.join(dir, f), 'utf8')).toBe(fs.readFileSync(path.join(repo, f), 'utf8'));
   });
 });

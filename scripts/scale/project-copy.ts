@@ -18,7 +18,8 @@ export interface CopyProjectOptions {
 }
 
 /**
- * Copies the project (code, data and cdk.json; node_modules is linked, not
+ * Copies the project (code, data, cdk.json and tsconfig.json, which the
+ * entry point's TypeScript loader bin/register.cjs reads; node_modules is linked, not
  * copied) into `dir`, for a run that changes its data (the scale run, tests
  * that break or add one file). Returns `dir`.
  */
@@ -29,7 +30,7 @@ export function copyProject(repo: string, dir: string, options: CopyProjectOptio
     else fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
   }
   for (const d of DATA_FOLDERS) fs.cpSync(path.join(repo, d), path.join(dir, d), { recursive: true });
-  fs.copyFileSync(path.join(repo, 'cdk.json'), path.join(dir, 'cdk.json'));
+  for (const f of ['cdk.json', 'tsconfig.json']) fs.copyFileSync(path.join(repo, f), path.join(dir, f));
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { parseYamlFile } from '../../lib/data-file';
-import { cdkContext } from '../../lib/io/cdk-context';
+import { cdkAppOptions, cdkContext } from '../../lib/io/cdk-context';
 import { AmpLimits, LIMITS_FILE, parseAmpLimits } from '../../lib/model/amp-limits';
 
 export interface Limits {
@@ -46,7 +46,7 @@ export interface Figure {
 /** Synthesizes a project as `cdk synth -c reviewOnly=true` runs it (a template to measure, not to deploy); returns the wall time. */
 export function synthProject(root: string, entry: string, env: string, outdir: string): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+  const r = spawnSync(process.execPath, [...cdkAppOptions(root), entry], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(cdkContext(root, { env, reviewOnly: 'true' })), CDK_OUTDIR: outdir },
