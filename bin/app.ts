@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { buildApp, refusePlaceholders } from '../lib/app';
+import { appModel, refusePlaceholders } from '../lib/app-input';
 import { UserInputError } from '../lib/errors';
 import { renderLocalBundle } from '../lib/render/local-bundle';
 import { writeBundle } from '../lib/io/write-bundle';
@@ -9,7 +9,13 @@ import { bundleLocalPrograms } from '../scripts/local-programs';
 
 try {
   const app = new App();
-  const stack = buildApp(app, { check: (environment) => refusePlaceholders(app, environment) });
+  const model = appModel(app);
+  refusePlaceholders(app, model.environment);
+  // The stacks' modules (every AWS service's constructs, cdk-nag) load once the input is known good:
+  // bad input stops having cost the compile only (lib/app-input.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildApp } = require('../lib/app') as typeof import('../lib/app');
+  const stack = buildApp(app, { model });
   app.synth();
   if (stack.model.environment.target === 'local') {
     // The local environment's output: the same model rendered for Docker.

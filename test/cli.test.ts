@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp, refusePlaceholders } from '../lib/app';
+import { appModel } from '../lib/app-input';
 import { cdkAppOptions, cdkContext } from '../lib/io/cdk-context';
 import { copyProject } from '../scripts/scale/project-copy';
 import { baseFiles, environmentOf, inputErrorOf } from './helpers';
@@ -76,16 +77,20 @@ describe('the cdk app entry point', () => {
     expect(r.templates).toEqual([]);
   });
 
-  test("the entry point's checks (the placeholder refusal) run before any construct is built", () => {
-    const app = new App({ context: { env: 'prod' } });
-    const seen: string[] = [];
-    const check = (e: { name: string }) => {
-      seen.push(e.name);
-      expect(app.node.children).toHaveLength(0);
-    };
-    buildApp(app, { files: baseFiles, check });
-    expect(seen).toEqual(['prod']);
-    expect(app.node.children).not.toHaveLength(0);
+  test("the entry point compiles and checks the input before it loads the stacks' modules, and builds from that model", () => {
+    // What bin/app.ts loads before its refusals: no AWS service's constructs, no cdk-nag.
+    const r = spawnSync(
+      process.execPath,
+      [...cdkAppOptions(repo), '-e', "require('./lib/app-input'); console.log(Object.keys(require.cache).join('\\n'))"],
+      { cwd: repo, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    const loaded = r.stdout.split('\n');
+    expect(loaded.some((m) => m.endsWith(path.join('lib', 'compile', 'compile.ts')))).toBe(true);
+    expect(loaded.filter((m) => /aws-cdk-lib[\\/]aws-|cdk-nag|[\\/]lib[\\/](stacks|constructs)[\\/]/.test(m))).toEqual([]);
+    // The model it compiled is the one the stacks are built from.
+    const dev = appModel(new App({ context: { env: 'dev' } }), { files: baseFiles });
+    expect(buildApp(new App({ context: { env: 'prod' } }), { model: dev }).stackName).toBe('trading-observability-dev');
   });
 
   test('-c reviewOnly=true synthesizes an environment with placeholders (to review or lint), and only then', () => {
