@@ -6,9 +6,13 @@ import { UserInputError } from '../lib/errors';
 import { renderLocalBundle } from '../lib/render/local-bundle';
 import { writeBundle } from '../lib/io/write-bundle';
 import { bundleLocalPrograms } from '../scripts/local-programs';
+import { validateOnWorker } from './cfn-validate';
 
 try {
   const app = new App();
+  // CDK's CloudFormation rule engine starts on a worker thread while the model compiles and the stacks are built
+  // (bin/cfn-validate.ts).
+  validateOnWorker(app);
   const model = appModel(app);
   refusePlaceholders(app, model.environment);
   // The stacks' modules (every AWS service's constructs, cdk-nag) load once the input is known good:
