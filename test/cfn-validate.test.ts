@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack, Stage } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RESOURCE_TYPES, validateOnWorker } from '../bin/cfn-validate';
 import { ENVIRONMENTS, synth } from './helpers';
@@ -54,6 +54,19 @@ describe("CDK's CloudFormation validation on a worker thread (bin/cfn-validate.t
     const own = synthSmall(false, false);
     expect(own.template).toContain('CDKMetadata');
     expect(synthSmall(true, false)).toEqual(own);
+  });
+
+  test('validates anew when CDK asks for other stacks than the ones validated early (here: a stack of a nested stage)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-validate-'));
+    try {
+      const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+      validateOnWorker(app);
+      new sns.Topic(new Stack(app, 'Top'), 'Topic');
+      new CfnResource(new Stack(new Stage(app, 'Inner'), 'Nested'), 'Bad', { type: 'AWS::SNS::Topic', properties: { Nope: 1 } });
+      expect(() => app.synth()).toThrow(/Nope: Additional properties are not allowed[^]*Inner\/Nested\/Bad/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('adds nothing with CDK_VALIDATION=false, as CDK adds no validation then', () => {
