@@ -154,6 +154,8 @@ export const RESOURCE_TYPES: readonly string[] = [
   'AWS::APS::AnomalyDetector',
   'AWS::APS::RuleGroupsNamespace',
   'AWS::APS::Workspace',
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::ApplicationAutoScaling::ScalingPolicy',
   'AWS::CDK::Metadata',
   'AWS::CloudFormation::Stack',
   'AWS::CloudWatch::Alarm',
