@@ -57,6 +57,35 @@ describe('compile(files, env): the model from texts', () => {
   });
 });
 
+describe('generated dashboards keep their uid and title free', () => {
+  const overview = 'dashboards/trading-platform-overview.json';
+  const edited = (edit: (d: Record<string, unknown>) => void) => {
+    const d = JSON.parse(baseFiles[overview]) as Record<string, unknown>;
+    edit(d);
+    return { ...baseFiles, [overview]: JSON.stringify(d) };
+  };
+
+  test.each([
+    [
+      'uid',
+      (d: Record<string, unknown>) => (d.uid = 'log-queries'),
+      'uid: is the uid of the generated "Log queries" dashboard (got "log-queries")',
+    ],
+    [
+      'title',
+      (d: Record<string, unknown>) => (d.title = 'User behaviour'),
+      'title: is the title of the generated "User behaviour" dashboard (got "User behaviour")',
+    ],
+    [
+      'uid',
+      (d: Record<string, unknown>) => (d.uid = 'observability-cost'),
+      'uid: is the uid of the generated "Observability cost" dashboard',
+    ],
+  ])("fails when a repository dashboard takes a generated one's %s, naming the repository's file", (_what, edit, expected) => {
+    expect(inputErrorOf(() => compile(edited(edit), 'dev'))).toContain(`${overview}: ${expected}`);
+  });
+});
+
 describe('readProject(root): the data files of a folder, as texts', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'read-project-'));
   const write = (file: string, text: string) => {

@@ -1,10 +1,9 @@
 import { EnvironmentConfig } from '../config/environment-schema';
 import { ENVIRONMENTS_FILE, parseEnvironment } from '../config/parse-environment';
-import { UserInputError } from '../errors';
 import { Naming } from '../naming';
 import { LIMITS_FILE, parseAmpLimits } from '../model/amp-limits';
 import { ANOMALIES_FILE, parseAnomalies } from '../model/anomalies';
-import { dashboardPaths, DashboardFile, validateDashboards } from '../model/dashboards';
+import { checkGeneratedFree, dashboardPaths, validateDashboards } from '../model/dashboards';
 import { checkLeMatchers, checkSloThresholds } from '../model/histogram-buckets';
 import { ANALYTICS_FILE, parseAnalytics } from '../model/analytics';
 import { generatedLogDashboard } from '../model/dashboards';
@@ -142,20 +141,7 @@ export function compile(files: ProjectFiles, environment: string | EnvironmentCo
     scaling,
   };
   const generated = [costDashboard(model), ...logDashboards];
+  // The cost dashboard is checked where it is made (costDashboard).
   for (const g of generated.slice(1)) checkGeneratedFree(g, dashboards);
   return { ...model, publishedDashboards: [...dashboards, ...generated] };
-}
-
-/** A generated dashboard's uid and title stay free among the repository's dashboards. */
-function checkGeneratedFree(generated: DashboardFile, dashboards: readonly DashboardFile[]): void {
-  const clash = dashboards.find((d) => d.uid === generated.uid || (d.folder === generated.folder && d.title === generated.title));
-  if (!clash) return;
-  const what = clash.uid === generated.uid ? 'uid' : 'title';
-  throw UserInputError.of({
-    file: clash.file,
-    where: what,
-    problem: `is the ${what} of the generated "${generated.title}" dashboard`,
-    value: what === 'uid' ? clash.uid : clash.title,
-    fix: 'give this dashboard another one',
-  });
 }

@@ -170,6 +170,25 @@ export function generatedLogDashboard(file: string, text: string): DashboardFile
   return { file, folder: folderOf(file), uid: json.uid, title: json.title, text, panels };
 }
 
+/**
+ * A dashboard the model generates keeps its uid, and its title in its folder,
+ * free among the repository's dashboards: otherwise one of the two would
+ * replace the other in Grafana. The repository's dashboard is named, since
+ * that is the one to change.
+ */
+export function checkGeneratedFree(generated: DashboardFile, dashboards: readonly DashboardFile[]): void {
+  const clash = dashboards.find((d) => d.uid === generated.uid || (d.folder === generated.folder && d.title === generated.title));
+  if (!clash) return;
+  const what = clash.uid === generated.uid ? 'uid' : 'title';
+  throw UserInputError.of({
+    file: clash.file,
+    where: what,
+    problem: `is the ${what} of the generated "${generated.title}" dashboard`,
+    value: what === 'uid' ? clash.uid : clash.title,
+    fix: 'give this dashboard another one',
+  });
+}
+
 /** A dashboard file's Grafana folder: its subfolder of dashboards/ ('' at the top). */
 function folderOf(file: string): string {
   const dir = path.posix.dirname(path.posix.relative(DASHBOARDS_DIR, file));

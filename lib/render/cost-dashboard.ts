@@ -1,7 +1,6 @@
 import { AMP_WORKSPACE_VARIABLE } from '../model/grafana-names';
 import { IngestTier, Prices } from '../model/prices';
-import { UserInputError } from '../errors';
-import { DashboardFile, validateDashboards } from '../model/dashboards';
+import { checkGeneratedFree, DashboardFile, validateDashboards } from '../model/dashboards';
 import { ObservabilityModel } from '../model/model';
 import { Naming } from '../naming';
 import { SCALING_SIGNALS_LOG_GROUP } from '../model/scaling';
@@ -463,15 +462,6 @@ export function costDashboard(model: Omit<ObservabilityModel, 'publishedDashboar
     model.catalog,
     model.recordingRules,
   );
-  const clash = model.dashboards.find((d) => d.uid === cost.uid || (d.folder === cost.folder && d.title === cost.title));
-  if (clash) {
-    throw UserInputError.of({
-      file: clash.file,
-      where: clash.uid === cost.uid ? 'uid' : 'title',
-      problem: `is the ${clash.uid === cost.uid ? 'uid' : 'title'} of the generated cost dashboard`,
-      value: clash.uid === cost.uid ? clash.uid : clash.title,
-      fix: 'give this dashboard another one',
-    });
-  }
+  checkGeneratedFree(cost, model.dashboards);
   return cost;
 }

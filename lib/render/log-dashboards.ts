@@ -1,7 +1,8 @@
 import { Analytics, ANALYTICS_FILE } from '../model/analytics';
 import { checkInsightsQuery, checkLogqlQuery, LOG_QUERIES_FILE, LogQueries, LogQuery } from '../model/log-queries';
-import { LOG_QUERIES_DASHBOARD_UID } from './loki-rules';
 
+/** The "Log queries" dashboard; a log alert links to it (loki-rules.ts). */
+export const LOG_QUERIES_DASHBOARD_UID = 'log-queries';
 export const USER_BEHAVIOUR_DASHBOARD_UID = 'user-behaviour';
 export const LOG_QUERIES_DASHBOARD_FILE = 'dashboards/log-queries.json';
 export const USER_BEHAVIOUR_DASHBOARD_FILE = 'dashboards/user-behaviour.json';

@@ -1,12 +1,10 @@
 import { stringify } from 'yaml';
 import { LogAlert, logAlertLogql } from '../model/log-alerts';
 import { LOKI_SERVICE_LABEL } from '../model/log-queries';
+import { LOG_QUERIES_DASHBOARD_UID } from './log-dashboards';
 
 /** The local stack's Loki ruler folder for the single tenant ("fake" while auth is off). @see docs/logs.md#loki-locally */
 export const LOKI_RULES_FILE = 'monitoring/loki/rules/fake/logs.yaml';
-
-/** The dashboard a log alert links to: the saved log queries, errors first. */
-export const LOG_QUERIES_DASHBOARD_UID = 'log-queries';
 
 /**
  * The log alerts as a Loki ruler rule file (Prometheus rule-file format, LogQL

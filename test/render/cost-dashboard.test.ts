@@ -193,7 +193,7 @@ describe('cost dashboard renderer', () => {
       dashboards: [...local.dashboards, { ...local.dashboards[0], file: 'dashboards/mine.json', uid: 'observability-cost' }],
     };
     expect(inputErrorOf(() => costDashboard(taken))).toBe(
-      'dashboards/mine.json: uid: is the uid of the generated cost dashboard (got "observability-cost"). Fix: give this dashboard another one',
+      'dashboards/mine.json: uid: is the uid of the generated "Observability cost" dashboard (got "observability-cost"). Fix: give this dashboard another one',
     );
   });
 });
