@@ -35,52 +35,18 @@
  * DRAIN_OUTAGE_SECONDS shortens the first outage for a quick run (default 60).
  */
 import * as fs from 'fs';
-import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { sendHttp } from '../../lib/http/http-client';
 import { STOP_TIMEOUT_SECONDS } from '../../lib/constructs/collector-service';
 import { NativeStack, SERVICES } from '../../scripts/bench/native-stack';
+import { RemoteWriteProxy, scrapedSamples } from './remote-write-target';
 
 const SCRAPE_SECONDS = 5;
 const OUTAGE = Number(process.env.DRAIN_OUTAGE_SECONDS ?? 60);
 /** The second case: how long the target refuses before SIGTERM (the queue then holds a few batches). */
 const SHORT_OUTAGE = 10;
 const REMOTE_WRITE = ['scraped', 'pushed', 'self'].map((e) => `prometheus_remote_write/${e}`);
-
-/** A remote-write target the test controls: forwards to Prometheus, or refuses connections. */
-class RemoteWriteProxy {
-  port = 0;
-  private server?: http.Server;
-  private readonly sockets = new Set<net.Socket>();
-
-  constructor(private readonly target: () => number) {}
-
-  async up(): Promise<void> {
-    const server = http.createServer((req, res) => {
-      const up = http.request({ host: '127.0.0.1', port: this.target(), path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => res.writeHead(502).end());
-      req.pipe(up);
-    });
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  /** No listener, every open connection dropped: each push fails at once (connection refused). */
-  async down(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server?.listening ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 const proxy: RemoteWriteProxy = new RemoteWriteProxy((): number => stack.ports.prometheus);
 const stack: NativeStack = new NativeStack({
@@ -108,18 +74,8 @@ async function selfMetrics(): Promise<{ queues: Record<string, number>; scrapedP
   };
 }
 
-/** Every scraped series (the services' own, not rules' outputs or OTLP pushes) over [from, to]: its samples' times. */
-async function samples(from: number, to: number): Promise<Map<string, number[]>> {
-  const q = `{job=~"${SERVICES.join('|')}", instance=~"127.0.0.1:[0-9]+"}[${Math.ceil(to - from)}s]`;
-  const r = await sendHttp({
-    method: 'GET',
-    url: `http://127.0.0.1:${stack.ports.prometheus}/api/v1/query?query=${encodeURIComponent(q)}&time=${to}`,
-    timeoutMs: 30_000,
-    retry: { attempts: 1 },
-  });
-  const result = (JSON.parse(r.text) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }).data.result;
-  return new Map(result.map((s) => [JSON.stringify(s.metric), s.values.map((v) => v[0])]));
-}
+/** Every scraped series over [from, to]: its samples' times. */
+const samples = (from: number, to: number) => scrapedSamples(stack.ports.prometheus, Math.ceil(to - from), to);
 
 /**
  * Scrapes missing up to `to` from the series that existed before the test's window: between two samples k scrape

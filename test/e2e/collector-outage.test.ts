@@ -12,71 +12,15 @@
  * OUTAGE_TEST_SECONDS shortens the outage for a quick local run (CI runs the full 300 s).
  */
 import * as fs from 'fs';
-import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
 import { sendHttp } from '../../lib/http/http-client';
 import { OUTAGE_SECONDS } from '../../lib/render/collector-sizing';
 import { NativeStack, SERVICES } from '../../scripts/bench/native-stack';
+import { RemoteWriteProxy, scrapedSamples } from './remote-write-target';
 
 const SCRAPE_SECONDS = 5;
 const OUTAGE = Number(process.env.OUTAGE_TEST_SECONDS ?? OUTAGE_SECONDS);
 const THROTTLED = 60;
-
-type Mode = 'pass' | 'down' | '429';
-
-/** A remote-write target the test controls: forwards to Prometheus, refuses connections, or answers 429. */
-class RemoteWriteProxy {
-  mode: Mode = 'pass';
-  port = 0;
-  readonly answered: Record<string, number> = { pass: 0, '429': 0 };
-  private server?: http.Server;
-  private readonly sockets = new Set<net.Socket>();
-
-  constructor(private readonly target: () => number) {}
-
-  async listen(port = 0): Promise<void> {
-    const server = http.createServer((req, res) => {
-      if (this.mode === '429') {
-        req.resume();
-        this.answered['429']++;
-        res.writeHead(429, { 'retry-after': '1' }).end('throttled by the test');
-        return;
-      }
-      this.answered.pass++;
-      const up = http.request({ host: '127.0.0.1', port: this.target(), path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => res.writeHead(502).end());
-      req.pipe(up);
-    });
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  /** The target stops: no listener, every open connection dropped. */
-  async down(): Promise<void> {
-    this.mode = 'down';
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-
-  async up(mode: Mode = 'pass'): Promise<void> {
-    this.mode = mode;
-    await this.listen(this.port);
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server?.listening ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 const proxy: RemoteWriteProxy = new RemoteWriteProxy((): number => stack.ports.prometheus);
 const stack: NativeStack = new NativeStack({
@@ -136,18 +80,7 @@ async function sampleWhile(seconds: number): Promise<Sampled> {
 }
 
 /** Every series of the scraped services over [from, to]: its samples' timestamps (seconds). */
-async function samples(from: number, to: number): Promise<Map<string, number[]>> {
-  // The scraped series only: rules' outputs carry job too, and the OTLP emitters push on their own tick.
-  const q = `{job=~"${SERVICES.join('|')}", instance=~"127.0.0.1:[0-9]+"}[${Math.round(to - from)}s]`;
-  const r = await sendHttp({
-    method: 'GET',
-    url: `http://127.0.0.1:${stack.ports.prometheus}/api/v1/query?query=${encodeURIComponent(q)}&time=${to}`,
-    timeoutMs: 30_000,
-    retry: { attempts: 1 },
-  });
-  const result = (JSON.parse(r.text) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }).data.result;
-  return new Map(result.map((s) => [JSON.stringify(s.metric), s.values.map((v) => v[0])]));
-}
+const samples = (from: number, to: number) => scrapedSamples(stack.ports.prometheus, Math.round(to - from), to);
 
 /**
  * What is missing in [from, to]: a series that existed at `from` and has no sample in the window, or a gap
@@ -173,13 +106,13 @@ async function seriesAt(at: number): Promise<Set<string>> {
 }
 
 beforeAll(async () => {
-  await proxy.listen();
+  await proxy.up();
   await stack.start();
 }, 60_000);
 
 afterAll(async () => {
   await stack.stop();
-  await proxy.close();
+  await proxy.down();
 });
 
 describe(`the collector rides out a ${OUTAGE} s remote-write outage and ${THROTTLED} s of 429`, () => {
