@@ -70,17 +70,21 @@ class WorkerCloudFormationValidate extends CloudFormationValidatePlugin {
     const early = this.early;
     this.early = undefined;
     let reply: Reply;
-    if (early && early.inputs === inputsOf(context.stackTemplates)) {
-      reply = early.reply.wait();
-    } else {
-      // The worker answers in turn: the early validation's answer (unused) first.
-      early?.reply.wait();
-      // What the plugin reads of the context; the construct tree stays on this thread.
-      const { templatePaths, stackTemplates, accountId, region } = context;
-      reply = this.ask({ templatePaths, stackTemplates, accountId, region }).wait();
+    try {
+      if (early && early.inputs === inputsOf(context.stackTemplates)) {
+        reply = early.reply.wait();
+      } else {
+        // The worker answers in turn: the early validation's answer (unused) first.
+        early?.reply.wait();
+        // What the plugin reads of the context; the construct tree stays on this thread.
+        const { templatePaths, stackTemplates, accountId, region } = context;
+        reply = this.ask({ templatePaths, stackTemplates, accountId, region }).wait();
+      }
+    } finally {
+      // Also when a wait failed: a stuck worker must not keep using CPU.
+      void this.worker?.terminate();
+      this.worker = undefined;
     }
-    void this.worker?.terminate();
-    this.worker = undefined;
     if ('error' in reply) throw new Error(reply.error);
     this.reportedVersion = reply.version;
     return reply.report;
@@ -137,6 +141,9 @@ function startWorker(): Worker {
   });
   // The worker never keeps the process alive (an app that fails before synth exits as before).
   worker.unref();
+  // The worker answers every request, its own start's failure included (cfn-validate-worker.cjs); what it cannot
+  // answer (the thread itself failing) is said here, as the synth then ends at the wait's deadline.
+  worker.on('error', (e) => process.stderr.write(`the CloudFormation validation worker failed: ${e.message}\n`));
   return worker;
 }
 
